@@ -1,0 +1,113 @@
+#pragma once
+// Thin RAII layer over the HDF5 C API. Errors become scanhpc::h5::Error with
+// the HDF5 error stack as text; the library's own HDF5-DIAG printing is off.
+// Collective calls (marked) must be made by every rank of the file's
+// communicator in the same order, with the same arguments, even ranks that
+// hold zero rows.
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace scanhpc::h5 {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Turns off HDF5's automatic error printing (idempotent; call once early).
+void silence_diagnostics();
+
+// Owns one hid_t and closes it with the right H5*close for its type.
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(hid_t id) : id_(id) {}
+  ~Handle() { reset(); }
+  Handle(Handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)) {}
+  Handle& operator=(Handle&& o) noexcept {
+    if (this != &o) { reset(); id_ = std::exchange(o.id_, H5I_INVALID_HID); }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  void reset();  // closes; never throws
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+// Throws Error("<what>: <HDF5 error stack>") when id < 0 / status < 0.
+hid_t check_id(hid_t id, std::string_view what);
+void check(herr_t status, std::string_view what);
+
+// A column of one table, on this rank. Strings are written as fixed-length,
+// NUL-padded ASCII whose width is the longest string on any rank.
+using ColumnData = std::variant<std::vector<uint8_t>, std::vector<uint16_t>, std::vector<uint32_t>,
+                                std::vector<uint64_t>, std::vector<double>,
+                                std::vector<std::string>>;
+struct Column {
+  std::string name;
+  ColumnData data;
+};
+
+// Scalar attribute values.
+using AttrValue = std::variant<uint64_t, int64_t, double, std::string, std::vector<uint64_t>>;
+
+class File {
+ public:
+  // Collective: creates (truncates) `path` with the MPI-IO driver on `comm`.
+  static File create_parallel(const std::string& path, MPI_Comm comm);
+  // Serial, read-only (for `scanhpc info` and tests).
+  static File open_read(const std::string& path);
+
+  hid_t id() const { return file_.get(); }
+  MPI_Comm comm() const { return comm_; }
+  bool parallel() const { return comm_ != MPI_COMM_NULL; }
+
+  // Collective: creates a group (and missing parents), e.g. "/multiprobe".
+  void create_group(const std::string& path);
+  // Collective: writes (replaces) a scalar or 1-D attribute on a group.
+  // Every rank passes the same value.
+  void write_attr(const std::string& object_path, const std::string& name, const AttrValue& value);
+  // Collective: writes a table (a group of equal-length 1-D datasets plus the
+  // attribute `columns`). Each rank passes its own rows, already in global
+  // order (rank r's rows follow rank r-1's); ranks with zero rows take part.
+  // All ranks pass the same column names and types.
+  void write_table(const std::string& group_path, const std::vector<Column>& local_columns);
+  // Collective close; rank 0 then may rename the file.
+  void close();
+
+ private:
+  Handle file_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+};
+
+// Reading side (serial), used by `scanhpc info` and tests.
+struct DatasetInfo {
+  std::string path;
+  std::string type;   // "u8", "u16", "u32", "u64", "f64", "str<N>", other HDF5 class names
+  uint64_t rows = 0;
+};
+struct AttrInfo {
+  std::string object_path;
+  std::string name;
+  std::string value_text;  // rendered for printing
+};
+std::vector<DatasetInfo> list_datasets(const File& f);       // sorted by path
+std::vector<AttrInfo> list_attributes(const File& f);        // every object, sorted
+std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_path);  // any unsigned int type widened
+std::vector<double> read_f64_column(const File& f, const std::string& dataset_path);
+std::vector<std::string> read_str_column(const File& f, const std::string& dataset_path);
+AttrValue read_attr(const File& f, const std::string& object_path, const std::string& name);
+
+}  // namespace scanhpc::h5

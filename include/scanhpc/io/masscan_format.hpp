@@ -1,0 +1,33 @@
+#pragma once
+// masscan output formats and their detection from a file's first bytes.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace scanhpc {
+
+enum class MasscanFormat {
+  automatic,  // detect per file
+  empty,      // a 0-byte file: masscan writes nothing when it finds nothing
+  json,       // -oJ, every historic layout
+  ndjson,     // -oD
+  list,       // -oL
+  grepable,   // -oG
+  xml,        // -oX
+  binary,     // -oB
+};
+
+std::string_view format_name(MasscanFormat f);  // "json", "ndjson", ...
+std::optional<MasscanFormat> parse_format_name(std::string_view name);  // accepts oJ/-oJ too
+
+// Detects the format from the first bytes of a file (after gzip inflation).
+// Returns nullopt when the bytes match no masscan format.
+std::optional<MasscanFormat> detect_format(std::string_view head);
+
+// Line-oriented formats can be split at newlines between ranks and threads;
+// the binary format must be read sequentially from its header.
+inline bool is_line_format(MasscanFormat f) {
+  return f != MasscanFormat::binary && f != MasscanFormat::empty && f != MasscanFormat::automatic;
+}
+
+}  // namespace scanhpc

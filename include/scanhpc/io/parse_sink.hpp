@@ -1,0 +1,64 @@
+#pragma once
+// Where readers put what they parse: columns, record counters and the first
+// few error messages. One sink per thread; sinks are merged afterwards.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scanhpc/core/observations.hpp"
+
+namespace scanhpc {
+
+struct ParseError {
+  uint32_t file = 0;        // index into the run's file table
+  uint64_t offset = 0;      // byte offset of the record in the (inflated) file
+  std::string cause;
+};
+
+// Invariant: records_read == records_used + records_rejected.
+// A "record" is one masscan output record (a JSON object, a text line, an XML
+// <host>, a binary record); headers, trailers and separators are not records.
+struct RecordCounts {
+  uint64_t records_read = 0;
+  uint64_t records_used = 0;
+  uint64_t records_rejected = 0;
+  uint64_t banner_records = 0;        // used records that are banners
+  uint64_t status_observations = 0;   // one per ports[] entry of used status records
+  RecordCounts& operator+=(const RecordCounts& o) {
+    records_read += o.records_read;
+    records_used += o.records_used;
+    records_rejected += o.records_rejected;
+    banner_records += o.banner_records;
+    status_observations += o.status_observations;
+    return *this;
+  }
+};
+
+struct ParseSink {
+  StatusColumns status;
+  BannerColumns banners;
+  bool keep_banners = false;        // banner text is kept only when an analysis needs it
+  RecordCounts counts;
+  std::vector<ParseError> errors;   // the first max_errors_kept, in order found
+  size_t max_errors_kept = 20;
+
+  void reject(uint32_t file, uint64_t offset, std::string cause) {
+    ++counts.records_read;
+    ++counts.records_rejected;
+    if (errors.size() < max_errors_kept) errors.push_back({file, offset, std::move(cause)});
+  }
+  // A status record that produced `observations` rows (already pushed).
+  void used_status(uint64_t observations) {
+    ++counts.records_read;
+    ++counts.records_used;
+    counts.status_observations += observations;
+  }
+  void used_banner() {
+    ++counts.records_read;
+    ++counts.records_used;
+    ++counts.banner_records;
+  }
+  void merge(ParseSink&& other);
+};
+
+}  // namespace scanhpc
