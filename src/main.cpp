@@ -1,0 +1,45 @@
+// scanhpc: MPI + OpenMP toolkit for Internet measurement data.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "scanhpc/commands/commands.hpp"
+#include "scanhpc/core/build_info.hpp"
+
+namespace {
+constexpr const char* kUsage =
+    "usage: scanhpc <command> [options] [INPUT...]\n"
+    "\n"
+    "commands:\n"
+    "  scan    ingest masscan output (any format) and write multiprobe and host analyses to HDF5\n"
+    "  info    print the layout and provenance of a scanhpc HDF5 file\n"
+    "  synth   write deterministic synthetic data (synth masscan ...)\n"
+    "\n"
+    "Run `scanhpc <command> --help` for the options of a command.\n"
+    "Run under mpirun for several ranks; without mpirun it runs as one rank.\n";
+}
+
+int main(int argc, char** argv) {
+  scanhpc::commands::set_command_line(argc, argv);
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::printf("scanhpc %s (%s)\n", scanhpc::version(), scanhpc::git_commit());
+    return 0;
+  }
+  std::string command = argv[1];
+  scanhpc::commands::Args args(argv + 2, argv + argc);
+  try {
+    if (command == "scan") return scanhpc::commands::scan(args);
+    if (command == "info") return scanhpc::commands::info(args);
+    if (command == "synth") return scanhpc::commands::synth(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scanhpc %s: error: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+  std::fprintf(stderr, "scanhpc: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}
