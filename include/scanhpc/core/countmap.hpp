@@ -2,6 +2,7 @@
 // A countmap (value -> how many times it occurs), as StatsBase.countmap.
 // Kept as a sorted vector of pairs so that merges are deterministic and the
 // serialised form is just the pairs.
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <vector>

@@ -34,19 +34,23 @@ struct RecordCounts {
   }
 };
 
+bool error_before(const ParseError& a, const ParseError& b);  // by (file, offset)
+
 struct ParseSink {
   StatusColumns status;
   BannerColumns banners;
   bool keep_banners = false;        // banner text is kept only when an analysis needs it
   RecordCounts counts;
-  std::vector<ParseError> errors;   // the first max_errors_kept, in order found
+  std::vector<ParseError> errors;   // the first max_errors_kept by (file, offset), unordered
   size_t max_errors_kept = 20;
 
   void reject(uint32_t file, uint64_t offset, std::string cause) {
     ++counts.records_read;
     ++counts.records_rejected;
-    if (errors.size() < max_errors_kept) errors.push_back({file, offset, std::move(cause)});
+    keep_error({file, offset, std::move(cause)});
   }
+  // Keeps the max_errors_kept smallest errors by (file, offset).
+  void keep_error(ParseError e);
   // A status record that produced `observations` rows (already pushed).
   void used_status(uint64_t observations) {
     ++counts.records_read;

@@ -1,0 +1,39 @@
+#pragma once
+// This rank's share of the input: its read tasks parsed into columns with
+// OpenMP threads. MPI-free; the scan command runs it on every rank.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "scanhpc/io/inputs.hpp"
+#include "scanhpc/io/parse_sink.hpp"
+
+namespace scanhpc {
+
+struct IngestOptions {
+  bool keep_banners = false;
+  bool stop_at_first_error = false;        // --on-error=fail
+  size_t chunk_bytes = size_t(8) << 20;    // unit of work for one thread
+  size_t max_record_bytes = size_t(16) << 20;  // longer lines are rejected, not buffered
+  int threads = 0;                         // 0: OpenMP default
+  // Called from one thread only, now and then, with this rank's progress.
+  std::function<void(uint64_t bytes_done, uint64_t records_done)> progress;
+};
+
+struct FileCounts {
+  uint64_t records = 0;   // records read
+  uint64_t rejected = 0;
+  uint64_t bytes = 0;     // bytes of this file read by this rank
+};
+
+struct IngestResult {
+  ParseSink sink;                      // columns, totals, the first errors
+  std::vector<FileCounts> per_file;    // indexed like the file table
+  std::vector<MasscanFormat> detected; // stdin's format once read (else as given)
+};
+
+IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector<ReadTask>& tasks,
+                          const IngestOptions& options);
+
+}  // namespace scanhpc

@@ -1,0 +1,35 @@
+#pragma once
+// One masscan JSON record (-oJ object or -oD line) per call.
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "scanhpc/io/parse_sink.hpp"
+
+namespace scanhpc {
+
+namespace detail {
+// One ports[] entry (or the flat -oD fields) while a record is being read.
+struct PortEntry {
+  uint16_t port = 0;
+  uint8_t proto = 0;
+  bool has_status = false, has_service = false;
+  uint8_t status = 0, reason = 0, ttl = 0, known = 0;
+  std::string_view service, banner;
+};
+}  // namespace detail
+
+class JsonRecordParser {
+ public:
+  // `text` is one JSON object; `capacity` >= text.size() + SIMDJSON_PADDING
+  // bytes are readable from text.data() (their content does not matter).
+  void parse(std::string_view text, size_t capacity, uint32_t file, uint64_t offset, ParseSink& sink);
+
+ private:
+  simdjson::ondemand::parser parser_;
+  std::vector<detail::PortEntry> entries_;  // reused across records
+};
+
+}  // namespace scanhpc

@@ -1,0 +1,30 @@
+#pragma once
+// Seed 001: per-host aggregates over open observations. MPI-free.
+#include <cstdint>
+#include <vector>
+
+#include "scanhpc/core/countmap.hpp"
+#include "scanhpc/core/observations.hpp"
+#include "scanhpc/kernels/services.hpp"
+
+namespace scanhpc {
+
+struct HostRow {
+  uint32_t ip = 0;
+  uint32_t records = 0;
+  uint32_t ports = 0;       // distinct (proto, port)
+  uint8_t ttl_min = 0, ttl_max = 0;
+  uint32_t reasons = 0;     // distinct known reason codes
+  uint32_t first_seen = 0, last_seen = 0;
+  uint8_t known = 0;        // KnownBits: which of ts / reason / ttl are real
+  friend bool operator==(const HostRow&, const HostRow&) = default;
+};
+
+struct HostsPartial {
+  std::vector<HostRow> rows;  // sorted by ip
+  CountMap ports_per_host;
+};
+
+HostsPartial local_hosts(const StatusColumns& columns, const std::vector<ServiceEntry>& sorted);
+
+}  // namespace scanhpc

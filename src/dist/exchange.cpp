@@ -1,0 +1,67 @@
+#include "scanhpc/dist/exchange.hpp"
+
+#include <algorithm>
+
+#include "scanhpc/core/checked_cast.hpp"
+#include "scanhpc/kernels/route.hpp"
+
+namespace scanhpc::dist {
+
+PrefixOwnership build_ownership(const Comm& comm, const std::vector<uint32_t>& local_ips) {
+  return scanhpc::build_ownership(local_ips, comm.size(),
+                                  [&](std::vector<uint64_t>& h) { comm.allreduce_sum_inplace(h); });
+}
+
+StatusColumns exchange_by_owner(const Comm& comm, StatusColumns& local, const PrefixOwnership& ownership,
+                                uint64_t round_bytes, ExchangeStats* stats) {
+  const size_t ranks = size_t(comm.size());
+  RoutedRows routed = route_by_owner(local, ownership);
+  std::vector<uint64_t> recv_counts = comm.alltoall(routed.counts);
+  uint64_t send_total = routed.rows.size(), recv_total = 0;
+  for (auto c : recv_counts) recv_total += c;
+  uint64_t rounds = exchange_rounds(comm.allreduce_max(std::max(send_total, recv_total)), sizeof(StatusRow),
+                                    round_bytes);
+
+  MPI_Datatype row_type;
+  check(MPI_Type_contiguous(int(sizeof(StatusRow)), MPI_BYTE, &row_type), "MPI_Type_contiguous");
+  check(MPI_Type_commit(&row_type), "MPI_Type_commit");
+  struct TypeGuard {
+    MPI_Datatype* t;
+    ~TypeGuard() { MPI_Type_free(t); }
+  } guard{&row_type};
+
+  // Each round's slices are packed into their own buffer, so every count and
+  // displacement is bounded by the round size however large the exchange.
+  std::vector<StatusRow> send_buf, recv_buf;
+  StatusColumns owned;
+  owned.reserve(recv_total);
+  std::vector<int> scount(ranks), sdispl(ranks), rcount(ranks), rdispl(ranks);
+  for (uint64_t k = 0; k < rounds; ++k) {
+    send_buf.clear();
+    uint64_t recv_at = 0;
+    for (size_t d = 0; d < ranks; ++d) {
+      uint64_t b = slice_begin(routed.counts[d], rounds, k), e = slice_begin(routed.counts[d], rounds, k + 1);
+      sdispl[d] = checked_cast<int>(send_buf.size());
+      scount[d] = checked_cast<int>(e - b);
+      send_buf.insert(send_buf.end(), routed.rows.begin() + int64_t(routed.offsets[d] + b),
+                      routed.rows.begin() + int64_t(routed.offsets[d] + e));
+      uint64_t rb = slice_begin(recv_counts[d], rounds, k), re = slice_begin(recv_counts[d], rounds, k + 1);
+      rdispl[d] = checked_cast<int>(recv_at);
+      rcount[d] = checked_cast<int>(re - rb);
+      recv_at += re - rb;
+    }
+    checked_cast<int>(send_buf.size());
+    checked_cast<int>(recv_at);
+    send_buf.resize(std::max<size_t>(send_buf.size(), 1));  // never pass a null buffer
+    recv_buf.resize(std::max<uint64_t>(recv_at, 1));
+    check(MPI_Alltoallv(send_buf.data(), scount.data(), sdispl.data(), row_type, recv_buf.data(), rcount.data(),
+                        rdispl.data(), row_type, comm.get()),
+          "MPI_Alltoallv(status rows)");
+    append_rows(owned, recv_buf.data(), recv_at);
+  }
+  routed = RoutedRows{};
+  if (stats) *stats = {rounds, send_total, recv_total};
+  return owned;
+}
+
+}  // namespace scanhpc::dist

@@ -1,0 +1,138 @@
+#include "scanhpc/dist/mpi.hpp"
+
+#include <numeric>
+
+#include "scanhpc/core/checked_cast.hpp"
+
+namespace scanhpc::dist {
+
+void check(int rc, const char* what) {
+  if (rc == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  if (MPI_Error_string(rc, text, &len) != MPI_SUCCESS) len = 0;
+  throw MpiError(std::string(what) + ": " + (len ? std::string(text, size_t(len)) : "MPI error " + std::to_string(rc)));
+}
+
+Environment::Environment(int* argc, char*** argv) {
+  int provided = 0;
+  check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  if (provided < MPI_THREAD_FUNNELED) {
+    MPI_Finalize();
+    throw MpiError("MPI_Init_thread: the MPI library does not provide MPI_THREAD_FUNNELED");
+  }
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+}
+
+Environment::~Environment() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+Comm::Comm(MPI_Comm comm) : comm_(comm) {
+  check(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
+  check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
+}
+
+void Comm::barrier() const { check(MPI_Barrier(comm_), "MPI_Barrier"); }
+
+uint64_t Comm::allreduce_sum(uint64_t v) const {
+  uint64_t out = 0;
+  check(MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Allreduce(sum)");
+  return out;
+}
+
+uint64_t Comm::allreduce_max(uint64_t v) const {
+  uint64_t out = 0;
+  check(MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce(max)");
+  return out;
+}
+
+double Comm::allreduce_max(double v) const {
+  double out = 0;
+  check(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce(max)");
+  return out;
+}
+
+void Comm::allreduce_sum_inplace(std::vector<uint64_t>& v) const {
+  // Bounded pieces keep each count an int however long the vector is.
+  constexpr size_t kPiece = size_t(1) << 26;
+  for (size_t at = 0; at < v.size(); at += kPiece) {
+    int n = checked_cast<int>(std::min(kPiece, v.size() - at));
+    check(MPI_Allreduce(MPI_IN_PLACE, v.data() + at, n, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Allreduce(sum vector)");
+  }
+}
+
+uint64_t Comm::exscan_sum(uint64_t v) const {
+  uint64_t out = 0;
+  check(MPI_Exscan(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Exscan");
+  return rank_ == 0 ? 0 : out;  // MPI leaves rank 0's result undefined
+}
+
+std::vector<uint64_t> Comm::allgather(uint64_t v) const {
+  std::vector<uint64_t> out(size_t(size_));
+  check(MPI_Allgather(&v, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, comm_), "MPI_Allgather");
+  return out;
+}
+
+std::vector<uint64_t> Comm::alltoall(const std::vector<uint64_t>& send) const {
+  if (send.size() != size_t(size_)) throw std::invalid_argument("Comm::alltoall: one value per rank expected");
+  std::vector<uint64_t> out(size_t(size_));
+  check(MPI_Alltoall(send.data(), 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, comm_), "MPI_Alltoall");
+  return out;
+}
+
+void Comm::bcast(std::string& bytes, int root) const {
+  uint64_t n = bytes.size();
+  check(MPI_Bcast(&n, 1, MPI_UINT64_T, root, comm_), "MPI_Bcast(size)");
+  bytes.resize(n);
+  constexpr uint64_t kPiece = uint64_t(1) << 30;
+  for (uint64_t at = 0; at < n; at += kPiece)
+    check(MPI_Bcast(bytes.data() + at, checked_cast<int>(std::min(kPiece, n - at)), MPI_CHAR, root, comm_),
+          "MPI_Bcast(bytes)");
+}
+
+std::vector<uint64_t> Comm::gatherv(const std::vector<uint64_t>& local, int root) const {
+  int n = checked_cast<int>(local.size());
+  std::vector<int> counts(size_t(size_)), displs(size_t(size_));
+  check(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_), "MPI_Gather(counts)");
+  std::vector<uint64_t> out;
+  if (rank_ == root) {
+    uint64_t total = 0;
+    for (size_t r = 0; r < counts.size(); ++r) {
+      displs[r] = checked_cast<int>(total);
+      total += uint64_t(counts[r]);
+    }
+    checked_cast<int>(total);
+    out.resize(total);
+  }
+  check(MPI_Gatherv(local.data(), n, MPI_UINT64_T, out.data(), counts.data(), displs.data(), MPI_UINT64_T, root,
+                    comm_),
+        "MPI_Gatherv");
+  return out;
+}
+
+std::vector<std::string> Comm::gather_strings(const std::string& local, int root) const {
+  int n = checked_cast<int>(local.size());
+  std::vector<int> counts(size_t(size_)), displs(size_t(size_));
+  check(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_), "MPI_Gather(string sizes)");
+  std::string all;
+  if (rank_ == root) {
+    uint64_t total = 0;
+    for (size_t r = 0; r < counts.size(); ++r) {
+      displs[r] = checked_cast<int>(total);
+      total += uint64_t(counts[r]);
+    }
+    all.resize(total);
+  }
+  check(MPI_Gatherv(local.data(), n, MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR, root, comm_),
+        "MPI_Gatherv(strings)");
+  std::vector<std::string> out;
+  if (rank_ == root)
+    for (size_t r = 0; r < counts.size(); ++r) out.push_back(all.substr(size_t(displs[r]), size_t(counts[r])));
+  return out;
+}
+
+}  // namespace scanhpc::dist

@@ -1,0 +1,271 @@
+#include "scanhpc/io/ingest.hpp"
+
+#include <fcntl.h>
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "scanhpc/io/byte_stream.hpp"
+#include "scanhpc/io/masscan_binary.hpp"
+#include "scanhpc/io/masscan_lines.hpp"
+
+namespace scanhpc {
+namespace {
+
+// A plain file opened for pread; closes itself.
+class PlainFile {
+ public:
+  explicit PlainFile(const std::string& path) : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  }
+  ~PlainFile() { ::close(fd_); }
+  PlainFile(const PlainFile&) = delete;
+  PlainFile& operator=(const PlainFile&) = delete;
+  // Reads up to n bytes at offset; short only at end of file.
+  size_t read_at(char* buf, size_t n, uint64_t offset) const {
+    size_t done = 0;
+    while (done < n) {
+      ssize_t got = ::pread(fd_, buf + done, n - done, off_t(offset + done));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        throw std::runtime_error("read error in " + path_ + " at byte " + std::to_string(offset + done) + ": " +
+                                 std::strerror(errno));
+      }
+      if (got == 0) break;
+      done += size_t(got);
+    }
+    return done;
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+// Per-thread state: one parser per format, a padded buffer, a sink.
+struct Worker {
+  std::vector<char> buf;
+  ParseSink sink;
+  std::vector<FileCounts> per_file;
+};
+
+void record_delta(Worker& w, uint32_t file, const RecordCounts& before, uint64_t bytes) {
+  auto& fc = w.per_file[file];
+  fc.records += w.sink.counts.records_read - before.records_read;
+  fc.rejected += w.sink.counts.records_rejected - before.records_rejected;
+  fc.bytes += bytes;
+}
+
+std::string too_long(size_t max) {
+  return "record longer than " + std::to_string(max) + " bytes (raise --max-record-bytes if it is real)";
+}
+
+// Parses the lines that start in [begin, end) of a plain file. A line that
+// starts inside the range is read to its end even past `end`.
+void parse_range(const PlainFile& in, uint64_t file_size, uint32_t file, uint64_t begin, uint64_t end,
+                 LineParser& parser, const IngestOptions& opt, Worker& w) {
+  const size_t pad = json_line_padding();
+  uint64_t start = begin;
+  if (begin > 0) {  // the line holding byte begin-1 belongs to the previous range
+    char c = 0;
+    if (in.read_at(&c, 1, begin - 1) != 1) return;
+    if (c != '\n') {
+      // skip to the first line start at or after `begin`
+      uint64_t pos = begin;
+      char tmp[4096];
+      for (;;) {
+        if (pos >= end) return;  // no line starts in this range
+        size_t n = in.read_at(tmp, sizeof tmp, pos);
+        if (n == 0) return;
+        auto* nl = static_cast<char*>(std::memchr(tmp, '\n', n));
+        if (nl) { start = pos + uint64_t(nl - tmp) + 1; break; }
+        pos += n;
+      }
+    }
+  }
+  if (start >= end) return;
+
+  // Window [win_begin, win_begin + win_len) of the file in w.buf.
+  uint64_t win_begin = start;
+  size_t want = size_t(std::min<uint64_t>(end - start + 4096, file_size - start));
+  w.buf.resize(want + pad);
+  size_t win_len = in.read_at(w.buf.data(), want, win_begin);
+  size_t pos = 0;  // position in window
+  while (win_begin + pos < end) {
+    char* line = w.buf.data() + pos;
+    auto* nl = static_cast<char*>(std::memchr(line, '\n', win_len - pos));
+    if (!nl && win_begin + win_len < file_size) {
+      // The line runs past the window: slide it to the front and read more.
+      size_t have = win_len - pos;
+      if (have > opt.max_record_bytes) {
+        w.sink.reject(file, win_begin + pos, too_long(opt.max_record_bytes));
+        // skip to the end of the long line without keeping it
+        uint64_t scan = win_begin + win_len;
+        for (;;) {
+          size_t n = in.read_at(w.buf.data(), std::min(w.buf.size() - pad, size_t(1) << 20), scan);
+          if (n == 0) return;
+          auto* e = static_cast<char*>(std::memchr(w.buf.data(), '\n', n));
+          if (e) { scan += uint64_t(e - w.buf.data()) + 1; break; }
+          scan += n;
+        }
+        if (scan >= end) return;
+        win_begin = scan;
+        want = size_t(std::min<uint64_t>(end - scan + 4096, file_size - scan));
+        w.buf.resize(want + pad);
+        win_len = in.read_at(w.buf.data(), want, win_begin);
+        pos = 0;
+        continue;
+      }
+      std::memmove(w.buf.data(), line, have);
+      win_begin += pos;
+      pos = 0;
+      size_t grow = std::max<size_t>(have, size_t(1) << 16);
+      w.buf.resize(have + grow + pad);
+      win_len = have + in.read_at(w.buf.data() + have, grow, win_begin + have);
+      continue;
+    }
+    size_t len = nl ? size_t(nl - line) : win_len - pos;
+    if (len > opt.max_record_bytes) w.sink.reject(file, win_begin + pos, too_long(opt.max_record_bytes));
+    else parser.parse(std::string_view(line, len), file, win_begin + pos, w.sink);
+    pos += len + 1;
+    if (!nl) break;  // last line of the file
+  }
+}
+
+// Reads a whole file as a stream (gzip, stdin): blocks of complete lines.
+void parse_stream_lines(ByteStream& in, uint32_t file, MasscanFormat format, std::string carry,
+                        const IngestOptions& opt, Worker& w, std::atomic<bool>& stop) {
+  const size_t pad = json_line_padding();
+  LineParser parser(format);
+  const size_t block = std::max<size_t>(opt.chunk_bytes, 1 << 16);
+  uint64_t carry_offset = 0;  // file offset of carry[0]
+  bool skipping = false;      // inside an over-long line
+  for (;;) {
+    if (stop.load(std::memory_order_relaxed)) return;
+    size_t have = carry.size();
+    w.buf.resize(have + block + pad);
+    std::memcpy(w.buf.data(), carry.data(), have);
+    size_t got = in.read(w.buf.data() + have, block);
+    size_t len = have + got;
+    size_t pos = 0;
+    while (pos < len) {
+      auto* nl = static_cast<char*>(std::memchr(w.buf.data() + pos, '\n', len - pos));
+      if (!nl && got > 0) break;  // incomplete line: keep it for the next block
+      size_t line_len = nl ? size_t(nl - (w.buf.data() + pos)) : len - pos;
+      if (skipping) skipping = false;  // the tail of an over-long line
+      else if (line_len > opt.max_record_bytes) w.sink.reject(file, carry_offset + pos, too_long(opt.max_record_bytes));
+      else parser.parse(std::string_view(w.buf.data() + pos, line_len), file, carry_offset + pos, w.sink);
+      pos += line_len + 1;
+    }
+    if (got == 0) return;
+    size_t rest = len - std::min(pos, len);
+    if (rest > opt.max_record_bytes && !skipping) {
+      w.sink.reject(file, carry_offset + pos, too_long(opt.max_record_bytes));
+      skipping = true;
+      rest = 0;
+      carry.clear();
+      carry_offset += len;
+      continue;
+    }
+    if (skipping) { carry.clear(); carry_offset += len; continue; }
+    carry.assign(w.buf.data() + pos, rest);
+    carry_offset += pos;
+  }
+}
+
+}  // namespace
+
+IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector<ReadTask>& tasks,
+                          const IngestOptions& opt) {
+  IngestResult result;
+  result.per_file.assign(files.size(), {});
+  result.detected.resize(files.size());
+  for (size_t i = 0; i < files.size(); ++i) result.detected[i] = files[i].format;
+
+  // Units of work: splittable ranges cut into chunks; whole files stay whole.
+  struct Unit { ReadTask task; };
+  std::vector<Unit> units;
+  for (const auto& t : tasks) {
+    if (t.whole) { units.push_back({t}); continue; }
+    for (uint64_t b = t.begin; b < t.end; b += opt.chunk_bytes)
+      units.push_back({{t.file, b, std::min<uint64_t>(t.end, b + opt.chunk_bytes), false}});
+  }
+  uint64_t rank_bytes = 0;
+  for (const auto& t : tasks) rank_bytes += t.end - t.begin;
+
+  int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+  std::vector<Worker> workers(size_t(std::max(threads, 1)));
+  for (auto& w : workers) {
+    w.per_file.assign(files.size(), {});
+    w.sink.keep_banners = opt.keep_banners;
+  }
+  std::atomic<uint64_t> bytes_done{0}, records_done{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::string> failures(workers.size());
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (size_t u = 0; u < units.size(); ++u) {
+    Worker& w = workers[size_t(omp_get_thread_num())];
+    if (stop.load(std::memory_order_relaxed)) continue;
+    const ReadTask& t = units[u].task;
+    const InputFile& f = files[t.file];
+    RecordCounts before = w.sink.counts;
+    try {
+      if (!t.whole) {
+        PlainFile in(f.path);
+        LineParser parser(f.format);
+        parse_range(in, f.bytes, t.file, t.begin, t.end, parser, opt, w);
+      } else {
+        ByteStream in(f.path);
+        MasscanFormat format = f.format;
+        std::string head;
+        if (format == MasscanFormat::automatic) {  // stdin: detect from the first bytes
+          head.resize(4096);
+          size_t n = 0, got = 0;
+          while (n < head.size() && (got = in.read(head.data() + n, head.size() - n)) > 0) n += got;
+          head.resize(n);
+          auto detected = detect_format(head);
+          if (!detected) throw std::runtime_error("cannot detect the masscan format of " + f.path +
+                                                  " (force one with --format)");
+          format = *detected;
+          result.detected[t.file] = format;  // one task per stdin, no race
+        }
+        if (format == MasscanFormat::binary) {
+          if (!head.empty()) throw std::runtime_error("binary format on stdin is not supported; pass a file");
+          read_masscan_binary(in, t.file, w.sink);
+        } else if (format != MasscanFormat::empty) {
+          parse_stream_lines(in, t.file, format, std::move(head), opt, w, stop);
+        }
+      }
+    } catch (const std::exception& e) {
+      failures[size_t(omp_get_thread_num())] = e.what();
+      stop = true;
+    }
+    record_delta(w, t.file, before, t.end - t.begin);
+    if (opt.stop_at_first_error && w.sink.counts.records_rejected) stop = true;
+    bytes_done += t.end - t.begin;
+    records_done += w.sink.counts.records_read - before.records_read;
+    if (opt.progress && omp_get_thread_num() == 0) opt.progress(bytes_done.load(), records_done.load());
+  }
+  for (const auto& msg : failures)
+    if (!msg.empty()) throw std::runtime_error(msg);
+
+  for (auto& w : workers) {
+    result.sink.merge(std::move(w.sink));
+    for (size_t i = 0; i < files.size(); ++i) {
+      result.per_file[i].records += w.per_file[i].records;
+      result.per_file[i].rejected += w.per_file[i].rejected;
+      result.per_file[i].bytes += w.per_file[i].bytes;
+    }
+  }
+  (void)rank_bytes;
+  return result;
+}
+
+}  // namespace scanhpc

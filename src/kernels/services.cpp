@@ -1,0 +1,89 @@
+#include "scanhpc/kernels/services.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+#include "scanhpc/core/codes.hpp"
+
+namespace scanhpc {
+namespace {
+
+// One stable counting pass on 16-bit digit `shift` of key (or of ts when
+// by_ts), from `in` to `out`, with per-thread histograms.
+void radix_pass(const std::vector<ServiceEntry>& in, std::vector<ServiceEntry>& out, int shift, bool by_ts,
+                int threads) {
+  const size_t n = in.size();
+  constexpr size_t kBuckets = 1 << 16;
+  std::vector<std::vector<uint64_t>> hist(size_t(threads), std::vector<uint64_t>(kBuckets, 0));
+  auto digit = [&](const ServiceEntry& e) {
+    return by_ts ? size_t((e.ts >> shift) & 0xFFFF) : size_t((e.key >> shift) & 0xFFFF);
+  };
+#pragma omp parallel num_threads(threads)
+  {
+    size_t t = size_t(omp_get_thread_num()), nt = size_t(omp_get_num_threads());
+    size_t lo = n * t / nt, hi = n * (t + 1) / nt;
+    auto& h = hist[t];
+    for (size_t i = lo; i < hi; ++i) ++h[digit(in[i])];
+#pragma omp barrier
+#pragma omp single
+    {
+      uint64_t at = 0;
+      for (size_t b = 0; b < kBuckets; ++b)
+        for (size_t u = 0; u < nt; ++u) {
+          uint64_t c = hist[u][b];
+          hist[u][b] = at;
+          at += c;
+        }
+    }
+    for (size_t i = lo; i < hi; ++i) out[h[digit(in[i])]++] = in[i];
+  }
+}
+
+}  // namespace
+
+std::vector<ServiceEntry> sort_open_services(const StatusColumns& c) {
+  if (c.size() > UINT32_MAX) throw std::length_error("sort_open_services: more than 2^32 rows on one rank");
+  std::vector<ServiceEntry> a;
+  a.reserve(c.size());
+  const uint8_t open = uint8_t(Status::open);
+  for (size_t i = 0; i < c.size(); ++i)
+    if (c.status[i] == open) a.push_back({service_key(c.ip[i], c.port[i], c.proto[i]), c.ts[i], uint32_t(i)});
+  if (a.size() < 2) return a;
+
+  // Skip digits that are the same in every entry (e.g. proto, or the high
+  // bits of the ip on a rank that owns a narrow range).
+  uint64_t key_or = 0, key_and = ~uint64_t(0);
+  uint32_t ts_or = 0, ts_and = ~uint32_t(0);
+  for (const auto& e : a) {
+    key_or |= e.key; key_and &= e.key;
+    ts_or |= e.ts; ts_and &= e.ts;
+  }
+  const uint64_t key_varies = key_or ^ key_and;
+  const uint32_t ts_varies = ts_or ^ ts_and;
+  int threads = omp_get_max_threads();
+  if (a.size() < 100000) threads = 1;
+  std::vector<ServiceEntry> b(a.size());
+  // LSD: least significant first: ts low, ts high, then key digits.
+  for (int shift : {0, 16})
+    if ((ts_varies >> shift) & 0xFFFF) { radix_pass(a, b, shift, true, threads); a.swap(b); }
+  for (int shift : {0, 16, 32, 48})
+    if ((key_varies >> shift) & 0xFFFF) { radix_pass(a, b, shift, false, threads); a.swap(b); }
+  return a;
+}
+
+std::vector<size_t> split_at_hosts(const std::vector<ServiceEntry>& e, size_t parts) {
+  std::vector<size_t> cuts{0};
+  const size_t n = e.size();
+  for (size_t p = 1; p < parts; ++p) {
+    size_t i = std::max(cuts.back(), n * p / parts);
+    while (i > 0 && i < n && key_ip(e[i].key) == key_ip(e[i - 1].key)) ++i;
+    cuts.push_back(std::min(i, n));
+  }
+  cuts.push_back(n);
+  return cuts;
+}
+
+}  // namespace scanhpc
