@@ -1,0 +1,25 @@
+#pragma once
+// Private helpers shared by the src/h5/*.cpp files (not part of the public API).
+#include "scanhpc/h5/h5.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scanhpc::h5::detail {
+
+// "/a/b/" -> "/a/b", "a" -> "/a", "" -> "/".
+std::string normalize_path(std::string_view path);
+
+// True when every link on `path` exists (the root always does). No HDF5 error
+// is left on the stack.
+bool path_exists(hid_t file, const std::string& path);
+
+// A fixed-length, NUL-padded ASCII string type of `width` bytes (>= 1).
+Handle fixed_string_type(size_t width);
+
+// Replaces attribute `name` on the open object `obj` with a 1-D array of
+// fixed-length strings (width = longest, at least 1). Collective in parallel.
+void write_string_array_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
+
+}  // namespace scanhpc::h5::detail
