@@ -1,0 +1,42 @@
+#pragma once
+// The merge and write stages of `scanhpc scan`, kept apart from the wiring.
+#include <optional>
+#include <vector>
+
+#include "scanhpc/commands/run_context.hpp"
+#include "scanhpc/dist/exchange.hpp"
+#include "scanhpc/h5/h5.hpp"
+#include "scanhpc/io/ingest.hpp"
+#include "scanhpc/kernels/hosts.hpp"
+#include "scanhpc/kernels/multiprobe.hpp"
+
+namespace scanhpc::commands {
+
+// Identical on every rank after reduce_ingest.
+struct IngestSummary {
+  RecordCounts counts;
+  std::vector<FileCounts> per_file;
+  std::vector<ParseError> errors;  // the first 100 by (file, offset)
+};
+
+struct ScanResults {
+  uint64_t open_observations = 0, duplicates = 0;
+  std::optional<MultiprobePartial> multiprobe;  // merged: identical on every rank
+  std::optional<HostsPartial> hosts;            // this rank's hosts (global order by rank)
+};
+
+// Collective.
+IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>& files, const IngestResult& local);
+MultiprobePartial merge_multiprobe(const dist::Comm& comm, const MultiprobePartial& local);
+CountMap merge_countmap(const dist::Comm& comm, const CountMap& local);
+
+// Collective: writes /ingest, /multiprobe and /hosts.
+void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
+                       const IngestSummary& summary, const ScanResults& results);
+
+// Rank 0 only: the closing summary on stderr. `rss` from RunContext::peak_rss_bytes().
+void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary& summary, const ScanResults& results,
+                        const dist::ExchangeStats& xstats, const std::vector<uint64_t>& rss, uint64_t hosts,
+                        double seconds, const std::string& output);
+
+}  // namespace scanhpc::commands

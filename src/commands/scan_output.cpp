@@ -1,0 +1,216 @@
+#include "scanhpc/commands/scan_output.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "scanhpc/commands/progress.hpp"
+#include "scanhpc/core/checked_cast.hpp"
+#include "scanhpc/kernels/interval_stats.hpp"
+
+namespace scanhpc::commands {
+namespace {
+
+constexpr size_t kErrorsKept = 100;
+
+std::string serialize_errors(const std::vector<ParseError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    uint64_t head[3] = {e.file, e.offset, e.cause.size()};
+    out.append(reinterpret_cast<const char*>(head), sizeof head);
+    out += e.cause;
+  }
+  return out;
+}
+
+void deserialize_errors(const std::string& bytes, std::vector<ParseError>& out) {
+  size_t at = 0;
+  while (at + 24 <= bytes.size()) {
+    uint64_t head[3];
+    std::memcpy(head, bytes.data() + at, sizeof head);
+    at += sizeof head;
+    out.push_back({uint32_t(head[0]), head[1], bytes.substr(at, head[2])});
+    at += head[2];
+  }
+}
+
+// Countmap as a two-column table; only rank 0 contributes rows.
+void write_countmap(h5::File& out, const dist::Comm& comm, const std::string& path, const CountMap& map,
+                    const char* value_name, const char* count_name) {
+  std::vector<uint32_t> values;
+  std::vector<uint64_t> counts;
+  if (comm.is_root())
+    for (const auto& e : map.entries()) {
+      values.push_back(checked_cast<uint32_t>(e.value));
+      counts.push_back(e.count);
+    }
+  out.write_table(path, {{value_name, std::move(values)}, {count_name, std::move(counts)}});
+}
+
+}  // namespace
+
+IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>& files, const IngestResult& local) {
+  IngestSummary s;
+  const auto& c = local.sink.counts;
+  std::vector<uint64_t> words{c.records_read, c.records_used, c.records_rejected, c.banner_records,
+                              c.status_observations};
+  for (const auto& f : local.per_file) words.insert(words.end(), {f.records, f.rejected, f.bytes});
+  comm.allreduce_sum_inplace(words);
+  s.counts = {words[0], words[1], words[2], words[3], words[4]};
+  s.per_file.resize(files.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    s.per_file[i] = {words[5 + 3 * i], words[6 + 3 * i], words[7 + 3 * i]};
+
+  // The first errors by (file, offset), the same whatever the split.
+  auto gathered = comm.gather_strings(serialize_errors(local.sink.errors), 0);
+  std::string merged;
+  if (comm.is_root()) {
+    std::vector<ParseError> all;
+    for (const auto& g : gathered) deserialize_errors(g, all);
+    std::sort(all.begin(), all.end(), error_before);
+    if (all.size() > kErrorsKept) all.resize(kErrorsKept);
+    merged = serialize_errors(all);
+  }
+  comm.bcast(merged, 0);
+  deserialize_errors(merged, s.errors);
+  return s;
+}
+
+MultiprobePartial merge_multiprobe(const dist::Comm& comm, const MultiprobePartial& local) {
+  auto all = comm.gatherv(local.serialize(), 0);
+  std::string bytes;
+  if (comm.is_root()) {
+    // Each rank's block is self-delimiting: walk them in rank order.
+    MultiprobePartial merged;
+    size_t at = 0;
+    while (at < all.size()) {
+      size_t len = 3;
+      for (int m = 0; m < 3; ++m) len += 1 + all[at + len];
+      merged.merge(MultiprobePartial::deserialize(all.data() + at, len));
+      at += len;
+    }
+    auto words = merged.serialize();
+    bytes.assign(reinterpret_cast<const char*>(words.data()), words.size() * 8);
+  }
+  comm.bcast(bytes, 0);
+  std::vector<uint64_t> words(bytes.size() / 8);
+  std::memcpy(words.data(), bytes.data(), bytes.size());
+  return MultiprobePartial::deserialize(words.data(), words.size());
+}
+
+CountMap merge_countmap(const dist::Comm& comm, const CountMap& local) {
+  auto all = comm.gatherv(local.flatten(), 0);
+  std::string bytes;
+  if (comm.is_root()) {
+    auto flat = CountMap::from_flat(all.data(), all.size()).flatten();
+    bytes.assign(reinterpret_cast<const char*>(flat.data()), flat.size() * 8);
+  }
+  comm.bcast(bytes, 0);
+  std::vector<uint64_t> words(bytes.size() / 8);
+  std::memcpy(words.data(), bytes.data(), bytes.size());
+  return CountMap::from_flat(words.data(), words.size());
+}
+
+void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
+                       const IngestSummary& s, const ScanResults& r) {
+  const bool root = comm.is_root();
+  out.create_group("/ingest");
+  out.write_attr("/ingest", "records_read", s.counts.records_read);
+  out.write_attr("/ingest", "records_used", s.counts.records_used);
+  out.write_attr("/ingest", "records_rejected", s.counts.records_rejected);
+  out.write_attr("/ingest", "banner_records", s.counts.banner_records);
+  out.write_attr("/ingest", "status_observations", s.counts.status_observations);
+  out.write_attr("/ingest", "open_observations", r.open_observations);
+  out.write_attr("/ingest", "duplicate_observations", r.duplicates);
+  {
+    std::vector<std::string> path, format;
+    std::vector<uint64_t> bytes, records, rejected;
+    if (root)
+      for (size_t i = 0; i < files.size(); ++i) {
+        path.push_back(files[i].path);
+        format.push_back(std::string(format_name(files[i].format)) + (files[i].gzip ? "+gzip" : ""));
+        bytes.push_back(files[i].bytes);
+        records.push_back(s.per_file[i].records);
+        rejected.push_back(s.per_file[i].rejected);
+      }
+    out.write_table("/ingest/files", {{"path", std::move(path)}, {"format", std::move(format)},
+                                      {"bytes", std::move(bytes)}, {"records", std::move(records)},
+                                      {"rejected", std::move(rejected)}});
+    std::vector<std::string> file, cause;
+    std::vector<uint64_t> offset;
+    if (root)
+      for (const auto& e : s.errors) {
+        file.push_back(files[e.file].path);
+        offset.push_back(e.offset);
+        cause.push_back(e.cause);
+      }
+    out.write_table("/ingest/errors", {{"file", std::move(file)}, {"offset", std::move(offset)},
+                                       {"cause", std::move(cause)}});
+  }
+
+  if (r.multiprobe) {
+    const auto& m = *r.multiprobe;
+    out.create_group("/multiprobe");
+    out.write_attr("/multiprobe", "services", m.services);
+    out.write_attr("/multiprobe", "probes", m.probes);
+    write_countmap(out, comm, "/multiprobe/probes_per_service", m.probes_per_service, "probes", "services");
+    write_countmap(out, comm, "/multiprobe/reasons_per_service", m.reasons_per_service, "reasons", "services");
+    write_countmap(out, comm, "/multiprobe/intervals", m.intervals, "seconds", "count");
+    auto st = summarize(m.intervals.entries());
+    const std::string p = "/multiprobe/intervals";
+    out.write_attr(p, "n", st.n);
+    for (auto [name, v] : {std::pair{"mean", st.mean}, {"std", st.std}, {"min", st.min}, {"q25", st.q25},
+                           {"median", st.median}, {"q75", st.q75}, {"max", st.max}, {"mode", st.mode},
+                           {"iqr", st.iqr}})
+      out.write_attr(p, name, v);
+  }
+
+  if (r.hosts) {
+    const auto& rows = r.hosts->rows;
+    out.create_group("/hosts");
+    out.write_attr("/hosts", "hosts", comm.allreduce_sum(rows.size()));
+    std::vector<uint32_t> ip, records, ports, reasons, first, last;
+    std::vector<uint8_t> ttl_min, ttl_max, known;
+    for (const auto& h : rows) {
+      ip.push_back(h.ip); records.push_back(h.records); ports.push_back(h.ports);
+      ttl_min.push_back(h.ttl_min); ttl_max.push_back(h.ttl_max); reasons.push_back(h.reasons);
+      first.push_back(h.first_seen); last.push_back(h.last_seen); known.push_back(h.known);
+    }
+    out.write_table("/hosts/table", {{"ip", std::move(ip)}, {"records", std::move(records)},
+                                     {"ports", std::move(ports)}, {"ttl_min", std::move(ttl_min)},
+                                     {"ttl_max", std::move(ttl_max)}, {"reasons", std::move(reasons)},
+                                     {"first_seen", std::move(first)}, {"last_seen", std::move(last)},
+                                     {"known", std::move(known)}});
+    write_countmap(out, comm, "/hosts/ports_per_host", merge_countmap(comm, r.hosts->ports_per_host), "ports",
+                   "hosts");
+  }
+}
+
+void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary& s, const ScanResults& r,
+                        const dist::ExchangeStats& x, const std::vector<uint64_t>& rss, uint64_t hosts,
+                        double seconds, const std::string& output) {
+  uint64_t bytes = 0;
+  for (const auto& f : files) bytes += f.bytes;
+  const auto& c = s.counts;
+  std::fprintf(stderr,
+               "scanhpc scan: %zu file(s), %s in %.2f s (%s/s)\n"
+               "  records: %llu read = %llu used + %llu rejected; %llu banners, %llu open observations\n",
+               files.size(), human_bytes(double(bytes)).c_str(), seconds,
+               human_bytes(seconds > 0 ? double(bytes) / seconds : 0).c_str(), (unsigned long long)c.records_read,
+               (unsigned long long)c.records_used, (unsigned long long)c.records_rejected,
+               (unsigned long long)c.banner_records, (unsigned long long)r.open_observations);
+  if (r.multiprobe)
+    std::fprintf(stderr, "  multiprobe: %llu services, %llu probes, %llu duplicate observations\n",
+                 (unsigned long long)r.multiprobe->services, (unsigned long long)r.multiprobe->probes,
+                 (unsigned long long)r.duplicates);
+  if (r.hosts) std::fprintf(stderr, "  hosts: %llu\n", (unsigned long long)hosts);
+  for (size_t i = 0; i < s.errors.size() && i < 5; ++i)
+    std::fprintf(stderr, "  rejected: %s: byte %llu: %s\n", files[s.errors[i].file].path.c_str(),
+                 (unsigned long long)s.errors[i].offset, s.errors[i].cause.c_str());
+  if (c.records_rejected > 5) std::fprintf(stderr, "  ... (first 100 in /ingest/errors)\n");
+  uint64_t max_rss = rss.empty() ? 0 : *std::max_element(rss.begin(), rss.end());
+  std::fprintf(stderr, "  exchange: %llu round(s); peak RSS per rank: max %s\n  output: %s\n",
+               (unsigned long long)x.rounds, human_bytes(double(max_rss)).c_str(), output.c_str());
+}
+
+}  // namespace scanhpc::commands
