@@ -72,14 +72,14 @@ uint64_t Comm::exscan_sum(uint64_t v) const {
 }
 
 std::vector<uint64_t> Comm::allgather(uint64_t v) const {
-  std::vector<uint64_t> out(size_t(size_));
+  std::vector<uint64_t> out(static_cast<size_t>(size_));
   check(MPI_Allgather(&v, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, comm_), "MPI_Allgather");
   return out;
 }
 
 std::vector<uint64_t> Comm::alltoall(const std::vector<uint64_t>& send) const {
   if (send.size() != size_t(size_)) throw std::invalid_argument("Comm::alltoall: one value per rank expected");
-  std::vector<uint64_t> out(size_t(size_));
+  std::vector<uint64_t> out(static_cast<size_t>(size_));
   check(MPI_Alltoall(send.data(), 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, comm_), "MPI_Alltoall");
   return out;
 }
@@ -96,7 +96,7 @@ void Comm::bcast(std::string& bytes, int root) const {
 
 std::vector<uint64_t> Comm::gatherv(const std::vector<uint64_t>& local, int root) const {
   int n = checked_cast<int>(local.size());
-  std::vector<int> counts(size_t(size_)), displs(size_t(size_));
+  std::vector<int> counts(static_cast<size_t>(size_)), displs(static_cast<size_t>(size_));
   check(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_), "MPI_Gather(counts)");
   std::vector<uint64_t> out;
   if (rank_ == root) {
@@ -116,7 +116,7 @@ std::vector<uint64_t> Comm::gatherv(const std::vector<uint64_t>& local, int root
 
 std::vector<std::string> Comm::gather_strings(const std::string& local, int root) const {
   int n = checked_cast<int>(local.size());
-  std::vector<int> counts(size_t(size_)), displs(size_t(size_));
+  std::vector<int> counts(static_cast<size_t>(size_)), displs(static_cast<size_t>(size_));
   check(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm_), "MPI_Gather(string sizes)");
   std::string all;
   if (rank_ == root) {
