@@ -121,7 +121,9 @@ void JsonRecordParser::parse(std::string_view text, size_t capacity, uint32_t fi
   if (auto err = parser_.iterate(text.data(), text.size(), capacity).get(doc))
     return fail(std::string("invalid JSON: ") + simdjson::error_message(err));
   od::object obj;
-  if (doc.get_object().get(obj)) return fail("not a JSON object");
+  if (auto err = doc.get_object().get(obj))
+    return fail(err == simdjson::INCORRECT_TYPE ? std::string("not a JSON object")
+                                                : std::string("invalid JSON: ") + simdjson::error_message(err));
 
   uint32_t ip = 0, ts = 0;
   uint8_t known = 0;

@@ -1,0 +1,53 @@
+#include <catch2/catch.hpp>
+
+#include "scanhpc/core/checked_cast.hpp"
+#include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/countmap.hpp"
+#include "scanhpc/core/ipv4.hpp"
+
+using namespace scanhpc;
+
+TEST_CASE("IPv4 text parses strictly to host-order u32", "[core]") {
+  CHECK(parse_ipv4("198.18.0.33") == 0xC6120021u);
+  CHECK(parse_ipv4("0.0.0.0") == 0u);
+  CHECK(parse_ipv4("255.255.255.255") == 0xFFFFFFFFu);
+  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", " 1.2.3.4", "1..2.3", "2001:db8::1",
+                          "::ffff:1.2.3.4", "1.2.3.-4", "1.2.3.4a", "0001.2.3.4", "99999999999.1.1.1"})
+    CHECK_FALSE(parse_ipv4(bad));
+  CHECK(format_ipv4(0xC6120021u) == "198.18.0.33");
+}
+
+TEST_CASE("reasons are masscan's TCP flag bitmask in fin-syn-rst-psh-ack-urg-ece-cwr order", "[core]") {
+  CHECK(parse_reason("none") == 0);
+  CHECK(parse_reason("syn-ack") == 0x12);
+  CHECK(parse_reason("rst") == 0x04);
+  CHECK(parse_reason("syn-ack-ece-cwr") == 0xD2);
+  CHECK(parse_reason("fin-syn-ack") == 0x13);
+  for (const char* bad : {"", "ack-syn", "syn-syn", "syn-", "-syn", "syn-foo", "SYN-ACK"}) CHECK_FALSE(parse_reason(bad));
+  for (int flags = 0; flags < 256; ++flags) CHECK(parse_reason(format_reason(uint8_t(flags))) == flags);
+}
+
+TEST_CASE("codes for proto and status round-trip", "[core]") {
+  for (auto name : {"tcp", "udp", "sctp", "icmp", "arp", "err"}) CHECK(proto_name(*parse_proto(name)) == name);
+  for (auto name : {"open", "closed", "up", "unknown"}) CHECK(status_name(*parse_status(name)) == name);
+  CHECK_FALSE(parse_proto("TCP"));
+  CHECK_FALSE(parse_status("filtered"));
+}
+
+TEST_CASE("countmaps merge exactly and flatten round-trips", "[core]") {
+  CountMap a, b;
+  a.add(1); a.add(1); a.add(5, 3);
+  b.add(1, 10); b.add(7);
+  a.merge(b);
+  std::vector<CountEntry> want{{1, 12}, {5, 3}, {7, 1}};
+  CHECK(a.entries() == want);
+  CHECK(a.total() == 16);
+  auto flat = a.flatten();
+  CHECK(CountMap::from_flat(flat.data(), flat.size()).entries() == want);
+}
+
+TEST_CASE("checked_cast refuses values that do not fit", "[core]") {
+  CHECK(checked_cast<int>(uint64_t(2147483647)) == 2147483647);
+  CHECK_THROWS_AS(checked_cast<int>(uint64_t(2147483648ull)), std::overflow_error);
+  CHECK_THROWS_AS(checked_cast<uint32_t>(-1), std::overflow_error);
+}
