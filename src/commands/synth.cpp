@@ -1,0 +1,144 @@
+// scanhpc synth <kind> ...: deterministic synthetic inputs.
+//   synth masscan: a masscan scan in any of masscan's text formats.
+#include <boost/program_options.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scanhpc/commands/commands.hpp"
+#include "scanhpc/io/masscan_writer.hpp"
+#include "scanhpc/io/synth_masscan.hpp"
+
+namespace po = boost::program_options;
+
+namespace scanhpc::commands {
+namespace {
+
+constexpr const char* kSynthUsage =
+    "usage: scanhpc synth <kind> [options]\n"
+    "\n"
+    "kinds:\n"
+    "  masscan   a deterministic synthetic masscan scan (any text format)\n"
+    "\n"
+    "Run `scanhpc synth <kind> --help` for the options of a kind.\n";
+
+int synth_masscan(const Args& args) {
+  SynthMasscanOptions opt;
+  std::string output;
+  bool quiet = false;
+  po::options_description desc(
+      "usage: scanhpc synth masscan --services N [--seed S] -o FILE [options]\n"
+      "\n"
+      "Writes a synthetic masscan scan shaped after a 2021 IPv4-wide scan: N distinct\n"
+      "(ip, port) services, probes per service in the published proportions (classes\n"
+      "of 2..5 probes scaled by --multiprobe-boost), records in timestamp order.\n"
+      "The bytes depend only on the options.\n"
+      "\n"
+      "options");
+  desc.add_options()
+      ("help,h", "print this help")
+      ("services,n", po::value<uint64_t>(&opt.services)->required(), "distinct (ip, port) services")
+      ("seed,s", po::value<uint64_t>(&opt.seed)->default_value(1), "random seed")
+      ("output,o", po::value<std::string>(&output)->required(), "output file ('-' = standard output)")
+      ("format,f", po::value<std::string>(&opt.format)->default_value("json"),
+       "json (-oJ), ndjson (-oD), list (-oL), grepable (-oG) or xml (-oX)")
+      ("banner-fraction", po::value<double>(&opt.banner_fraction)->default_value(0),
+       "share of services that also get banner records, 0..1")
+      ("multiprobe-boost", po::value<double>(&opt.multiprobe_boost)->default_value(1),
+       "factor on the share of services probed 2..5 times")
+      ("start-time", po::value<uint32_t>(&opt.start_time)->default_value(opt.start_time),
+       "first timestamp (Unix seconds)")
+      ("duration", po::value<uint32_t>(&opt.duration_s)->default_value(opt.duration_s),
+       "seconds over which services are spread")
+      ("quiet,q", po::bool_switch(&quiet), "no summary line on stderr");
+
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    if (vm.count("help")) {
+      std::ostringstream os;
+      os << desc;
+      std::fputs(os.str().c_str(), stdout);
+      return 0;
+    }
+    po::notify(vm);
+    validate(opt);
+    if (!parse_masscan_text_format(opt.format))
+      throw std::invalid_argument("unknown --format '" + opt.format + "' (json, ndjson, list, grepable, xml)");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scanhpc synth masscan: %s\nRun `scanhpc synth masscan --help` for usage.\n", e.what());
+    return 2;
+  }
+
+  const bool to_stdout = output == "-";
+  // A regular file is written under a temporary name and renamed on success;
+  // a device or pipe (/dev/null, /dev/stdout, a fifo) is written directly.
+  struct stat st {};
+  const bool special = !to_stdout && ::stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+  const bool use_tmp = !to_stdout && !special;
+  const std::string tmp = use_tmp ? output + ".tmp." + std::to_string(::getpid()) : output;
+  std::FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
+  if (!f) {
+    std::fprintf(stderr, "scanhpc synth masscan: cannot create '%s': %s\n", tmp.c_str(), std::strerror(errno));
+    return 1;
+  }
+  if (!to_stdout) std::setvbuf(f, nullptr, _IONBF, 0);  // the writer buffers in large blocks
+
+  auto t0 = std::chrono::steady_clock::now();
+  uint64_t records = 0, bytes = 0;
+  try {
+    MasscanWriter writer(opt.format, f);
+    records = write_synthetic_masscan(opt, writer);
+    bytes = writer.bytes();
+    if (!to_stdout) {
+      if (std::fclose(f) != 0) {
+        f = nullptr;
+        throw std::runtime_error(std::string("close failed: ") + std::strerror(errno));
+      }
+      f = nullptr;
+      if (use_tmp && std::rename(tmp.c_str(), output.c_str()) != 0)
+        throw std::runtime_error("cannot rename to '" + output + "': " + std::strerror(errno));
+    }
+  } catch (const std::exception& e) {
+    if (!to_stdout) {
+      if (f) std::fclose(f);
+      if (use_tmp) std::remove(tmp.c_str());
+    }
+    std::fprintf(stderr, "scanhpc synth masscan: %s: %s\n", to_stdout ? "<stdout>" : output.c_str(), e.what());
+    return 1;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!quiet)
+    std::fprintf(stderr,
+                 "scanhpc synth masscan: %llu services, %llu records, %llu bytes (%s) to %s in %.2f s\n",
+                 (unsigned long long)opt.services, (unsigned long long)records, (unsigned long long)bytes,
+                 opt.format.c_str(), to_stdout ? "<stdout>" : output.c_str(), secs);
+  return 0;
+}
+
+}  // namespace
+
+int synth(const Args& args) {
+  if (args.empty()) {
+    std::fputs(kSynthUsage, stderr);
+    return 2;
+  }
+  const std::string& kind = args[0];
+  if (kind == "--help" || kind == "-h") {
+    std::fputs(kSynthUsage, stdout);
+    return 0;
+  }
+  Args rest(args.begin() + 1, args.end());
+  if (kind == "masscan") return synth_masscan(rest);
+  std::fprintf(stderr, "scanhpc synth: unknown kind '%s'\n\n%s", kind.c_str(), kSynthUsage);
+  return 2;
+}
+
+}  // namespace scanhpc::commands
