@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs scanhpc's Debian packages if any is missing (idempotent; needs root
+# or sudo only when something is missing).
+set -euo pipefail
+packages=(
+  cmake g++ make pkg-config git
+  libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
+  libboost-program-options-dev libeigen3-dev catch2 libsimdjson-dev libavro-dev zlib1g-dev
+  python3-h5py python3-matplotlib python3-pandas python3-numpy jupyter-nbconvert python3-ipykernel python3-nbformat
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all Debian packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
