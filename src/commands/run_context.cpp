@@ -15,7 +15,7 @@ namespace scanhpc::commands {
 
 RunContext::RunContext(std::string command, std::string config_ini, bool quiet)
     : comm_(MPI_COMM_WORLD), command_(std::move(command)), config_(std::move(config_ini)), quiet_(quiet),
-      start_(std::chrono::steady_clock::now()) {
+      start_(std::chrono::steady_clock::now()), stage_start_(start_) {
   h5::silence_diagnostics();
 }
 
@@ -76,10 +76,28 @@ std::vector<uint64_t> RunContext::peak_rss_bytes() const {
   return comm_.allgather(uint64_t(usage.ru_maxrss) * 1024);
 }
 
+void RunContext::end_stage(const std::string& name) {
+  auto now = std::chrono::steady_clock::now();
+  stages_.emplace_back(name, std::chrono::duration<double>(now - stage_start_).count());
+  stage_start_ = now;
+}
+
+std::string RunContext::stage_report() {
+  std::string out;
+  for (const auto& [name, seconds] : stages_) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s%s %.2f s", out.empty() ? "" : ", ", name.c_str(),
+                  comm_.allreduce_max(seconds));
+    out += buf;
+  }
+  return out;
+}
+
 void RunContext::commit_output(h5::File& file, uint64_t input_bytes) {
   file.create_group("/run");
   double wall = comm_.allreduce_max(elapsed_seconds());
   file.write_attr("/run", "wall_seconds", wall);
+  file.write_attr("/run", "stages", stage_report());
   file.write_attr("/run", "peak_rss_bytes", peak_rss_bytes());
   file.write_attr("/run", "input_bytes", input_bytes);
   file.close();

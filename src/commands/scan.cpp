@@ -148,6 +148,7 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
     }
     progress.finish();
     ctx.agree_or_fail(error, "reading the input failed");
+    ctx.end_stage("parse");
     for (size_t i = 0; i < files.size(); ++i) files[i].format = ingest.detected[i];
 
     auto summary = reduce_ingest(comm, files, ingest);
@@ -161,27 +162,37 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
     }
 
     // 3. route every observation to the rank owning its prefix
+    ctx.end_stage("reduce-counts");
     auto ownership = dist::build_ownership(comm, ingest.sink.status.ip);
+    ctx.end_stage("partition");
     dist::ExchangeStats xstats;
     StatusColumns owned = dist::exchange_by_owner(comm, ingest.sink.status, ownership, cfg.round_bytes, &xstats);
 
     // 4. local sorted group-bys (OpenMP), 5. integer merges
-    auto sorted = sort_open_services(owned);
+    ctx.end_stage("exchange");
+    auto sorted = sort_open_services(std::move(owned));
+    ctx.end_stage("sort");
     ScanResults results;
     results.open_observations = comm.allreduce_sum(sorted.size());
-    if (cfg.multiprobe) results.multiprobe = merge_multiprobe(comm, local_multiprobe(owned, sorted));
-    if (cfg.hosts) results.hosts = local_hosts(owned, sorted);
+    if (cfg.multiprobe) results.multiprobe = merge_multiprobe(comm, local_multiprobe(sorted));
+    if (cfg.hosts) results.hosts = local_hosts(sorted);
     results.duplicates = results.multiprobe ? results.multiprobe->duplicates : 0;
+    std::vector<ServiceEntry>().swap(sorted);
+    ctx.end_stage("analyses");
 
     // 6. collective HDF5 write, then rename
+    const uint64_t host_count = results.hosts ? results.hosts->table.size() : 0;
     h5::File out = ctx.create_output(cfg.output);
     write_scan_output(out, comm, files, summary, results);
+    ctx.end_stage("write");
     ctx.commit_output(out, input_bytes);
+    std::string stages = ctx.stage_report();
 
     auto rss = ctx.peak_rss_bytes();
-    uint64_t hosts = comm.allreduce_sum(results.hosts ? results.hosts->rows.size() : 0);
+    uint64_t hosts = comm.allreduce_sum(host_count);
     if (ctx.root() && !cfg.quiet)
       print_scan_summary(files, summary, results, xstats, rss, hosts, ctx.elapsed_seconds(), cfg.output);
+    if (ctx.root() && !cfg.quiet) std::fprintf(stderr, "  stages: %s\n", stages.c_str());
     return 0;
   } catch (const AgreedFailure& e) {
     ctx.discard_output();

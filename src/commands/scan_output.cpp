@@ -112,7 +112,7 @@ CountMap merge_countmap(const dist::Comm& comm, const CountMap& local) {
 }
 
 void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
-                       const IngestSummary& s, const ScanResults& r) {
+                       const IngestSummary& s, ScanResults& r) {
   const bool root = comm.is_root();
   out.create_group("/ingest");
   out.write_attr("/ingest", "records_read", s.counts.records_read);
@@ -166,23 +166,17 @@ void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<
   }
 
   if (r.hosts) {
-    const auto& rows = r.hosts->rows;
+    auto& t = r.hosts->table;
     out.create_group("/hosts");
-    out.write_attr("/hosts", "hosts", comm.allreduce_sum(rows.size()));
-    std::vector<uint32_t> ip, records, ports, reasons, first, last;
-    std::vector<uint8_t> ttl_min, ttl_max, known;
-    for (const auto& h : rows) {
-      ip.push_back(h.ip); records.push_back(h.records); ports.push_back(h.ports);
-      ttl_min.push_back(h.ttl_min); ttl_max.push_back(h.ttl_max); reasons.push_back(h.reasons);
-      first.push_back(h.first_seen); last.push_back(h.last_seen); known.push_back(h.known);
-    }
-    out.write_table("/hosts/table", {{"ip", std::move(ip)}, {"records", std::move(records)},
-                                     {"ports", std::move(ports)}, {"ttl_min", std::move(ttl_min)},
-                                     {"ttl_max", std::move(ttl_max)}, {"reasons", std::move(reasons)},
-                                     {"first_seen", std::move(first)}, {"last_seen", std::move(last)},
-                                     {"known", std::move(known)}});
-    write_countmap(out, comm, "/hosts/ports_per_host", merge_countmap(comm, r.hosts->ports_per_host), "ports",
-                   "hosts");
+    out.write_attr("/hosts", "hosts", comm.allreduce_sum(t.size()));
+    auto per_host = merge_countmap(comm, r.hosts->ports_per_host);
+    // The columns move into the writer: the table is never copied.
+    out.write_table("/hosts/table", {{"ip", std::move(t.ip)}, {"records", std::move(t.records)},
+                                     {"ports", std::move(t.ports)}, {"ttl_min", std::move(t.ttl_min)},
+                                     {"ttl_max", std::move(t.ttl_max)}, {"reasons", std::move(t.reasons)},
+                                     {"first_seen", std::move(t.first_seen)}, {"last_seen", std::move(t.last_seen)},
+                                     {"known", std::move(t.known)}});
+    write_countmap(out, comm, "/hosts/ports_per_host", per_host, "ports", "hosts");
   }
 }
 

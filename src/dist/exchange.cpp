@@ -36,25 +36,30 @@ StatusColumns exchange_by_owner(const Comm& comm, StatusColumns& local, const Pr
   StatusColumns owned;
   owned.reserve(recv_total);
   std::vector<int> scount(ranks), sdispl(ranks), rcount(ranks), rdispl(ranks);
+  // A single round (the common case) sends straight from the routed rows.
+  const bool direct = rounds == 1;
   for (uint64_t k = 0; k < rounds; ++k) {
     send_buf.clear();
-    uint64_t recv_at = 0;
+    uint64_t recv_at = 0, packed = 0;
     for (size_t d = 0; d < ranks; ++d) {
       uint64_t b = slice_begin(routed.counts[d], rounds, k), e = slice_begin(routed.counts[d], rounds, k + 1);
-      sdispl[d] = checked_cast<int>(send_buf.size());
+      sdispl[d] = checked_cast<int>(direct ? routed.offsets[d] : packed);
       scount[d] = checked_cast<int>(e - b);
-      send_buf.insert(send_buf.end(), routed.rows.begin() + int64_t(routed.offsets[d] + b),
-                      routed.rows.begin() + int64_t(routed.offsets[d] + e));
+      packed += e - b;
+      if (!direct)
+        send_buf.insert(send_buf.end(), routed.rows.begin() + int64_t(routed.offsets[d] + b),
+                        routed.rows.begin() + int64_t(routed.offsets[d] + e));
       uint64_t rb = slice_begin(recv_counts[d], rounds, k), re = slice_begin(recv_counts[d], rounds, k + 1);
       rdispl[d] = checked_cast<int>(recv_at);
       rcount[d] = checked_cast<int>(re - rb);
       recv_at += re - rb;
     }
-    checked_cast<int>(send_buf.size());
+    checked_cast<int>(packed);
     checked_cast<int>(recv_at);
-    send_buf.resize(std::max<size_t>(send_buf.size(), 1));  // never pass a null buffer
+    if (!direct || routed.rows.empty()) send_buf.resize(std::max<size_t>(send_buf.size(), 1));  // never null
+    const StatusRow* send = direct && !routed.rows.empty() ? routed.rows.data() : send_buf.data();
     recv_buf.resize(std::max<uint64_t>(recv_at, 1));
-    check(MPI_Alltoallv(send_buf.data(), scount.data(), sdispl.data(), row_type, recv_buf.data(), rcount.data(),
+    check(MPI_Alltoallv(send, scount.data(), sdispl.data(), row_type, recv_buf.data(), rcount.data(),
                         rdispl.data(), row_type, comm.get()),
           "MPI_Alltoallv(status rows)");
     append_rows(owned, recv_buf.data(), recv_at);

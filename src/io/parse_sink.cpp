@@ -20,8 +20,10 @@ void ParseSink::keep_error(ParseError e) {
 }
 
 void ParseSink::merge(ParseSink&& other) {
-  status.append(other.status);
-  banners.append(other.banners);
+  if (status.empty()) std::swap(status, other.status);  // no copy for the first sink
+  else status.append(other.status);
+  if (banners.size() == 0) std::swap(banners, other.banners);
+  else banners.append(other.banners);
   counts += other.counts;
   for (auto& e : other.errors) keep_error(std::move(e));
   other.status.clear();

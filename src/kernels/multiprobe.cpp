@@ -43,7 +43,7 @@ MultiprobePartial MultiprobePartial::deserialize(const uint64_t* w, size_t n) {
   return p;
 }
 
-MultiprobePartial local_multiprobe(const StatusColumns& c, const std::vector<ServiceEntry>& e) {
+MultiprobePartial local_multiprobe(const std::vector<ServiceEntry>& e) {
   const size_t parts = size_t(omp_get_max_threads());
   auto cuts = split_at_hosts(e, parts);
   std::vector<MultiprobePartial> partial(cuts.size() - 1);
@@ -59,17 +59,21 @@ MultiprobePartial local_multiprobe(const StatusColumns& c, const std::vector<Ser
     for (size_t i = cuts[p]; i < cuts[p + 1];) {
       size_t j = i;
       while (j < cuts[p + 1] && e[j].key == e[i].key) ++j;
+      out.services += 1;
+      out.probes += j - i;
+      out.probes_per_service.add(j - i);
+      if (j - i == 1) {  // the common case: one probe, no interval, no duplicate
+        out.reasons_per_service.add((e[i].known & kKnownReason) ? 1 : 0);
+        i = j;
+        continue;
+      }
       group.clear();
       std::bitset<256> reasons;
       bool any_reason = false;
       for (size_t k = i; k < j; ++k) {
-        uint32_t r = e[k].row;
-        group.push_back({c.ts[r], c.reason[r], c.ttl[r], c.known[r]});
-        if (c.known[r] & kKnownReason) { reasons.set(c.reason[r]); any_reason = true; }
+        group.push_back({e[k].ts, e[k].reason, e[k].ttl, e[k].known});
+        if (e[k].known & kKnownReason) { reasons.set(e[k].reason); any_reason = true; }
       }
-      out.services += 1;
-      out.probes += j - i;
-      out.probes_per_service.add(j - i);
       out.reasons_per_service.add(any_reason ? reasons.count() : 0);
       if (group.size() > 1) {
         // Full order inside the service, so duplicates and intervals do not

@@ -44,13 +44,18 @@ void radix_pass(const std::vector<ServiceEntry>& in, std::vector<ServiceEntry>& 
 
 }  // namespace
 
-std::vector<ServiceEntry> sort_open_services(const StatusColumns& c) {
-  if (c.size() > UINT32_MAX) throw std::length_error("sort_open_services: more than 2^32 rows on one rank");
+namespace {
+std::vector<ServiceEntry> open_entries(const StatusColumns& c) {
   std::vector<ServiceEntry> a;
   a.reserve(c.size());
   const uint8_t open = uint8_t(Status::open);
   for (size_t i = 0; i < c.size(); ++i)
-    if (c.status[i] == open) a.push_back({service_key(c.ip[i], c.port[i], c.proto[i]), c.ts[i], uint32_t(i)});
+    if (c.status[i] == open)
+      a.push_back({service_key(c.ip[i], c.port[i], c.proto[i]), c.ts[i], c.reason[i], c.ttl[i], c.known[i], 0});
+  return a;
+}
+
+std::vector<ServiceEntry> radix_sort(std::vector<ServiceEntry> a) {
   if (a.size() < 2) return a;
 
   // Skip digits that are the same in every entry (e.g. proto, or the high
@@ -72,6 +77,15 @@ std::vector<ServiceEntry> sort_open_services(const StatusColumns& c) {
   for (int shift : {0, 16, 32, 48})
     if ((key_varies >> shift) & 0xFFFF) { radix_pass(a, b, shift, false, threads); a.swap(b); }
   return a;
+}
+}  // namespace
+
+std::vector<ServiceEntry> sort_open_services(const StatusColumns& c) { return radix_sort(open_entries(c)); }
+
+std::vector<ServiceEntry> sort_open_services(StatusColumns&& c) {
+  auto entries = open_entries(c);
+  c = StatusColumns{};  // frees the columns: not a row of the input is needed after this
+  return radix_sort(std::move(entries));
 }
 
 std::vector<size_t> split_at_hosts(const std::vector<ServiceEntry>& e, size_t parts) {

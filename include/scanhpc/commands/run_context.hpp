@@ -43,12 +43,19 @@ class RunContext {
   // Peak resident set size of each rank, on every rank (collective).
   std::vector<uint64_t> peak_rss_bytes() const;
 
+  // Marks the end of a stage (local wall time since the previous mark); the
+  // stages are written to /run and printed in the summary.
+  void end_stage(const std::string& name);
+  // Collective: "stage 1.23 s, ..." with the slowest rank's time per stage.
+  std::string stage_report();
+
  private:
   dist::Comm comm_;
   std::string command_, config_;
   bool quiet_;
   std::string tmp_path_, final_path_;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_, stage_start_;
+  std::vector<std::pair<std::string, double>> stages_;
 };
 
 }  // namespace scanhpc::commands

@@ -32,7 +32,7 @@ CountMap merge_countmap(const dist::Comm& comm, const CountMap& local);
 
 // Collective: writes /ingest, /multiprobe and /hosts.
 void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
-                       const IngestSummary& summary, const ScanResults& results);
+                       const IngestSummary& summary, ScanResults& results);  // moves the host columns out
 
 // Rank 0 only: the closing summary on stderr. `rss` from RunContext::peak_rss_bytes().
 void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary& summary, const ScanResults& results,

@@ -17,18 +17,29 @@ struct CountEntry {
 
 class CountMap {
  public:
-  void add(uint64_t value, uint64_t count = 1) { pending_[value] += count; }
+  void add(uint64_t value, uint64_t count = 1) {
+    if (value < kDense) {
+      if (dense_.empty()) dense_.assign(kDense, 0);
+      dense_[value] += count;
+    } else {
+      pending_[value] += count;
+    }
+  }
   void merge(const CountMap& other);
   void merge_entries(const std::vector<CountEntry>& entries);
   // Sorted by value, zero counts dropped.
   std::vector<CountEntry> entries() const;
   uint64_t total() const;  // sum of counts
-  bool empty() const { return pending_.empty(); }
+  bool empty() const { return total() == 0; }
   // Flat (value, count, value, count, ...) form for transport.
   std::vector<uint64_t> flatten() const;
   static CountMap from_flat(const uint64_t* data, size_t n_words);
 
  private:
+  // Small values (probes, ports per host, most intervals) are counted in an
+  // array: a map insertion per service is the hot path otherwise.
+  static constexpr uint64_t kDense = 256;
+  std::vector<uint64_t> dense_;
   std::map<uint64_t, uint64_t> pending_;
 };
 

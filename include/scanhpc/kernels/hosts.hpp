@@ -20,11 +20,22 @@ struct HostRow {
   friend bool operator==(const HostRow&, const HostRow&) = default;
 };
 
+// The host table as columns, ready to be written without another copy.
+struct HostColumns {
+  std::vector<uint32_t> ip, records, ports, reasons, first_seen, last_seen;
+  std::vector<uint8_t> ttl_min, ttl_max, known;
+  size_t size() const { return ip.size(); }
+  void reserve(size_t n);
+  void push_back(const HostRow& h);
+  HostRow row(size_t i) const;
+  void append(const HostColumns& other);
+};
+
 struct HostsPartial {
-  std::vector<HostRow> rows;  // sorted by ip
+  HostColumns table;  // sorted by ip
   CountMap ports_per_host;
 };
 
-HostsPartial local_hosts(const StatusColumns& columns, const std::vector<ServiceEntry>& sorted);
+HostsPartial local_hosts(const std::vector<ServiceEntry>& sorted);
 
 }  // namespace scanhpc

@@ -22,6 +22,6 @@ struct MultiprobePartial {
   static MultiprobePartial deserialize(const uint64_t* words, size_t n);
 };
 
-MultiprobePartial local_multiprobe(const StatusColumns& columns, const std::vector<ServiceEntry>& sorted);
+MultiprobePartial local_multiprobe(const std::vector<ServiceEntry>& sorted);
 
 }  // namespace scanhpc

@@ -8,10 +8,12 @@
 
 namespace scanhpc {
 
+// Everything the analyses read travels in the entry, so group-bys stream
+// through one sorted array instead of gathering from the columns.
 struct ServiceEntry {
   uint64_t key = 0;  // ip << 24 | port << 8 | proto: numeric order = (ip, port, proto)
   uint32_t ts = 0;
-  uint32_t row = 0;  // index into the columns
+  uint8_t reason = 0, ttl = 0, known = 0, pad = 0;
 };
 static_assert(sizeof(ServiceEntry) == 16);
 
@@ -24,6 +26,8 @@ inline uint32_t key_ip(uint64_t key) { return uint32_t(key >> 24); }
 // equal (key, ts) is unspecified, and no analysis depends on it.
 // Parallel LSD radix sort (OpenMP), stable per pass.
 std::vector<ServiceEntry> sort_open_services(const StatusColumns& columns);
+// The same, releasing the columns once the entries are built (lower peak memory).
+std::vector<ServiceEntry> sort_open_services(StatusColumns&& columns);
 
 // Splits [0, n) into at most `parts` ranges whose cuts fall between different
 // ips, so threads never share a host.
