@@ -60,53 +60,137 @@ std::string utf8_to_latin1(std::string_view s) {
 
 using detail::PortEntry;
 
+// Keys are compared raw (masscan never escapes them): no copy per key.
+enum class Key { other, ip, timestamp, ports, port, proto, status, reason, ttl, service, service_name, name, banner,
+                 rec_type, data };
+
+Key key_of(od::raw_json_string k) {
+  switch (*k.raw()) {
+    case 'i': return k.unsafe_is_equal("ip") ? Key::ip : Key::other;
+    case 't': return k.unsafe_is_equal("timestamp") ? Key::timestamp : k.unsafe_is_equal("ttl") ? Key::ttl : Key::other;
+    case 'p':
+      return k.unsafe_is_equal("ports") ? Key::ports : k.unsafe_is_equal("port") ? Key::port
+             : k.unsafe_is_equal("proto") ? Key::proto : Key::other;
+    case 's':
+      return k.unsafe_is_equal("status") ? Key::status : k.unsafe_is_equal("service") ? Key::service
+             : k.unsafe_is_equal("service_name") ? Key::service_name : Key::other;
+    case 'r':
+      return k.unsafe_is_equal("reason") ? Key::reason : k.unsafe_is_equal("rec_type") ? Key::rec_type : Key::other;
+    case 'n': return k.unsafe_is_equal("name") ? Key::name : Key::other;
+    case 'b': return k.unsafe_is_equal("banner") ? Key::banner : Key::other;
+    case 'd': return k.unsafe_is_equal("data") ? Key::data : Key::other;
+    default: return Key::other;
+  }
+}
+
 // Reads the status/reason/ttl or the service fields of one entry (-oJ ports[]
 // element or -oD "data" object) into `e`. Returns false with `why` set.
-bool read_entry_field(std::string_view key, od::value v, PortEntry& e, std::string& why) {
+bool read_entry_field(Key key, od::value v, PortEntry& e, std::string& why) {
   uint64_t n = 0;
   std::string_view s;
-  if (key == "port") {
-    if (!get_uint(v, 65535, n, why)) { why = "port: " + why; return false; }
-    e.port = uint16_t(n);
-  } else if (key == "proto") {
-    if (!get_str(v, s)) { why = "proto: not a string"; return false; }
-    auto p = parse_proto(s);
-    if (!p) { why = "unknown proto " + quoted(s); return false; }
-    e.proto = uint8_t(*p);
-  } else if (key == "status") {
-    if (!get_str(v, s)) { why = "status: not a string"; return false; }
-    auto st = parse_status(s);
-    if (!st) { why = "unknown status " + quoted(s); return false; }
-    e.status = uint8_t(*st);
-    e.has_status = true;
-  } else if (key == "reason") {
-    if (!get_str(v, s)) { why = "reason: not a string"; return false; }
-    auto r = parse_reason(s);
-    if (!r) { why = "unknown reason " + quoted(s); return false; }
-    e.reason = *r;
-    e.known |= kKnownReason;
-  } else if (key == "ttl") {
-    if (!get_uint(v, 255, n, why)) { why = "ttl: " + why; return false; }
-    e.ttl = uint8_t(n);
-    e.known |= kKnownTtl;
-  } else if (key == "service") {  // -oJ: {"name": ..., "banner": ...}
-    od::object svc;
-    if (v.get_object().get(svc)) { why = "service: not an object"; return false; }
-    for (auto f : svc) {
-      std::string_view k;
-      if (f.unescaped_key().get(k)) { why = "service: bad key"; return false; }
-      if (k == "name" && !get_str(f.value(), e.service)) { why = "service.name: not a string"; return false; }
-      if (k == "banner" && !get_str(f.value(), e.banner)) { why = "service.banner: not a string"; return false; }
+  switch (key) {
+    case Key::port:
+      if (!get_uint(v, 65535, n, why)) { why = "port: " + why; return false; }
+      e.port = uint16_t(n);
+      e.has_port = true;
+      return true;
+    case Key::proto: {
+      if (!get_str(v, s)) { why = "proto: not a string"; return false; }
+      auto p = parse_proto(s);
+      if (!p) { why = "unknown proto " + quoted(s); return false; }
+      e.proto = uint8_t(*p);
+      e.has_proto = true;
+      return true;
     }
-    e.has_service = true;
-  } else if (key == "service_name") {  // -oD data
-    if (!get_str(v, e.service)) { why = "service_name: not a string"; return false; }
-    e.has_service = true;
-  } else if (key == "banner") {
-    if (!get_str(v, e.banner)) { why = "banner: not a string"; return false; }
-    e.has_service = true;
+    case Key::status: {
+      if (!get_str(v, s)) { why = "status: not a string"; return false; }
+      auto st = parse_status(s);
+      if (!st) { why = "unknown status " + quoted(s); return false; }
+      e.status = uint8_t(*st);
+      e.has_status = true;
+      return true;
+    }
+    case Key::reason: {
+      if (!get_str(v, s)) { why = "reason: not a string"; return false; }
+      auto r = parse_reason(s);
+      if (!r) { why = "unknown reason " + quoted(s); return false; }
+      e.reason = *r;
+      e.known |= kKnownReason;
+      return true;
+    }
+    case Key::ttl:
+      if (!get_uint(v, 255, n, why)) { why = "ttl: " + why; return false; }
+      e.ttl = uint8_t(n);
+      e.known |= kKnownTtl;
+      return true;
+    case Key::service: {  // -oJ: {"name": ..., "banner": ...}
+      od::object svc;
+      if (v.get_object().get(svc)) { why = "service: not an object"; return false; }
+      for (auto f : svc) {
+        od::raw_json_string k;
+        if (f.key().get(k)) { why = "service: bad key"; return false; }
+        Key id = key_of(k);
+        if (id == Key::name && !get_str(f.value(), e.service)) { why = "service.name: not a string"; return false; }
+        if (id == Key::banner && !get_str(f.value(), e.banner)) { why = "service.banner: not a string"; return false; }
+      }
+      e.has_service = true;
+      return true;
+    }
+    case Key::service_name:  // -oD data
+      if (!get_str(v, e.service)) { why = "service_name: not a string"; return false; }
+      e.has_service = true;
+      return true;
+    case Key::banner:
+      if (!get_str(v, e.banner)) { why = "banner: not a string"; return false; }
+      e.has_service = true;
+      return true;
+    default:
+      return true;  // unknown keys are ignored
   }
-  return true;  // unknown keys are ignored
+}
+
+}  // namespace
+
+namespace {
+
+// Looks a field up by name. Fields are found in document order first, so the
+// usual masscan layout costs one pass, but any order is accepted.
+// Returns false on a JSON error (`why` set); `found` tells whether it exists.
+template <class Obj>
+bool find(Obj& obj, const char* name, od::value& out, bool& found, std::string& why) {
+  auto r = obj.find_field_unordered(name);
+  if (r.error() == simdjson::NO_SUCH_FIELD) { found = false; return true; }
+  if (r.error()) { why = std::string("invalid JSON: ") + simdjson::error_message(r.error()); return false; }
+  found = true;
+  out = std::move(r).value_unsafe();
+  return true;
+}
+
+// Reads one -oJ ports[] entry or the -oD "data" object into `e`.
+bool read_entry(od::object& o, PortEntry& e, bool with_port, std::string& why) {
+  od::value v;
+  bool found = false;
+  if (with_port) {
+    if (!find(o, "port", v, found, why)) return false;
+    if (found && !read_entry_field(Key::port, v, e, why)) return false;
+    if (!find(o, "proto", v, found, why)) return false;
+    if (found && !read_entry_field(Key::proto, v, e, why)) return false;
+  }
+  if (!find(o, "status", v, found, why)) return false;
+  if (found) {
+    if (!read_entry_field(Key::status, v, e, why)) return false;
+    if (!find(o, "reason", v, found, why)) return false;
+    if (found && !read_entry_field(Key::reason, v, e, why)) return false;
+    if (!find(o, "ttl", v, found, why)) return false;
+    if (found && !read_entry_field(Key::ttl, v, e, why)) return false;
+    return true;
+  }
+  for (auto [name, key] : {std::pair{"service", Key::service}, {"service_name", Key::service_name},
+                           {"banner", Key::banner}}) {
+    if (!find(o, name, v, found, why)) return false;
+    if (found && !read_entry_field(key, v, e, why)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -124,71 +208,63 @@ void JsonRecordParser::parse(std::string_view text, size_t capacity, uint32_t fi
   if (auto err = doc.get_object().get(obj))
     return fail(err == simdjson::INCORRECT_TYPE ? std::string("not a JSON object")
                                                 : std::string("invalid JSON: ") + simdjson::error_message(err));
-
+  od::value v;
+  bool found = false;
   uint32_t ip = 0, ts = 0;
   uint8_t known = 0;
-  bool has_ip = false, flat = false;
-  PortEntry flat_entry;  // -oD keeps port/proto at top level and the rest in "data"
-  for (auto field : obj) {
-    std::string_view key;
-    if (field.unescaped_key().get(key)) return fail("invalid JSON key");
-    od::value v = field.value();
-    if (key == "ip") {
-      std::string_view s;
-      if (!get_str(v, s)) return fail("ip: not a string");
-      auto parsed = parse_ipv4(s);
-      if (!parsed) return fail("not an IPv4 address: " + quoted(s));
-      ip = *parsed;
-      has_ip = true;
-    } else if (key == "timestamp") {
-      uint64_t n = 0;
-      if (!get_uint(v, std::numeric_limits<uint32_t>::max(), n, why)) return fail("timestamp: " + why);
-      ts = uint32_t(n);
-      known |= kKnownTs;
-    } else if (key == "ports") {
-      od::array arr;
-      if (v.get_array().get(arr)) return fail("ports: not an array");
-      for (auto element : arr) {
-        od::object pe;
-        if (element.get_object().get(pe)) return fail("ports[]: not an object");
-        PortEntry e;
-        bool has_port = false, has_proto = false;
-        for (auto f : pe) {
-          std::string_view k;
-          if (f.unescaped_key().get(k)) return fail("ports[]: bad key");
-          if (!read_entry_field(k, f.value(), e, why)) return fail(why);
-          has_port |= (k == "port");
-          has_proto |= (k == "proto");
-        }
-        if (!has_port || !has_proto) return fail("ports[] entry without port or proto");
-        if (!e.has_status && !e.has_service) return fail("ports[] entry has neither status nor service");
-        entries_.push_back(e);
-      }
-    } else if (key == "port" || key == "proto") {
-      flat = true;
-      if (!read_entry_field(key, v, flat_entry, why)) return fail(why);
-    } else if (key == "rec_type") {
-      flat = true;
-    } else if (key == "data") {
-      flat = true;
+
+  if (!find(obj, "ip", v, found, why)) return fail(why);
+  if (!found) return fail("record without \"ip\"");
+  std::string_view ip_text;
+  if (!get_str(v, ip_text)) return fail("ip: not a string");
+  auto parsed_ip = parse_ipv4(ip_text);
+  if (!parsed_ip) return fail("not an IPv4 address: " + quoted(ip_text));
+  ip = *parsed_ip;
+
+  if (!find(obj, "timestamp", v, found, why)) return fail(why);
+  if (found) {
+    uint64_t n = 0;
+    if (!get_uint(v, std::numeric_limits<uint32_t>::max(), n, why)) return fail("timestamp: " + why);
+    ts = uint32_t(n);
+    known |= kKnownTs;
+  }
+
+  if (!find(obj, "ports", v, found, why)) return fail(why);
+  if (found) {  // -oJ: a ports array
+    od::array arr;
+    if (v.get_array().get(arr)) return fail("ports: not an array");
+    for (auto element : arr) {
+      od::object pe;
+      if (element.get_object().get(pe)) return fail("ports[]: not an object");
+      PortEntry e;
+      if (!read_entry(pe, e, true, why)) return fail(why);
+      if (!e.has_port || !e.has_proto) return fail("ports[] entry without port or proto");
+      if (!e.has_status && !e.has_service) return fail("ports[] entry has neither status nor service");
+      entries_.push_back(e);
+    }
+    if (entries_.empty()) return fail("record without ports");
+  } else {  // -oD: flat port and proto, the rest in "data"
+    PortEntry e;
+    for (auto [name, key] : {std::pair{"port", Key::port}, {"proto", Key::proto}}) {
+      if (!find(obj, name, v, found, why)) return fail(why);
+      if (found && !read_entry_field(key, v, e, why)) return fail(why);
+    }
+    if (!find(obj, "data", v, found, why)) return fail(why);
+    if (!found && !e.has_port) return fail("record without ports");
+    if (found) {
       od::object data;
       if (v.get_object().get(data)) return fail("data: not an object");
-      for (auto f : data) {
-        std::string_view k;
-        if (f.unescaped_key().get(k)) return fail("data: bad key");
-        if (!read_entry_field(k, f.value(), flat_entry, why)) return fail(why);
-      }
+      if (!read_entry(data, e, false, why)) return fail(why);
     }
+    if (!e.has_port || !e.has_proto) return fail("record without port or proto");
+    if (!e.has_status && !e.has_service) return fail("record has neither status nor banner");
+    entries_.push_back(e);
   }
+  // Consume what is left of the object: the line must hold exactly one record.
+  std::string_view rest;
+  if (auto err = obj.raw_json().get(rest)) return fail(std::string("invalid JSON: ") + simdjson::error_message(err));
   // current_location() is OUT_OF_BOUNDS exactly when the whole line was consumed.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return fail("trailing content after the record");
-  if (!has_ip) return fail("record without \"ip\"");
-  if (flat) {
-    if (!entries_.empty()) return fail("both \"ports\" and flat port fields");
-    if (!flat_entry.has_status && !flat_entry.has_service) return fail("record has neither status nor banner");
-    entries_.push_back(flat_entry);
-  }
-  if (entries_.empty()) return fail("record without ports");
 
   uint64_t observations = 0;
   for (const auto& e : entries_) {
