@@ -15,7 +15,7 @@ namespace detail {
 struct PortEntry {
   uint16_t port = 0;
   uint8_t proto = 0;
-  bool has_status = false, has_service = false;
+  bool has_port = false, has_proto = false, has_status = false, has_service = false;
   uint8_t status = 0, reason = 0, ttl = 0, known = 0;
   std::string_view service, banner;
 };
