@@ -30,8 +30,13 @@ int info(const Args& args) {
       std::printf("%s\n", path.c_str());
       std::printf("provenance:\n");
       auto attrs = h5::list_attributes(file);
-      for (const auto& a : attrs)
-        if (a.object_path == "/") std::printf("  %-16s %s\n", a.name.c_str(), a.value_text.c_str());
+      for (const auto& a : attrs) {
+        if (a.object_path != "/") continue;
+        std::string text = a.value_text;  // the config is INI text: indent its lines
+        for (size_t at = text.find('\n'); at != std::string::npos && at + 1 < text.size(); at = text.find('\n', at + 1))
+          text.insert(at + 1, std::string(21, ' '));
+        std::printf("  %-16s %s\n", a.name.c_str(), text.c_str());
+      }
       std::printf("datasets:\n");
       for (const auto& d : h5::list_datasets(file))
         std::printf("  %-40s %-8s %llu rows\n", d.path.c_str(), d.type.c_str(), (unsigned long long)d.rows);
