@@ -220,7 +220,9 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
     const InputFile& f = files[t.file];
     RecordCounts before = w.sink.counts;
     try {
-      if (!t.whole) {
+      if (f.format == MasscanFormat::unrecognized) {
+        w.sink.reject(t.file, 0, "not masscan output in any known format (force one with --format)");
+      } else if (!t.whole) {
         PlainFile in(f.path);
         LineParser parser(f.format);
         parse_range(in, f.bytes, t.file, t.begin, t.end, parser, opt, w);
@@ -233,13 +235,12 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
           size_t n = 0, got = 0;
           while (n < head.size() && (got = in.read(head.data() + n, head.size() - n)) > 0) n += got;
           head.resize(n);
-          auto detected = detect_format(head);
-          if (!detected) throw std::runtime_error("cannot detect the masscan format of " + f.path +
-                                                  " (force one with --format)");
-          format = *detected;
+          format = detect_format(head).value_or(MasscanFormat::unrecognized);
           result.detected[t.file] = format;  // one task per stdin, no race
         }
-        if (format == MasscanFormat::binary) {
+        if (format == MasscanFormat::unrecognized) {
+          w.sink.reject(t.file, 0, "not masscan output in any known format (force one with --format)");
+        } else if (format == MasscanFormat::binary) {
           if (!head.empty()) throw std::runtime_error("binary format on stdin is not supported; pass a file");
           read_masscan_binary(in, t.file, w.sink);
         } else if (format != MasscanFormat::empty) {

@@ -86,11 +86,10 @@ std::vector<InputFile> enumerate_inputs(const std::vector<std::string>& specs, M
       size_t n = 0, got = 0;
       while (n < head.size() && (got = in.read(head.data() + n, head.size() - n)) > 0) n += got;
       head.resize(n);
-      auto fmt = detect_format(head);
-      if (!fmt)
-        throw std::runtime_error("cannot detect the masscan format of " + path +
-                                 " (force one with --format)");
-      f.format = *fmt;
+      // Not a masscan file: reported as one rejected record when read, so a
+      // stray file in an input directory is counted, not fatal (unless
+      // --on-error=fail).
+      f.format = detect_format(head).value_or(MasscanFormat::unrecognized);
     }
     files.push_back(f);
   }

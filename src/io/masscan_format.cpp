@@ -5,11 +5,12 @@
 
 namespace scanhpc {
 namespace {
-constexpr std::array<std::pair<MasscanFormat, std::string_view>, 8> kNames{{
+constexpr std::array<std::pair<MasscanFormat, std::string_view>, 9> kNames{{
     {MasscanFormat::automatic, "auto"}, {MasscanFormat::empty, "empty"},
     {MasscanFormat::json, "json"},       {MasscanFormat::ndjson, "ndjson"},
     {MasscanFormat::list, "list"},       {MasscanFormat::grepable, "grepable"},
     {MasscanFormat::xml, "xml"},         {MasscanFormat::binary, "binary"},
+    {MasscanFormat::unrecognized, "unrecognized"},
 }};
 // masscan's own option letters: -oJ, -oD, -oL, -oG, -oX, -oB.
 constexpr std::array<std::pair<MasscanFormat, std::string_view>, 6> kLetters{{

@@ -60,6 +60,9 @@ std::string utf8_to_latin1(std::string_view s) {
 
 using detail::PortEntry;
 
+simdjson::error_code check_value(od::value v, int depth = 0);
+std::string json_error(simdjson::error_code err, const char* not_type);
+
 // Keys are compared raw (masscan never escapes them): no copy per key.
 enum class Key { other, ip, timestamp, ports, port, proto, status, reason, ttl, service, service_name, name, banner,
                  rec_type, data };
@@ -130,8 +133,14 @@ bool read_entry_field(Key key, od::value v, PortEntry& e, std::string& why) {
         od::raw_json_string k;
         if (f.key().get(k)) { why = "service: bad key"; return false; }
         Key id = key_of(k);
-        if (id == Key::name && !get_str(f.value(), e.service)) { why = "service.name: not a string"; return false; }
-        if (id == Key::banner && !get_str(f.value(), e.banner)) { why = "service.banner: not a string"; return false; }
+        if (id == Key::name) {
+          if (!get_str(f.value(), e.service)) { why = "service.name: not a string"; return false; }
+        } else if (id == Key::banner) {
+          if (!get_str(f.value(), e.banner)) { why = "service.banner: not a string"; return false; }
+        } else if (auto err = check_value(f.value())) {
+          why = json_error(err, "service: invalid value");
+          return false;
+        }
       }
       e.has_service = true;
       return true;
@@ -153,42 +162,57 @@ bool read_entry_field(Key key, od::value v, PortEntry& e, std::string& why) {
 
 namespace {
 
-// Looks a field up by name. Fields are found in document order first, so the
-// usual masscan layout costs one pass, but any order is accepted.
-// Returns false on a JSON error (`why` set); `found` tells whether it exists.
-template <class Obj>
-bool find(Obj& obj, const char* name, od::value& out, bool& found, std::string& why) {
-  auto r = obj.find_field_unordered(name);
-  if (r.error() == simdjson::NO_SUCH_FIELD) { found = false; return true; }
-  if (r.error()) { why = std::string("invalid JSON: ") + simdjson::error_message(r.error()); return false; }
-  found = true;
-  out = std::move(r).value_unsafe();
-  return true;
+std::string json_error(simdjson::error_code err, const char* not_type) {
+  return err == simdjson::INCORRECT_TYPE ? std::string(not_type)
+                                         : std::string("invalid JSON: ") + simdjson::error_message(err);
 }
 
-// Reads one -oJ ports[] entry or the -oD "data" object into `e`.
-bool read_entry(od::object& o, PortEntry& e, bool with_port, std::string& why) {
-  od::value v;
-  bool found = false;
-  if (with_port) {
-    if (!find(o, "port", v, found, why)) return false;
-    if (found && !read_entry_field(Key::port, v, e, why)) return false;
-    if (!find(o, "proto", v, found, why)) return false;
-    if (found && !read_entry_field(Key::proto, v, e, why)) return false;
+// Walks a value we do not use, so that its grammar is checked too: On-Demand
+// validates only what it is asked to read.
+simdjson::error_code check_value(od::value v, int depth) {
+  if (depth > 64) return simdjson::DEPTH_ERROR;
+  od::json_type t;
+  if (auto err = v.type().get(t)) return err;
+  switch (t) {
+    case od::json_type::object: {
+      od::object o;
+      if (auto err = v.get_object().get(o)) return err;
+      for (auto f : o) {
+        od::raw_json_string k;
+        if (auto err = f.key().get(k)) return err;
+        if (auto err = check_value(f.value(), depth + 1)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (auto err = v.get_array().get(a)) return err;
+      for (auto e : a) {
+        od::value x;
+        if (auto err = e.get(x)) return err;
+        if (auto err = check_value(x, depth + 1)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::string: { std::string_view s; return v.get_string().get(s); }
+    case od::json_type::number: { double d; return v.get_double().get(d); }
+    case od::json_type::boolean: { bool b; return v.get_bool().get(b); }
+    case od::json_type::null: return v.is_null() ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
   }
-  if (!find(o, "status", v, found, why)) return false;
-  if (found) {
-    if (!read_entry_field(Key::status, v, e, why)) return false;
-    if (!find(o, "reason", v, found, why)) return false;
-    if (found && !read_entry_field(Key::reason, v, e, why)) return false;
-    if (!find(o, "ttl", v, found, why)) return false;
-    if (found && !read_entry_field(Key::ttl, v, e, why)) return false;
-    return true;
-  }
-  for (auto [name, key] : {std::pair{"service", Key::service}, {"service_name", Key::service_name},
-                           {"banner", Key::banner}}) {
-    if (!find(o, name, v, found, why)) return false;
-    if (found && !read_entry_field(key, v, e, why)) return false;
+  return simdjson::TAPE_ERROR;
+}
+
+// Reads every field of a -oJ ports[] entry or a -oD "data" object into `e`.
+bool read_entry_object(od::object& o, PortEntry& e, std::string& why) {
+  for (auto f : o) {
+    od::raw_json_string k;
+    if (auto err = f.key().get(k)) { why = json_error(err, "bad key"); return false; }
+    Key id = key_of(k);
+    if (id == Key::other) {
+      if (auto err = check_value(f.value())) { why = json_error(err, "invalid value"); return false; }
+    } else if (!read_entry_field(id, f.value(), e, why)) {
+      return false;
+    }
   }
   return true;
 }
@@ -205,66 +229,77 @@ void JsonRecordParser::parse(std::string_view text, size_t capacity, uint32_t fi
   if (auto err = parser_.iterate(text.data(), text.size(), capacity).get(doc))
     return fail(std::string("invalid JSON: ") + simdjson::error_message(err));
   od::object obj;
-  if (auto err = doc.get_object().get(obj))
-    return fail(err == simdjson::INCORRECT_TYPE ? std::string("not a JSON object")
-                                                : std::string("invalid JSON: ") + simdjson::error_message(err));
-  od::value v;
-  bool found = false;
+  if (auto err = doc.get_object().get(obj)) return fail(json_error(err, "not a JSON object"));
+
+  // Every field is visited, in any order: that also checks the commas and
+  // colons between them, which On-Demand would skip over otherwise.
   uint32_t ip = 0, ts = 0;
   uint8_t known = 0;
-
-  if (!find(obj, "ip", v, found, why)) return fail(why);
-  if (!found) return fail("record without \"ip\"");
-  std::string_view ip_text;
-  if (!get_str(v, ip_text)) return fail("ip: not a string");
-  auto parsed_ip = parse_ipv4(ip_text);
-  if (!parsed_ip) return fail("not an IPv4 address: " + quoted(ip_text));
-  ip = *parsed_ip;
-
-  if (!find(obj, "timestamp", v, found, why)) return fail(why);
-  if (found) {
-    uint64_t n = 0;
-    if (!get_uint(v, std::numeric_limits<uint32_t>::max(), n, why)) return fail("timestamp: " + why);
-    ts = uint32_t(n);
-    known |= kKnownTs;
+  bool has_ip = false, has_ports = false;
+  PortEntry flat;  // -oD: port and proto at the top, the rest in "data"
+  for (auto field : obj) {
+    od::raw_json_string raw_key;
+    if (auto err = field.key().get(raw_key)) return fail(json_error(err, "invalid JSON key"));
+    od::value v;
+    if (auto err = field.value().get(v)) return fail(json_error(err, "invalid value"));
+    switch (key_of(raw_key)) {
+      case Key::ip: {
+        std::string_view s;
+        if (auto err = v.get_string().get(s)) return fail(json_error(err, "ip: not a string"));
+        auto parsed = parse_ipv4(s);
+        if (!parsed) return fail("not an IPv4 address: " + quoted(s));
+        ip = *parsed;
+        has_ip = true;
+        break;
+      }
+      case Key::timestamp: {
+        uint64_t n = 0;
+        if (!get_uint(v, std::numeric_limits<uint32_t>::max(), n, why)) return fail("timestamp: " + why);
+        ts = uint32_t(n);
+        known |= kKnownTs;
+        break;
+      }
+      case Key::ports: {
+        has_ports = true;
+        od::array arr;
+        if (auto err = v.get_array().get(arr)) return fail(json_error(err, "ports: not an array"));
+        for (auto element : arr) {
+          od::object pe;
+          if (auto err = element.get_object().get(pe)) return fail(json_error(err, "ports[]: not an object"));
+          PortEntry e;
+          if (!read_entry_object(pe, e, why)) return fail(why);
+          if (!e.has_port || !e.has_proto) return fail("ports[] entry without port or proto");
+          if (!e.has_status && !e.has_service) return fail("ports[] entry has neither status nor service");
+          entries_.push_back(e);
+        }
+        break;
+      }
+      case Key::port:
+      case Key::proto:
+        if (!read_entry_field(key_of(raw_key), v, flat, why)) return fail(why);
+        break;
+      case Key::data: {
+        od::object data;
+        if (auto err = v.get_object().get(data)) return fail(json_error(err, "data: not an object"));
+        if (!read_entry_object(data, flat, why)) return fail(why);
+        break;
+      }
+      default:
+        if (auto err = check_value(v)) return fail(json_error(err, "invalid value"));
+    }
   }
-
-  if (!find(obj, "ports", v, found, why)) return fail(why);
-  if (found) {  // -oJ: a ports array
-    od::array arr;
-    if (v.get_array().get(arr)) return fail("ports: not an array");
-    for (auto element : arr) {
-      od::object pe;
-      if (element.get_object().get(pe)) return fail("ports[]: not an object");
-      PortEntry e;
-      if (!read_entry(pe, e, true, why)) return fail(why);
-      if (!e.has_port || !e.has_proto) return fail("ports[] entry without port or proto");
-      if (!e.has_status && !e.has_service) return fail("ports[] entry has neither status nor service");
-      entries_.push_back(e);
-    }
-    if (entries_.empty()) return fail("record without ports");
-  } else {  // -oD: flat port and proto, the rest in "data"
-    PortEntry e;
-    for (auto [name, key] : {std::pair{"port", Key::port}, {"proto", Key::proto}}) {
-      if (!find(obj, name, v, found, why)) return fail(why);
-      if (found && !read_entry_field(key, v, e, why)) return fail(why);
-    }
-    if (!find(obj, "data", v, found, why)) return fail(why);
-    if (!found && !e.has_port) return fail("record without ports");
-    if (found) {
-      od::object data;
-      if (v.get_object().get(data)) return fail("data: not an object");
-      if (!read_entry(data, e, false, why)) return fail(why);
-    }
-    if (!e.has_port || !e.has_proto) return fail("record without port or proto");
-    if (!e.has_status && !e.has_service) return fail("record has neither status nor banner");
-    entries_.push_back(e);
-  }
-  // Consume what is left of the object: the line must hold exactly one record.
-  std::string_view rest;
-  if (auto err = obj.raw_json().get(rest)) return fail(std::string("invalid JSON: ") + simdjson::error_message(err));
   // current_location() is OUT_OF_BOUNDS exactly when the whole line was consumed.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return fail("trailing content after the record");
+  if (!has_ip) return fail("record without \"ip\"");
+  if (!has_ports) {
+    if (!flat.has_port && !flat.has_proto && !flat.has_status && !flat.has_service) return fail("record without ports");
+    if (!flat.has_port || !flat.has_proto) return fail("record without port or proto");
+    if (!flat.has_status && !flat.has_service) return fail("record has neither status nor banner");
+    entries_.push_back(flat);
+  } else if (flat.has_port || flat.has_proto) {
+    return fail("both \"ports\" and flat port fields");
+  }
+  if (entries_.empty()) return fail("record without ports");
 
   uint64_t observations = 0;
   for (const auto& e : entries_) {

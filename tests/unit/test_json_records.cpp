@@ -122,6 +122,12 @@ TEST_CASE("bad JSON records are rejected with a cause, never thrown", "[json]") 
       {R"({"ip": "1.2.3.4", "timestamp": "1", "ports": [ {"port": 1, "proto": "tcp", "status": "open")", "invalid JSON"},
       {std::string("{\x01\x02\xff\xfe\x00garbage", 12), "invalid JSON"},
       {"hello world", "does not start with '{'"},
+      // grammar errors in parts On-Demand would otherwise skip
+      {R"({"ip": "1.2.3.4", "timestamp": "1", "ports": [ {"port": 1, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 54} ], })", "invalid JSON"},
+      {R"({"ip": "1.2.3.4", "timestamp": "1", "ports": [ {"port": 1, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 54,} ] })", "invalid JSON"},
+      {R"({"ip": "1.2.3.4", "timestamp": "1", "ports": [ {"port": 1, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 54} ], "x": })", "invalid JSON"},
+      {R"({"ip": "1.2.3.4", "timestamp": "1", "ports": [ {"port": 1, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 54} ], "x": [1,,2] })", "invalid JSON"},
+      {R"({"ip": "1.2.3.4", "timestamp": "1", "ports": [ {"port": 1, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 5 4} ] })", "invalid JSON"},
   };
   for (const auto& c : cases) {
     auto s = parse_text(MasscanFormat::json, c.line + "\n");

@@ -21,8 +21,9 @@ struct InputFile {
 
 // Expands files, directories (their regular files, recursively, sorted) and
 // glob patterns; detects each file's format (unless `forced` is not
-// automatic) and gzip. Throws std::runtime_error naming the input for a
-// missing path, a glob with no match, an unreadable file or an unknown format.
+// automatic; MasscanFormat::unrecognized when nothing matches) and gzip.
+// Throws std::runtime_error naming the input for a missing path, a glob with
+// no match or an unreadable file.
 std::vector<InputFile> enumerate_inputs(const std::vector<std::string>& specs, MasscanFormat forced);
 
 // A piece of work for one rank: a byte range of a splittable file, or a

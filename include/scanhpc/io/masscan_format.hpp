@@ -15,6 +15,7 @@ enum class MasscanFormat {
   grepable,   // -oG
   xml,        // -oX
   binary,     // -oB
+  unrecognized,  // matches no masscan format: one rejected record, or an error with --on-error=fail
 };
 
 std::string_view format_name(MasscanFormat f);  // "json", "ndjson", ...
@@ -27,7 +28,8 @@ std::optional<MasscanFormat> detect_format(std::string_view head);
 // Line-oriented formats can be split at newlines between ranks and threads;
 // the binary format must be read sequentially from its header.
 inline bool is_line_format(MasscanFormat f) {
-  return f != MasscanFormat::binary && f != MasscanFormat::empty && f != MasscanFormat::automatic;
+  return f != MasscanFormat::binary && f != MasscanFormat::empty && f != MasscanFormat::automatic &&
+         f != MasscanFormat::unrecognized;
 }
 
 }  // namespace scanhpc

@@ -42,7 +42,7 @@ struct ParseSink {
   bool keep_banners = false;        // banner text is kept only when an analysis needs it
   RecordCounts counts;
   std::vector<ParseError> errors;   // the first max_errors_kept by (file, offset), unordered
-  size_t max_errors_kept = 20;
+  size_t max_errors_kept = 100;  // = the output's sample, so the merged sample is exact
 
   void reject(uint32_t file, uint64_t offset, std::string cause) {
     ++counts.records_read;
