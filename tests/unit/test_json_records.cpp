@@ -52,19 +52,19 @@ void check_layout(const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("-oJ 1.3.x: comma on its own line before each record", "[json]") {
+TEST_CASE("masscan -oJ 1.3.x: comma on its own line before each record", "[json]") {
   check_layout(std::string("[\n") + kRec1 + "\n,\n" + kRec2 + "\n,\n" + kRec3 + "\n]\n");
 }
 
-TEST_CASE("-oJ 1.0.5: trailing comma before the closing bracket", "[json]") {
+TEST_CASE("masscan -oJ 1.0.5: trailing comma before the closing bracket", "[json]") {
   check_layout(std::string("[\n") + kRec1 + ",\n" + kRec2 + ",\n" + kRec3 + ",\n]\n");
 }
 
-TEST_CASE("-oJ 1.0.4 and older: no brackets, closing {finished: 1}", "[json]") {
+TEST_CASE("masscan -oJ 1.0.4 and older: no brackets, closing {finished: 1}", "[json]") {
   check_layout(std::string(kRec1) + ",\n" + kRec2 + ",\n" + kRec3 + ",\n{finished: 1}\n");
 }
 
-TEST_CASE("-oJ interrupted scan: no closing bracket, last line cut", "[json]") {
+TEST_CASE("masscan -oJ interrupted scan: no closing bracket, last line cut", "[json]") {
   std::string text = std::string("[\n") + kRec1 + "\n,\n" + kRec2 + "\n,\n" + kRec3 + "\n,\n" +
                      std::string(kRec1).substr(0, 40);
   auto s = parse_text(MasscanFormat::json, text);
@@ -74,7 +74,7 @@ TEST_CASE("-oJ interrupted scan: no closing bracket, last line cut", "[json]") {
   CHECK(s.errors[0].offset == text.rfind('{'));
 }
 
-TEST_CASE("-oJ: CRLF line ends and a record with several ports entries", "[json]") {
+TEST_CASE("masscan -oJ: CRLF line ends and a record with several ports entries", "[json]") {
   std::string rec =
       R"({"ip": "1.2.3.4", "timestamp": 100, "ports": [ {"port": 22, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 64}, {"port": 53, "proto": "udp", "status": "open", "reason": "none", "ttl": 60} ] })";
   auto s = parse_text(MasscanFormat::json, "[\r\n" + rec + "\r\n]\r\n");
@@ -86,7 +86,7 @@ TEST_CASE("-oJ: CRLF line ends and a record with several ports entries", "[json]
   CHECK(s.status.ts[1] == 100);
 }
 
-TEST_CASE("-oD: flat status and banner records", "[json]") {
+TEST_CASE("masscan -oD: flat status and banner records", "[json]") {
   std::string text =
       R"({"ip":"93.184.216.34","timestamp":"1630156508","port":80,"proto":"tcp","rec_type":"status","data":{"status":"open","reason":"syn-ack","ttl":54}})"
       "\n"
