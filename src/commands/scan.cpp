@@ -166,11 +166,12 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
     auto ownership = dist::build_ownership(comm, ingest.sink.status.ip);
     ctx.end_stage("partition");
     dist::ExchangeStats xstats;
-    StatusColumns owned = dist::exchange_by_owner(comm, ingest.sink.status, ownership, cfg.round_bytes, &xstats);
+    std::vector<ServiceEntry> spare;
+    auto owned = dist::exchange_by_owner(comm, ingest.sink.status, ownership, cfg.round_bytes, &xstats, &spare);
 
     // 4. local sorted group-bys (OpenMP), 5. integer merges
     ctx.end_stage("exchange");
-    auto sorted = sort_open_services(std::move(owned));
+    auto sorted = sort_open_services(std::move(owned), std::move(spare));
     ctx.end_stage("sort");
     ScanResults results;
     results.open_observations = comm.allreduce_sum(sorted.size());

@@ -12,18 +12,19 @@ PrefixOwnership build_ownership(const Comm& comm, const std::vector<uint32_t>& l
                                   [&](std::vector<uint64_t>& h) { comm.allreduce_sum_inplace(h); });
 }
 
-StatusColumns exchange_by_owner(const Comm& comm, StatusColumns& local, const PrefixOwnership& ownership,
-                                uint64_t round_bytes, ExchangeStats* stats) {
+std::vector<ServiceEntry> exchange_by_owner(const Comm& comm, StatusColumns& local, const PrefixOwnership& ownership,
+                                            uint64_t round_bytes, ExchangeStats* stats,
+                                            std::vector<ServiceEntry>* spare) {
   const size_t ranks = size_t(comm.size());
   RoutedRows routed = route_by_owner(local, ownership);
   std::vector<uint64_t> recv_counts = comm.alltoall(routed.counts);
   uint64_t send_total = routed.rows.size(), recv_total = 0;
   for (auto c : recv_counts) recv_total += c;
-  uint64_t rounds = exchange_rounds(comm.allreduce_max(std::max(send_total, recv_total)), sizeof(StatusRow),
+  uint64_t rounds = exchange_rounds(comm.allreduce_max(std::max(send_total, recv_total)), sizeof(ServiceEntry),
                                     round_bytes);
 
   MPI_Datatype row_type;
-  check(MPI_Type_contiguous(int(sizeof(StatusRow)), MPI_BYTE, &row_type), "MPI_Type_contiguous");
+  check(MPI_Type_contiguous(int(sizeof(ServiceEntry)), MPI_BYTE, &row_type), "MPI_Type_contiguous");
   check(MPI_Type_commit(&row_type), "MPI_Type_commit");
   struct TypeGuard {
     MPI_Datatype* t;
@@ -32,9 +33,8 @@ StatusColumns exchange_by_owner(const Comm& comm, StatusColumns& local, const Pr
 
   // Each round's slices are packed into their own buffer, so every count and
   // displacement is bounded by the round size however large the exchange.
-  std::vector<StatusRow> send_buf, recv_buf;
-  StatusColumns owned;
-  owned.reserve(recv_total);
+  std::vector<ServiceEntry> send_buf, owned(recv_total);
+  uint64_t owned_at = 0;
   std::vector<int> scount(ranks), sdispl(ranks), rcount(ranks), rdispl(ranks);
   // A single round (the common case) sends straight from the routed rows.
   const bool direct = rounds == 1;
@@ -57,13 +57,16 @@ StatusColumns exchange_by_owner(const Comm& comm, StatusColumns& local, const Pr
     checked_cast<int>(packed);
     checked_cast<int>(recv_at);
     if (!direct || routed.rows.empty()) send_buf.resize(std::max<size_t>(send_buf.size(), 1));  // never null
-    const StatusRow* send = direct && !routed.rows.empty() ? routed.rows.data() : send_buf.data();
-    recv_buf.resize(std::max<uint64_t>(recv_at, 1));
-    check(MPI_Alltoallv(send, scount.data(), sdispl.data(), row_type, recv_buf.data(), rcount.data(),
-                        rdispl.data(), row_type, comm.get()),
+    const ServiceEntry* send = direct && !routed.rows.empty() ? routed.rows.data() : send_buf.data();
+    // Received straight into place: round k's rows follow round k-1's.
+    ServiceEntry dummy;
+    ServiceEntry* recv = owned.empty() ? &dummy : owned.data() + owned_at;
+    check(MPI_Alltoallv(send, scount.data(), sdispl.data(), row_type, recv, rcount.data(), rdispl.data(), row_type,
+                        comm.get()),
           "MPI_Alltoallv(status rows)");
-    append_rows(owned, recv_buf.data(), recv_at);
+    owned_at += recv_at;
   }
+  if (spare) *spare = std::move(routed.rows);
   routed = RoutedRows{};
   if (stats) *stats = {rounds, send_total, recv_total};
   return owned;

@@ -42,7 +42,7 @@ RoutedRows route_by_owner(StatusColumns& c, const PrefixOwnership& ownership) {
       }
     }
     auto& cursor = per_thread[t];
-    for (size_t i = lo; i < hi; ++i) out.rows[cursor[dest[i]]++] = c.row(i);
+    for (size_t i = lo; i < hi; ++i) out.rows[cursor[dest[i]]++] = entry_of(c, i);
   }
   c.clear();
   c.shrink_to_fit();
@@ -53,19 +53,6 @@ uint64_t exchange_rounds(uint64_t max_rows_any_rank, uint64_t row_bytes, uint64_
   if (row_bytes == 0 || round_bytes < row_bytes) throw std::invalid_argument("exchange_rounds: round smaller than a row");
   uint64_t rows_per_round = round_bytes / row_bytes;
   return std::max<uint64_t>(1, (max_rows_any_rank + rows_per_round - 1) / rows_per_round);
-}
-
-void append_rows(StatusColumns& c, const StatusRow* rows, size_t n) {
-  size_t base = c.size();
-  c.ip.resize(base + n); c.ts.resize(base + n); c.port.resize(base + n); c.proto.resize(base + n);
-  c.status.resize(base + n); c.reason.resize(base + n); c.ttl.resize(base + n); c.known.resize(base + n);
-#pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < n; ++i) {
-    const StatusRow& r = rows[i];
-    c.ip[base + i] = r.ip; c.ts[base + i] = r.ts; c.port[base + i] = r.port; c.proto[base + i] = r.proto;
-    c.status[base + i] = r.status; c.reason[base + i] = r.reason; c.ttl[base + i] = r.ttl;
-    c.known[base + i] = r.known;
-  }
 }
 
 }  // namespace scanhpc

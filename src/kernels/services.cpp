@@ -48,14 +48,12 @@ namespace {
 std::vector<ServiceEntry> open_entries(const StatusColumns& c) {
   std::vector<ServiceEntry> a;
   a.reserve(c.size());
-  const uint8_t open = uint8_t(Status::open);
   for (size_t i = 0; i < c.size(); ++i)
-    if (c.status[i] == open)
-      a.push_back({service_key(c.ip[i], c.port[i], c.proto[i]), c.ts[i], c.reason[i], c.ttl[i], c.known[i], 0});
+    if (c.status[i] == uint8_t(Status::open)) a.push_back(entry_of(c, i));
   return a;
 }
 
-std::vector<ServiceEntry> radix_sort(std::vector<ServiceEntry> a) {
+std::vector<ServiceEntry> radix_sort(std::vector<ServiceEntry> a, std::vector<ServiceEntry> b) {
   if (a.size() < 2) return a;
 
   // Skip digits that are the same in every entry (e.g. proto, or the high
@@ -70,7 +68,7 @@ std::vector<ServiceEntry> radix_sort(std::vector<ServiceEntry> a) {
   const uint32_t ts_varies = ts_or ^ ts_and;
   int threads = omp_get_max_threads();
   if (a.size() < 100000) threads = 1;
-  std::vector<ServiceEntry> b(a.size());
+  b.resize(a.size());  // reuses scratch memory that is already faulted in
   // LSD: least significant first: ts low, ts high, then key digits.
   for (int shift : {0, 16})
     if ((ts_varies >> shift) & 0xFFFF) { radix_pass(a, b, shift, true, threads); a.swap(b); }
@@ -80,12 +78,13 @@ std::vector<ServiceEntry> radix_sort(std::vector<ServiceEntry> a) {
 }
 }  // namespace
 
-std::vector<ServiceEntry> sort_open_services(const StatusColumns& c) { return radix_sort(open_entries(c)); }
+std::vector<ServiceEntry> sort_open_services(const StatusColumns& c) { return radix_sort(open_entries(c), {}); }
 
-std::vector<ServiceEntry> sort_open_services(StatusColumns&& c) {
-  auto entries = open_entries(c);
-  c = StatusColumns{};  // frees the columns: not a row of the input is needed after this
-  return radix_sort(std::move(entries));
+std::vector<ServiceEntry> sort_open_services(std::vector<ServiceEntry> e, std::vector<ServiceEntry> scratch) {
+  auto open_end = std::remove_if(e.begin(), e.end(),
+                                 [](const ServiceEntry& x) { return x.status != uint8_t(Status::open); });
+  e.erase(open_end, e.end());
+  return radix_sort(std::move(e), std::move(scratch));
 }
 
 std::vector<size_t> split_at_hosts(const std::vector<ServiceEntry>& e, size_t parts) {

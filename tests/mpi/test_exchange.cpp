@@ -39,16 +39,18 @@ TEST_CASE("exchange_by_owner delivers every row to its owner, in bounded rounds"
     auto owned = dist::exchange_by_owner(comm, rows, ownership, round_bytes, &stats);
     if (round_bytes == 4096) CHECK(stats.rounds > 10);
     else CHECK(stats.rounds == 1);
-    for (size_t i = 0; i < owned.size(); ++i) REQUIRE(ownership.owner(owned.ip[i]) == comm.rank());
+    for (const auto& e : owned) REQUIRE(ownership.owner(key_ip(e.key)) == comm.rank());
 
     // Conservation: the multiset of global ids is exactly 0..n_r for each rank.
     uint64_t total_in = comm.allreduce_sum(n), total_out = comm.allreduce_sum(owned.size());
     CHECK(total_in == total_out);
     std::vector<uint64_t> seen(size_t(comm.size()) * 64, 0);  // per source rank: count and id sum
-    for (size_t i = 0; i < owned.size(); ++i) {
-      size_t src = owned.ts[i] / 1000000;
+    for (const auto& e : owned) {
+      size_t src = e.ts / 1000000;
       seen[src * 64] += 1;
-      seen[src * 64 + 1] += owned.ts[i] % 1000000;
+      seen[src * 64 + 1] += e.ts % 1000000;
+      CHECK(key_port(e.key) == uint16_t(e.ts % 1000000));  // every field survives the trip
+      CHECK((e.status == 1 && e.reason == 0x12 && e.ttl == 64 && e.known == 7));
     }
     comm.allreduce_sum_inplace(seen);
     for (int r = 0; r < comm.size(); ++r) {
@@ -57,7 +59,8 @@ TEST_CASE("exchange_by_owner delivers every row to its owner, in bounded rounds"
       CHECK(seen[size_t(r) * 64 + 1] == nr * (nr - 1) / 2);
     }
     // Contiguous ownership: this rank's addresses lie below the next rank's.
-    uint32_t my_max = owned.size() ? *std::max_element(owned.ip.begin(), owned.ip.end()) : 0;
+    uint32_t my_max = 0;
+    for (const auto& e : owned) my_max = std::max(my_max, key_ip(e.key));
     auto maxes = comm.allgather(owned.size() ? my_max : 0);
     for (int r = 0; r + 1 < comm.size(); ++r)
       if (maxes[size_t(r)]) CHECK(ownership.owner(uint32_t(maxes[size_t(r)])) == r);

@@ -75,7 +75,7 @@ TEST_CASE("routing groups rows by owner without losing any", "[route]") {
     uint64_t sum = 0;
     for (int d = 0; d < ranks; ++d) {
       for (uint64_t k = 0; k < routed.counts[size_t(d)]; ++k)
-        CHECK(own.owner(routed.rows[routed.offsets[size_t(d)] + k].ip) == d);
+        CHECK(own.owner(key_ip(routed.rows[routed.offsets[size_t(d)] + k].key)) == d);
       sum += routed.counts[size_t(d)];
     }
     CHECK(sum == ips.size());

@@ -7,11 +7,12 @@
 
 #include "scanhpc/core/observations.hpp"
 #include "scanhpc/kernels/prefix_partition.hpp"
+#include "scanhpc/kernels/services.hpp"
 
 namespace scanhpc {
 
 struct RoutedRows {
-  std::vector<StatusRow> rows;     // grouped by destination rank
+  std::vector<ServiceEntry> rows;  // grouped by destination rank
   std::vector<uint64_t> counts;    // rows per destination
   std::vector<uint64_t> offsets;   // first row of each destination
 };
@@ -29,7 +30,5 @@ inline uint64_t slice_begin(uint64_t n, uint64_t rounds, uint64_t k) {
 // Rounds needed so that no rank sends or receives more than round_bytes per
 // round, given the largest per-rank send or receive volume in rows.
 uint64_t exchange_rounds(uint64_t max_rows_any_rank, uint64_t row_bytes, uint64_t round_bytes);
-
-void append_rows(StatusColumns& columns, const StatusRow* rows, size_t n);
 
 }  // namespace scanhpc

@@ -8,12 +8,14 @@
 
 namespace scanhpc {
 
-// Everything the analyses read travels in the entry, so group-bys stream
-// through one sorted array instead of gathering from the columns.
+// One status observation in key-first form: every field of a StatusRow, 16
+// bytes. It is the unit of the MPI exchange and of the radix sort, so the
+// receive buffer is the array the group-bys stream through, and nothing is
+// gathered from columns or copied between layouts after the exchange.
 struct ServiceEntry {
   uint64_t key = 0;  // ip << 24 | port << 8 | proto: numeric order = (ip, port, proto)
   uint32_t ts = 0;
-  uint8_t reason = 0, ttl = 0, known = 0, pad = 0;
+  uint8_t reason = 0, ttl = 0, known = 0, status = 0;
 };
 static_assert(sizeof(ServiceEntry) == 16);
 
@@ -21,13 +23,21 @@ inline uint64_t service_key(uint32_t ip, uint16_t port, uint8_t proto) {
   return (uint64_t(ip) << 24) | (uint64_t(port) << 8) | proto;
 }
 inline uint32_t key_ip(uint64_t key) { return uint32_t(key >> 24); }
+inline uint16_t key_port(uint64_t key) { return uint16_t(key >> 8); }
+inline uint8_t key_proto(uint64_t key) { return uint8_t(key); }
+
+inline ServiceEntry entry_of(const StatusColumns& c, size_t i) {
+  return {service_key(c.ip[i], c.port[i], c.proto[i]), c.ts[i], c.reason[i], c.ttl[i], c.known[i], c.status[i]};
+}
 
 // Entries of the rows with status open, sorted by (key, ts); the order among
 // equal (key, ts) is unspecified, and no analysis depends on it.
 // Parallel LSD radix sort (OpenMP), stable per pass.
 std::vector<ServiceEntry> sort_open_services(const StatusColumns& columns);
-// The same, releasing the columns once the entries are built (lower peak memory).
-std::vector<ServiceEntry> sort_open_services(StatusColumns&& columns);
+// The same on entries (e.g. as received from the exchange): rows that are not
+// open are dropped in place; `scratch` is reused as the radix sort's second
+// buffer when it is large enough, so no fresh memory is touched.
+std::vector<ServiceEntry> sort_open_services(std::vector<ServiceEntry> entries, std::vector<ServiceEntry> scratch = {});
 
 // Splits [0, n) into at most `parts` ranges whose cuts fall between different
 // ips, so threads never share a host.
