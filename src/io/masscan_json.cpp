@@ -4,6 +4,7 @@
 #include "scanhpc/io/masscan_json.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -67,21 +68,27 @@ std::string json_error(simdjson::error_code err, const char* not_type);
 enum class Key { other, ip, timestamp, ports, port, proto, status, reason, ttl, service, service_name, name, banner,
                  rec_type, data };
 
-Key key_of(od::raw_json_string k) {
-  switch (*k.raw()) {
-    case 'i': return k.unsafe_is_equal("ip") ? Key::ip : Key::other;
-    case 't': return k.unsafe_is_equal("timestamp") ? Key::timestamp : k.unsafe_is_equal("ttl") ? Key::ttl : Key::other;
-    case 'p':
-      return k.unsafe_is_equal("ports") ? Key::ports : k.unsafe_is_equal("port") ? Key::port
-             : k.unsafe_is_equal("proto") ? Key::proto : Key::other;
+// True when the raw key is exactly `lit`: a fixed-size compare plus the
+// closing quote. Reading a few bytes past a shorter key stays inside the
+// padded line buffer, and the quote check rejects it.
+template <size_t N>
+bool raw_is(const char* k, const char (&lit)[N]) {
+  return std::memcmp(k, lit, N - 1) == 0 && k[N - 1] == '"';
+}
+
+Key key_of(od::raw_json_string raw) {
+  const char* k = raw.raw();
+  switch (k[0]) {
+    case 'i': return raw_is(k, "ip") ? Key::ip : Key::other;
+    case 't': return raw_is(k, "timestamp") ? Key::timestamp : raw_is(k, "ttl") ? Key::ttl : Key::other;
+    case 'p': return raw_is(k, "ports") ? Key::ports : raw_is(k, "port") ? Key::port : raw_is(k, "proto") ? Key::proto : Key::other;
     case 's':
-      return k.unsafe_is_equal("status") ? Key::status : k.unsafe_is_equal("service") ? Key::service
-             : k.unsafe_is_equal("service_name") ? Key::service_name : Key::other;
-    case 'r':
-      return k.unsafe_is_equal("reason") ? Key::reason : k.unsafe_is_equal("rec_type") ? Key::rec_type : Key::other;
-    case 'n': return k.unsafe_is_equal("name") ? Key::name : Key::other;
-    case 'b': return k.unsafe_is_equal("banner") ? Key::banner : Key::other;
-    case 'd': return k.unsafe_is_equal("data") ? Key::data : Key::other;
+      return raw_is(k, "status") ? Key::status : raw_is(k, "service") ? Key::service
+             : raw_is(k, "service_name") ? Key::service_name : Key::other;
+    case 'r': return raw_is(k, "reason") ? Key::reason : raw_is(k, "rec_type") ? Key::rec_type : Key::other;
+    case 'n': return raw_is(k, "name") ? Key::name : Key::other;
+    case 'b': return raw_is(k, "banner") ? Key::banner : Key::other;
+    case 'd': return raw_is(k, "data") ? Key::data : Key::other;
     default: return Key::other;
   }
 }
