@@ -17,6 +17,10 @@ std::vector<ServiceEntry> exchange_by_owner(const Comm& comm, StatusColumns& loc
                                             std::vector<ServiceEntry>* spare) {
   const size_t ranks = size_t(comm.size());
   RoutedRows routed = route_by_owner(local, ownership);
+  if (ranks == 1) {  // nothing to move: the routed rows are this rank's rows
+    if (stats) *stats = {0, routed.rows.size(), routed.rows.size()};
+    return std::move(routed.rows);
+  }
   std::vector<uint64_t> recv_counts = comm.alltoall(routed.counts);
   uint64_t send_total = routed.rows.size(), recv_total = 0;
   for (auto c : recv_counts) recv_total += c;

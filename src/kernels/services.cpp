@@ -11,16 +11,13 @@
 namespace scanhpc {
 namespace {
 
-// One stable counting pass on 16-bit digit `shift` of key (or of ts when
-// by_ts), from `in` to `out`, with per-thread histograms.
-void radix_pass(const std::vector<ServiceEntry>& in, std::vector<ServiceEntry>& out, int shift, bool by_ts,
-                int threads) {
+// One stable counting pass on the 16-bit digit `shift` of the key, from `in`
+// to `out`, with per-thread histograms.
+void radix_pass(const std::vector<ServiceEntry>& in, std::vector<ServiceEntry>& out, int shift, int threads) {
   const size_t n = in.size();
   constexpr size_t kBuckets = 1 << 16;
   std::vector<std::vector<uint64_t>> hist(size_t(threads), std::vector<uint64_t>(kBuckets, 0));
-  auto digit = [&](const ServiceEntry& e) {
-    return by_ts ? size_t((e.ts >> shift) & 0xFFFF) : size_t((e.key >> shift) & 0xFFFF);
-  };
+  auto digit = [&](const ServiceEntry& e) { return size_t((e.key >> shift) & 0xFFFF); };
 #pragma omp parallel num_threads(threads)
   {
     size_t t = size_t(omp_get_thread_num()), nt = size_t(omp_get_num_threads());
@@ -59,21 +56,19 @@ std::vector<ServiceEntry> radix_sort(std::vector<ServiceEntry> a, std::vector<Se
   // Skip digits that are the same in every entry (e.g. proto, or the high
   // bits of the ip on a rank that owns a narrow range).
   uint64_t key_or = 0, key_and = ~uint64_t(0);
-  uint32_t ts_or = 0, ts_and = ~uint32_t(0);
   for (const auto& e : a) {
-    key_or |= e.key; key_and &= e.key;
-    ts_or |= e.ts; ts_and &= e.ts;
+    key_or |= e.key;
+    key_and &= e.key;
   }
   const uint64_t key_varies = key_or ^ key_and;
-  const uint32_t ts_varies = ts_or ^ ts_and;
   int threads = omp_get_max_threads();
   if (a.size() < 100000) threads = 1;
   b.resize(a.size());  // reuses scratch memory that is already faulted in
-  // LSD: least significant first: ts low, ts high, then key digits.
-  for (int shift : {0, 16})
-    if ((ts_varies >> shift) & 0xFFFF) { radix_pass(a, b, shift, true, threads); a.swap(b); }
+  // LSD over the key only: every consumer of timestamps either orders its
+  // own (small) service group or takes a min/max, so sorting by ts here
+  // would cost two passes for nothing.
   for (int shift : {0, 16, 32, 48})
-    if ((key_varies >> shift) & 0xFFFF) { radix_pass(a, b, shift, false, threads); a.swap(b); }
+    if ((key_varies >> shift) & 0xFFFF) { radix_pass(a, b, shift, threads); a.swap(b); }
   return a;
 }
 }  // namespace

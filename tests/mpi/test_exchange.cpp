@@ -37,7 +37,8 @@ TEST_CASE("exchange_by_owner delivers every row to its owner, in bounded rounds"
 
     dist::ExchangeStats stats;
     auto owned = dist::exchange_by_owner(comm, rows, ownership, round_bytes, &stats);
-    if (round_bytes == 4096) CHECK(stats.rounds > 10);
+    if (comm.size() == 1) CHECK(stats.rounds == 0);  // one rank keeps its rows: nothing to move
+    else if (round_bytes == 4096) CHECK(stats.rounds > 10);
     else CHECK(stats.rounds == 1);
     for (const auto& e : owned) REQUIRE(ownership.owner(key_ip(e.key)) == comm.rank());
 

@@ -116,7 +116,7 @@ TEST_CASE("multiprobe and hosts equal the sequential oracle, in any input order"
     rows.permute(order);
     auto sorted = sort_open_services(rows);
     for (size_t i = 1; i < sorted.size(); ++i)
-      REQUIRE(std::tie(sorted[i - 1].key, sorted[i - 1].ts) <= std::tie(sorted[i].key, sorted[i].ts));
+      REQUIRE(sorted[i - 1].key <= sorted[i].key);
     auto mp = local_multiprobe(sorted);
     CHECK(as_map(mp.probes_per_service) == want.probes);
     CHECK(as_map(mp.reasons_per_service) == want.reasons);

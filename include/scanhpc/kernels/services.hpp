@@ -30,8 +30,8 @@ inline ServiceEntry entry_of(const StatusColumns& c, size_t i) {
   return {service_key(c.ip[i], c.port[i], c.proto[i]), c.ts[i], c.reason[i], c.ttl[i], c.known[i], c.status[i]};
 }
 
-// Entries of the rows with status open, sorted by (key, ts); the order among
-// equal (key, ts) is unspecified, and no analysis depends on it.
+// Entries of the rows with status open, sorted by key (ip, port, proto); the
+// order inside a service is unspecified, and no analysis depends on it.
 // Parallel LSD radix sort (OpenMP), stable per pass.
 std::vector<ServiceEntry> sort_open_services(const StatusColumns& columns);
 // The same on entries (e.g. as received from the exchange): rows that are not
