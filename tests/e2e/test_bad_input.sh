@@ -16,13 +16,8 @@
 # Usage (ctest): bash tests/e2e/test_bad_input.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 
-SCANHPC=$(realpath "${1:?usage: test_bad_input.sh SCANHPC [REPO-ROOT]}")
-ROOT=$(cd "${2:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
-PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-bad-input.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup bad-input "$@"
 PARALLEL=3
 
 echo "== writing the cases"

@@ -14,19 +14,12 @@
 # Usage (ctest): bash tests/e2e/test_cli.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 
-SCANHPC=$(realpath "${1:?usage: test_cli.sh SCANHPC [REPO-ROOT]}")
-ROOT=$(cd "${2:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
-PY=/usr/bin/python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup cli "$@"
 CHECK=("$PY" "$ROOT/tests/e2e/h5check.py")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-cli.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP"
 cp "$ROOT/data/masscan-testnet/scan.oJ" scan.oJ
 IN=scan.oJ
 
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 ok() { echo "  ok   $*"; }
 
 # run NAME CMD...: stdout in NAME.out, stderr in NAME.err, exit status in $RC

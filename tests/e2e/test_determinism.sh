@@ -12,16 +12,9 @@
 # Usage (ctest): bash tests/e2e/test_determinism.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 
-SCANHPC=$(realpath "${1:?usage: test_determinism.sh SCANHPC [REPO-ROOT]}")
-ROOT=$(cd "${2:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
-PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-determinism.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup determinism "$@"
 
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # scan NRANKS OUT.h5 ARGS...: NRANKS 0 runs without mpirun. Summary kept in OUT.log.
 scan() {

@@ -15,18 +15,11 @@
 # Usage (ctest): bash tests/e2e/test_formats.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 
-SCANHPC=$(realpath "${1:?usage: test_formats.sh SCANHPC [REPO-ROOT]}")
-ROOT=$(cd "${2:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
-PY=/usr/bin/python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup formats "$@"
 CHECK=("$PY" "$ROOT/tests/e2e/h5check.py")
 DATA="$ROOT/data/masscan-testnet"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-formats.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP"
 
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 check() {  # WHAT CMD...: runs a checker, counts a failure if it fails
   local what=$1; shift
   "$@" || fail "$what"

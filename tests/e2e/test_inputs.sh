@@ -9,17 +9,10 @@
 # Usage (ctest): bash tests/e2e/test_inputs.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 
-SCANHPC=$(realpath "${1:?usage: test_inputs.sh SCANHPC [REPO-ROOT]}")
-ROOT=$(cd "${2:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
-PY=/usr/bin/python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup inputs "$@"
 CHECK=("$PY" "$ROOT/tests/e2e/h5check.py")
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-inputs.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP"
 
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # scan NRANKS OUT.h5 ARGS... (stdin is passed through); 0 ranks = no mpirun
 scan() {

@@ -10,14 +10,9 @@
 # Usage (ctest): bash tests/e2e/test_planted.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 
-SCANHPC=$(realpath "${1:?usage: test_planted.sh SCANHPC [REPO-ROOT]}")
-ROOT=$(cd "${2:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
-PY=/usr/bin/python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup planted "$@"
 DATA="$ROOT/data/masscan-testnet"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-planted.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP"
 
 echo "== scan scan-banners.oJ at 2 ranks"
 rc=0

@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# Shared set-up of the end-to-end scripts: `source` it, then `e2e_setup NAME "$@"`.
+# Sets SCANHPC (the binary), ROOT (the repo), PY (/usr/bin/python3), a temporary
+# working directory TMP (removed on exit, and the current directory), the MPI
+# environment for one machine (scripts/mpi-env.sh), and `fail` with its count.
+# shellcheck disable=SC2034  # the variables are for the script that sources this
+e2e_setup() {
+  local name=$1
+  SCANHPC=$(realpath "${2:?usage: test_$name.sh SCANHPC [REPO-ROOT]}")
+  ROOT=$(cd "${3:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)
+  PY=/usr/bin/python3
+  # shellcheck source=../../scripts/mpi-env.sh
+  source "$ROOT/scripts/mpi-env.sh"
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-$name.XXXXXX")
+  trap 'rm -rf "$TMP"' EXIT
+  cd "$TMP" || exit 1
+  failures=0
+}
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
