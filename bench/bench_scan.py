@@ -60,6 +60,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-duckdb", action="store_true")
     args = ap.parse_args()
+    args.file = os.path.abspath(args.file)
     size = os.path.getsize(args.file)
     subprocess.run(["cat", args.file], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
     rows = {}

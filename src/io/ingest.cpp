@@ -189,12 +189,11 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
   for (size_t i = 0; i < files.size(); ++i) result.detected[i] = files[i].format;
 
   // Units of work: splittable ranges cut into chunks; whole files stay whole.
-  struct Unit { ReadTask task; };
-  std::vector<Unit> units;
+  std::vector<ReadTask> units;
   for (const auto& t : tasks) {
-    if (t.whole) { units.push_back({t}); continue; }
+    if (t.whole) { units.push_back(t); continue; }
     for (uint64_t b = t.begin; b < t.end; b += opt.chunk_bytes)
-      units.push_back({{t.file, b, std::min<uint64_t>(t.end, b + opt.chunk_bytes), false}});
+      units.push_back({t.file, b, std::min<uint64_t>(t.end, b + opt.chunk_bytes), false});
   }
   uint64_t rank_bytes = 0;
   for (const auto& t : tasks) rank_bytes += t.end - t.begin;
@@ -216,7 +215,7 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
   for (size_t u = 0; u < units.size(); ++u) {
     Worker& w = workers[size_t(omp_get_thread_num())];
     if (stop.load(std::memory_order_relaxed)) continue;
-    const ReadTask& t = units[u].task;
+    const ReadTask& t = units[u];
     const InputFile& f = files[t.file];
     RecordCounts before = w.sink.counts;
     try {
