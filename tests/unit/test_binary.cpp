@@ -3,6 +3,8 @@
 // records of every type, corrupt and truncated input.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <unistd.h>
 #include <zlib.h>
 
@@ -23,18 +25,13 @@
 #include "scanhpc/io/masscan_binary.hpp"
 
 using namespace scanhpc;
+using scanhpc::test::slurp;
+using scanhpc::test::check_same;
 
 namespace {
 
 const std::string kData = SCANHPC_TESTDATA;
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  REQUIRE(f.good());
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // A file under the temp dir, removed when the object goes away.
 struct TempFile {
@@ -221,18 +218,6 @@ std::vector<BannerRow> banners_of(const ParseSink& s) {
   return v;
 }
 
-// Compares two vectors element by element, reporting the first difference
-// (Catch would print whole vectors of tuples as "{?}").
-template <class T>
-void check_same(const std::vector<T>& got, const std::vector<T>& want, const char* what) {
-  INFO(what << ": " << got.size() << " vs " << want.size() << " elements");
-  CHECK(got.size() == want.size());
-  const size_t n = std::min(got.size(), want.size());
-  size_t i = 0;
-  while (i < n && got[i] == want[i]) ++i;
-  INFO("first difference at index " << i);
-  CHECK(i == n);
-}
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 // the path (and the offset for read errors).
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <unistd.h>
 #include <zlib.h>
 
@@ -14,18 +16,12 @@
 #include "scanhpc/io/byte_stream.hpp"
 
 using namespace scanhpc;
+using scanhpc::test::slurp;
 
 namespace {
 
 const std::string kData = SCANHPC_TESTDATA;
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  REQUIRE(f.good());
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::string temp_path(const std::string& tag) {
   static int counter = 0;

@@ -3,6 +3,8 @@
 // against the binary file of the same scan.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -17,6 +19,7 @@
 #include "scanhpc/io/masscan_text_lines.hpp"
 
 using namespace scanhpc;
+using scanhpc::test::check_same;
 
 namespace {
 
@@ -114,18 +117,6 @@ std::vector<BannerKey> banner_keys(const ParseSink& s, bool with_ts = true, bool
   return v;
 }
 
-// Compares two vectors element by element, reporting the first difference
-// (Catch would print whole vectors of tuples as "{?}").
-template <class T>
-void check_same(const std::vector<T>& got, const std::vector<T>& want, const char* what) {
-  INFO(what << ": " << got.size() << " vs " << want.size() << " elements");
-  CHECK(got.size() == want.size());
-  const size_t n = std::min(got.size(), want.size());
-  size_t i = 0;
-  while (i < n && got[i] == want[i]) ++i;
-  INFO("first difference at index " << i);
-  CHECK(i == n);
-}
 
 }  // namespace
 
