@@ -1,0 +1,70 @@
+#pragma once
+// Collective: fixed-size records, already grouped by destination rank, move
+// with MPI_Alltoallv in as many rounds as it takes for no rank to send or
+// receive more than `round_bytes` in one. Sender and receiver cut each
+// destination block into the same slices (slice_begin), and every count and
+// displacement is checked against int. Records arrive grouped by source
+// rank, round after round.
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "scanhpc/core/checked_cast.hpp"
+#include "scanhpc/dist/mpi.hpp"
+#include "scanhpc/kernels/route.hpp"
+
+namespace scanhpc::dist {
+
+template <class T>
+std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped, const std::vector<uint64_t>& counts,
+                                const std::vector<uint64_t>& offsets, uint64_t round_bytes,
+                                uint64_t* rounds_out = nullptr) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const size_t ranks = size_t(comm.size());
+  auto recv_counts = comm.alltoall(counts);
+  uint64_t send_total = grouped.size(), recv_total = 0;
+  for (auto c : recv_counts) recv_total += c;
+  const uint64_t rounds = exchange_rounds(comm.allreduce_max(std::max(send_total, recv_total)), sizeof(T), round_bytes);
+
+  MPI_Datatype type;
+  check(MPI_Type_contiguous(int(sizeof(T)), MPI_BYTE, &type), "MPI_Type_contiguous");
+  check(MPI_Type_commit(&type), "MPI_Type_commit");
+  struct Guard {
+    MPI_Datatype* t;
+    ~Guard() { MPI_Type_free(t); }
+  } guard{&type};
+
+  // One round (the common case) sends straight from `grouped`; more rounds
+  // pack each round's slices into their own buffer, so displacements stay
+  // bounded by the round size however large the whole exchange is.
+  const bool direct = rounds == 1;
+  std::vector<T> received(recv_total), packed;
+  std::vector<int> sc(ranks), sd(ranks), rc(ranks), rd(ranks);
+  uint64_t at = 0;
+  for (uint64_t k = 0; k < rounds; ++k) {
+    packed.clear();
+    uint64_t recv_round = 0;
+    for (size_t d = 0; d < ranks; ++d) {
+      uint64_t b = slice_begin(counts[d], rounds, k), e = slice_begin(counts[d], rounds, k + 1);
+      sd[d] = checked_cast<int>(direct ? offsets[d] : packed.size());
+      sc[d] = checked_cast<int>(e - b);
+      if (!direct)
+        packed.insert(packed.end(), grouped.begin() + int64_t(offsets[d] + b), grouped.begin() + int64_t(offsets[d] + e));
+      uint64_t rb = slice_begin(recv_counts[d], rounds, k), re = slice_begin(recv_counts[d], rounds, k + 1);
+      rd[d] = checked_cast<int>(recv_round);
+      rc[d] = checked_cast<int>(re - rb);
+      recv_round += re - rb;
+    }
+    T dummy{};
+    const T* send = direct ? (grouped.empty() ? &dummy : grouped.data()) : (packed.empty() ? &dummy : packed.data());
+    T* recv = received.empty() ? &dummy : received.data() + at;
+    check(MPI_Alltoallv(send, sc.data(), sd.data(), type, recv, rc.data(), rd.data(), type, comm.get()),
+          "MPI_Alltoallv");
+    at += recv_round;
+  }
+  if (rounds_out) *rounds_out = rounds;
+  return received;
+}
+
+}  // namespace scanhpc::dist
