@@ -32,55 +32,80 @@ void HostColumns::append(const HostColumns& o) {
   cat(ttl_min, o.ttl_min); cat(ttl_max, o.ttl_max); cat(known, o.known);
 }
 
+namespace {
+
+// Aggregates the host whose entries are [i, j).
+HostRow aggregate_host(const ServiceEntry* e, size_t i, size_t j) {
+  HostRow h;
+  h.ip = key_ip(e[i].key);
+  h.ttl_min = 255;
+  h.first_seen = UINT32_MAX;
+  std::bitset<256> reasons;
+  uint64_t prev_key = ~uint64_t(0);
+  for (size_t k = i; k < j; ++k) {
+    const ServiceEntry& x = e[k];
+    if (x.key != prev_key) { ++h.ports; prev_key = x.key; }
+    if (x.known & kKnownTtl) {
+      h.ttl_min = std::min(h.ttl_min, x.ttl);
+      h.ttl_max = std::max(h.ttl_max, x.ttl);
+    }
+    if (x.known & kKnownReason) reasons.set(x.reason);
+    if (x.known & kKnownTs) {
+      h.first_seen = std::min(h.first_seen, x.ts);
+      h.last_seen = std::max(h.last_seen, x.ts);
+    }
+    h.known |= x.known;
+  }
+  h.records = checked_cast<uint32_t>(j - i);
+  h.reasons = uint32_t(reasons.count());
+  // Unknown fields are 0, never a sentinel that looks like data.
+  if (!(h.known & kKnownTtl)) h.ttl_min = h.ttl_max = 0;
+  if (!(h.known & kKnownTs)) h.first_seen = h.last_seen = 0;
+  return h;
+}
+
+size_t host_end(const std::vector<ServiceEntry>& e, size_t i, size_t limit) {
+  const uint32_t ip = key_ip(e[i].key);
+  size_t j = i;
+  while (j < limit && key_ip(e[j].key) == ip) ++j;
+  return j;
+}
+
+}  // namespace
+
 HostsPartial local_hosts(const std::vector<ServiceEntry>& e) {
+  // Two passes over thread ranges cut at host boundaries: count the hosts of
+  // each range, then let every thread write its rows at its offset in columns
+  // sized exactly once, so no partial tables are merged (or held twice).
   auto cuts = split_at_hosts(e, size_t(omp_get_max_threads()));
-  std::vector<HostsPartial> partial(cuts.size() - 1);
   const size_t nparts = cuts.size() - 1;
+  std::vector<uint64_t> first(nparts + 1, 0);
+  std::vector<CountMap> ports(nparts);
+#pragma omp parallel for schedule(static, 1)
+  for (size_t p = 0; p < nparts; ++p)
+    for (size_t i = cuts[p]; i < cuts[p + 1]; i = host_end(e, i, cuts[p + 1])) ++first[p + 1];
+  for (size_t p = 0; p < nparts; ++p) first[p + 1] += first[p];
+
+  HostsPartial out;
+  auto& t = out.table;
+  const size_t n = first[nparts];
+  for (auto* v : {&t.ip, &t.records, &t.ports, &t.reasons, &t.first_seen, &t.last_seen}) v->resize(n);
+  for (auto* v : {&t.ttl_min, &t.ttl_max, &t.known}) v->resize(n);
 #pragma omp parallel for schedule(static, 1)
   for (size_t p = 0; p < nparts; ++p) {
-    auto& out = partial[p];
-    out.table.reserve(cuts[p + 1] - cuts[p]);  // an upper bound; untouched pages cost nothing
-    for (size_t i = cuts[p]; i < cuts[p + 1];) {
-      const uint32_t ip = key_ip(e[i].key);
-      HostRow h;
-      h.ip = ip;
-      h.ttl_min = 255;
-      h.first_seen = UINT32_MAX;
-      std::bitset<256> reasons;
-      size_t j = i;
-      uint64_t prev_key = ~uint64_t(0);
-      for (; j < cuts[p + 1] && key_ip(e[j].key) == ip; ++j) {
-        const ServiceEntry& x = e[j];
-        if (x.key != prev_key) { ++h.ports; prev_key = x.key; }
-        uint8_t k = x.known;
-        if (k & kKnownTtl) {
-          h.ttl_min = std::min(h.ttl_min, x.ttl);
-          h.ttl_max = std::max(h.ttl_max, x.ttl);
-        }
-        if (k & kKnownReason) reasons.set(x.reason);
-        if (k & kKnownTs) {
-          h.first_seen = std::min(h.first_seen, x.ts);
-          h.last_seen = std::max(h.last_seen, x.ts);
-        }
-        h.known |= k;
-      }
-      h.records = checked_cast<uint32_t>(j - i);
-      h.reasons = uint32_t(reasons.count());
-      // Unknown fields are 0, never a sentinel that looks like data.
-      if (!(h.known & kKnownTtl)) h.ttl_min = h.ttl_max = 0;
-      if (!(h.known & kKnownTs)) h.first_seen = h.last_seen = 0;
-      out.table.push_back(h);
-      out.ports_per_host.add(h.ports);
+    size_t row = first[p];
+    for (size_t i = cuts[p]; i < cuts[p + 1]; ++row) {
+      size_t j = host_end(e, i, cuts[p + 1]);
+      HostRow h = aggregate_host(e.data(), i, j);
+      t.ip[row] = h.ip; t.records[row] = h.records; t.ports[row] = h.ports; t.reasons[row] = h.reasons;
+      t.first_seen[row] = h.first_seen; t.last_seen[row] = h.last_seen;
+      t.ttl_min[row] = h.ttl_min; t.ttl_max[row] = h.ttl_max; t.known[row] = h.known;
+      ports[p].add(h.ports);
       i = j;
     }
   }
-  if (partial.size() == 1) return std::move(partial[0]);
-  HostsPartial total;
-  for (auto& p : partial) {
-    total.table.append(p.table);
-    total.ports_per_host.merge(p.ports_per_host);
-  }
-  return total;
+  for (const auto& m : ports) out.ports_per_host.merge(m);
+  return out;
 }
 
 }  // namespace scanhpc
