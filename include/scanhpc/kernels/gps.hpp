@@ -1,0 +1,268 @@
+#pragma once
+// GPS (Izhikevich et al., SIGCOMM '22): the conditional-probability service
+// prediction model as MPI-free kernels. The semantics are those of GPS's SQL
+// (../shared/reference/gps.md); every count is an integer and every output is
+// sorted by a total order, so the results do not depend on thread counts or
+// on how hosts were split into partitions.
+//
+// Pipeline: build_seed (features of every open service) -> count_model
+// (integer partials, merge()-able across host partitions) -> rules_from_counts
+// -> best_predictors -> scan_plan.
+//
+// Services are keyed by (ip, port); the transport protocol is ignored (GPS
+// only knows TCP).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "scanhpc/core/observations.hpp"
+
+namespace scanhpc::gps {
+
+// ---------------------------------------------------------------- features --
+
+enum class FeatureKind : uint8_t { l4 = 0, app = 1, net = 2, asn = 3, cross = 4 };
+
+std::string_view feature_kind_name(FeatureKind kind);  // "l4", "app", "net", "asn", "cross"
+std::optional<FeatureKind> parse_feature_kind(std::string_view name);
+
+// Stable 64-bit feature id: FNV-1a 64 (offset basis 0xcbf29ce484222325,
+// prime 0x100000001b3) over the byte uint8_t(kind) followed by the bytes of
+// `text`. Id 0 is reserved for "no feature" (single-port hosts' predictors).
+uint64_t feature_id(FeatureKind kind, std::string_view text);
+
+struct FeatureEntry {
+  uint64_t id = 0;
+  FeatureKind kind = FeatureKind::l4;
+  std::string text;
+  friend bool operator==(const FeatureEntry&, const FeatureEntry&) = default;
+};
+
+// id -> (kind, text), each text kept once. Throws std::runtime_error on a hash
+// collision (an id already present with a different kind or text).
+class FeatureDictionary {
+ public:
+  uint64_t add(FeatureKind kind, std::string_view text);  // returns feature_id(kind, text)
+  // Adds an entry as given (e.g. read back from a file) without rehashing;
+  // throws on a collision with an entry already present.
+  void insert(const FeatureEntry& entry);
+  const FeatureEntry* find(uint64_t id) const;            // nullptr if unknown
+  std::string_view text(uint64_t id) const;                // throws std::out_of_range if unknown
+  void merge(const FeatureDictionary& other);              // union; throws on collision
+  size_t size() const { return map_.size(); }
+  std::vector<FeatureEntry> sorted_entries() const;        // by id
+
+ private:
+  std::unordered_map<uint64_t, FeatureEntry> map_;
+};
+
+// Which features a service gets.
+struct FeatureOptions {
+  int net_min_len = 16;  // network prefixes /net_min_len .. /net_max_len (inclusive);
+  int net_max_len = 16;  // none when net_min_len > net_max_len
+  bool crosses = true;   // app features x /16 and x ASN
+};
+
+// ip -> origin ASN; an empty std::function means "no ASN table".
+using AsnLookup = std::function<std::optional<uint32_t>(uint32_t ip)>;
+
+// Longest-prefix-match table built from RouteViews pfx2as lines
+// "prefix<TAB>length<TAB>asn" (e.g. "1.0.0.0\t24\t13335"). For a multi-origin
+// "a_b" or an AS set "a,b" the first ASN is kept. Blank lines and lines
+// starting with '#' are skipped; anything else malformed throws
+// std::runtime_error naming the line number.
+struct AsnPrefix {
+  uint32_t prefix = 0;  // host order, bits below len must be zero (they are cleared)
+  uint8_t len = 0;
+  uint32_t asn = 0;
+};
+class AsnTable {
+ public:
+  AsnTable() = default;
+  explicit AsnTable(std::vector<AsnPrefix> prefixes);  // a later duplicate prefix wins
+  static AsnTable from_pfx2as(std::string_view text);
+  std::optional<uint32_t> lookup(uint32_t ip) const;
+  size_t size() const;
+  // A lookup bound to this table (which must outlive it).
+  AsnLookup lookup_fn() const {
+    return [this](uint32_t ip) { return lookup(ip); };
+  }
+
+ private:
+  std::vector<std::pair<uint32_t, uint32_t>> by_len_[33];  // (prefix, asn) sorted, per length
+};
+
+// One banner record of a service: masscan's service name and banner bytes.
+struct BannerText {
+  std::string_view service;
+  std::string_view banner;
+};
+
+// The feature texts of one service (ip, port), in generation order, possibly
+// with duplicates:
+//   l4:    "L4"                                  (every open service)
+//   app:   "service: <name>"                     (each non-empty service name)
+//          "http line: <line>"                   (each '\n'-split line of each banner,
+//                                                 a trailing '\r' stripped, empty lines skipped)
+//   net:   "s<len>: <hex>"                       (len in [net_min_len, net_max_len]; hex = 8
+//                                                 lowercase digits of the prefix, e.g. "s16: c6120000")
+//   asn:   "asn: <N>"                            (when `asn` has a value)
+//   cross: "16:<app text>-<hex of /16>"          (each app feature, when crosses)
+//          "asn:<app text>-asn: <N>"             (each app feature, when crosses and asn)
+std::vector<std::pair<FeatureKind, std::string>> service_feature_texts(
+    uint32_t ip, std::span<const BannerText> banners, const FeatureOptions& options,
+    std::optional<uint32_t> asn);
+
+// The same as ids, added to `dict`, deduplicated and sorted ascending.
+std::vector<uint64_t> service_features(uint32_t ip, std::span<const BannerText> banners,
+                                       const FeatureOptions& options, std::optional<uint32_t> asn,
+                                       FeatureDictionary& dict);
+
+// ------------------------------------------------------------- model input --
+
+// Hosts, their open services and each service's features in CSR form:
+// host h has services [host_begin[h], host_begin[h+1]); service s has port
+// port[s] and features feature[feat_begin[s] .. feat_begin[s+1]).
+// Hosts are sorted by ip (distinct), a host's services by port (distinct),
+// a service's features by id (distinct).
+struct SeedHosts {
+  std::vector<uint32_t> ip;
+  std::vector<uint64_t> host_begin{0};
+  std::vector<uint16_t> port;
+  std::vector<uint64_t> feat_begin{0};
+  std::vector<uint64_t> feature;
+
+  size_t hosts() const { return ip.size(); }
+  size_t services() const { return port.size(); }
+  size_t ports_of(size_t h) const { return size_t(host_begin[h + 1] - host_begin[h]); }
+  // Appends a host; `ports` strictly increasing, features[i] sorted distinct.
+  void add_host(uint32_t host_ip, std::span<const uint16_t> ports,
+                std::span<const std::vector<uint64_t>> features);
+  friend bool operator==(const SeedHosts&, const SeedHosts&) = default;
+};
+
+// Every (ip, port) with an open status row is a service; every banner
+// record's (ip, port) is a service too (a data-returning service is open, as
+// GPS uses them) and its service name and banner lines become the service's
+// app features. Rows with other statuses are ignored. All of a host's records
+// must be in the input (in the MPI version every host lives on one rank).
+SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
+                     const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary& dict);
+
+// Hosts [first, last) of `seed` as a seed of their own (e.g. a partition).
+SeedHosts seed_slice(const SeedHosts& seed, size_t first, size_t last);
+
+// ------------------------------------------------------------------ counts --
+
+struct ModelOptions {
+  uint32_t min_ports = 2, max_ports = 10;  // hosts used: min..max distinct open ports
+  uint64_t min_support = 2;                // a rule needs support > min_support
+  double hitrate_cutoff = 1e-5;            // and hitrate > hitrate_cutoff
+};
+
+struct BaseKey {
+  uint16_t p1 = 0;
+  uint64_t feature = 0;
+  friend auto operator<=>(const BaseKey&, const BaseKey&) = default;
+};
+struct PairKey {
+  uint16_t p1 = 0;
+  uint64_t feature = 0;
+  uint16_t p2 = 0;
+  friend auto operator<=>(const PairKey&, const PairKey&) = default;
+};
+struct BaseCount {
+  BaseKey key;
+  uint64_t count = 0;
+  friend bool operator==(const BaseCount&, const BaseCount&) = default;
+};
+struct PairCount {
+  PairKey key;
+  uint64_t count = 0;
+  friend bool operator==(const PairCount&, const PairCount&) = default;
+};
+
+// base[(p1, f)]     = hosts with feature f on port p1;
+// pairs[(p1, f, p2)] = hosts with feature f on p1 and p2 open, p2 != p1;
+// over hosts with min_ports..max_ports open ports. Both sorted by key,
+// keys distinct, counts > 0.
+struct ModelCounts {
+  std::vector<BaseCount> base;
+  std::vector<PairCount> pairs;
+  // Adds `other`'s counts (sum by key): counts of disjoint host sets merge to
+  // the counts of their union.
+  void merge(ModelCounts&& other);
+  friend bool operator==(const ModelCounts&, const ModelCounts&) = default;
+};
+
+// OpenMP over contiguous host ranges; per-thread partials are merged in
+// order, so the result does not depend on the thread count.
+ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options);
+
+// ------------------------------------------------------------------- rules --
+
+struct Rule {
+  uint16_t p1 = 0;
+  uint64_t feature = 0;
+  uint16_t p2 = 0;
+  uint64_t support = 0;  // pairs count
+  uint64_t base = 0;     // base count of (p1, feature)
+  double hitrate = 0;    // support / base, ~ P(p2 open | feature on p1)
+  friend bool operator==(const Rule&, const Rule&) = default;
+};
+
+// Rules with support > min_support and hitrate > hitrate_cutoff, sorted by
+// (p1, feature, p2).
+std::vector<Rule> rules_from_counts(const ModelCounts& counts, const ModelOptions& options);
+
+// -------------------------------------------------------------- predictors --
+
+struct Predictor {
+  uint32_t ip = 0;
+  uint16_t port = 0;       // the seed service
+  uint16_t pred_port = 0;  // p1 of its best rule: scanning pred_port finds the host
+  uint64_t feature = 0;    // feature of the best rule (0: none)
+  uint64_t support = 0;
+  double hitrate = 0;
+  friend bool operator==(const Predictor&, const Predictor&) = default;
+};
+
+// For each service (ip, p) of a host with min_ports..max_ports open ports,
+// the single best rule (p1 = q, f, p2 = p) with q another open port of the
+// host and f a feature of (ip, q), ordered by hitrate DESC, then p1 ASC, then
+// the feature's TEXT ASC (as GPS: ORDER BY hitrate DESC, neededP, p1_server).
+// Services without any rule are dropped (as GPS). Hosts with exactly one open
+// port are appended as (ip, port, pred_port = port, feature 0, support 0,
+// hitrate 0) (GPS appends them with neededP = port). Hosts with more than
+// max_ports ports give nothing. Sorted by (ip, port). Feature texts come from
+// `dict` (std::out_of_range if a tie needs an unknown id).
+std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<Rule>& rules,
+                                       const FeatureDictionary& dict, const ModelOptions& options);
+
+// -------------------------------------------------------------------- plan --
+
+struct PlanRow {
+  uint32_t priority = 0;  // 0-based rank
+  uint16_t port = 0;
+  uint32_t prefix = 0;
+  uint8_t prefix_len = 0;
+  uint64_t services = 0;  // seed services predicted by (port, prefix)
+  friend bool operator==(const PlanRow&, const PlanRow&) = default;
+};
+
+// GPS step 3: predictors grouped by (pred_port, prefix of ip at step_len),
+// c = group size; kept when c / 2^(32 - step_len) > hitrate_cutoff; ordered
+// by c DESC, port ASC, prefix ASC.
+std::vector<PlanRow> scan_plan(const std::vector<Predictor>& predictors, int step_len = 16,
+                               double hitrate_cutoff = 1e-5);
+
+// Probes to scan the plan: sum over rows of 2^(32 - prefix_len).
+uint64_t plan_probes(const std::vector<PlanRow>& plan);
+
+}  // namespace scanhpc::gps

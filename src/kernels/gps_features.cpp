@@ -1,0 +1,297 @@
+// GPS features: ids, dictionary, ASN table, feature texts and the seed builder.
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+#include <string>
+
+#include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/kernels/gps.hpp"
+
+namespace scanhpc::gps {
+
+namespace {
+constexpr std::string_view kKindNames[] = {"l4", "app", "net", "asn", "cross"};
+
+std::string hex8(uint32_t v) {
+  static const char* digits = "0123456789abcdef";
+  std::string s(8, '0');
+  for (int i = 7; i >= 0; --i, v >>= 4) s[size_t(i)] = digits[v & 15];
+  return s;
+}
+}  // namespace
+
+std::string_view feature_kind_name(FeatureKind kind) {
+  auto k = size_t(kind);
+  if (k >= std::size(kKindNames)) throw std::invalid_argument("bad FeatureKind");
+  return kKindNames[k];
+}
+
+std::optional<FeatureKind> parse_feature_kind(std::string_view name) {
+  for (size_t k = 0; k < std::size(kKindNames); ++k)
+    if (kKindNames[k] == name) return FeatureKind(k);
+  return std::nullopt;
+}
+
+uint64_t feature_id(FeatureKind kind, std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  constexpr uint64_t prime = 0x100000001b3ull;
+  h = (h ^ uint8_t(kind)) * prime;
+  for (unsigned char c : text) h = (h ^ c) * prime;
+  return h;
+}
+
+// ------------------------------------------------------------ dictionary --
+
+uint64_t FeatureDictionary::add(FeatureKind kind, std::string_view text) {
+  uint64_t id = feature_id(kind, text);
+  auto it = map_.find(id);
+  if (it == map_.end()) {
+    map_.emplace(id, FeatureEntry{id, kind, std::string(text)});
+  } else if (it->second.kind != kind || it->second.text != text) {
+    throw std::runtime_error("gps: feature id collision between \"" + it->second.text + "\" and \"" +
+                             std::string(text) + "\"");
+  }
+  return id;
+}
+
+const FeatureEntry* FeatureDictionary::find(uint64_t id) const {
+  auto it = map_.find(id);
+  return it == map_.end() ? nullptr : &it->second;
+}
+
+std::string_view FeatureDictionary::text(uint64_t id) const {
+  auto* e = find(id);
+  if (!e) throw std::out_of_range("gps: unknown feature id " + std::to_string(id));
+  return e->text;
+}
+
+void FeatureDictionary::insert(const FeatureEntry& e) {
+  auto it = map_.find(e.id);
+  if (it == map_.end()) {
+    map_.emplace(e.id, e);
+  } else if (it->second.kind != e.kind || it->second.text != e.text) {
+    throw std::runtime_error("gps: feature id collision between \"" + it->second.text + "\" and \"" + e.text +
+                             "\"");
+  }
+}
+
+void FeatureDictionary::merge(const FeatureDictionary& other) {
+  for (const auto& [id, e] : other.map_) insert(e);
+}
+
+std::vector<FeatureEntry> FeatureDictionary::sorted_entries() const {
+  std::vector<FeatureEntry> out;
+  out.reserve(map_.size());
+  for (const auto& [id, e] : map_) out.push_back(e);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+// ------------------------------------------------------------- ASN table --
+
+AsnTable::AsnTable(std::vector<AsnPrefix> prefixes) {
+  for (const auto& p : prefixes) {
+    if (p.len > 32) throw std::invalid_argument("gps: prefix length > 32");
+    by_len_[p.len].emplace_back(prefix_of(p.prefix, p.len), p.asn);
+  }
+  for (auto& v : by_len_) {
+    // Stable, so that among equal prefixes the last one given comes last; keep it.
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::pair<uint32_t, uint32_t>> dedup;
+    dedup.reserve(v.size());
+    for (const auto& e : v) {
+      if (!dedup.empty() && dedup.back().first == e.first) dedup.back() = e;
+      else dedup.push_back(e);
+    }
+    v = std::move(dedup);
+  }
+}
+
+size_t AsnTable::size() const {
+  size_t n = 0;
+  for (const auto& v : by_len_) n += v.size();
+  return n;
+}
+
+std::optional<uint32_t> AsnTable::lookup(uint32_t ip) const {
+  for (int len = 32; len >= 0; --len) {
+    const auto& v = by_len_[len];
+    if (v.empty()) continue;
+    uint32_t key = prefix_of(ip, len);
+    auto it = std::lower_bound(v.begin(), v.end(), key, [](const auto& e, uint32_t k) { return e.first < k; });
+    if (it != v.end() && it->first == key) return it->second;
+  }
+  return std::nullopt;
+}
+
+AsnTable AsnTable::from_pfx2as(std::string_view text) {
+  std::vector<AsnPrefix> prefixes;
+  size_t pos = 0, line_no = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    auto fail = [&](const char* why) {
+      throw std::runtime_error("gps: pfx2as line " + std::to_string(line_no) + ": " + why);
+    };
+    size_t t1 = line.find('\t');
+    size_t t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
+    if (t2 == std::string_view::npos) fail("expected prefix<TAB>length<TAB>asn");
+    auto ip = parse_ipv4(line.substr(0, t1));
+    if (!ip) fail("bad IPv4 prefix");
+    std::string_view len_text = line.substr(t1 + 1, t2 - t1 - 1);
+    unsigned len = 0;
+    auto r1 = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
+    if (r1.ec != std::errc() || r1.ptr != len_text.data() + len_text.size() || len > 32)
+      fail("bad prefix length");
+    std::string_view asn_text = line.substr(t2 + 1);
+    uint32_t asn = 0;
+    auto r2 = std::from_chars(asn_text.data(), asn_text.data() + asn_text.size(), asn);
+    if (r2.ec != std::errc()) fail("bad ASN");
+    if (r2.ptr != asn_text.data() + asn_text.size() && *r2.ptr != '_' && *r2.ptr != ',') fail("bad ASN");
+    prefixes.push_back({*ip, uint8_t(len), asn});
+  }
+  return AsnTable(std::move(prefixes));
+}
+
+// -------------------------------------------------------- feature texts --
+
+std::vector<std::pair<FeatureKind, std::string>> service_feature_texts(
+    uint32_t ip, std::span<const BannerText> banners, const FeatureOptions& options,
+    std::optional<uint32_t> asn) {
+  std::vector<std::pair<FeatureKind, std::string>> out;
+  out.emplace_back(FeatureKind::l4, "L4");
+  const size_t app_begin = out.size();
+  for (const auto& b : banners) {
+    if (!b.service.empty()) out.emplace_back(FeatureKind::app, "service: " + std::string(b.service));
+    size_t pos = 0;
+    std::string_view data = b.banner;
+    while (pos <= data.size()) {
+      size_t nl = data.find('\n', pos);
+      if (nl == std::string_view::npos) nl = data.size();
+      std::string_view line = data.substr(pos, nl - pos);
+      pos = nl + 1;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (!line.empty()) out.emplace_back(FeatureKind::app, "http line: " + std::string(line));
+    }
+  }
+  const size_t app_end = out.size();
+  if (options.net_min_len < 0 || options.net_max_len > 32)
+    throw std::invalid_argument("gps: network prefix lengths must be within 0..32");
+  for (int len = options.net_min_len; len <= options.net_max_len; ++len)
+  {
+    std::string t = "s";
+    t += std::to_string(len);
+    t += ": ";
+    t += hex8(prefix_of(ip, len));
+    out.emplace_back(FeatureKind::net, std::move(t));
+  }
+  std::string asn_text;
+  if (asn) {
+    asn_text = "asn: " + std::to_string(*asn);
+    out.emplace_back(FeatureKind::asn, asn_text);
+  }
+  if (options.crosses) {
+    const std::string hex16 = hex8(prefix_of(ip, 16));
+    for (size_t i = app_begin; i < app_end; ++i) {
+      // Copy: emplace_back may reallocate `out`.
+      const std::string app = out[i].second;
+      out.emplace_back(FeatureKind::cross, "16:" + app + "-" + hex16);
+      if (asn) out.emplace_back(FeatureKind::cross, "asn:" + app + "-" + asn_text);
+    }
+  }
+  return out;
+}
+
+std::vector<uint64_t> service_features(uint32_t ip, std::span<const BannerText> banners,
+                                       const FeatureOptions& options, std::optional<uint32_t> asn,
+                                       FeatureDictionary& dict) {
+  auto texts = service_feature_texts(ip, banners, options, asn);
+  std::vector<uint64_t> ids;
+  ids.reserve(texts.size());
+  for (const auto& [kind, text] : texts) ids.push_back(dict.add(kind, text));
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+// ----------------------------------------------------------------- seed --
+
+void SeedHosts::add_host(uint32_t host_ip, std::span<const uint16_t> ports,
+                         std::span<const std::vector<uint64_t>> features) {
+  if (ports.size() != features.size()) throw std::invalid_argument("gps: ports and features differ in size");
+  if (!ip.empty() && host_ip <= ip.back()) throw std::invalid_argument("gps: hosts must be added by increasing ip");
+  ip.push_back(host_ip);
+  for (size_t i = 0; i < ports.size(); ++i) {
+    if (i > 0 && ports[i] <= ports[i - 1]) throw std::invalid_argument("gps: ports must be strictly increasing");
+    port.push_back(ports[i]);
+    feature.insert(feature.end(), features[i].begin(), features[i].end());
+    feat_begin.push_back(feature.size());
+  }
+  host_begin.push_back(port.size());
+}
+
+SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
+                     const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary& dict) {
+  // Services: open status rows and banner rows, keyed (ip << 16 | port).
+  auto key = [](uint32_t ip, uint16_t port) { return (uint64_t(ip) << 16) | port; };
+  std::vector<uint64_t> services;
+  services.reserve(status.size() + banners.size());
+  const auto open = uint8_t(Status::open);
+  for (size_t i = 0; i < status.size(); ++i)
+    if (status.status[i] == open) services.push_back(key(status.ip[i], status.port[i]));
+  for (size_t i = 0; i < banners.size(); ++i) services.push_back(key(banners.ip[i], banners.port[i]));
+  std::sort(services.begin(), services.end());
+  services.erase(std::unique(services.begin(), services.end()), services.end());
+
+  // Banner rows in service order (stable: input order inside a service; the
+  // feature list is sorted and deduplicated, so that order does not matter).
+  std::vector<std::pair<uint64_t, uint32_t>> banner_order(banners.size());
+  for (size_t i = 0; i < banners.size(); ++i) banner_order[i] = {key(banners.ip[i], banners.port[i]), uint32_t(i)};
+  std::sort(banner_order.begin(), banner_order.end());
+
+  SeedHosts seed;
+  std::vector<uint16_t> ports;
+  std::vector<std::vector<uint64_t>> features;
+  std::vector<BannerText> texts;
+  size_t b = 0;
+  for (size_t s = 0; s < services.size();) {
+    const uint32_t ip = uint32_t(services[s] >> 16);
+    const std::optional<uint32_t> host_asn = asn ? asn(ip) : std::nullopt;
+    ports.clear();
+    features.clear();
+    for (; s < services.size() && uint32_t(services[s] >> 16) == ip; ++s) {
+      texts.clear();
+      for (; b < banner_order.size() && banner_order[b].first == services[s]; ++b) {
+        uint32_t r = banner_order[b].second;
+        texts.push_back({banners.service.at(r), banners.banner.at(r)});
+      }
+      ports.push_back(uint16_t(services[s]));
+      features.push_back(service_features(ip, texts, options, host_asn, dict));
+    }
+    seed.add_host(ip, ports, features);
+  }
+  return seed;
+}
+
+SeedHosts seed_slice(const SeedHosts& seed, size_t first, size_t last) {
+  if (first > last || last > seed.hosts()) throw std::out_of_range("gps: bad host range");
+  SeedHosts out;
+  const uint64_t s0 = seed.host_begin[first], s1 = seed.host_begin[last];
+  const uint64_t f0 = seed.feat_begin[s0], f1 = seed.feat_begin[s1];
+  out.ip.assign(seed.ip.begin() + first, seed.ip.begin() + last);
+  out.host_begin.clear();
+  for (size_t h = first; h <= last; ++h) out.host_begin.push_back(seed.host_begin[h] - s0);
+  out.port.assign(seed.port.begin() + s0, seed.port.begin() + s1);
+  out.feat_begin.clear();
+  for (uint64_t s = s0; s <= s1; ++s) out.feat_begin.push_back(seed.feat_begin[s] - f0);
+  out.feature.assign(seed.feature.begin() + f0, seed.feature.begin() + f1);
+  return out;
+}
+
+}  // namespace scanhpc::gps

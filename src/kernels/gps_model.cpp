@@ -1,0 +1,200 @@
+// GPS model: counts, rules, best predictors and the scan plan.
+#include <omp.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "scanhpc/kernels/gps.hpp"
+
+namespace scanhpc::gps {
+
+namespace {
+
+bool eligible(const SeedHosts& seed, size_t h, const ModelOptions& o) {
+  size_t n = seed.ports_of(h);
+  return n >= o.min_ports && n <= o.max_ports;
+}
+
+// Run-length counts of a sorted vector of keys.
+template <class Count, class Key>
+std::vector<Count> run_lengths(std::vector<Key>& keys) {
+  std::sort(keys.begin(), keys.end());
+  std::vector<Count> out;
+  for (size_t i = 0; i < keys.size();) {
+    size_t j = i + 1;
+    while (j < keys.size() && keys[j] == keys[i]) ++j;
+    out.push_back({keys[i], uint64_t(j - i)});
+    i = j;
+  }
+  return out;
+}
+
+// Sum of two sorted count vectors by key.
+template <class Count>
+std::vector<Count> merge_sum(std::vector<Count>&& a, std::vector<Count>&& b) {
+  if (a.empty()) return std::move(b);
+  if (b.empty()) return std::move(a);
+  std::vector<Count> out;
+  out.reserve(a.size() + b.size());
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i].key < b[j].key) out.push_back(a[i++]);
+    else if (b[j].key < a[i].key) out.push_back(b[j++]);
+    else {
+      out.push_back({a[i].key, a[i].count + b[j].count});
+      ++i, ++j;
+    }
+  }
+  out.insert(out.end(), a.begin() + i, a.end());
+  out.insert(out.end(), b.begin() + j, b.end());
+  return out;
+}
+
+// Keys are buffered and folded into run-length counts every kFlushKeys pair
+// keys, so memory follows the distinct keys, not the raw (host, key) rows.
+constexpr size_t kFlushKeys = size_t(1) << 22;
+
+ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t first, size_t last) {
+  std::vector<BaseKey> base;
+  std::vector<PairKey> pairs;
+  ModelCounts out;
+  auto flush = [&] {
+    ModelCounts part;
+    part.base = run_lengths<BaseCount>(base);
+    part.pairs = run_lengths<PairCount>(pairs);
+    base.clear();
+    pairs.clear();
+    out.merge(std::move(part));
+  };
+  for (size_t h = first; h < last; ++h) {
+    if (pairs.size() >= kFlushKeys) flush();
+    if (!eligible(seed, h, o)) continue;
+    const uint64_t s0 = seed.host_begin[h], s1 = seed.host_begin[h + 1];
+    for (uint64_t s = s0; s < s1; ++s) {
+      const uint16_t p1 = seed.port[s];
+      for (uint64_t k = seed.feat_begin[s]; k < seed.feat_begin[s + 1]; ++k) {
+        const uint64_t f = seed.feature[k];
+        base.push_back({p1, f});
+        for (uint64_t t = s0; t < s1; ++t)
+          if (t != s) pairs.push_back({p1, f, seed.port[t]});
+      }
+    }
+  }
+  flush();
+  return out;
+}
+
+}  // namespace
+
+void ModelCounts::merge(ModelCounts&& other) {
+  base = merge_sum(std::move(base), std::move(other.base));
+  pairs = merge_sum(std::move(pairs), std::move(other.pairs));
+  other.base.clear();
+  other.pairs.clear();
+}
+
+ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options) {
+  const size_t n = seed.hosts();
+  const int threads = int(std::max<size_t>(1, std::min<size_t>(size_t(omp_get_max_threads()), n / 1024 + 1)));
+  std::vector<ModelCounts> partial(static_cast<size_t>(threads));
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+  for (int t = 0; t < threads; ++t) {
+    const size_t first = n * size_t(t) / size_t(threads), last = n * size_t(t + 1) / size_t(threads);
+    partial[size_t(t)] = count_hosts(seed, options, first, last);
+  }
+  // Integer sums: the merge order does not change the result; keep it fixed anyway.
+  ModelCounts out = std::move(partial[0]);
+  for (size_t t = 1; t < partial.size(); ++t) out.merge(std::move(partial[t]));
+  return out;
+}
+
+std::vector<Rule> rules_from_counts(const ModelCounts& counts, const ModelOptions& options) {
+  std::vector<Rule> rules;
+  size_t b = 0;
+  for (const auto& pc : counts.pairs) {
+    const BaseKey bk{pc.key.p1, pc.key.feature};
+    while (b < counts.base.size() && counts.base[b].key < bk) ++b;
+    if (b == counts.base.size() || counts.base[b].key != bk)
+      throw std::logic_error("gps: pair count without a base count");
+    const uint64_t base = counts.base[b].count;
+    if (pc.count <= options.min_support) continue;
+    const double hitrate = double(pc.count) / double(base);
+    if (!(hitrate > options.hitrate_cutoff)) continue;
+    rules.push_back({pc.key.p1, pc.key.feature, pc.key.p2, pc.count, base, hitrate});
+  }
+  return rules;
+}
+
+std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<Rule>& rules,
+                                       const FeatureDictionary& dict, const ModelOptions& options) {
+  std::vector<Predictor> out;
+  std::vector<const Rule*> best;
+  // Strictly better by hitrate DESC, p1 ASC, feature text ASC.
+  auto better = [&](const Rule& a, const Rule& b) {
+    if (a.hitrate != b.hitrate) return a.hitrate > b.hitrate;
+    if (a.p1 != b.p1) return a.p1 < b.p1;
+    if (a.feature == b.feature) return false;
+    return dict.text(a.feature) < dict.text(b.feature);
+  };
+  auto by_p1_feature = [](const Rule& r, const BaseKey& k) { return BaseKey{r.p1, r.feature} < k; };
+  for (size_t h = 0; h < seed.hosts(); ++h) {
+    const uint64_t s0 = seed.host_begin[h], s1 = seed.host_begin[h + 1];
+    const uint32_t ip = seed.ip[h];
+    if (s1 - s0 == 1) {
+      out.push_back({ip, seed.port[s0], seed.port[s0], 0, 0, 0.0});
+      continue;
+    }
+    if (!eligible(seed, h, options)) continue;
+    best.assign(s1 - s0, nullptr);
+    const auto ports_begin = seed.port.begin() + std::ptrdiff_t(s0);
+    const auto ports_end = seed.port.begin() + std::ptrdiff_t(s1);
+    for (uint64_t q = s0; q < s1; ++q) {
+      for (uint64_t k = seed.feat_begin[q]; k < seed.feat_begin[q + 1]; ++k) {
+        const BaseKey key{seed.port[q], seed.feature[k]};
+        auto it = std::lower_bound(rules.begin(), rules.end(), key, by_p1_feature);
+        for (; it != rules.end() && it->p1 == key.p1 && it->feature == key.feature; ++it) {
+          auto p = std::lower_bound(ports_begin, ports_end, it->p2);
+          if (p == ports_end || *p != it->p2) continue;  // p2 not open on this host
+          const Rule*& slot = best[size_t(p - ports_begin)];
+          if (!slot || better(*it, *slot)) slot = &*it;
+        }
+      }
+    }
+    for (uint64_t s = s0; s < s1; ++s)
+      if (const Rule* r = best[s - s0]) out.push_back({ip, seed.port[s], r->p1, r->feature, r->support, r->hitrate});
+  }
+  return out;
+}
+
+std::vector<PlanRow> scan_plan(const std::vector<Predictor>& predictors, int step_len, double hitrate_cutoff) {
+  if (step_len < 0 || step_len > 32) throw std::invalid_argument("gps: step_len must be within 0..32");
+  std::vector<std::pair<uint16_t, uint32_t>> keys;
+  keys.reserve(predictors.size());
+  for (const auto& p : predictors)
+    keys.emplace_back(p.pred_port, step_len == 0 ? 0u : (p.ip & (~0u << (32 - step_len))));
+  std::sort(keys.begin(), keys.end());
+  const double block = double(uint64_t(1) << (32 - step_len));
+  std::vector<PlanRow> plan;
+  for (size_t i = 0; i < keys.size();) {
+    size_t j = i + 1;
+    while (j < keys.size() && keys[j] == keys[i]) ++j;
+    const uint64_t c = j - i;
+    if (double(c) / block > hitrate_cutoff) plan.push_back({0, keys[i].first, keys[i].second, uint8_t(step_len), c});
+    i = j;
+  }
+  std::stable_sort(plan.begin(), plan.end(), [](const PlanRow& a, const PlanRow& b) {
+    if (a.services != b.services) return a.services > b.services;
+    if (a.port != b.port) return a.port < b.port;
+    return a.prefix < b.prefix;
+  });
+  for (size_t i = 0; i < plan.size(); ++i) plan[i].priority = uint32_t(i);
+  return plan;
+}
+
+uint64_t plan_probes(const std::vector<PlanRow>& plan) {
+  uint64_t n = 0;
+  for (const auto& r : plan) n += uint64_t(1) << (32 - r.prefix_len);
+  return n;
+}
+
+}  // namespace scanhpc::gps
