@@ -1,0 +1,135 @@
+#include "scanhpc/commands/pipeline.hpp"
+
+#include <cstdio>
+
+#include "scanhpc/commands/progress.hpp"
+#include "scanhpc/dist/banner_exchange.hpp"
+
+namespace scanhpc::commands {
+
+void add_ingest_options(po::options_description& o, const std::string& default_output) {
+  o.add_options()
+      ("output,o", po::value<std::string>()->default_value(default_output), "HDF5 output file")
+      ("format", po::value<std::string>()->default_value("auto"),
+       "input format: auto, json (-oJ), ndjson (-oD), list (-oL), grepable (-oG), xml (-oX), binary (-oB)")
+      ("on-error", po::value<std::string>()->default_value("skip"),
+       "bad records: skip (count, report, go on) or fail (exit non-zero, no output)")
+      ("threads", po::value<int>()->default_value(0), "OpenMP threads per rank (0: OMP_NUM_THREADS or all cores)")
+      ("quiet,q", po::bool_switch()->default_value(false), "no progress or summary on stderr")
+      ("chunk-mb", po::value<uint64_t>()->default_value(8), "bytes of input per unit of thread work, in MiB")
+      ("exchange-round-mb", po::value<uint64_t>()->default_value(64),
+       "most bytes a rank sends or receives in one MPI_Alltoallv round, in MiB")
+      ("max-record-bytes", po::value<uint64_t>()->default_value(16 << 20),
+       "longest input record accepted; longer ones are rejected")
+      ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory, glob or - (repeatable)");
+}
+
+IngestConfig ingest_config_from(const po::variables_map& vm, const std::string& command) {
+  IngestConfig c;
+  if (vm.count("input")) c.inputs = vm["input"].as<std::vector<std::string>>();
+  c.output = vm["output"].as<std::string>();
+  auto fmt = parse_format_name(vm["format"].as<std::string>());
+  if (!fmt || *fmt == MasscanFormat::empty || *fmt == MasscanFormat::unrecognized)
+    throw UsageError("--format: expected auto, json, ndjson, list, grepable, xml or binary");
+  c.format = *fmt;
+  const auto on_error = vm["on-error"].as<std::string>();
+  if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");
+  c.fail_on_error = on_error == "fail";
+  c.quiet = vm["quiet"].as<bool>();
+  c.threads = vm["threads"].as<int>();
+  if (c.threads < 0) throw UsageError("--threads must be >= 0");
+  c.chunk_bytes = vm["chunk-mb"].as<uint64_t>() << 20;
+  c.round_bytes = vm["exchange-round-mb"].as<uint64_t>() << 20;
+  c.max_record_bytes = vm["max-record-bytes"].as<uint64_t>();
+  if (c.chunk_bytes == 0 || c.round_bytes == 0 || c.max_record_bytes == 0)
+    throw UsageError("--chunk-mb, --exchange-round-mb and --max-record-bytes must be > 0");
+  if (c.inputs.empty()) throw UsageError("no INPUT given (see scanhpc " + command + " --help)");
+  return c;
+}
+
+namespace {
+
+uint64_t total_input_bytes(const std::vector<InputFile>& files) {
+  uint64_t b = 0;
+  for (const auto& f : files) b += f.bytes;
+  return b;
+}
+
+// Rank 0 lists and detects the inputs; everyone gets the same table.
+std::vector<InputFile> shared_file_table(RunContext& ctx, const IngestConfig& cfg) {
+  std::string table, error;
+  if (ctx.root()) {
+    try {
+      table = serialize_inputs(enumerate_inputs(cfg.inputs, cfg.format));
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  ctx.agree_or_fail(error, "cannot read the inputs");
+  ctx.comm().bcast(table, 0);
+  return deserialize_inputs(table);
+}
+
+}  // namespace
+
+DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg) {
+  const auto& comm = ctx.comm();
+  DistributedInput out;
+  // 1. split: the file table and this rank's byte ranges
+  out.files = shared_file_table(ctx, cfg);
+  auto plan = plan_read_tasks(out.files, comm.size());
+  const auto& tasks = plan[size_t(comm.rank())];
+  uint64_t my_bytes = 0;
+  for (const auto& t : tasks) my_bytes += t.end - t.begin;
+  out.input_bytes = total_input_bytes(out.files);
+
+  // 2. parse this rank's share with OpenMP threads
+  ProgressMeter progress(ctx.root() && !cfg.quiet, out.input_bytes,
+                         out.input_bytes ? double(my_bytes) / double(out.input_bytes) : 1.0);
+  IngestOptions io;
+  io.keep_banners = cfg.keep_banners;
+  io.stop_at_first_error = cfg.fail_on_error;
+  io.chunk_bytes = cfg.chunk_bytes;
+  io.max_record_bytes = cfg.max_record_bytes;
+  io.progress = [&](uint64_t b, uint64_t r) { progress.update(b, r); };
+  IngestResult ingest;
+  std::string error;
+  try {
+    ingest = local_ingest(out.files, tasks, io);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  progress.finish();
+  ctx.agree_or_fail(error, "reading the input failed");
+  ctx.end_stage("parse");
+  for (size_t i = 0; i < out.files.size(); ++i) out.files[i].format = ingest.detected[i];
+
+  out.summary = reduce_ingest(comm, out.files, ingest);
+  if (cfg.fail_on_error && out.summary.counts.records_rejected) {
+    if (ctx.root()) {
+      const auto& e = out.summary.errors.front();
+      std::fprintf(stderr, "scanhpc: %s: byte %llu: %s\n", out.files[e.file].path.c_str(),
+                   (unsigned long long)e.offset, e.cause.c_str());
+    }
+    throw AgreedFailure("bad input record (--on-error=fail)");
+  }
+  ctx.end_stage("reduce-counts");
+
+  // 3. every row (and banner) to the rank owning its prefix
+  if (cfg.keep_banners) {  // banners weigh in too (no copy of the addresses otherwise)
+    std::vector<uint32_t> ips = ingest.sink.status.ip;
+    ips.insert(ips.end(), ingest.sink.banners.ip.begin(), ingest.sink.banners.ip.end());
+    out.ownership = dist::build_ownership(comm, ips);
+  } else {
+    out.ownership = dist::build_ownership(comm, ingest.sink.status.ip);
+  }
+  ctx.end_stage("partition");
+  out.rows = dist::exchange_by_owner(comm, ingest.sink.status, out.ownership, cfg.round_bytes, &out.exchange,
+                                     &out.spare);
+  if (cfg.keep_banners)
+    out.banners = dist::exchange_banners_by_owner(comm, ingest.sink.banners, out.ownership, cfg.round_bytes);
+  ctx.end_stage("exchange");
+  return out;
+}
+
+}  // namespace scanhpc::commands
