@@ -18,11 +18,11 @@ T get(const char* p) {
   return v;
 }
 
-size_t record_size(const char* p) {
+}  // namespace
+
+size_t banner_record_size(const char* p) {
   return kBannerHeaderBytes + get<uint32_t>(p + 12) + get<uint32_t>(p + 16);
 }
-
-}  // namespace
 
 PackedBanners pack_banners_by_owner(BannerColumns& b, const PrefixOwnership& ownership) {
   PackedBanners out;
@@ -50,7 +50,7 @@ void unpack_banners(const char* p, size_t n, BannerColumns& out) {
   while (at < n) {
     if (n - at < kBannerHeaderBytes) throw std::runtime_error("unpack_banners: truncated record header");
     const char* r = p + at;
-    size_t size = record_size(r);
+    size_t size = banner_record_size(r);
     if (size > n - at) throw std::runtime_error("unpack_banners: truncated record");
     uint32_t service_len = get<uint32_t>(r + 12);
     out.push_back(get<uint32_t>(r), get<uint32_t>(r + 4), get<uint16_t>(r + 8), get<uint8_t>(r + 10),
@@ -60,7 +60,8 @@ void unpack_banners(const char* p, size_t n, BannerColumns& out) {
   }
 }
 
-size_t whole_records_prefix(const std::string& buf, size_t offset, size_t limit) {
+size_t whole_records_prefix(const std::string& buf, size_t offset, size_t limit,
+                            const std::function<size_t(const char*)>& record_size) {
   size_t at = offset;
   while (at < buf.size()) {
     size_t size = record_size(buf.data() + at);

@@ -2,6 +2,7 @@
 // Banner records as self-delimiting bytes, grouped by owner rank, so that
 // variable-length records can cross ranks in whole-record rounds. MPI-free.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,14 @@ PackedBanners pack_banners_by_owner(BannerColumns& banners, const PrefixOwnershi
 // std::runtime_error on a truncated or inconsistent buffer.
 void unpack_banners(const char* bytes, size_t n, BannerColumns& out);
 
+// Size of the encoded record starting at p.
+size_t banner_record_size(const char* p);
+
 // Size of the whole records that fit in `limit` bytes starting at `offset`
 // of an encoded buffer (at least one record if any is left, so a record
 // larger than the limit still moves, alone).
-size_t whole_records_prefix(const std::string& buffer, size_t offset, size_t limit);
+// `record_size(p)` gives the size of the record at p (any self-delimiting encoding).
+size_t whole_records_prefix(const std::string& buffer, size_t offset, size_t limit,
+                            const std::function<size_t(const char*)>& record_size = banner_record_size);
 
 }  // namespace scanhpc
