@@ -166,29 +166,41 @@ std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<
   return out;
 }
 
-std::vector<PlanRow> scan_plan(const std::vector<Predictor>& predictors, int step_len, double hitrate_cutoff) {
+std::vector<PlanCount> plan_counts(const std::vector<Predictor>& predictors, int step_len) {
   if (step_len < 0 || step_len > 32) throw std::invalid_argument("gps: step_len must be within 0..32");
-  std::vector<std::pair<uint16_t, uint32_t>> keys;
+  std::vector<PlanKey> keys;
   keys.reserve(predictors.size());
   for (const auto& p : predictors)
-    keys.emplace_back(p.pred_port, step_len == 0 ? 0u : (p.ip & (~0u << (32 - step_len))));
+    keys.push_back({p.pred_port, step_len == 0 ? 0u : (p.ip & (~0u << (32 - step_len)))});
   std::sort(keys.begin(), keys.end());
-  const double block = double(uint64_t(1) << (32 - step_len));
-  std::vector<PlanRow> plan;
+  std::vector<PlanCount> counts;
   for (size_t i = 0; i < keys.size();) {
     size_t j = i + 1;
     while (j < keys.size() && keys[j] == keys[i]) ++j;
-    const uint64_t c = j - i;
-    if (double(c) / block > hitrate_cutoff) plan.push_back({0, keys[i].first, keys[i].second, uint8_t(step_len), c});
+    counts.push_back({keys[i], j - i});
     i = j;
   }
-  std::stable_sort(plan.begin(), plan.end(), [](const PlanRow& a, const PlanRow& b) {
+  return counts;
+}
+
+std::vector<PlanRow> scan_plan_from_counts(const std::vector<PlanCount>& counts, int step_len, double hitrate_cutoff) {
+  if (step_len < 0 || step_len > 32) throw std::invalid_argument("gps: step_len must be within 0..32");
+  const double block = double(uint64_t(1) << (32 - step_len));
+  std::vector<PlanRow> plan;
+  for (const auto& c : counts)
+    if (double(c.count) / block > hitrate_cutoff)
+      plan.push_back({0, c.key.port, c.key.prefix, uint8_t(step_len), c.count});
+  std::sort(plan.begin(), plan.end(), [](const PlanRow& a, const PlanRow& b) {
     if (a.services != b.services) return a.services > b.services;
     if (a.port != b.port) return a.port < b.port;
     return a.prefix < b.prefix;
   });
   for (size_t i = 0; i < plan.size(); ++i) plan[i].priority = uint32_t(i);
   return plan;
+}
+
+std::vector<PlanRow> scan_plan(const std::vector<Predictor>& predictors, int step_len, double hitrate_cutoff) {
+  return scan_plan_from_counts(plan_counts(predictors, step_len), step_len, hitrate_cutoff);
 }
 
 uint64_t plan_probes(const std::vector<PlanRow>& plan) {

@@ -256,6 +256,22 @@ struct PlanRow {
   friend bool operator==(const PlanRow&, const PlanRow&) = default;
 };
 
+// GPS step 3 in two halves, so that counts from several ranks can be summed
+// in between: the predictors grouped by (pred_port, prefix of ip at
+// step_len), sorted by key; then the rows kept and ordered as scan_plan does.
+struct PlanKey {
+  uint16_t port = 0;
+  uint32_t prefix = 0;
+  friend auto operator<=>(const PlanKey&, const PlanKey&) = default;
+};
+struct PlanCount {
+  PlanKey key;
+  uint64_t count = 0;
+};
+std::vector<PlanCount> plan_counts(const std::vector<Predictor>& predictors, int step_len);
+std::vector<PlanRow> scan_plan_from_counts(const std::vector<PlanCount>& counts, int step_len,
+                                           double hitrate_cutoff);
+
 // GPS step 3: predictors grouped by (pred_port, prefix of ip at step_len),
 // c = group size; kept when c / 2^(32 - step_len) > hitrate_cutoff; ordered
 // by c DESC, port ASC, prefix ASC.
