@@ -14,7 +14,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  scan    ingest masscan output (any format) and write multiprobe and host analyses to HDF5\n"
     "  info    print the layout and provenance of a scanhpc HDF5 file\n"
-    "  synth   write deterministic synthetic data (synth masscan ...)\n"
+    "  gps     GPS service prediction: gps model builds the model and the scan plan\n"
+    "  synth   write deterministic synthetic data (synth masscan|gps ...)\n"
     "\n"
     "Run `scanhpc <command> --help` for the options of a command.\n"
     "Run under mpirun for several ranks; without mpirun it runs as one rank.\n";
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     if (command == "scan") return scanhpc::commands::scan(args);
     if (command == "info") return scanhpc::commands::info(args);
     if (command == "synth") return scanhpc::commands::synth(args);
+    if (command == "gps") return scanhpc::commands::gps(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scanhpc %s: error: %s\n", command.c_str(), e.what());
     return 1;

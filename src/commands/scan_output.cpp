@@ -111,8 +111,8 @@ CountMap merge_countmap(const dist::Comm& comm, const CountMap& local) {
   return CountMap::from_flat(words.data(), words.size());
 }
 
-void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
-                       const IngestSummary& s, ScanResults& r) {
+void write_ingest(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files, const IngestSummary& s,
+                  uint64_t open_observations, uint64_t duplicates) {
   const bool root = comm.is_root();
   out.create_group("/ingest");
   out.write_attr("/ingest", "records_read", s.counts.records_read);
@@ -120,8 +120,8 @@ void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<
   out.write_attr("/ingest", "records_rejected", s.counts.records_rejected);
   out.write_attr("/ingest", "banner_records", s.counts.banner_records);
   out.write_attr("/ingest", "status_observations", s.counts.status_observations);
-  out.write_attr("/ingest", "open_observations", r.open_observations);
-  out.write_attr("/ingest", "duplicate_observations", r.duplicates);
+  out.write_attr("/ingest", "open_observations", open_observations);
+  out.write_attr("/ingest", "duplicate_observations", duplicates);
   {
     std::vector<std::string> path, format;
     std::vector<uint64_t> bytes, records, rejected;
@@ -147,6 +147,11 @@ void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<
     out.write_table("/ingest/errors", {{"file", std::move(file)}, {"offset", std::move(offset)},
                                        {"cause", std::move(cause)}});
   }
+}
+
+void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
+                       const IngestSummary& s, ScanResults& r) {
+  write_ingest(out, comm, files, s, r.open_observations, r.duplicates);
 
   if (r.multiprobe) {
     const auto& m = *r.multiprobe;

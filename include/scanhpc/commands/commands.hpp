@@ -11,6 +11,7 @@ using Args = std::vector<std::string>;
 int scan(const Args& args);   // src/commands/scan.cpp
 int info(const Args& args);   // src/commands/info.cpp
 int synth(const Args& args);  // src/commands/synth.cpp
+int gps(const Args& args);    // src/commands/gps.cpp
 
 // The whole command line as typed, for provenance.
 const std::string& command_line();

@@ -30,6 +30,10 @@ IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>
 MultiprobePartial merge_multiprobe(const dist::Comm& comm, const MultiprobePartial& local);
 CountMap merge_countmap(const dist::Comm& comm, const CountMap& local);
 
+// Collective: writes /ingest (counts, files, the first errors).
+void write_ingest(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
+                  const IngestSummary& summary, uint64_t open_observations, uint64_t duplicates);
+
 // Collective: writes /ingest, /multiprobe and /hosts.
 void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
                        const IngestSummary& summary, ScanResults& results);  // moves the host columns out

@@ -1,0 +1,363 @@
+// scanhpc gps model: GPS (Izhikevich et al., SIGCOMM '22) on MPI ranks.
+// The shared pipeline brings every host's status rows and banner records to
+// the rank owning its prefix; features and counts are local; the sparse count
+// tables are summed by key owner (never gathered whole); the filtered rules
+// are shared with every rank to pick each seed service's best predictor; the
+// plan's (port, prefix) counts are summed the same way.
+#include <omp.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "scanhpc/commands/pipeline.hpp"
+#include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/dist/record_exchange.hpp"
+#include "scanhpc/dist/reduce_by_owner.hpp"
+#include "scanhpc/kernels/gps.hpp"
+
+namespace scanhpc::commands {
+namespace {
+
+constexpr const char* kGpsUsage =
+    "usage: scanhpc gps model [options] SEED...\n"
+    "\n"
+    "Learns GPS's conditional-probability model P(p2 | p1, feature) from a seed\n"
+    "scan with banners (any masscan format), keeps each seed service's best\n"
+    "predictor, and ranks the (port, /step) scan plan (GPS steps 1-3). Output:\n"
+    "/gps/{features,rules,predictors,plan} (docs/hdf5-layout.md), and the plan as\n"
+    "a `port,prefix/len` list with --plan-csv.\n"
+    "\n"
+    "  mpirun -n 4 scanhpc gps model -o model.h5 --plan-csv plan.csv seed.json\n"
+    "\n"
+    "Not yet implemented: gps predict, gps evaluate, gps simulate.\n";
+
+struct GpsConfig {
+  IngestConfig ingest;
+  gps::FeatureOptions features;
+  gps::ModelOptions model;
+  int step = 16;
+  std::string pfx2as, plan_csv;
+};
+
+po::options_description gps_options() {
+  po::options_description o("gps model options");
+  add_ingest_options(o, "gps.h5");
+  o.add_options()
+      ("pfx2as", po::value<std::string>()->default_value(""), "RouteViews prefix-to-ASN table (prefix<TAB>len<TAB>asn)")
+      ("net-min-len", po::value<int>()->default_value(16), "shortest network prefix feature (/len)")
+      ("net-max-len", po::value<int>()->default_value(16), "longest network prefix feature (/len)")
+      ("no-crosses", po::bool_switch()->default_value(false), "no app feature x /16 and x ASN crosses")
+      ("min-ports", po::value<uint32_t>()->default_value(2), "hosts used: at least this many open ports")
+      ("max-ports", po::value<uint32_t>()->default_value(10), "hosts used: at most this many open ports")
+      ("min-support", po::value<uint64_t>()->default_value(2), "a rule needs support > this")
+      ("hitrate", po::value<double>()->default_value(1e-5), "a rule (and a plan row's density) needs more than this")
+      ("step", po::value<int>()->default_value(16), "plan prefix length (/step)")
+      ("plan-csv", po::value<std::string>()->default_value(""), "also write the plan as port,prefix/len lines");
+  return o;
+}
+
+GpsConfig to_config(const po::variables_map& vm) {
+  GpsConfig c;
+  c.ingest = ingest_config_from(vm, "gps model");
+  c.ingest.keep_banners = true;
+  c.features.net_min_len = vm["net-min-len"].as<int>();
+  c.features.net_max_len = vm["net-max-len"].as<int>();
+  c.features.crosses = !vm["no-crosses"].as<bool>();
+  c.model.min_ports = vm["min-ports"].as<uint32_t>();
+  c.model.max_ports = vm["max-ports"].as<uint32_t>();
+  c.model.min_support = vm["min-support"].as<uint64_t>();
+  c.model.hitrate_cutoff = vm["hitrate"].as<double>();
+  c.step = vm["step"].as<int>();
+  c.pfx2as = vm["pfx2as"].as<std::string>();
+  c.plan_csv = vm["plan-csv"].as<std::string>();
+  if (c.features.net_min_len < 1 || c.features.net_max_len > 32) throw UsageError("--net-min-len/--net-max-len: 1..32");
+  if (c.step < 1 || c.step > 32) throw UsageError("--step: 1..32");
+  if (c.model.min_ports < 1 || c.model.min_ports > c.model.max_ports) throw UsageError("--min-ports/--max-ports");
+  return c;
+}
+
+// Owner of a (p1, feature) key: both count tables use it, so the rank owning
+// base[(p1, f)] also owns every pairs[(p1, f, *)] and can form the rules.
+int key_owner(uint16_t p1, uint64_t feature, int ranks) {
+  uint64_t h = (feature ^ (uint64_t(p1) * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+  return int((h >> 32) % uint64_t(ranks));
+}
+
+// Features are written in id order: rank r owns a contiguous range of ids.
+int id_owner(uint64_t id, int ranks) { return int((unsigned __int128)id * unsigned(ranks) >> 64); }
+
+// The dictionary, deduplicated on id owners; each rank returns its ids in order.
+std::vector<gps::FeatureEntry> distribute_features(const dist::Comm& comm, const gps::FeatureDictionary& dict,
+                                                   uint64_t round_bytes) {
+  std::vector<std::string> per_rank(size_t(comm.size()));
+  for (const auto& e : dict.sorted_entries()) {
+    std::string& buf = per_rank[size_t(id_owner(e.id, comm.size()))];
+    uint32_t len = checked_cast<uint32_t>(e.text.size());
+    buf.append(reinterpret_cast<const char*>(&e.id), 8);
+    buf.push_back(char(e.kind));
+    buf.append(reinterpret_cast<const char*>(&len), 4);
+    buf += e.text;
+  }
+  auto record_size = [](const char* p) {
+    uint32_t len;
+    std::memcpy(&len, p + 9, 4);
+    return size_t(13) + len;
+  };
+  std::string bytes = dist::exchange_records(comm, per_rank, record_size, round_bytes);
+  gps::FeatureDictionary mine;
+  for (size_t at = 0; at < bytes.size(); at += record_size(bytes.data() + at)) {
+    gps::FeatureEntry e;
+    std::memcpy(&e.id, bytes.data() + at, 8);
+    e.kind = gps::FeatureKind(uint8_t(bytes[at + 8]));
+    e.text.assign(bytes, at + 13, record_size(bytes.data() + at) - 13);
+    mine.insert(e);  // the same feature from several ranks; throws on a hash collision
+  }
+  return mine.sorted_entries();
+}
+
+// Feature texts come from banner bytes; the HDF5 string columns are
+// NUL-padded ASCII, so bytes outside printable ASCII and '\' are written as
+// \xNN (masscan's own text formats do the same).
+std::string escape_text(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      out.push_back(char(c));
+    } else {
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+template <class Key, class Count>
+std::vector<dist::KeyCount<Key>> as_key_counts(const std::vector<Count>& v) {
+  std::vector<dist::KeyCount<Key>> out;
+  out.reserve(v.size());
+  for (const auto& c : v) {
+    dist::KeyCount<Key> k{};  // zeroed padding: the bytes that travel are defined
+    k.key = c.key;
+    k.count = c.count;
+    out.push_back(k);
+  }
+  return out;
+}
+
+int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
+  if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
+  RunContext ctx("gps model", config_ini, cfg.ingest.quiet);
+  const auto& comm = ctx.comm();
+  const int ranks = comm.size();
+  try {
+    // The prefix-to-ASN table: rank 0 reads it, every rank parses the same text.
+    std::string pfx2as_text, error;
+    if (ctx.root() && !cfg.pfx2as.empty()) {
+      std::ifstream in(cfg.pfx2as, std::ios::binary);
+      if (!in) error = "cannot read --pfx2as " + cfg.pfx2as;
+      else pfx2as_text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    ctx.agree_or_fail(error, "cannot read the ASN table");
+    comm.bcast(pfx2as_text, 0);
+    gps::AsnTable asn_table = gps::AsnTable::from_pfx2as(pfx2as_text);
+    gps::AsnLookup asn = cfg.pfx2as.empty() ? gps::AsnLookup{} : asn_table.lookup_fn();
+
+    auto input = ingest_and_distribute(ctx, cfg.ingest);
+
+    // Local: the seed hosts of this rank and their features.
+    StatusColumns status;
+    uint64_t open_rows = 0;
+    for (const auto& e : input.rows)
+      if (e.status == uint8_t(Status::open)) {
+        status.push_back({key_ip(e.key), e.ts, key_port(e.key), key_proto(e.key), e.status, e.reason, e.ttl,
+                          e.known, 0});
+        ++open_rows;
+      }
+    input.rows = {};
+    input.spare = {};
+    gps::FeatureDictionary dict;
+    auto seed = gps::build_seed(status, input.banners, cfg.features, asn, dict);
+    status = StatusColumns{};
+    input.banners = BannerColumns{};
+    auto counts = gps::count_model(seed, cfg.model);
+    ctx.end_stage("features+counts");
+
+    // Sparse tables summed on the owners of (p1, feature); rules formed there.
+    gps::ModelCounts owned;
+    {
+      std::function<int(const gps::BaseKey&)> base_owner = [&](const gps::BaseKey& k) {
+        return key_owner(k.p1, k.feature, ranks);
+      };
+      std::function<int(const gps::PairKey&)> pair_owner = [&](const gps::PairKey& k) {
+        return key_owner(k.p1, k.feature, ranks);
+      };
+      for (const auto& b : dist::reduce_by_owner(comm, as_key_counts<gps::BaseKey>(counts.base), base_owner,
+                                                 cfg.ingest.round_bytes))
+        owned.base.push_back({b.key, b.count});
+      for (const auto& p : dist::reduce_by_owner(comm, as_key_counts<gps::PairKey>(counts.pairs), pair_owner,
+                                                 cfg.ingest.round_bytes))
+        owned.pairs.push_back({p.key, p.count});
+      counts = gps::ModelCounts{};
+    }
+    auto rules = dist::allgatherv(comm, gps::rules_from_counts(owned, cfg.model));
+    std::sort(rules.begin(), rules.end(), [](const gps::Rule& a, const gps::Rule& b) {
+      return std::tie(a.p1, a.feature, a.p2) < std::tie(b.p1, b.feature, b.p2);
+    });
+    ctx.end_stage("rules");
+
+    auto predictors = gps::best_predictors(seed, rules, dict, cfg.model);
+    std::vector<gps::PlanCount> plan_counts;
+    {
+      std::function<int(const gps::PlanKey&)> owner = [&](const gps::PlanKey& k) {
+        return int((uint64_t(k.port) * 0x9E3779B97F4A7C15ull ^ k.prefix) % uint64_t(ranks));
+      };
+      auto summed = dist::reduce_by_owner(comm, as_key_counts<gps::PlanKey>(gps::plan_counts(predictors, cfg.step)),
+                                          owner, cfg.ingest.round_bytes);
+      std::vector<gps::PlanCount> mine;
+      for (const auto& s : summed) mine.push_back({s.key, s.count});
+      plan_counts = dist::allgatherv(comm, mine);  // (port, prefix) pairs: small next to the model
+    }
+    std::sort(plan_counts.begin(), plan_counts.end(),
+              [](const gps::PlanCount& a, const gps::PlanCount& b) { return a.key < b.key; });
+    auto plan = gps::scan_plan_from_counts(plan_counts, cfg.step, cfg.model.hitrate_cutoff);
+    auto features = distribute_features(comm, dict, cfg.ingest.round_bytes);
+    ctx.end_stage("predictors+plan");
+
+    // Write: every table in its key order, ranks writing consecutive slices.
+    h5::File out = ctx.create_output(cfg.ingest.output);
+    write_ingest(out, comm, input.files, input.summary, comm.allreduce_sum(open_rows), 0);
+    out.create_group("/gps");
+    out.write_attr("/gps", "min_support", cfg.model.min_support);
+    out.write_attr("/gps", "hitrate_cutoff", cfg.model.hitrate_cutoff);
+    out.write_attr("/gps", "min_ports", uint64_t(cfg.model.min_ports));
+    out.write_attr("/gps", "max_ports", uint64_t(cfg.model.max_ports));
+    out.write_attr("/gps", "net_min_len", uint64_t(cfg.features.net_min_len));
+    out.write_attr("/gps", "net_max_len", uint64_t(cfg.features.net_max_len));
+    out.write_attr("/gps", "crosses", uint64_t(cfg.features.crosses));
+    out.write_attr("/gps", "step", uint64_t(cfg.step));
+    out.write_attr("/gps", "asn_table", cfg.pfx2as);
+    out.write_attr("/gps", "seed_hosts", comm.allreduce_sum(seed.hosts()));
+    out.write_attr("/gps", "seed_services", comm.allreduce_sum(seed.services()));
+    out.write_attr("/gps", "plan_probes", gps::plan_probes(plan));
+    {
+      std::vector<uint64_t> id;
+      std::vector<std::string> kind, text;
+      for (const auto& f : features) {
+        id.push_back(f.id);
+        kind.emplace_back(gps::feature_kind_name(f.kind));
+        text.push_back(escape_text(f.text));
+      }
+      out.write_table("/gps/features", {{"id", std::move(id)}, {"kind", std::move(kind)}, {"text", std::move(text)}});
+    }
+    {
+      // Every rank holds every rule: rank r writes the r-th slice.
+      size_t lo = rules.size() * size_t(comm.rank()) / size_t(ranks);
+      size_t hi = rules.size() * size_t(comm.rank() + 1) / size_t(ranks);
+      std::vector<uint16_t> p1, p2;
+      std::vector<uint64_t> feature, support, base;
+      std::vector<double> hitrate;
+      for (size_t i = lo; i < hi; ++i) {
+        p1.push_back(rules[i].p1); feature.push_back(rules[i].feature); p2.push_back(rules[i].p2);
+        support.push_back(rules[i].support); base.push_back(rules[i].base); hitrate.push_back(rules[i].hitrate);
+      }
+      out.write_table("/gps/rules", {{"p1", std::move(p1)}, {"feature", std::move(feature)}, {"p2", std::move(p2)},
+                                     {"support", std::move(support)}, {"base", std::move(base)},
+                                     {"hitrate", std::move(hitrate)}});
+    }
+    {
+      std::vector<uint32_t> ip;
+      std::vector<uint16_t> port, pred_port;
+      std::vector<uint64_t> feature, support;
+      std::vector<double> hitrate;
+      for (const auto& p : predictors) {
+        ip.push_back(p.ip); port.push_back(p.port); pred_port.push_back(p.pred_port);
+        feature.push_back(p.feature); support.push_back(p.support); hitrate.push_back(p.hitrate);
+      }
+      out.write_table("/gps/predictors", {{"ip", std::move(ip)}, {"port", std::move(port)},
+                                          {"pred_port", std::move(pred_port)}, {"feature", std::move(feature)},
+                                          {"support", std::move(support)}, {"hitrate", std::move(hitrate)}});
+    }
+    {
+      std::vector<uint32_t> priority, prefix;
+      std::vector<uint16_t> port;
+      std::vector<uint8_t> prefix_len;
+      std::vector<uint64_t> services;
+      if (ctx.root())
+        for (const auto& r : plan) {
+          priority.push_back(r.priority); port.push_back(r.port); prefix.push_back(r.prefix);
+          prefix_len.push_back(r.prefix_len); services.push_back(r.services);
+        }
+      out.write_table("/gps/plan", {{"priority", std::move(priority)}, {"port", std::move(port)},
+                                    {"prefix", std::move(prefix)}, {"prefix_len", std::move(prefix_len)},
+                                    {"services", std::move(services)}});
+    }
+    ctx.end_stage("write");
+    // The scan list for ZMap/masscan, in priority order.
+    std::string csv_error;
+    if (ctx.root() && !cfg.plan_csv.empty()) {
+      std::ofstream csv(cfg.plan_csv);
+      for (const auto& r : plan) csv << r.port << ',' << format_ipv4(r.prefix) << '/' << int(r.prefix_len) << '\n';
+      if (!csv) csv_error = "cannot write --plan-csv " + cfg.plan_csv;
+    }
+    ctx.agree_or_fail(csv_error, "cannot write the plan list");
+    ctx.commit_output(out, input.input_bytes);
+    std::string stages = ctx.stage_report();
+    if (ctx.root() && !cfg.ingest.quiet)
+      std::fprintf(stderr,
+                   "scanhpc gps model: %zu rules, %zu plan rows (%llu probes), %zu features -> %s\n  stages: %s\n",
+                   rules.size(), plan.size(), (unsigned long long)gps::plan_probes(plan),
+                   size_t(comm.allreduce_sum(features.size())), cfg.ingest.output.c_str(), stages.c_str());
+    else
+      (void)comm.allreduce_sum(features.size());
+    return 0;
+  } catch (const AgreedFailure& e) {
+    ctx.discard_output();
+    if (ctx.root()) std::fprintf(stderr, "scanhpc gps model: failed: %s; no output written\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    ctx.discard_output();
+    std::fprintf(stderr, "scanhpc gps model: rank %d: error: %s\n", comm.rank(), e.what());
+    if (comm.size() > 1) MPI_Abort(comm.get(), 1);
+    return 1;
+  }
+}
+
+}  // namespace
+
+int gps(const Args& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kGpsUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] != "model") {
+    std::cerr << "scanhpc gps: '" << args[0] << "' is not available (yet); see scanhpc gps --help\n";
+    return 2;
+  }
+  auto options = gps_options();
+  try {
+    auto parsed = parse_command(Args(args.begin() + 1, args.end()), options, "input");
+    if (parsed.help) {
+      std::cout << kGpsUsage << "\n" << options << "\n";
+      return 0;
+    }
+    if (parsed.dump_config) {
+      std::cout << effective_config(options, parsed.vm);
+      return 0;
+    }
+    auto cfg = to_config(parsed.vm);
+    dist::Environment mpi(nullptr, nullptr);
+    return run_gps_model(cfg, effective_config(options, parsed.vm));
+  } catch (const UsageError& e) {
+    std::cerr << "scanhpc gps model: " << e.what() << "\n(see scanhpc gps model --help)\n";
+    return 2;
+  }
+}
+
+}  // namespace scanhpc::commands
