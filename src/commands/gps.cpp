@@ -151,182 +151,220 @@ std::vector<dist::KeyCount<Key>> as_key_counts(const std::vector<Count>& v) {
   return out;
 }
 
+struct Model {
+  std::vector<gps::Rule> rules;            // every rule, on every rank, sorted by (p1, feature, p2)
+  std::vector<gps::Predictor> predictors;  // this rank's seed services
+  std::vector<gps::PlanRow> plan;          // the whole plan, on every rank
+};
+
+// Collective: counts summed on the owners of (p1, feature), rules formed
+// there and shared, best predictors local, plan counts summed and shared.
+Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::FeatureDictionary& dict,
+                  const GpsConfig& cfg) {
+  const auto& comm = ctx.comm();
+  const int ranks = comm.size();
+  Model m;
+  auto counts = gps::count_model(seed, cfg.model);
+  ctx.end_stage("counts");
+  gps::ModelCounts owned;
+  {
+    std::function<int(const gps::BaseKey&)> base_owner = [&](const gps::BaseKey& k) {
+      return key_owner(k.p1, k.feature, ranks);
+    };
+    std::function<int(const gps::PairKey&)> pair_owner = [&](const gps::PairKey& k) {
+      return key_owner(k.p1, k.feature, ranks);
+    };
+    for (const auto& b : dist::reduce_by_owner(comm, as_key_counts<gps::BaseKey>(counts.base), base_owner,
+                                               cfg.ingest.round_bytes))
+      owned.base.push_back({b.key, b.count});
+    for (const auto& p : dist::reduce_by_owner(comm, as_key_counts<gps::PairKey>(counts.pairs), pair_owner,
+                                               cfg.ingest.round_bytes))
+      owned.pairs.push_back({p.key, p.count});
+  }
+  counts = gps::ModelCounts{};
+  m.rules = dist::allgatherv(comm, gps::rules_from_counts(owned, cfg.model));
+  std::sort(m.rules.begin(), m.rules.end(), [](const gps::Rule& a, const gps::Rule& b) {
+    return std::tie(a.p1, a.feature, a.p2) < std::tie(b.p1, b.feature, b.p2);
+  });
+  ctx.end_stage("rules");
+
+  m.predictors = gps::best_predictors(seed, m.rules, dict, cfg.model);
+  std::function<int(const gps::PlanKey&)> owner = [&](const gps::PlanKey& k) {
+    return int((uint64_t(k.port) * 0x9E3779B97F4A7C15ull ^ k.prefix) % uint64_t(ranks));
+  };
+  auto summed = dist::reduce_by_owner(comm, as_key_counts<gps::PlanKey>(gps::plan_counts(m.predictors, cfg.step)),
+                                      owner, cfg.ingest.round_bytes);
+  std::vector<gps::PlanCount> mine;
+  for (const auto& x : summed) mine.push_back({x.key, x.count});
+  auto plan_counts = dist::allgatherv(comm, mine);  // (port, prefix) pairs: small next to the model
+  std::sort(plan_counts.begin(), plan_counts.end(),
+            [](const gps::PlanCount& a, const gps::PlanCount& b) { return a.key < b.key; });
+  m.plan = gps::scan_plan_from_counts(plan_counts, cfg.step, cfg.model.hitrate_cutoff);
+  ctx.end_stage("predictors+plan");
+  return m;
+}
+
+struct LoadedHosts {
+  DistributedInput input;     // files, counts (rows and banners already consumed)
+  uint64_t open_rows = 0;
+  gps::FeatureDictionary dict;
+  gps::SeedHosts hosts;       // this rank's hosts with their services' features
+};
+
+// Collective: the ASN table, the shared ingest path (banners kept), and the
+// hosts of this rank with their features.
+LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table) {
+  const auto& comm = ctx.comm();
+  std::string pfx2as_text, error;
+  if (ctx.root() && !cfg.pfx2as.empty()) {  // rank 0 reads it, every rank parses the same text
+    std::ifstream in(cfg.pfx2as, std::ios::binary);
+    if (!in) error = "cannot read --pfx2as " + cfg.pfx2as;
+    else pfx2as_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ctx.agree_or_fail(error, "cannot read the ASN table");
+  comm.bcast(pfx2as_text, 0);
+  try {
+    asn_table = gps::AsnTable::from_pfx2as(pfx2as_text);
+  } catch (const std::exception& e) {
+    error = cfg.pfx2as + ": " + e.what();
+  }
+  ctx.agree_or_fail(error, "bad ASN table");
+  gps::AsnLookup asn = cfg.pfx2as.empty() ? gps::AsnLookup{} : asn_table.lookup_fn();
+
+  LoadedHosts out;
+  out.input = ingest_and_distribute(ctx, cfg.ingest);
+  StatusColumns status;
+  for (const auto& e : out.input.rows)
+    if (e.status == uint8_t(Status::open)) {
+      status.push_back({key_ip(e.key), e.ts, key_port(e.key), key_proto(e.key), e.status, e.reason, e.ttl, e.known, 0});
+      ++out.open_rows;
+    }
+  out.input.rows = {};
+  out.input.spare = {};
+  out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn, out.dict);
+  out.input.banners = BannerColumns{};
+  ctx.end_stage("features");
+  return out;
+}
+
+void write_model(h5::File& out, const dist::Comm& comm, const GpsConfig& cfg, const Model& m,
+                 const gps::SeedHosts& seed, const std::vector<gps::FeatureEntry>& features) {
+  const int ranks = comm.size();
+  out.create_group("/gps");
+  out.write_attr("/gps", "min_support", cfg.model.min_support);
+  out.write_attr("/gps", "hitrate_cutoff", cfg.model.hitrate_cutoff);
+  out.write_attr("/gps", "min_ports", uint64_t(cfg.model.min_ports));
+  out.write_attr("/gps", "max_ports", uint64_t(cfg.model.max_ports));
+  out.write_attr("/gps", "net_min_len", uint64_t(cfg.features.net_min_len));
+  out.write_attr("/gps", "net_max_len", uint64_t(cfg.features.net_max_len));
+  out.write_attr("/gps", "crosses", uint64_t(cfg.features.crosses));
+  out.write_attr("/gps", "step", uint64_t(cfg.step));
+  out.write_attr("/gps", "asn_table", cfg.pfx2as);
+  out.write_attr("/gps", "seed_hosts", comm.allreduce_sum(seed.hosts()));
+  out.write_attr("/gps", "seed_services", comm.allreduce_sum(seed.services()));
+  out.write_attr("/gps", "plan_probes", gps::plan_probes(m.plan));
+  {
+    std::vector<uint64_t> id;
+    std::vector<std::string> kind, text;
+    for (const auto& f : features) {
+      id.push_back(f.id);
+      kind.emplace_back(gps::feature_kind_name(f.kind));
+      text.push_back(escape_text(f.text));
+    }
+    out.write_table("/gps/features", {{"id", std::move(id)}, {"kind", std::move(kind)}, {"text", std::move(text)}});
+  }
+  {
+    // Every rank holds every rule: rank r writes the r-th slice.
+    size_t lo = m.rules.size() * size_t(comm.rank()) / size_t(ranks);
+    size_t hi = m.rules.size() * size_t(comm.rank() + 1) / size_t(ranks);
+    std::vector<uint16_t> p1, p2;
+    std::vector<uint64_t> feature, support, base;
+    std::vector<double> hitrate;
+    for (size_t i = lo; i < hi; ++i) {
+      const auto& r = m.rules[i];
+      p1.push_back(r.p1); feature.push_back(r.feature); p2.push_back(r.p2);
+      support.push_back(r.support); base.push_back(r.base); hitrate.push_back(r.hitrate);
+    }
+    out.write_table("/gps/rules", {{"p1", std::move(p1)}, {"feature", std::move(feature)}, {"p2", std::move(p2)},
+                                   {"support", std::move(support)}, {"base", std::move(base)},
+                                   {"hitrate", std::move(hitrate)}});
+  }
+  {
+    std::vector<uint32_t> ip;
+    std::vector<uint16_t> port, pred_port;
+    std::vector<uint64_t> feature, support;
+    std::vector<double> hitrate;
+    for (const auto& p : m.predictors) {
+      ip.push_back(p.ip); port.push_back(p.port); pred_port.push_back(p.pred_port);
+      feature.push_back(p.feature); support.push_back(p.support); hitrate.push_back(p.hitrate);
+    }
+    out.write_table("/gps/predictors", {{"ip", std::move(ip)}, {"port", std::move(port)},
+                                        {"pred_port", std::move(pred_port)}, {"feature", std::move(feature)},
+                                        {"support", std::move(support)}, {"hitrate", std::move(hitrate)}});
+  }
+  {
+    std::vector<uint32_t> priority, prefix;
+    std::vector<uint16_t> port;
+    std::vector<uint8_t> prefix_len;
+    std::vector<uint64_t> services;
+    if (comm.is_root())
+      for (const auto& r : m.plan) {
+        priority.push_back(r.priority); port.push_back(r.port); prefix.push_back(r.prefix);
+        prefix_len.push_back(r.prefix_len); services.push_back(r.services);
+      }
+    out.write_table("/gps/plan", {{"priority", std::move(priority)}, {"port", std::move(port)},
+                                  {"prefix", std::move(prefix)}, {"prefix_len", std::move(prefix_len)},
+                                  {"services", std::move(services)}});
+  }
+}
+
+// Runs `body` with the failure discipline every command shares.
+int guarded(RunContext& ctx, const char* name, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const AgreedFailure& e) {
+    ctx.discard_output();
+    if (ctx.root()) std::fprintf(stderr, "scanhpc %s: failed: %s; no output written\n", name, e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    // One rank failed alone: the others may wait in a collective forever.
+    ctx.discard_output();
+    std::fprintf(stderr, "scanhpc %s: rank %d: error: %s\n", name, ctx.comm().rank(), e.what());
+    if (ctx.comm().size() > 1) MPI_Abort(ctx.comm().get(), 1);
+    return 1;
+  }
+}
+
 int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
   if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
   RunContext ctx("gps model", config_ini, cfg.ingest.quiet);
-  const auto& comm = ctx.comm();
-  const int ranks = comm.size();
-  try {
-    // The prefix-to-ASN table: rank 0 reads it, every rank parses the same text.
-    std::string pfx2as_text, error;
-    if (ctx.root() && !cfg.pfx2as.empty()) {
-      std::ifstream in(cfg.pfx2as, std::ios::binary);
-      if (!in) error = "cannot read --pfx2as " + cfg.pfx2as;
-      else pfx2as_text.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    ctx.agree_or_fail(error, "cannot read the ASN table");
-    comm.bcast(pfx2as_text, 0);
-    gps::AsnTable asn_table = gps::AsnTable::from_pfx2as(pfx2as_text);
-    gps::AsnLookup asn = cfg.pfx2as.empty() ? gps::AsnLookup{} : asn_table.lookup_fn();
+  return guarded(ctx, "gps model", [&] {
+    const auto& comm = ctx.comm();
+    gps::AsnTable asn_table;
+    auto loaded = load_hosts(ctx, cfg, asn_table);
+    auto model = build_model(ctx, loaded.hosts, loaded.dict, cfg);
+    auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
 
-    auto input = ingest_and_distribute(ctx, cfg.ingest);
-
-    // Local: the seed hosts of this rank and their features.
-    StatusColumns status;
-    uint64_t open_rows = 0;
-    for (const auto& e : input.rows)
-      if (e.status == uint8_t(Status::open)) {
-        status.push_back({key_ip(e.key), e.ts, key_port(e.key), key_proto(e.key), e.status, e.reason, e.ttl,
-                          e.known, 0});
-        ++open_rows;
-      }
-    input.rows = {};
-    input.spare = {};
-    gps::FeatureDictionary dict;
-    auto seed = gps::build_seed(status, input.banners, cfg.features, asn, dict);
-    status = StatusColumns{};
-    input.banners = BannerColumns{};
-    auto counts = gps::count_model(seed, cfg.model);
-    ctx.end_stage("features+counts");
-
-    // Sparse tables summed on the owners of (p1, feature); rules formed there.
-    gps::ModelCounts owned;
-    {
-      std::function<int(const gps::BaseKey&)> base_owner = [&](const gps::BaseKey& k) {
-        return key_owner(k.p1, k.feature, ranks);
-      };
-      std::function<int(const gps::PairKey&)> pair_owner = [&](const gps::PairKey& k) {
-        return key_owner(k.p1, k.feature, ranks);
-      };
-      for (const auto& b : dist::reduce_by_owner(comm, as_key_counts<gps::BaseKey>(counts.base), base_owner,
-                                                 cfg.ingest.round_bytes))
-        owned.base.push_back({b.key, b.count});
-      for (const auto& p : dist::reduce_by_owner(comm, as_key_counts<gps::PairKey>(counts.pairs), pair_owner,
-                                                 cfg.ingest.round_bytes))
-        owned.pairs.push_back({p.key, p.count});
-      counts = gps::ModelCounts{};
-    }
-    auto rules = dist::allgatherv(comm, gps::rules_from_counts(owned, cfg.model));
-    std::sort(rules.begin(), rules.end(), [](const gps::Rule& a, const gps::Rule& b) {
-      return std::tie(a.p1, a.feature, a.p2) < std::tie(b.p1, b.feature, b.p2);
-    });
-    ctx.end_stage("rules");
-
-    auto predictors = gps::best_predictors(seed, rules, dict, cfg.model);
-    std::vector<gps::PlanCount> plan_counts;
-    {
-      std::function<int(const gps::PlanKey&)> owner = [&](const gps::PlanKey& k) {
-        return int((uint64_t(k.port) * 0x9E3779B97F4A7C15ull ^ k.prefix) % uint64_t(ranks));
-      };
-      auto summed = dist::reduce_by_owner(comm, as_key_counts<gps::PlanKey>(gps::plan_counts(predictors, cfg.step)),
-                                          owner, cfg.ingest.round_bytes);
-      std::vector<gps::PlanCount> mine;
-      for (const auto& s : summed) mine.push_back({s.key, s.count});
-      plan_counts = dist::allgatherv(comm, mine);  // (port, prefix) pairs: small next to the model
-    }
-    std::sort(plan_counts.begin(), plan_counts.end(),
-              [](const gps::PlanCount& a, const gps::PlanCount& b) { return a.key < b.key; });
-    auto plan = gps::scan_plan_from_counts(plan_counts, cfg.step, cfg.model.hitrate_cutoff);
-    auto features = distribute_features(comm, dict, cfg.ingest.round_bytes);
-    ctx.end_stage("predictors+plan");
-
-    // Write: every table in its key order, ranks writing consecutive slices.
     h5::File out = ctx.create_output(cfg.ingest.output);
-    write_ingest(out, comm, input.files, input.summary, comm.allreduce_sum(open_rows), 0);
-    out.create_group("/gps");
-    out.write_attr("/gps", "min_support", cfg.model.min_support);
-    out.write_attr("/gps", "hitrate_cutoff", cfg.model.hitrate_cutoff);
-    out.write_attr("/gps", "min_ports", uint64_t(cfg.model.min_ports));
-    out.write_attr("/gps", "max_ports", uint64_t(cfg.model.max_ports));
-    out.write_attr("/gps", "net_min_len", uint64_t(cfg.features.net_min_len));
-    out.write_attr("/gps", "net_max_len", uint64_t(cfg.features.net_max_len));
-    out.write_attr("/gps", "crosses", uint64_t(cfg.features.crosses));
-    out.write_attr("/gps", "step", uint64_t(cfg.step));
-    out.write_attr("/gps", "asn_table", cfg.pfx2as);
-    out.write_attr("/gps", "seed_hosts", comm.allreduce_sum(seed.hosts()));
-    out.write_attr("/gps", "seed_services", comm.allreduce_sum(seed.services()));
-    out.write_attr("/gps", "plan_probes", gps::plan_probes(plan));
-    {
-      std::vector<uint64_t> id;
-      std::vector<std::string> kind, text;
-      for (const auto& f : features) {
-        id.push_back(f.id);
-        kind.emplace_back(gps::feature_kind_name(f.kind));
-        text.push_back(escape_text(f.text));
-      }
-      out.write_table("/gps/features", {{"id", std::move(id)}, {"kind", std::move(kind)}, {"text", std::move(text)}});
-    }
-    {
-      // Every rank holds every rule: rank r writes the r-th slice.
-      size_t lo = rules.size() * size_t(comm.rank()) / size_t(ranks);
-      size_t hi = rules.size() * size_t(comm.rank() + 1) / size_t(ranks);
-      std::vector<uint16_t> p1, p2;
-      std::vector<uint64_t> feature, support, base;
-      std::vector<double> hitrate;
-      for (size_t i = lo; i < hi; ++i) {
-        p1.push_back(rules[i].p1); feature.push_back(rules[i].feature); p2.push_back(rules[i].p2);
-        support.push_back(rules[i].support); base.push_back(rules[i].base); hitrate.push_back(rules[i].hitrate);
-      }
-      out.write_table("/gps/rules", {{"p1", std::move(p1)}, {"feature", std::move(feature)}, {"p2", std::move(p2)},
-                                     {"support", std::move(support)}, {"base", std::move(base)},
-                                     {"hitrate", std::move(hitrate)}});
-    }
-    {
-      std::vector<uint32_t> ip;
-      std::vector<uint16_t> port, pred_port;
-      std::vector<uint64_t> feature, support;
-      std::vector<double> hitrate;
-      for (const auto& p : predictors) {
-        ip.push_back(p.ip); port.push_back(p.port); pred_port.push_back(p.pred_port);
-        feature.push_back(p.feature); support.push_back(p.support); hitrate.push_back(p.hitrate);
-      }
-      out.write_table("/gps/predictors", {{"ip", std::move(ip)}, {"port", std::move(port)},
-                                          {"pred_port", std::move(pred_port)}, {"feature", std::move(feature)},
-                                          {"support", std::move(support)}, {"hitrate", std::move(hitrate)}});
-    }
-    {
-      std::vector<uint32_t> priority, prefix;
-      std::vector<uint16_t> port;
-      std::vector<uint8_t> prefix_len;
-      std::vector<uint64_t> services;
-      if (ctx.root())
-        for (const auto& r : plan) {
-          priority.push_back(r.priority); port.push_back(r.port); prefix.push_back(r.prefix);
-          prefix_len.push_back(r.prefix_len); services.push_back(r.services);
-        }
-      out.write_table("/gps/plan", {{"priority", std::move(priority)}, {"port", std::move(port)},
-                                    {"prefix", std::move(prefix)}, {"prefix_len", std::move(prefix_len)},
-                                    {"services", std::move(services)}});
-    }
+    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    write_model(out, comm, cfg, model, loaded.hosts, features);
     ctx.end_stage("write");
-    // The scan list for ZMap/masscan, in priority order.
-    std::string csv_error;
+    std::string csv_error;  // the scan list for ZMap/masscan, in priority order
     if (ctx.root() && !cfg.plan_csv.empty()) {
       std::ofstream csv(cfg.plan_csv);
-      for (const auto& r : plan) csv << r.port << ',' << format_ipv4(r.prefix) << '/' << int(r.prefix_len) << '\n';
+      for (const auto& r : model.plan) csv << r.port << ',' << format_ipv4(r.prefix) << '/' << int(r.prefix_len) << '\n';
       if (!csv) csv_error = "cannot write --plan-csv " + cfg.plan_csv;
     }
     ctx.agree_or_fail(csv_error, "cannot write the plan list");
-    ctx.commit_output(out, input.input_bytes);
+    ctx.commit_output(out, loaded.input.input_bytes);
     std::string stages = ctx.stage_report();
+    uint64_t n_features = comm.allreduce_sum(features.size());
     if (ctx.root() && !cfg.ingest.quiet)
-      std::fprintf(stderr,
-                   "scanhpc gps model: %zu rules, %zu plan rows (%llu probes), %zu features -> %s\n  stages: %s\n",
-                   rules.size(), plan.size(), (unsigned long long)gps::plan_probes(plan),
-                   size_t(comm.allreduce_sum(features.size())), cfg.ingest.output.c_str(), stages.c_str());
-    else
-      (void)comm.allreduce_sum(features.size());
+      std::fprintf(stderr, "scanhpc gps model: %zu rules, %zu plan rows (%llu probes), %llu features -> %s\n  stages: %s\n",
+                   model.rules.size(), model.plan.size(), (unsigned long long)gps::plan_probes(model.plan),
+                   (unsigned long long)n_features, cfg.ingest.output.c_str(), stages.c_str());
     return 0;
-  } catch (const AgreedFailure& e) {
-    ctx.discard_output();
-    if (ctx.root()) std::fprintf(stderr, "scanhpc gps model: failed: %s; no output written\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    ctx.discard_output();
-    std::fprintf(stderr, "scanhpc gps model: rank %d: error: %s\n", comm.rank(), e.what());
-    if (comm.size() > 1) MPI_Abort(comm.get(), 1);
-    return 1;
-  }
+  });
 }
 
 }  // namespace
