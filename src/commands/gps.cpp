@@ -10,6 +10,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <unordered_set>
 #include <sstream>
 
 #include "scanhpc/commands/pipeline.hpp"
@@ -18,6 +20,7 @@
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
 #include "scanhpc/kernels/gps.hpp"
+#include "scanhpc/kernels/gps_simulate.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -367,6 +370,165 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
   });
 }
 
+// The truth's services that scanning the plan finds, with their features.
+gps::SeedHosts plan_scan_results(const gps::SeedHosts& truth, const gps::PlanIndex& plan) {
+  gps::SeedHosts out;
+  for (size_t h = 0; h < truth.hosts(); ++h) {
+    std::vector<uint16_t> ports;
+    std::vector<std::vector<uint64_t>> features;
+    for (uint64_t s = truth.host_begin[h]; s < truth.host_begin[h + 1]; ++s) {
+      if (!plan.covers(truth.port[s], truth.ip[h])) continue;
+      ports.push_back(truth.port[s]);
+      features.emplace_back(truth.feature.begin() + int64_t(truth.feat_begin[s]),
+                            truth.feature.begin() + int64_t(truth.feat_begin[s + 1]));
+    }
+    if (!ports.empty()) out.add_host(truth.ip[h], ports, features);
+  }
+  return out;
+}
+
+struct CurveKey {  // one point of the GPS curve: predictions of one hitrate
+  uint64_t minus_hitrate_bits;  // ascending order = hitrate descending
+  friend auto operator<=>(const CurveKey&, const CurveKey&) = default;
+};
+
+int run_gps_simulate(const GpsConfig& cfg, double fraction, uint64_t sample_seed, const std::string& config_ini) {
+  if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
+  RunContext ctx("gps simulate", config_ini, cfg.ingest.quiet);
+  return guarded(ctx, "gps simulate", [&] {
+    const auto& comm = ctx.comm();
+    gps::AsnTable asn_table;
+    auto loaded = load_hosts(ctx, cfg, asn_table);
+    const auto& truth = loaded.hosts;
+    auto seed = gps::filter_hosts(truth, [&](uint32_t ip) { return gps::in_seed_sample(ip, sample_seed, fraction); });
+    auto model = build_model(ctx, seed, loaded.dict, cfg);
+
+    // Phase 1: the plan answered from the truth. Phase 2: predictions.
+    gps::PlanIndex plan_index(model.plan);
+    std::unordered_set<uint64_t> seed_services, known;
+    for (size_t h = 0; h < seed.hosts(); ++h)
+      for (uint64_t s = seed.host_begin[h]; s < seed.host_begin[h + 1]; ++s)
+        seed_services.insert(gps::service_code(seed.ip[h], seed.port[s]));
+    auto found = plan_scan_results(truth, plan_index);
+    known = seed_services;
+    for (size_t h = 0; h < found.hosts(); ++h)
+      for (uint64_t s = found.host_begin[h]; s < found.host_begin[h + 1]; ++s)
+        known.insert(gps::service_code(found.ip[h], found.port[s]));
+    gps::RuleIndex rule_index(model.rules);
+    auto predictions = gps::predict(found, rule_index, plan_index, seed_services);
+    std::unordered_set<uint64_t> truth_services;
+    std::vector<uint64_t> truth_per_port(65536, 0), seed_per_port(65536, 0);
+    for (size_t h = 0; h < truth.hosts(); ++h)
+      for (uint64_t s = truth.host_begin[h]; s < truth.host_begin[h + 1]; ++s) {
+        truth_services.insert(gps::service_code(truth.ip[h], truth.port[s]));
+        ++truth_per_port[truth.port[s]];
+      }
+    for (size_t s = 0; s < seed.services(); ++s) ++seed_per_port[seed.port[s]];
+    ctx.end_stage("simulate");
+
+    // The GPS curve: predictions taken in order of hitrate, summed over ranks.
+    std::vector<dist::KeyCount<CurveKey>> all_local, true_local;
+    {
+      std::map<uint64_t, std::pair<uint64_t, uint64_t>> by_rate;  // -hitrate bits -> (predictions, true)
+      for (const auto& p : predictions) {
+        double neg = -p.hitrate;
+        uint64_t bits;
+        std::memcpy(&bits, &neg, 8);
+        bits = ~bits;  // negative doubles: a larger |x| has larger bits; invert so ascending = hitrate desc
+        auto& c = by_rate[bits];
+        ++c.first;
+        c.second += truth_services.count(gps::service_code(p.ip, p.port)) && !known.count(gps::service_code(p.ip, p.port));
+      }
+      for (const auto& [bits, c] : by_rate) {
+        all_local.push_back({{bits}, c.first});
+        true_local.push_back({{bits}, c.second});
+      }
+    }
+    std::function<int(const CurveKey&)> root_owner = [](const CurveKey&) { return 0; };
+    auto all_points = dist::reduce_by_owner(comm, all_local, root_owner, cfg.ingest.round_bytes);
+    auto true_points = dist::reduce_by_owner(comm, true_local, root_owner, cfg.ingest.round_bytes);
+    comm.allreduce_sum_inplace(truth_per_port);
+    comm.allreduce_sum_inplace(seed_per_port);
+    uint64_t truth_total = 0;
+    for (auto c : truth_per_port) truth_total += c;
+    const uint64_t known_total = comm.allreduce_sum(known.size());
+    const uint64_t plan_probes = gps::plan_probes(model.plan);
+
+    std::vector<std::string> method;
+    std::vector<uint64_t> probes, services_found;
+    std::vector<double> frac;
+    auto add = [&](const char* m, uint64_t p, uint64_t f) {
+      method.emplace_back(m);
+      probes.push_back(p);
+      services_found.push_back(f);
+      frac.push_back(truth_total ? double(f) / double(truth_total) : 0.0);
+    };
+    if (ctx.root()) {
+      uint64_t p = plan_probes, f = known_total;
+      add("gps", p, f);
+      for (size_t i = 0; i < all_points.size(); ++i) {
+        p += all_points[i].count;
+        f += true_points[i].count;
+        add("gps", p, f);
+      }
+      // Popularity baseline: whole-IPv4 scans of the seed's ports, most common first.
+      std::vector<uint16_t> order;
+      for (uint32_t port = 0; port < 65536; ++port)
+        if (seed_per_port[port]) order.push_back(uint16_t(port));
+      std::stable_sort(order.begin(), order.end(),
+                       [&](uint16_t a, uint16_t b) { return seed_per_port[a] > seed_per_port[b]; });
+      uint64_t bp = 0, bf = 0;
+      for (uint16_t port : order) {
+        bp += uint64_t(1) << 32;
+        bf += truth_per_port[port];
+        add("popularity", bp, bf);
+      }
+    }
+    ctx.end_stage("evaluate");
+
+    auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
+    h5::File out = ctx.create_output(cfg.ingest.output);
+    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    write_model(out, comm, cfg, model, seed, features);
+    out.write_attr("/gps", "seed_fraction", fraction);
+    out.write_attr("/gps", "sample_seed", sample_seed);
+    out.write_attr("/gps", "truth_services", truth_total);
+    out.write_attr("/gps", "exhaustive_probes", (uint64_t(1) << 32) * uint64_t(65535));
+    {
+      std::vector<uint32_t> ip;
+      std::vector<uint16_t> port, rule_port;
+      std::vector<double> hitrate;
+      std::vector<uint64_t> rule_feature;
+      for (const auto& p : predictions) {
+        ip.push_back(p.ip); port.push_back(p.port); hitrate.push_back(p.hitrate);
+        rule_port.push_back(p.rule_port); rule_feature.push_back(p.rule_feature);
+      }
+      out.write_table("/gps/predictions", {{"ip", std::move(ip)}, {"port", std::move(port)},
+                                           {"hitrate", std::move(hitrate)}, {"rule_port", std::move(rule_port)},
+                                           {"rule_feature", std::move(rule_feature)}});
+    }
+    std::vector<std::string> method_col = method;
+    out.write_table("/gps/evaluation", {{"method", std::move(method_col)}, {"probes", std::move(probes)},
+                                        {"services_found", std::move(services_found)}, {"fraction", std::move(frac)}});
+    ctx.end_stage("write");
+    ctx.commit_output(out, loaded.input.input_bytes);
+    std::string stages = ctx.stage_report();
+    uint64_t n_pred = comm.allreduce_sum(predictions.size());
+    if (ctx.root() && !cfg.ingest.quiet) {
+      uint64_t gps_found = known_total;
+      for (const auto& t : true_points) gps_found += t.count;
+      std::fprintf(stderr,
+                   "scanhpc gps simulate: seed %.3g of hosts; truth %llu services; plan %llu probes finds %llu "
+                   "(with the seed); %llu predictions; GPS finds %llu (%.1f%%) with %llu probes\n  stages: %s\n",
+                   fraction, (unsigned long long)truth_total, (unsigned long long)plan_probes,
+                   (unsigned long long)known_total, (unsigned long long)n_pred, (unsigned long long)gps_found,
+                   truth_total ? 100.0 * double(gps_found) / double(truth_total) : 0.0,
+                   (unsigned long long)(plan_probes + n_pred), stages.c_str());
+    }
+    return 0;
+  });
+}
+
 }  // namespace
 
 int gps(const Args& args) {
@@ -374,11 +536,16 @@ int gps(const Args& args) {
     std::cout << kGpsUsage;
     return args.empty() ? 2 : 0;
   }
-  if (args[0] != "model") {
-    std::cerr << "scanhpc gps: '" << args[0] << "' is not available (yet); see scanhpc gps --help\n";
+  const std::string step = args[0];
+  if (step != "model" && step != "simulate") {
+    std::cerr << "scanhpc gps: '" << step << "' is not available (yet); see scanhpc gps --help\n";
     return 2;
   }
   auto options = gps_options();
+  if (step == "simulate")
+    options.add_options()
+        ("seed-fraction", po::value<double>()->default_value(0.1), "fraction of the truth's hosts in the seed")
+        ("sample-seed", po::value<uint64_t>()->default_value(1), "which hosts are sampled (deterministic)");
   try {
     auto parsed = parse_command(Args(args.begin() + 1, args.end()), options, "input");
     if (parsed.help) {
@@ -391,6 +558,12 @@ int gps(const Args& args) {
     }
     auto cfg = to_config(parsed.vm);
     dist::Environment mpi(nullptr, nullptr);
+    if (step == "simulate") {
+      double fraction = parsed.vm["seed-fraction"].as<double>();
+      if (!(fraction > 0 && fraction <= 1)) throw UsageError("--seed-fraction: in (0, 1]");
+      return run_gps_simulate(cfg, fraction, parsed.vm["sample-seed"].as<uint64_t>(),
+                              effective_config(options, parsed.vm));
+    }
     return run_gps_model(cfg, effective_config(options, parsed.vm));
   } catch (const UsageError& e) {
     std::cerr << "scanhpc gps model: " << e.what() << "\n(see scanhpc gps model --help)\n";

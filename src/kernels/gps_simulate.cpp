@@ -1,0 +1,75 @@
+#include "scanhpc/kernels/gps_simulate.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace scanhpc::gps {
+namespace {
+uint64_t mix(uint64_t x) {  // splitmix64 finaliser
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+uint64_t antecedent(uint16_t p1, uint64_t feature) { return mix(feature ^ (uint64_t(p1) << 48)); }
+}  // namespace
+
+bool in_seed_sample(uint32_t ip, uint64_t sample_seed, double fraction) {
+  if (fraction >= 1) return true;
+  if (fraction <= 0) return false;
+  // An integer threshold: the decision is exact and platform independent.
+  const uint64_t threshold = uint64_t(fraction * 18446744073709551616.0);
+  return mix(mix(sample_seed) ^ ip) < threshold;
+}
+
+PlanIndex::PlanIndex(const std::vector<PlanRow>& plan) {
+  if (!plan.empty()) step_ = plan.front().prefix_len;
+  for (const auto& r : plan) units_.insert((uint64_t(r.port) << 32) | r.prefix);
+}
+
+bool PlanIndex::covers(uint16_t port, uint32_t ip) const {
+  uint32_t prefix = step_ == 0 ? 0u : (ip & (~0u << (32 - step_)));
+  return units_.count((uint64_t(port) << 32) | prefix) > 0;
+}
+
+RuleIndex::RuleIndex(const std::vector<Rule>& rules) {
+  for (const auto& r : rules) by_antecedent_[antecedent(r.p1, r.feature)].push_back(&r);
+}
+
+const std::vector<const Rule*>* RuleIndex::find(uint16_t p1, uint64_t feature) const {
+  auto it = by_antecedent_.find(antecedent(p1, feature));
+  return it == by_antecedent_.end() ? nullptr : &it->second;
+}
+
+std::vector<Prediction> predict(const SeedHosts& found, const RuleIndex& rules, const PlanIndex& plan,
+                                const std::unordered_set<uint64_t>& seed_services) {
+  std::vector<Prediction> out;
+  std::unordered_map<uint16_t, Prediction> best;  // per predicted port of the current host
+  for (size_t h = 0; h < found.hosts(); ++h) {
+    const uint32_t ip = found.ip[h];
+    best.clear();
+    for (uint64_t s = found.host_begin[h]; s < found.host_begin[h + 1]; ++s) {
+      const uint16_t q = found.port[s];
+      for (uint64_t k = found.feat_begin[s]; k < found.feat_begin[s + 1]; ++k) {
+        const auto* list = rules.find(q, found.feature[k]);
+        if (!list) continue;
+        for (const Rule* r : *list) {
+          if (r->p1 != q || r->feature != found.feature[k]) continue;  // a hash neighbour
+          if (plan.covers(r->p2, ip) || seed_services.count(service_code(ip, r->p2))) continue;
+          Prediction cand{ip, r->p2, r->hitrate, q, r->feature};
+          auto [it, fresh] = best.try_emplace(r->p2, cand);
+          if (!fresh && std::make_tuple(-cand.hitrate, cand.rule_port, cand.rule_feature) <
+                            std::make_tuple(-it->second.hitrate, it->second.rule_port, it->second.rule_feature))
+            it->second = cand;
+        }
+      }
+    }
+    size_t first = out.size();
+    for (const auto& [port, p] : best) out.push_back(p);
+    std::sort(out.begin() + int64_t(first), out.end(),
+              [](const Prediction& a, const Prediction& b) { return a.port < b.port; });
+  }
+  return out;
+}
+
+}  // namespace scanhpc::gps
