@@ -26,17 +26,22 @@ namespace scanhpc::commands {
 namespace {
 
 constexpr const char* kGpsUsage =
-    "usage: scanhpc gps model [options] SEED...\n"
+    "usage: scanhpc gps model    [options] SEED...       GPS steps 1-3: model, best predictors, scan plan\n"
+    "       scanhpc gps predict  --model M.h5 PLANSCAN... GPS step 4: predictions from the plan's scan\n"
+    "       scanhpc gps simulate [options] TRUTH...      the whole study on one ground-truth scan\n"
     "\n"
-    "Learns GPS's conditional-probability model P(p2 | p1, feature) from a seed\n"
-    "scan with banners (any masscan format), keeps each seed service's best\n"
-    "predictor, and ranks the (port, /step) scan plan (GPS steps 1-3). Output:\n"
-    "/gps/{features,rules,predictors,plan} (docs/hdf5-layout.md), and the plan as\n"
-    "a `port,prefix/len` list with --plan-csv.\n"
+    "model learns P(p2 | p1, feature) from a seed scan with banners (any masscan\n"
+    "format), keeps each seed service's best predictor and ranks the (port, /step)\n"
+    "scan plan; --plan-csv writes it as `port,prefix/len` lines for ZMap/masscan.\n"
+    "predict joins the features of the plan scan's services to the rules and\n"
+    "writes ip:port predictions with the hitrate of their rule (--list).\n"
+    "simulate samples a seed of --seed-fraction of the truth's hosts, builds the\n"
+    "model and plan, answers the plan from the truth, predicts, and writes the\n"
+    "coverage-versus-probes curves of GPS and of the popularity baseline.\n"
+    "Layout: docs/hdf5-layout.md. Not yet implemented: gps evaluate.\n"
     "\n"
     "  mpirun -n 4 scanhpc gps model -o model.h5 --plan-csv plan.csv seed.json\n"
-    "\n"
-    "Not yet implemented: gps predict, gps evaluate, gps simulate.\n";
+    "  mpirun -n 4 scanhpc gps predict --model model.h5 --list predictions.txt plan-scan.json\n";
 
 struct GpsConfig {
   IngestConfig ingest;
@@ -44,10 +49,12 @@ struct GpsConfig {
   gps::ModelOptions model;
   int step = 16;
   std::string pfx2as, plan_csv;
+  double seed_fraction = 1;  // model and simulate: the share of the input's hosts used as the seed
+  uint64_t sample_seed = 1;
+  std::string model_path, list_path;  // predict
 };
 
-po::options_description gps_options() {
-  po::options_description o("gps model options");
+void add_gps_options(po::options_description& o) {
   add_ingest_options(o, "gps.h5");
   o.add_options()
       ("pfx2as", po::value<std::string>()->default_value(""), "RouteViews prefix-to-ASN table (prefix<TAB>len<TAB>asn)")
@@ -60,7 +67,6 @@ po::options_description gps_options() {
       ("hitrate", po::value<double>()->default_value(1e-5), "a rule (and a plan row's density) needs more than this")
       ("step", po::value<int>()->default_value(16), "plan prefix length (/step)")
       ("plan-csv", po::value<std::string>()->default_value(""), "also write the plan as port,prefix/len lines");
-  return o;
 }
 
 GpsConfig to_config(const po::variables_map& vm) {
@@ -266,6 +272,19 @@ void write_model(h5::File& out, const dist::Comm& comm, const GpsConfig& cfg, co
   out.write_attr("/gps", "seed_hosts", comm.allreduce_sum(seed.hosts()));
   out.write_attr("/gps", "seed_services", comm.allreduce_sum(seed.services()));
   out.write_attr("/gps", "plan_probes", gps::plan_probes(m.plan));
+  out.write_attr("/gps", "seed_fraction", cfg.seed_fraction);
+  out.write_attr("/gps", "sample_seed", cfg.sample_seed);
+  {
+    // The seed's services, so that gps predict can leave them out.
+    std::vector<uint32_t> ip;
+    std::vector<uint16_t> port;
+    for (size_t h = 0; h < seed.hosts(); ++h)
+      for (uint64_t s = seed.host_begin[h]; s < seed.host_begin[h + 1]; ++s) {
+        ip.push_back(seed.ip[h]);
+        port.push_back(seed.port[s]);
+      }
+    out.write_table("/gps/seed_services", {{"ip", std::move(ip)}, {"port", std::move(port)}});
+  }
   {
     std::vector<uint64_t> id;
     std::vector<std::string> kind, text;
@@ -345,6 +364,10 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
     const auto& comm = ctx.comm();
     gps::AsnTable asn_table;
     auto loaded = load_hosts(ctx, cfg, asn_table);
+    if (cfg.seed_fraction < 1)
+      loaded.hosts = gps::filter_hosts(loaded.hosts, [&](uint32_t ip) {
+        return gps::in_seed_sample(ip, cfg.sample_seed, cfg.seed_fraction);
+      });
     auto model = build_model(ctx, loaded.hosts, loaded.dict, cfg);
     auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
 
@@ -392,7 +415,9 @@ struct CurveKey {  // one point of the GPS curve: predictions of one hitrate
   friend auto operator<=>(const CurveKey&, const CurveKey&) = default;
 };
 
-int run_gps_simulate(const GpsConfig& cfg, double fraction, uint64_t sample_seed, const std::string& config_ini) {
+int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
+  const double fraction = cfg.seed_fraction;
+  const uint64_t sample_seed = cfg.sample_seed;
   if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
   RunContext ctx("gps simulate", config_ini, cfg.ingest.quiet);
   return guarded(ctx, "gps simulate", [&] {
@@ -490,8 +515,6 @@ int run_gps_simulate(const GpsConfig& cfg, double fraction, uint64_t sample_seed
     h5::File out = ctx.create_output(cfg.ingest.output);
     write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
     write_model(out, comm, cfg, model, seed, features);
-    out.write_attr("/gps", "seed_fraction", fraction);
-    out.write_attr("/gps", "sample_seed", sample_seed);
     out.write_attr("/gps", "truth_services", truth_total);
     out.write_attr("/gps", "exhaustive_probes", (uint64_t(1) << 32) * uint64_t(65535));
     {
@@ -529,6 +552,113 @@ int run_gps_simulate(const GpsConfig& cfg, double fraction, uint64_t sample_seed
   });
 }
 
+// The parts of a model file that gps predict needs, read on every rank.
+struct StoredModel {
+  GpsConfig settings;                       // feature options and step as the model was built
+  std::vector<gps::Rule> rules;
+  std::vector<gps::PlanRow> plan;
+  std::unordered_set<uint64_t> seed_services;
+};
+
+uint64_t attr_u64(const h5::File& f, const char* name) { return std::get<uint64_t>(h5::read_attr(f, "/gps", name)); }
+
+StoredModel read_model(const std::string& path) {
+  h5::silence_diagnostics();
+  auto f = h5::File::open_read(path);
+  StoredModel m;
+  m.settings.features.net_min_len = int(attr_u64(f, "net_min_len"));
+  m.settings.features.net_max_len = int(attr_u64(f, "net_max_len"));
+  m.settings.features.crosses = attr_u64(f, "crosses") != 0;
+  m.settings.step = int(attr_u64(f, "step"));
+  m.settings.pfx2as = std::get<std::string>(h5::read_attr(f, "/gps", "asn_table"));
+  auto col = [&](const char* path) { return h5::read_u64_column(f, path); };
+  auto p1 = col("/gps/rules/p1"), feature = col("/gps/rules/feature"), p2 = col("/gps/rules/p2"),
+       support = col("/gps/rules/support"), base = col("/gps/rules/base");
+  auto hitrate = h5::read_f64_column(f, "/gps/rules/hitrate");
+  for (size_t i = 0; i < p1.size(); ++i)
+    m.rules.push_back({uint16_t(p1[i]), feature[i], uint16_t(p2[i]), support[i], base[i], hitrate[i]});
+  auto priority = col("/gps/plan/priority"), port = col("/gps/plan/port"), prefix = col("/gps/plan/prefix"),
+       len = col("/gps/plan/prefix_len"), services = col("/gps/plan/services");
+  for (size_t i = 0; i < port.size(); ++i)
+    m.plan.push_back({uint32_t(priority[i]), uint16_t(port[i]), uint32_t(prefix[i]), uint8_t(len[i]), services[i]});
+  auto sip = col("/gps/seed_services/ip"), sport = col("/gps/seed_services/port");
+  for (size_t i = 0; i < sip.size(); ++i) m.seed_services.insert(gps::service_code(uint32_t(sip[i]), uint16_t(sport[i])));
+  return m;
+}
+
+void write_predictions(h5::File& out, const std::vector<gps::Prediction>& predictions) {
+  std::vector<uint32_t> ip;
+  std::vector<uint16_t> port, rule_port;
+  std::vector<double> hitrate;
+  std::vector<uint64_t> rule_feature;
+  for (const auto& p : predictions) {
+    ip.push_back(p.ip); port.push_back(p.port); hitrate.push_back(p.hitrate);
+    rule_port.push_back(p.rule_port); rule_feature.push_back(p.rule_feature);
+  }
+  out.write_table("/gps/predictions", {{"ip", std::move(ip)}, {"port", std::move(port)},
+                                       {"hitrate", std::move(hitrate)}, {"rule_port", std::move(rule_port)},
+                                       {"rule_feature", std::move(rule_feature)}});
+}
+
+int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
+  if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
+  RunContext ctx("gps predict", config_ini, cfg.ingest.quiet);
+  return guarded(ctx, "gps predict", [&] {
+    const auto& comm = ctx.comm();
+    StoredModel model;
+    std::string error;
+    try {
+      model = read_model(cfg.model_path);
+    } catch (const std::exception& e) {
+      error = "cannot read the model " + cfg.model_path + ": " + e.what();
+    }
+    ctx.agree_or_fail(error, "cannot read the model");
+    cfg.features = model.settings.features;  // features exactly as the model was built
+    cfg.step = model.settings.step;
+    if (cfg.pfx2as.empty()) cfg.pfx2as = model.settings.pfx2as;
+    gps::AsnTable asn_table;
+    auto loaded = load_hosts(ctx, cfg, asn_table);
+    // Only the services the plan covers count as results of scanning it.
+    gps::PlanIndex plan_index(model.plan);
+    auto found = plan_scan_results(loaded.hosts, plan_index);
+    auto predictions = gps::predict(found, gps::RuleIndex(model.rules), plan_index, model.seed_services);
+    ctx.end_stage("predict");
+
+    h5::File out = ctx.create_output(cfg.ingest.output);
+    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    out.create_group("/gps");
+    out.write_attr("/gps", "model", cfg.model_path);
+    out.write_attr("/gps", "plan_scan_services", comm.allreduce_sum(found.services()));
+    write_predictions(out, predictions);
+    ctx.end_stage("write");
+    // The ip:port list for LZR/ZMap, with each prediction's hitrate, in
+    // (ip, port) order: ranks append their parts in turn.
+    std::string list_error;
+    if (!cfg.list_path.empty()) {
+      for (int r = 0; r < comm.size(); ++r) {
+        if (r == comm.rank()) {
+          std::ofstream list(cfg.list_path, r == 0 ? std::ios::trunc : std::ios::app);
+          char hit[32];
+          for (const auto& p : predictions) {
+            std::snprintf(hit, sizeof hit, "%.6g", p.hitrate);
+            list << format_ipv4(p.ip) << ':' << p.port << ',' << hit << '\n';
+          }
+          if (!list) list_error = "cannot write --list " + cfg.list_path;
+        }
+        comm.barrier();
+      }
+    }
+    ctx.agree_or_fail(list_error, "cannot write the prediction list");
+    ctx.commit_output(out, loaded.input.input_bytes);
+    uint64_t n = comm.allreduce_sum(predictions.size());
+    std::string stages = ctx.stage_report();
+    if (ctx.root() && !cfg.ingest.quiet)
+      std::fprintf(stderr, "scanhpc gps predict: %llu predictions -> %s\n  stages: %s\n", (unsigned long long)n,
+                   cfg.ingest.output.c_str(), stages.c_str());
+    return 0;
+  });
+}
+
 }  // namespace
 
 int gps(const Args& args) {
@@ -537,15 +667,23 @@ int gps(const Args& args) {
     return args.empty() ? 2 : 0;
   }
   const std::string step = args[0];
-  if (step != "model" && step != "simulate") {
+  po::options_description options("gps " + step + " options");
+  if (step == "model" || step == "simulate") {
+    add_gps_options(options);
+    options.add_options()
+        ("seed-fraction", po::value<double>()->default_value(step == "simulate" ? 0.1 : 1.0),
+         "share of the input's hosts used as the seed (sampled by a hash of the address)")
+        ("sample-seed", po::value<uint64_t>()->default_value(1), "which hosts are sampled (deterministic)");
+  } else if (step == "predict") {
+    add_ingest_options(options, "predictions.h5");
+    options.add_options()
+        ("model", po::value<std::string>()->default_value(""), "the HDF5 file of gps model (required)")
+        ("pfx2as", po::value<std::string>()->default_value(""), "ASN table (default: the one the model used)")
+        ("list", po::value<std::string>()->default_value(""), "also write ip:port,hitrate lines");
+  } else {
     std::cerr << "scanhpc gps: '" << step << "' is not available (yet); see scanhpc gps --help\n";
     return 2;
   }
-  auto options = gps_options();
-  if (step == "simulate")
-    options.add_options()
-        ("seed-fraction", po::value<double>()->default_value(0.1), "fraction of the truth's hosts in the seed")
-        ("sample-seed", po::value<uint64_t>()->default_value(1), "which hosts are sampled (deterministic)");
   try {
     auto parsed = parse_command(Args(args.begin() + 1, args.end()), options, "input");
     if (parsed.help) {
@@ -556,17 +694,27 @@ int gps(const Args& args) {
       std::cout << effective_config(options, parsed.vm);
       return 0;
     }
-    auto cfg = to_config(parsed.vm);
-    dist::Environment mpi(nullptr, nullptr);
-    if (step == "simulate") {
-      double fraction = parsed.vm["seed-fraction"].as<double>();
-      if (!(fraction > 0 && fraction <= 1)) throw UsageError("--seed-fraction: in (0, 1]");
-      return run_gps_simulate(cfg, fraction, parsed.vm["sample-seed"].as<uint64_t>(),
-                              effective_config(options, parsed.vm));
+    GpsConfig cfg;
+    if (step == "predict") {
+      cfg.ingest = ingest_config_from(parsed.vm, "gps predict");
+      cfg.ingest.keep_banners = true;
+      cfg.model_path = parsed.vm["model"].as<std::string>();
+      cfg.pfx2as = parsed.vm["pfx2as"].as<std::string>();
+      cfg.list_path = parsed.vm["list"].as<std::string>();
+      if (cfg.model_path.empty()) throw UsageError("--model: the model file is required");
+    } else {
+      cfg = to_config(parsed.vm);
+      cfg.seed_fraction = parsed.vm["seed-fraction"].as<double>();
+      cfg.sample_seed = parsed.vm["sample-seed"].as<uint64_t>();
+      if (!(cfg.seed_fraction > 0 && cfg.seed_fraction <= 1)) throw UsageError("--seed-fraction: in (0, 1]");
     }
-    return run_gps_model(cfg, effective_config(options, parsed.vm));
+    dist::Environment mpi(nullptr, nullptr);
+    const std::string ini = effective_config(options, parsed.vm);
+    if (step == "simulate") return run_gps_simulate(cfg, ini);
+    if (step == "predict") return run_gps_predict(cfg, ini);
+    return run_gps_model(cfg, ini);
   } catch (const UsageError& e) {
-    std::cerr << "scanhpc gps model: " << e.what() << "\n(see scanhpc gps model --help)\n";
+    std::cerr << "scanhpc gps " << step << ": " << e.what() << "\n(see scanhpc gps " << step << " --help)\n";
     return 2;
   }
 }
