@@ -28,6 +28,7 @@ namespace {
 constexpr const char* kGpsUsage =
     "usage: scanhpc gps model    [options] SEED...       GPS steps 1-3: model, best predictors, scan plan\n"
     "       scanhpc gps predict  --model M.h5 PLANSCAN... GPS step 4: predictions from the plan's scan\n"
+    "       scanhpc gps evaluate --model M.h5 --predictions P.h5 TRUTH...\n"
     "       scanhpc gps simulate [options] TRUTH...      the whole study on one ground-truth scan\n"
     "\n"
     "model learns P(p2 | p1, feature) from a seed scan with banners (any masscan\n"
@@ -38,7 +39,8 @@ constexpr const char* kGpsUsage =
     "simulate samples a seed of --seed-fraction of the truth's hosts, builds the\n"
     "model and plan, answers the plan from the truth, predicts, and writes the\n"
     "coverage-versus-probes curves of GPS and of the popularity baseline.\n"
-    "Layout: docs/hdf5-layout.md. Not yet implemented: gps evaluate.\n"
+    "evaluate scores the plan and the predictions against a ground-truth scan.\n"
+    "Layout: docs/hdf5-layout.md.\n"
     "\n"
     "  mpirun -n 4 scanhpc gps model -o model.h5 --plan-csv plan.csv seed.json\n"
     "  mpirun -n 4 scanhpc gps predict --model model.h5 --list predictions.txt plan-scan.json\n";
@@ -415,6 +417,130 @@ struct CurveKey {  // one point of the GPS curve: predictions of one hitrate
   friend auto operator<=>(const CurveKey&, const CurveKey&) = default;
 };
 
+void write_predictions(h5::File& out, const std::vector<gps::Prediction>& predictions);
+
+// The coverage-versus-probes curves, identical on every rank.
+struct EvaluationTable {
+  uint64_t truth_services = 0, plan_probes = 0, known = 0;
+  std::vector<std::string> method;
+  std::vector<uint64_t> probes, services_found;
+  std::vector<double> fraction, port_weighted;
+};
+
+struct CurvePortKey {  // true predictions of one hitrate on one port
+  uint64_t minus_hitrate_bits;
+  uint32_t port;
+  uint32_t pad;
+  friend auto operator<=>(const CurvePortKey&, const CurvePortKey&) = default;
+};
+
+// Collective. `truth` and `known` (truth services found by the seed or the
+// plan) and `truth_per_port` are this rank's; `seed_per_port` is global.
+// GPS rows: the plan, then the predictions by decreasing hitrate (one probe
+// each). Popularity rows: whole-IPv4 scans of the seed's ports, most common
+// first. port_weighted is the mean over the truth's ports of the share found.
+EvaluationTable evaluation_curves(RunContext& ctx, const std::unordered_set<uint64_t>& truth,
+                                  std::vector<uint64_t> truth_per_port, const std::vector<uint64_t>& seed_per_port,
+                                  const std::unordered_set<uint64_t>& known,
+                                  const std::vector<gps::Prediction>& predictions, uint64_t plan_probes,
+                                  uint64_t round_bytes) {
+  const auto& comm = ctx.comm();
+  std::vector<uint64_t> known_per_port(65536, 0);
+  for (uint64_t code : known) ++known_per_port[code & 0xFFFF];
+  std::map<std::pair<uint64_t, uint32_t>, std::pair<uint64_t, uint64_t>> buckets;  // -> (predictions, true)
+  for (const auto& p : predictions) {
+    double neg = -p.hitrate;
+    uint64_t bits;
+    std::memcpy(&bits, &neg, 8);
+    bits = ~bits;  // for negative doubles this makes ascending bits = descending hitrate
+    uint64_t code = gps::service_code(p.ip, p.port);
+    auto& b = buckets[{bits, p.port}];
+    ++b.first;
+    b.second += truth.count(code) && !known.count(code);
+  }
+  std::vector<dist::KeyCount<CurvePortKey>> all_local, true_local;
+  for (const auto& [k, c] : buckets) {
+    all_local.push_back({{k.first, k.second, 0}, c.first});
+    true_local.push_back({{k.first, k.second, 0}, c.second});
+  }
+  std::function<int(const CurvePortKey&)> to_root = [](const CurvePortKey&) { return 0; };
+  auto all_points = dist::reduce_by_owner(comm, all_local, to_root, round_bytes);
+  auto true_points = dist::reduce_by_owner(comm, true_local, to_root, round_bytes);
+  comm.allreduce_sum_inplace(truth_per_port);
+  comm.allreduce_sum_inplace(known_per_port);
+
+  EvaluationTable t;
+  t.plan_probes = plan_probes;
+  size_t ports = 0;
+  for (uint32_t port = 0; port < 65536; ++port) {
+    t.truth_services += truth_per_port[port];
+    t.known += known_per_port[port];
+    ports += truth_per_port[port] > 0;
+  }
+  if (!ctx.root()) return t;
+  auto add = [&](const char* m, uint64_t probes, uint64_t found, long double weighted) {
+    t.method.emplace_back(m);
+    t.probes.push_back(probes);
+    t.services_found.push_back(found);
+    t.fraction.push_back(t.truth_services ? double(found) / double(t.truth_services) : 0.0);
+    t.port_weighted.push_back(ports ? double(weighted / (long double)ports) : 0.0);
+  };
+  long double weighted = 0;  // sum over ports of found_p / truth_p, in a fixed order
+  for (uint32_t port = 0; port < 65536; ++port)
+    if (truth_per_port[port]) weighted += (long double)known_per_port[port] / (long double)truth_per_port[port];
+  uint64_t probes = plan_probes, found = t.known;
+  add("gps", probes, found, weighted);
+  for (size_t i = 0; i < all_points.size();) {  // one row per hitrate, its ports in order
+    size_t j = i;
+    while (j < all_points.size() && all_points[j].key.minus_hitrate_bits == all_points[i].key.minus_hitrate_bits) {
+      probes += all_points[j].count;
+      found += true_points[j].count;
+      weighted += (long double)true_points[j].count / (long double)truth_per_port[all_points[j].key.port]
+                  * (truth_per_port[all_points[j].key.port] > 0);
+      ++j;
+    }
+    add("gps", probes, found, weighted);
+    i = j;
+  }
+  std::vector<uint16_t> order;
+  for (uint32_t port = 0; port < 65536; ++port)
+    if (seed_per_port[port]) order.push_back(uint16_t(port));
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint16_t a, uint16_t b) { return seed_per_port[a] > seed_per_port[b]; });
+  uint64_t bp = 0, bf = 0;
+  long double bw = 0;
+  for (uint16_t port : order) {
+    bp += uint64_t(1) << 32;
+    bf += truth_per_port[port];
+    bw += truth_per_port[port] > 0;
+    add("popularity", bp, bf, bw);
+  }
+  return t;
+}
+
+void write_evaluation(h5::File& out, EvaluationTable& t) {
+  out.write_attr("/gps", "truth_services", t.truth_services);
+  out.write_attr("/gps", "exhaustive_probes", (uint64_t(1) << 32) * uint64_t(65535));
+  out.write_table("/gps/evaluation", {{"method", t.method}, {"probes", t.probes},
+                                      {"services_found", t.services_found}, {"fraction", t.fraction},
+                                      {"port_weighted", t.port_weighted}});
+}
+
+void print_evaluation(const char* name, const EvaluationTable& t, uint64_t predictions, const std::string& stages) {
+  size_t last_gps = 0;
+  for (size_t i = 0; i < t.method.size(); ++i)
+    if (t.method[i] == "gps") last_gps = i;
+  std::fprintf(stderr,
+               "scanhpc %s: truth %llu services; seed and plan (%llu probes) find %llu; %llu predictions;\n"
+               "  GPS finds %llu (%.1f%%, %.1f%% per port) with %llu probes\n  stages: %s\n",
+               name, (unsigned long long)t.truth_services, (unsigned long long)t.plan_probes,
+               (unsigned long long)t.known, (unsigned long long)predictions,
+               (unsigned long long)(t.method.empty() ? 0 : t.services_found[last_gps]),
+               t.method.empty() ? 0.0 : 100 * t.fraction[last_gps],
+               t.method.empty() ? 0.0 : 100 * t.port_weighted[last_gps],
+               (unsigned long long)(t.method.empty() ? 0 : t.probes[last_gps]), stages.c_str());
+}
+
 int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
   const double fraction = cfg.seed_fraction;
   const uint64_t sample_seed = cfg.sample_seed;
@@ -451,103 +577,22 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     for (size_t s = 0; s < seed.services(); ++s) ++seed_per_port[seed.port[s]];
     ctx.end_stage("simulate");
 
-    // The GPS curve: predictions taken in order of hitrate, summed over ranks.
-    std::vector<dist::KeyCount<CurveKey>> all_local, true_local;
-    {
-      std::map<uint64_t, std::pair<uint64_t, uint64_t>> by_rate;  // -hitrate bits -> (predictions, true)
-      for (const auto& p : predictions) {
-        double neg = -p.hitrate;
-        uint64_t bits;
-        std::memcpy(&bits, &neg, 8);
-        bits = ~bits;  // negative doubles: a larger |x| has larger bits; invert so ascending = hitrate desc
-        auto& c = by_rate[bits];
-        ++c.first;
-        c.second += truth_services.count(gps::service_code(p.ip, p.port)) && !known.count(gps::service_code(p.ip, p.port));
-      }
-      for (const auto& [bits, c] : by_rate) {
-        all_local.push_back({{bits}, c.first});
-        true_local.push_back({{bits}, c.second});
-      }
-    }
-    std::function<int(const CurveKey&)> root_owner = [](const CurveKey&) { return 0; };
-    auto all_points = dist::reduce_by_owner(comm, all_local, root_owner, cfg.ingest.round_bytes);
-    auto true_points = dist::reduce_by_owner(comm, true_local, root_owner, cfg.ingest.round_bytes);
-    comm.allreduce_sum_inplace(truth_per_port);
-    comm.allreduce_sum_inplace(seed_per_port);
-    uint64_t truth_total = 0;
-    for (auto c : truth_per_port) truth_total += c;
-    const uint64_t known_total = comm.allreduce_sum(known.size());
-    const uint64_t plan_probes = gps::plan_probes(model.plan);
-
-    std::vector<std::string> method;
-    std::vector<uint64_t> probes, services_found;
-    std::vector<double> frac;
-    auto add = [&](const char* m, uint64_t p, uint64_t f) {
-      method.emplace_back(m);
-      probes.push_back(p);
-      services_found.push_back(f);
-      frac.push_back(truth_total ? double(f) / double(truth_total) : 0.0);
-    };
-    if (ctx.root()) {
-      uint64_t p = plan_probes, f = known_total;
-      add("gps", p, f);
-      for (size_t i = 0; i < all_points.size(); ++i) {
-        p += all_points[i].count;
-        f += true_points[i].count;
-        add("gps", p, f);
-      }
-      // Popularity baseline: whole-IPv4 scans of the seed's ports, most common first.
-      std::vector<uint16_t> order;
-      for (uint32_t port = 0; port < 65536; ++port)
-        if (seed_per_port[port]) order.push_back(uint16_t(port));
-      std::stable_sort(order.begin(), order.end(),
-                       [&](uint16_t a, uint16_t b) { return seed_per_port[a] > seed_per_port[b]; });
-      uint64_t bp = 0, bf = 0;
-      for (uint16_t port : order) {
-        bp += uint64_t(1) << 32;
-        bf += truth_per_port[port];
-        add("popularity", bp, bf);
-      }
-    }
+    comm.allreduce_sum_inplace(seed_per_port);  // every rank sampled its own hosts
+    auto table = evaluation_curves(ctx, truth_services, truth_per_port, seed_per_port, known, predictions,
+                                   gps::plan_probes(model.plan), cfg.ingest.round_bytes);
     ctx.end_stage("evaluate");
 
     auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
     h5::File out = ctx.create_output(cfg.ingest.output);
     write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
     write_model(out, comm, cfg, model, seed, features);
-    out.write_attr("/gps", "truth_services", truth_total);
-    out.write_attr("/gps", "exhaustive_probes", (uint64_t(1) << 32) * uint64_t(65535));
-    {
-      std::vector<uint32_t> ip;
-      std::vector<uint16_t> port, rule_port;
-      std::vector<double> hitrate;
-      std::vector<uint64_t> rule_feature;
-      for (const auto& p : predictions) {
-        ip.push_back(p.ip); port.push_back(p.port); hitrate.push_back(p.hitrate);
-        rule_port.push_back(p.rule_port); rule_feature.push_back(p.rule_feature);
-      }
-      out.write_table("/gps/predictions", {{"ip", std::move(ip)}, {"port", std::move(port)},
-                                           {"hitrate", std::move(hitrate)}, {"rule_port", std::move(rule_port)},
-                                           {"rule_feature", std::move(rule_feature)}});
-    }
-    std::vector<std::string> method_col = method;
-    out.write_table("/gps/evaluation", {{"method", std::move(method_col)}, {"probes", std::move(probes)},
-                                        {"services_found", std::move(services_found)}, {"fraction", std::move(frac)}});
+    write_evaluation(out, table);
+    write_predictions(out, predictions);
     ctx.end_stage("write");
     ctx.commit_output(out, loaded.input.input_bytes);
     std::string stages = ctx.stage_report();
     uint64_t n_pred = comm.allreduce_sum(predictions.size());
-    if (ctx.root() && !cfg.ingest.quiet) {
-      uint64_t gps_found = known_total;
-      for (const auto& t : true_points) gps_found += t.count;
-      std::fprintf(stderr,
-                   "scanhpc gps simulate: seed %.3g of hosts; truth %llu services; plan %llu probes finds %llu "
-                   "(with the seed); %llu predictions; GPS finds %llu (%.1f%%) with %llu probes\n  stages: %s\n",
-                   fraction, (unsigned long long)truth_total, (unsigned long long)plan_probes,
-                   (unsigned long long)known_total, (unsigned long long)n_pred, (unsigned long long)gps_found,
-                   truth_total ? 100.0 * double(gps_found) / double(truth_total) : 0.0,
-                   (unsigned long long)(plan_probes + n_pred), stages.c_str());
-    }
+    if (ctx.root() && !cfg.ingest.quiet) print_evaluation("gps simulate", table, n_pred, stages);
     return 0;
   });
 }
@@ -659,6 +704,71 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
   });
 }
 
+int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const std::string& config_ini) {
+  if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
+  RunContext ctx("gps evaluate", config_ini, cfg.ingest.quiet);
+  return guarded(ctx, "gps evaluate", [&] {
+    const auto& comm = ctx.comm();
+    StoredModel model;
+    std::vector<gps::Prediction> all_predictions;
+    std::string error;
+    try {
+      model = read_model(cfg.model_path);
+      auto f = h5::File::open_read(predictions_path);
+      auto ip = h5::read_u64_column(f, "/gps/predictions/ip"), port = h5::read_u64_column(f, "/gps/predictions/port"),
+           rule_port = h5::read_u64_column(f, "/gps/predictions/rule_port"),
+           rule_feature = h5::read_u64_column(f, "/gps/predictions/rule_feature");
+      auto hitrate = h5::read_f64_column(f, "/gps/predictions/hitrate");
+      for (size_t i = 0; i < ip.size(); ++i)
+        all_predictions.push_back({uint32_t(ip[i]), uint16_t(port[i]), hitrate[i], uint16_t(rule_port[i]), rule_feature[i]});
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    ctx.agree_or_fail(error, "cannot read the model or the predictions");
+    cfg.features = model.settings.features;
+    if (cfg.pfx2as.empty()) cfg.pfx2as = model.settings.pfx2as;
+    gps::AsnTable asn_table;
+    auto loaded = load_hosts(ctx, cfg, asn_table);
+    const auto& truth = loaded.hosts;
+    const auto& ownership = loaded.input.ownership;
+
+    // This rank's truth, the truth services the seed or the plan found, and
+    // the predictions for the hosts this rank owns.
+    gps::PlanIndex plan_index(model.plan);
+    std::unordered_set<uint64_t> truth_services, known;
+    std::vector<uint64_t> truth_per_port(65536, 0), seed_per_port(65536, 0);
+    for (size_t h = 0; h < truth.hosts(); ++h)
+      for (uint64_t s = truth.host_begin[h]; s < truth.host_begin[h + 1]; ++s) {
+        uint64_t code = gps::service_code(truth.ip[h], truth.port[s]);
+        truth_services.insert(code);
+        ++truth_per_port[truth.port[s]];
+        if (model.seed_services.count(code) || plan_index.covers(truth.port[s], truth.ip[h])) known.insert(code);
+      }
+    for (uint64_t code : model.seed_services) ++seed_per_port[code & 0xFFFF];  // every rank read the whole seed
+    std::vector<gps::Prediction> predictions;
+    for (const auto& p : all_predictions)
+      if (ownership.owner(p.ip) == comm.rank()) predictions.push_back(p);
+    all_predictions = {};
+    auto table = evaluation_curves(ctx, truth_services, truth_per_port, seed_per_port, known, predictions,
+                                   gps::plan_probes(model.plan), cfg.ingest.round_bytes);
+    ctx.end_stage("evaluate");
+
+    h5::File out = ctx.create_output(cfg.ingest.output);
+    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    out.create_group("/gps");
+    out.write_attr("/gps", "model", cfg.model_path);
+    out.write_attr("/gps", "predictions", predictions_path);
+    out.write_attr("/gps", "plan_probes", gps::plan_probes(model.plan));
+    write_evaluation(out, table);
+    ctx.end_stage("write");
+    ctx.commit_output(out, loaded.input.input_bytes);
+    std::string stages = ctx.stage_report();
+    uint64_t n = comm.allreduce_sum(predictions.size());
+    if (ctx.root() && !cfg.ingest.quiet) print_evaluation("gps evaluate", table, n, stages);
+    return 0;
+  });
+}
+
 }  // namespace
 
 int gps(const Args& args) {
@@ -674,12 +784,16 @@ int gps(const Args& args) {
         ("seed-fraction", po::value<double>()->default_value(step == "simulate" ? 0.1 : 1.0),
          "share of the input's hosts used as the seed (sampled by a hash of the address)")
         ("sample-seed", po::value<uint64_t>()->default_value(1), "which hosts are sampled (deterministic)");
-  } else if (step == "predict") {
-    add_ingest_options(options, "predictions.h5");
+  } else if (step == "predict" || step == "evaluate") {
+    add_ingest_options(options, step == "predict" ? "predictions.h5" : "evaluation.h5");
     options.add_options()
         ("model", po::value<std::string>()->default_value(""), "the HDF5 file of gps model (required)")
-        ("pfx2as", po::value<std::string>()->default_value(""), "ASN table (default: the one the model used)")
-        ("list", po::value<std::string>()->default_value(""), "also write ip:port,hitrate lines");
+        ("pfx2as", po::value<std::string>()->default_value(""), "ASN table (default: the one the model used)");
+    if (step == "predict")
+      options.add_options()("list", po::value<std::string>()->default_value(""), "also write ip:port,hitrate lines");
+    else
+      options.add_options()("predictions", po::value<std::string>()->default_value(""),
+                            "the HDF5 file of gps predict (required); the INPUTs are the truth");
   } else {
     std::cerr << "scanhpc gps: '" << step << "' is not available (yet); see scanhpc gps --help\n";
     return 2;
@@ -695,13 +809,16 @@ int gps(const Args& args) {
       return 0;
     }
     GpsConfig cfg;
-    if (step == "predict") {
-      cfg.ingest = ingest_config_from(parsed.vm, "gps predict");
+    std::string predictions_path;
+    if (step == "predict" || step == "evaluate") {
+      cfg.ingest = ingest_config_from(parsed.vm, "gps " + step);
       cfg.ingest.keep_banners = true;
       cfg.model_path = parsed.vm["model"].as<std::string>();
       cfg.pfx2as = parsed.vm["pfx2as"].as<std::string>();
-      cfg.list_path = parsed.vm["list"].as<std::string>();
       if (cfg.model_path.empty()) throw UsageError("--model: the model file is required");
+      if (step == "predict") cfg.list_path = parsed.vm["list"].as<std::string>();
+      if (step == "evaluate") predictions_path = parsed.vm["predictions"].as<std::string>();
+      if (step == "evaluate" && predictions_path.empty()) throw UsageError("--predictions: the file is required");
     } else {
       cfg = to_config(parsed.vm);
       cfg.seed_fraction = parsed.vm["seed-fraction"].as<double>();
@@ -712,6 +829,7 @@ int gps(const Args& args) {
     const std::string ini = effective_config(options, parsed.vm);
     if (step == "simulate") return run_gps_simulate(cfg, ini);
     if (step == "predict") return run_gps_predict(cfg, ini);
+    if (step == "evaluate") return run_gps_evaluate(cfg, predictions_path, ini);
     return run_gps_model(cfg, ini);
   } catch (const UsageError& e) {
     std::cerr << "scanhpc gps " << step << ": " << e.what() << "\n(see scanhpc gps " << step << " --help)\n";

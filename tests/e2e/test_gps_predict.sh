@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# `scanhpc gps predict`: given the model of a sampled seed (gps model
+# `scanhpc gps predict` and `gps evaluate`: given the model of a sampled seed (gps model
 # --seed-fraction) and the whole truth as "plan scan" (predict keeps only the
 # services the plan covers), it must reproduce exactly the predictions that
 # `gps simulate` makes internally, at 1-3 ranks, and its ip:port list must be
-# the same at every rank count.
+# the same at every rank count; `gps evaluate` of those predictions against
+# the truth must give simulate's evaluation table exactly.
 # Usage (ctest): bash tests/e2e/test_gps_predict.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,5 +26,16 @@ assert len(lines) == len(b["ip"]), "one list line per prediction"
 PYEOF
 done
 cmp -s pred-1.txt pred-3.txt || fail "prediction lists differ across rank counts"
+# gps evaluate on the same truth scores exactly as simulate does
+for n in 1 3; do
+  timeout 120 mpirun -n "$n" "$SCANHPC" gps evaluate -q --model model.h5 --predictions pred-2.h5 -o "eval-$n.h5" truth.oJ \
+    || fail "evaluate at $n rank(s) failed"
+  "$PY" - sim.h5 "eval-$n.h5" <<'PYEOF' && echo "  ok   evaluate at $n rank(s) equals simulate's evaluation" || fail "evaluate differs at $n"
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1])["gps/evaluation"], h5py.File(sys.argv[2])["gps/evaluation"]
+for c in ["method", "probes", "services_found", "fraction", "port_weighted"]:
+    assert np.array_equal(a[c][()], b[c][()]), c
+PYEOF
+done
 "$SCANHPC" gps predict -q -o x.h5 truth.oJ 2>/dev/null && fail "predict without --model must fail"
 [ "$failures" -eq 0 ] && echo "test_gps_predict: ok" || { echo "test_gps_predict: $failures failure(s)"; exit 1; }
