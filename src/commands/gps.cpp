@@ -258,6 +258,9 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
   return out;
 }
 
+void write_families(h5::File& out, const std::vector<gps::Rule>& rules,
+                    const std::vector<gps::FeatureEntry>& my_features);
+
 void write_model(h5::File& out, const dist::Comm& comm, const GpsConfig& cfg, const Model& m,
                  const gps::SeedHosts& seed, const std::vector<gps::FeatureEntry>& features) {
   const int ranks = comm.size();
@@ -339,6 +342,50 @@ void write_model(h5::File& out, const dist::Comm& comm, const GpsConfig& cfg, co
     out.write_table("/gps/plan", {{"priority", std::move(priority)}, {"port", std::move(port)},
                                   {"prefix", std::move(prefix)}, {"prefix_len", std::move(prefix_len)},
                                   {"services", std::move(services)}});
+  }
+  write_families(out, m.rules, features);
+}
+
+// The paper's four probability families: the rules split by the kind of
+// their feature. A rule's kind is known on the rank owning its feature id in
+// the distributed dictionary, so each rank writes the rules of its ids, and
+// the family tables are sorted by (feature, p1, p2).
+void write_families(h5::File& out, const std::vector<gps::Rule>& rules,
+                    const std::vector<gps::FeatureEntry>& my_features) {
+  struct Family {
+    const char* name;
+    bool (*member)(gps::FeatureKind);
+  };
+  const Family families[] = {
+      {"p_a_given_b", [](gps::FeatureKind k) { return k == gps::FeatureKind::l4; }},
+      {"p_a_given_b_app", [](gps::FeatureKind k) { return k == gps::FeatureKind::app; }},
+      {"p_a_given_b_net", [](gps::FeatureKind k) { return k == gps::FeatureKind::net || k == gps::FeatureKind::asn; }},
+      {"p_a_given_b_app_net", [](gps::FeatureKind k) { return k == gps::FeatureKind::cross; }},
+  };
+  std::vector<const gps::Rule*> mine;  // rules whose feature id this rank owns
+  for (const auto& r : rules) {
+    auto it = std::lower_bound(my_features.begin(), my_features.end(), r.feature,
+                               [](const gps::FeatureEntry& e, uint64_t id) { return e.id < id; });
+    if (it != my_features.end() && it->id == r.feature) mine.push_back(&r);
+  }
+  std::sort(mine.begin(), mine.end(), [](const gps::Rule* a, const gps::Rule* b) {
+    return std::tie(a->feature, a->p1, a->p2) < std::tie(b->feature, b->p1, b->p2);
+  });
+  out.create_group("/gps/families");
+  for (const auto& fam : families) {
+    std::vector<uint64_t> feature, support, base;
+    std::vector<uint16_t> p1, p2;
+    std::vector<double> hitrate;
+    for (const gps::Rule* r : mine) {
+      auto it = std::lower_bound(my_features.begin(), my_features.end(), r->feature,
+                                 [](const gps::FeatureEntry& e, uint64_t id) { return e.id < id; });
+      if (!fam.member(it->kind)) continue;
+      feature.push_back(r->feature); p1.push_back(r->p1); p2.push_back(r->p2);
+      support.push_back(r->support); base.push_back(r->base); hitrate.push_back(r->hitrate);
+    }
+    out.write_table(std::string("/gps/families/") + fam.name,
+                    {{"feature", std::move(feature)}, {"p1", std::move(p1)}, {"p2", std::move(p2)},
+                     {"support", std::move(support)}, {"base", std::move(base)}, {"hitrate", std::move(hitrate)}});
   }
 }
 

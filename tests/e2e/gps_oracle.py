@@ -126,6 +126,25 @@ def main():
                      f"e.g. {sorted(set(got_preds.items()) ^ set(preds.items()))[:3]}")
     if got_plan != plan:
         fails.append(f"plan differs: {got_plan[:5]} vs oracle {plan[:5]}")
+    # The four probability families: the rules split by the kind of their feature.
+    def kind(t):
+        if t == "L4":
+            return "p_a_given_b"
+        if t.startswith("service: ") or t.startswith("http line: "):
+            return "p_a_given_b_app"
+        if t.startswith("s") and t[1:3].isdigit() and t[3:5] == ": " or t.startswith("asn: "):
+            return "p_a_given_b_net"
+        return "p_a_given_b_app_net"
+    for fam in ["p_a_given_b", "p_a_given_b_app", "p_a_given_b_net", "p_a_given_b_app_net"]:
+        want = {k: v for k, v in rules.items() if kind(k[1]) == fam}
+        h = lambda c: f[f"gps/families/{fam}/{c}"][()]
+        got = {(int(a), text[int(b)], int(c)): (int(d), int(e), float(x))
+               for b, a, c, d, e, x in zip(h("feature"), h("p1"), h("p2"), h("support"), h("base"), h("hitrate"))}
+        if got != want:
+            fails.append(f"family {fam}: {len(got)} rows vs oracle {len(want)}")
+        ids = h("feature")
+        if list(ids) != sorted(ids):
+            fails.append(f"family {fam}: not sorted by feature")
     if "--expect-cisco" in sys.argv:
         cisco = [v for (p1, t, p2), v in got_rules.items() if p1 == 80 and p2 == 60443 and "cisco" in t.lower()
                  and t.startswith("http line:")]
