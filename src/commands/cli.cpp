@@ -1,5 +1,6 @@
 #include "scanhpc/commands/cli.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -38,10 +39,9 @@ bool render(const boost::any& v, std::vector<std::string>& out) {
   if (auto* u = boost::any_cast<uint64_t>(&v)) { out.push_back(std::to_string(*u)); return true; }
   if (auto* u = boost::any_cast<unsigned>(&v)) { out.push_back(std::to_string(*u)); return true; }
   if (auto* d = boost::any_cast<double>(&v)) {
-    std::ostringstream os;
-    os.precision(17);
-    os << *d;
-    out.push_back(os.str());
+    char buf[32];  // the shortest text that reads back as the same double
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+    out.emplace_back(buf, ec == std::errc() ? end : buf);
     return true;
   }
   if (auto* b = boost::any_cast<bool>(&v)) { out.push_back(*b ? "true" : "false"); return true; }
