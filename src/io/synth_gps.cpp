@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/random.hpp"
 
 namespace scanhpc {
 namespace {
@@ -15,21 +16,7 @@ using namespace std::string_view_literals;
 using u128 = unsigned __int128;
 
 // ---------------------------------------------------------------- randomness
-inline uint64_t mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-inline uint64_t hash2(uint64_t key, uint64_t x) { return mix64(key ^ mix64(x)); }
-inline uint64_t below(uint64_t u, uint64_t n) { return uint64_t((u128(u) * n) >> 64); }
-
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() { return mix64(state++ * 0x9e3779b97f4a7c15ULL); }
-  uint64_t below(uint64_t n) { return uint64_t((u128(next()) * n) >> 64); }  // [0, n)
-  bool percent(uint32_t p) { return below(100) < p; }
-};
+// mix64, hash2, below and SplitMix64: scanhpc/core/random.hpp.
 
 // A keyed bijection of 16-bit values (the host part of a /16).
 inline uint32_t feistel16(uint64_t key, uint32_t x) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/random.hpp"
 
 namespace scanhpc {
 namespace {
@@ -16,23 +17,7 @@ using namespace std::string_view_literals;
 using u128 = unsigned __int128;
 
 // ---------------------------------------------------------------- randomness
-// splitmix64's finaliser as a keyed hash, and splitmix64 as a stream.
-inline uint64_t mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-inline uint64_t hash2(uint64_t key, uint64_t x) { return mix64(key ^ mix64(x)); }
-
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() { return mix64(state++ * 0x9e3779b97f4a7c15ULL); }
-  // Uniform in [0, n) by multiply-high (Lemire), exact integer arithmetic.
-  uint64_t below(uint64_t n) { return uint64_t((u128(next()) * n) >> 64); }
-};
-
-inline uint64_t below(uint64_t u, uint64_t n) { return uint64_t((u128(u) * n) >> 64); }
+// mix64, hash2, below and SplitMix64: scanhpc/core/random.hpp.
 
 // Keyed bijection of [0, n): an unbalanced Feistel network on the smallest
 // power-of-two domain holding n, with cycle walking back into [0, n).

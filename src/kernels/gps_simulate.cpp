@@ -3,15 +3,11 @@
 #include <algorithm>
 #include <tuple>
 
+#include "scanhpc/core/random.hpp"
+
 namespace scanhpc::gps {
 namespace {
-uint64_t mix(uint64_t x) {  // splitmix64 finaliser
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-uint64_t antecedent(uint16_t p1, uint64_t feature) { return mix(feature ^ (uint64_t(p1) << 48)); }
+uint64_t antecedent(uint16_t p1, uint64_t feature) { return mix64(feature ^ (uint64_t(p1) << 48)); }
 }  // namespace
 
 bool in_seed_sample(uint32_t ip, uint64_t sample_seed, double fraction) {
@@ -19,7 +15,7 @@ bool in_seed_sample(uint32_t ip, uint64_t sample_seed, double fraction) {
   if (fraction <= 0) return false;
   // An integer threshold: the decision is exact and platform independent.
   const uint64_t threshold = uint64_t(fraction * 18446744073709551616.0);
-  return mix(mix(sample_seed) ^ ip) < threshold;
+  return hash2(ip, sample_seed) < threshold;  // = mix64(ip ^ mix64(sample_seed))
 }
 
 PlanIndex::PlanIndex(const std::vector<PlanRow>& plan) {
