@@ -45,9 +45,10 @@ int main(int argc, char** argv) {
           if (!obj["ip"].get_string().get(ip) && !obj["timestamp"].get_string().get(ts)) {
             for (auto p : obj["ports"].get_array()) {
               auto po = p.get_object();
-              (void)po["port"].get_uint64().get(port);
-              (void)po["reason"].get_string().get(reason);
-              (void)po["ttl"].get_uint64().get(ttl);
+              // The floor only extracts; a missing field just leaves its default.
+              if (po["port"].get_uint64().get(port)) port = 0;
+              if (po["reason"].get_string().get(reason)) reason = {};
+              if (po["ttl"].get_uint64().get(ttl)) ttl = 0;
             }
             checksum += ip.size() + ts.size() + port + ttl + reason.size();
             ++records;
