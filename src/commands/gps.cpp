@@ -468,10 +468,12 @@ void write_predictions(h5::File& out, const std::vector<gps::Prediction>& predic
 
 // The coverage-versus-probes curves, identical on every rank.
 struct EvaluationTable {
-  uint64_t truth_services = 0, plan_probes = 0, known = 0;
+  uint64_t truth_services = 0, plan_probes = 0, known = 0, seed_services = 0;
   std::vector<std::string> method;
   std::vector<uint64_t> probes, services_found;
-  std::vector<double> fraction, port_weighted;
+  // fraction_beyond_seed: of the truth's services the seed did not contain,
+  // the share found; a large seed cannot inflate it.
+  std::vector<double> fraction, fraction_beyond_seed, port_weighted;
 };
 
 struct CurvePortKey {  // true predictions of one hitrate on one port
@@ -488,10 +490,11 @@ struct CurvePortKey {  // true predictions of one hitrate on one port
 // first. port_weighted is the mean over the truth's ports of the share found.
 EvaluationTable evaluation_curves(RunContext& ctx, const std::unordered_set<uint64_t>& truth,
                                   std::vector<uint64_t> truth_per_port, const std::vector<uint64_t>& seed_per_port,
-                                  const std::unordered_set<uint64_t>& known,
+                                  const std::unordered_set<uint64_t>& known, uint64_t seed_in_truth,
                                   const std::vector<gps::Prediction>& predictions, uint64_t plan_probes,
                                   uint64_t round_bytes) {
   const auto& comm = ctx.comm();
+  const uint64_t seed_total = comm.allreduce_sum(seed_in_truth);
   std::vector<uint64_t> known_per_port(65536, 0);
   for (uint64_t code : known) ++known_per_port[code & 0xFFFF];
   std::map<std::pair<uint64_t, uint32_t>, std::pair<uint64_t, uint64_t>> buckets;  // -> (predictions, true)
@@ -518,6 +521,7 @@ EvaluationTable evaluation_curves(RunContext& ctx, const std::unordered_set<uint
 
   EvaluationTable t;
   t.plan_probes = plan_probes;
+  t.seed_services = seed_total;
   size_t ports = 0;
   for (uint32_t port = 0; port < 65536; ++port) {
     t.truth_services += truth_per_port[port];
@@ -530,6 +534,8 @@ EvaluationTable evaluation_curves(RunContext& ctx, const std::unordered_set<uint
     t.probes.push_back(probes);
     t.services_found.push_back(found);
     t.fraction.push_back(t.truth_services ? double(found) / double(t.truth_services) : 0.0);
+    const uint64_t beyond = t.truth_services - t.seed_services;
+    t.fraction_beyond_seed.push_back(beyond ? double(found - std::min(found, t.seed_services)) / double(beyond) : 0.0);
     t.port_weighted.push_back(ports ? double(weighted / (long double)ports) : 0.0);
   };
   long double weighted = 0;  // sum over ports of found_p / truth_p, in a fixed order
@@ -568,8 +574,10 @@ EvaluationTable evaluation_curves(RunContext& ctx, const std::unordered_set<uint
 void write_evaluation(h5::File& out, EvaluationTable& t) {
   out.write_attr("/gps", "truth_services", t.truth_services);
   out.write_attr("/gps", "exhaustive_probes", (uint64_t(1) << 32) * uint64_t(65535));
+  out.write_attr("/gps", "seed_services_in_truth", t.seed_services);
   out.write_table("/gps/evaluation", {{"method", t.method}, {"probes", t.probes},
                                       {"services_found", t.services_found}, {"fraction", t.fraction},
+                                      {"fraction_beyond_seed", t.fraction_beyond_seed},
                                       {"port_weighted", t.port_weighted}});
 }
 
@@ -579,11 +587,13 @@ void print_evaluation(const char* name, const EvaluationTable& t, uint64_t predi
     if (t.method[i] == "gps") last_gps = i;
   std::fprintf(stderr,
                "scanhpc %s: truth %llu services; seed and plan (%llu probes) find %llu; %llu predictions;\n"
-               "  GPS finds %llu (%.1f%%, %.1f%% per port) with %llu probes\n  stages: %s\n",
+               "  GPS finds %llu (%.1f%%; %.1f%% of those not in the seed; %.1f%% per port) with %llu probes\n"
+               "  stages: %s\n",
                name, (unsigned long long)t.truth_services, (unsigned long long)t.plan_probes,
                (unsigned long long)t.known, (unsigned long long)predictions,
                (unsigned long long)(t.method.empty() ? 0 : t.services_found[last_gps]),
                t.method.empty() ? 0.0 : 100 * t.fraction[last_gps],
+               t.method.empty() ? 0.0 : 100 * t.fraction_beyond_seed[last_gps],
                t.method.empty() ? 0.0 : 100 * t.port_weighted[last_gps],
                (unsigned long long)(t.method.empty() ? 0 : t.probes[last_gps]), stages.c_str());
 }
@@ -625,8 +635,8 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     ctx.end_stage("simulate");
 
     comm.allreduce_sum_inplace(seed_per_port);  // every rank sampled its own hosts
-    auto table = evaluation_curves(ctx, truth_services, truth_per_port, seed_per_port, known, predictions,
-                                   gps::plan_probes(model.plan), cfg.ingest.round_bytes);
+    auto table = evaluation_curves(ctx, truth_services, truth_per_port, seed_per_port, known, seed_services.size(),
+                                   predictions, gps::plan_probes(model.plan), cfg.ingest.round_bytes);
     ctx.end_stage("evaluate");
 
     auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
@@ -784,11 +794,13 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     gps::PlanIndex plan_index(model.plan);
     std::unordered_set<uint64_t> truth_services, known;
     std::vector<uint64_t> truth_per_port(65536, 0), seed_per_port(65536, 0);
+    uint64_t seed_in_truth = 0;
     for (size_t h = 0; h < truth.hosts(); ++h)
       for (uint64_t s = truth.host_begin[h]; s < truth.host_begin[h + 1]; ++s) {
         uint64_t code = gps::service_code(truth.ip[h], truth.port[s]);
         truth_services.insert(code);
         ++truth_per_port[truth.port[s]];
+        if (model.seed_services.count(code)) ++seed_in_truth;
         if (model.seed_services.count(code) || plan_index.covers(truth.port[s], truth.ip[h])) known.insert(code);
       }
     for (uint64_t code : model.seed_services) ++seed_per_port[code & 0xFFFF];  // every rank read the whole seed
@@ -796,8 +808,8 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     for (const auto& p : all_predictions)
       if (ownership.owner(p.ip) == comm.rank()) predictions.push_back(p);
     all_predictions = {};
-    auto table = evaluation_curves(ctx, truth_services, truth_per_port, seed_per_port, known, predictions,
-                                   gps::plan_probes(model.plan), cfg.ingest.round_bytes);
+    auto table = evaluation_curves(ctx, truth_services, truth_per_port, seed_per_port, known, seed_in_truth,
+                                   predictions, gps::plan_probes(model.plan), cfg.ingest.round_bytes);
     ctx.end_stage("evaluate");
 
     h5::File out = ctx.create_output(cfg.ingest.output);
