@@ -389,27 +389,11 @@ void write_families(h5::File& out, const std::vector<gps::Rule>& rules,
   }
 }
 
-// Runs `body` with the failure discipline every command shares.
-int guarded(RunContext& ctx, const char* name, const std::function<int()>& body) {
-  try {
-    return body();
-  } catch (const AgreedFailure& e) {
-    ctx.discard_output();
-    if (ctx.root()) std::fprintf(stderr, "scanhpc %s: failed: %s; no output written\n", name, e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    // One rank failed alone: the others may wait in a collective forever.
-    ctx.discard_output();
-    std::fprintf(stderr, "scanhpc %s: rank %d: error: %s\n", name, ctx.comm().rank(), e.what());
-    if (ctx.comm().size() > 1) MPI_Abort(ctx.comm().get(), 1);
-    return 1;
-  }
-}
 
 int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
   if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
   RunContext ctx("gps model", config_ini, cfg.ingest.quiet);
-  return guarded(ctx, "gps model", [&] {
+  return ctx.run([&] {
     const auto& comm = ctx.comm();
     gps::AsnTable asn_table;
     auto loaded = load_hosts(ctx, cfg, asn_table);
@@ -603,7 +587,7 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
   const uint64_t sample_seed = cfg.sample_seed;
   if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
   RunContext ctx("gps simulate", config_ini, cfg.ingest.quiet);
-  return guarded(ctx, "gps simulate", [&] {
+  return ctx.run([&] {
     const auto& comm = ctx.comm();
     gps::AsnTable asn_table;
     auto loaded = load_hosts(ctx, cfg, asn_table);
@@ -705,7 +689,7 @@ void write_predictions(h5::File& out, const std::vector<gps::Prediction>& predic
 int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
   if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
   RunContext ctx("gps predict", config_ini, cfg.ingest.quiet);
-  return guarded(ctx, "gps predict", [&] {
+  return ctx.run([&] {
     const auto& comm = ctx.comm();
     StoredModel model;
     std::string error;
@@ -764,7 +748,7 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
 int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const std::string& config_ini) {
   if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
   RunContext ctx("gps evaluate", config_ini, cfg.ingest.quiet);
-  return guarded(ctx, "gps evaluate", [&] {
+  return ctx.run([&] {
     const auto& comm = ctx.comm();
     StoredModel model;
     std::vector<gps::Prediction> all_predictions;

@@ -112,6 +112,21 @@ void RunContext::commit_output(h5::File& file, uint64_t input_bytes) {
   tmp_path_.clear();
 }
 
+int RunContext::run(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const AgreedFailure& e) {
+    discard_output();
+    if (root()) std::fprintf(stderr, "scanhpc %s: failed: %s; no output written\n", command_.c_str(), e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    discard_output();
+    std::fprintf(stderr, "scanhpc %s: rank %d: error: %s\n", command_.c_str(), comm_.rank(), e.what());
+    if (comm_.size() > 1) MPI_Abort(comm_.get(), 1);
+    return 1;
+  }
+}
+
 void RunContext::discard_output() {
   if (!tmp_path_.empty() && root()) {
     std::error_code ec;

@@ -58,7 +58,7 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
   if (cfg.ingest.threads > 0) omp_set_num_threads(cfg.ingest.threads);
   RunContext ctx("scan", config_ini, cfg.ingest.quiet);
   const auto& comm = ctx.comm();
-  try {
+  return ctx.run([&] {
     auto input = ingest_and_distribute(ctx, cfg.ingest);
 
     // local sorted group-bys (OpenMP), then integer merges
@@ -88,17 +88,7 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
       std::fprintf(stderr, "  stages: %s\n", stages.c_str());
     }
     return 0;
-  } catch (const AgreedFailure& e) {
-    ctx.discard_output();
-    if (ctx.root()) std::fprintf(stderr, "scanhpc scan: failed: %s; no output written\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    // One rank failed alone: the others may wait in a collective forever.
-    ctx.discard_output();
-    std::fprintf(stderr, "scanhpc scan: rank %d: error: %s\n", comm.rank(), e.what());
-    if (comm.size() > 1) MPI_Abort(comm.get(), 1);
-    return 1;
-  }
+  });
 }
 
 }  // namespace

@@ -11,6 +11,7 @@ e2e_setup() {
   PY=/usr/bin/python3
   # shellcheck source=../../scripts/mpi-env.sh
   source "$ROOT/scripts/mpi-env.sh"
+  FIGURES="$ROOT/scripts/figures.sh"
   TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-$name.XXXXXX")
   trap 'rm -rf "$TMP"' EXIT
   cd "$TMP" || exit 1
@@ -18,3 +19,25 @@ e2e_setup() {
 }
 
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# The figure tests: scripts/figures.sh and the PNGs it writes.
+expect_pngs() {  # FIGDIR NAMES...: each NAME.png exists and is a non-empty PNG
+  local dir=$1; shift
+  for name in "$@"; do
+    local f="$dir/$name.png"
+    if [ ! -s "$f" ]; then
+      fail "$f missing or empty"
+    elif [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" != 89504e470d0a1a0a ]; then
+      fail "$f is not a PNG"
+    fi
+  done
+}
+
+run_figures() {  # NAME ARGS...: runs figures.sh, output in NAME.log; returns its status
+  local name=$1; shift
+  "$FIGURES" "$@" >"$name.log" 2>&1
+  local rc=$?
+  echo "--- figures.sh $* (exit $rc)"
+  grep -E '^(figures.sh:|  /)' "$name.log"
+  return $rc
+}

@@ -8,42 +8,15 @@
 # The binary is not used: the input is the fake file, so this runs before scanhpc scan exists.
 set -uo pipefail
 
-ROOT=${2:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-PY=/usr/bin/python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup figures "$@"  # works in a temporary directory: figures.sh must run from anywhere
 GEN="$ROOT/tests/data/make_fake_scan_h5.py"
-FIGURES="$ROOT/scripts/figures.sh"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-test-figures.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 1  # figures.sh must work from any directory
 
 MULTIPROBE_PNGS=(multiprobe_probes_per_service multiprobe_intervals multiprobe_interval_stats
                  multiprobe_reasons_per_service)
 HOSTS_PNGS=(hosts_ports_per_host hosts_ttl_min hosts_ttl_max hosts_reasons_per_host
             hosts_records_per_host hosts_top20_by_ports)
 
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-expect_pngs() {  # FIGDIR NAMES...: each NAME.png exists and is a non-empty PNG
-  local dir=$1; shift
-  for name in "$@"; do
-    local f="$dir/$name.png"
-    if [ ! -s "$f" ]; then
-      fail "$f missing or empty"
-    elif [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" != 89504e470d0a1a0a ]; then
-      fail "$f is not a PNG"
-    fi
-  done
-}
-
-run_figures() {  # NAME ARGS...: runs figures.sh, output in NAME.log; returns its status
-  local name=$1; shift
-  "$FIGURES" "$@" >"$name.log" 2>&1
-  local rc=$?
-  echo "--- figures.sh $* (exit $rc)"
-  grep -E '^(figures.sh:|  /)' "$name.log"
-  return $rc
-}
 
 gen() { "$PY" "$GEN" "$@" || fail "generator failed: $*"; }
 

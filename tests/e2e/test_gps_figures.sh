@@ -8,28 +8,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup gps-figures "$@"
-FIGURES="$ROOT/scripts/figures.sh"
 
-expect_pngs() {  # FIGDIR NAMES...: each NAME.png exists and is a non-empty PNG
-  local dir=$1; shift
-  for name in "$@"; do
-    local f="$dir/$name.png"
-    if [ ! -s "$f" ]; then
-      fail "$f missing or empty"
-    elif [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" != 89504e470d0a1a0a ]; then
-      fail "$f is not a PNG"
-    fi
-  done
-}
-
-run_figures() {  # NAME ARGS...: runs figures.sh, output in NAME.log; returns its status
-  local name=$1; shift
-  "$FIGURES" "$@" >"$name.log" 2>&1
-  local rc=$?
-  echo "--- figures.sh $* (exit $rc)"
-  grep -E '^(figures.sh:|  /)' "$name.log"
-  return $rc
-}
 
 # 1. gps simulate
 if "$SCANHPC" synth gps --hosts 5000 --seed 3 -o truth.oJ --quiet &&

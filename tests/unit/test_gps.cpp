@@ -137,19 +137,7 @@ void check_partitions(const SeedHosts& seed, const ModelOptions& mo) {
 
 // A whole masscan text through a LineParser, as the block readers feed it.
 ParseSink parse_file(const std::string& path) {
-  const std::string text = test::slurp(path);
-  ParseSink sink;
-  sink.keep_banners = true;
-  LineParser parser(MasscanFormat::json);
-  const std::string buf = text + std::string(json_line_padding(), '\0');
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    parser.parse(std::string_view(buf.data() + pos, end - pos), 0, pos, sink);
-    pos = end + 1;
-  }
-  return sink;
+  return test::parse_text(MasscanFormat::json, test::slurp(path), true);
 }
 
 // A synthetic seed with planted co-occurrence, noise, sinks and single-port hosts.

@@ -1,29 +1,17 @@
 // -oJ in every historic layout and -oD, one line at a time.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <string>
 
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/io/masscan_lines.hpp"
 
 using namespace scanhpc;
+using scanhpc::test::parse_text;
 
 namespace {
-// Feeds a whole text through a LineParser the way the block readers do.
-ParseSink parse_text(MasscanFormat format, const std::string& text, bool keep_banners = false) {
-  ParseSink sink;
-  sink.keep_banners = keep_banners;
-  LineParser parser(format);
-  std::string buf = text + std::string(json_line_padding(), '\0');
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    parser.parse(std::string_view(buf.data() + pos, end - pos), 0, pos, sink);
-    pos = end + 1;
-  }
-  return sink;
-}
 
 const char* kRec1 =
     R"({   "ip": "93.184.216.34",   "timestamp": "1629960621", "ports": [ {"port": 80, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 54} ] })";

@@ -2,6 +2,8 @@
 // project's own line parsers.
 #include <catch2/catch.hpp>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -32,21 +34,6 @@ std::string synth(const SynthGpsOptions& o, const char* format = "json", SynthGp
   return out;
 }
 
-// Feeds a whole text through a LineParser the way the block readers do.
-ParseSink parse_text(MasscanFormat format, const std::string& text) {
-  ParseSink sink;
-  sink.keep_banners = true;
-  LineParser parser(format);
-  std::string buf = text + std::string(json_line_padding(), '\0');
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    parser.parse(std::string_view(buf.data() + pos, end - pos), 0, pos, sink);
-    pos = end + 1;
-  }
-  return sink;
-}
 
 uint64_t key(uint32_t ip, uint16_t port) { return (uint64_t(ip) << 16) | port; }
 
@@ -73,7 +60,7 @@ Scan generate_and_parse(SynthGpsOptions o, SynthGpsSummary& summary) {
     CHECK(fresh);  // one call per host, distinct addresses
   };
   const std::string text = synth(o, "json", &summary);
-  scan.sink = parse_text(MasscanFormat::json, text);
+  scan.sink = test::parse_text(MasscanFormat::json, text, true);
   const auto& st = scan.sink.status;
   for (size_t i = 0; i < st.size(); ++i) scan.ports[st.ip[i]].insert(st.port[i]);
   const auto& b = scan.sink.banners;
@@ -368,14 +355,14 @@ TEST_CASE("synth gps: every format parses with no rejected record", "[synth-gps]
   o.seed = 3;
   SynthGpsSummary s;
   const std::string json = synth(o, "json", &s);
-  const ParseSink js = parse_text(MasscanFormat::json, json);
+  const ParseSink js = test::parse_text(MasscanFormat::json, json, true);
   CHECK(js.counts.records_rejected == 0);
   CHECK(js.counts.records_read == s.records);
   for (auto [name, fmt] : {std::pair{"ndjson", MasscanFormat::ndjson}, std::pair{"list", MasscanFormat::list},
                            std::pair{"grepable", MasscanFormat::grepable}, std::pair{"xml", MasscanFormat::xml}}) {
     INFO("format " << name);
     const std::string text = synth(o, name);
-    const ParseSink ps = parse_text(fmt, text);
+    const ParseSink ps = test::parse_text(fmt, text, true);
     CHECK(ps.counts.records_rejected == 0);
     CHECK(ps.counts.records_read == s.records);
     CHECK(ps.counts.banner_records == s.banner_records);

@@ -3,6 +3,7 @@
 // the output file, failure agreement between ranks, and the temp-then-rename
 // output discipline.
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "scanhpc/dist/mpi.hpp"
@@ -39,6 +40,12 @@ class RunContext {
   void commit_output(h5::File& file, uint64_t input_bytes);
   // Removes the temporary file if it exists (rank 0; any time).
   void discard_output();
+
+  // Runs a command's body with the failure discipline every command shares:
+  // an AgreedFailure (thrown on every rank) discards the output and returns 1;
+  // any other exception comes from one rank alone, whose peers may wait in a
+  // collective forever, so it aborts the job.
+  int run(const std::function<int()>& body);
 
   // Peak resident set size of each rank, on every rank (collective).
   std::vector<uint64_t> peak_rss_bytes() const;
