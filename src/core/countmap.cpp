@@ -10,10 +10,6 @@ void CountMap::merge(const CountMap& other) {
   for (const auto& [v, c] : other.pending_) add(v, c);
 }
 
-void CountMap::merge_entries(const std::vector<CountEntry>& entries) {
-  for (const auto& e : entries) add(e.value, e.count);
-}
-
 std::vector<CountEntry> CountMap::entries() const {
   std::vector<CountEntry> out;
   for (uint64_t v = 0; v < dense_.size(); ++v)

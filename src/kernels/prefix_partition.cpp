@@ -22,17 +22,6 @@ int PrefixOwnership::owner_slow(uint32_t ip) const {
   return int(it - first_.begin()) - 1;
 }
 
-std::string PrefixOwnership::describe() const {
-  std::string out;
-  for (size_t r = 0; r < first_.size(); ++r) {
-    uint64_t lo = first_[r], hi = r + 1 < first_.size() ? first_[r + 1] : (uint64_t(1) << 32);
-    out += "rank " + std::to_string(r) + ": ";
-    out += lo >= hi ? std::string("(nothing)") : format_ipv4(uint32_t(lo)) + " - " + format_ipv4(uint32_t(hi - 1));
-    out += '\n';
-  }
-  return out;
-}
-
 PrefixOwnership balance_cells(const std::vector<PrefixCell>& cells, int ranks) {
   if (ranks < 1) throw std::invalid_argument("balance_cells: ranks < 1");
   unsigned __int128 total = 0;

@@ -26,7 +26,6 @@ class CountMap {
     }
   }
   void merge(const CountMap& other);
-  void merge_entries(const std::vector<CountEntry>& entries);
   // Sorted by value, zero counts dropped.
   std::vector<CountEntry> entries() const;
   uint64_t total() const;  // sum of counts

@@ -22,7 +22,6 @@ class PrefixOwnership {
     return fast >= 0 ? fast : owner_slow(ip);
   }
   const std::vector<uint64_t>& first() const { return first_; }
-  std::string describe() const;  // "rank r: a.b.c.d - e.f.g.h" lines
 
  private:
   int owner_slow(uint32_t ip) const;
