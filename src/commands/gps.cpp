@@ -450,14 +450,39 @@ struct CurveKey {  // one point of the GPS curve: predictions of one hitrate
 
 void write_predictions(h5::File& out, const std::vector<gps::Prediction>& predictions);
 
+// This rank's ground truth as the evaluation needs it. Services on hosts
+// with more than max_ports open ports are "sinks": GPS's seed leaves those
+// hosts out (its filter of <= 10 ports), so its headline figure counts only
+// the rest; fraction_excluding_sinks reports that universe beside the whole.
+struct TruthIndex {
+  std::unordered_set<uint64_t> services, sink_services;
+  std::vector<uint64_t> per_port = std::vector<uint64_t>(65536, 0);
+  std::vector<uint64_t> per_port_no_sinks = std::vector<uint64_t>(65536, 0);
+};
+
+TruthIndex index_truth(const gps::SeedHosts& truth, uint32_t max_ports) {
+  TruthIndex t;
+  for (size_t h = 0; h < truth.hosts(); ++h) {
+    const bool sink = truth.host_begin[h + 1] - truth.host_begin[h] > max_ports;
+    for (uint64_t s = truth.host_begin[h]; s < truth.host_begin[h + 1]; ++s) {
+      const uint64_t code = gps::service_code(truth.ip[h], truth.port[s]);
+      t.services.insert(code);
+      if (sink) t.sink_services.insert(code);
+      ++t.per_port[truth.port[s]];
+      if (!sink) ++t.per_port_no_sinks[truth.port[s]];
+    }
+  }
+  return t;
+}
+
 // The coverage-versus-probes curves, identical on every rank.
 struct EvaluationTable {
-  uint64_t truth_services = 0, plan_probes = 0, known = 0, seed_services = 0;
+  uint64_t truth_services = 0, sink_services = 0, plan_probes = 0, known = 0, seed_services = 0;
   std::vector<std::string> method;
   std::vector<uint64_t> probes, services_found;
   // fraction_beyond_seed: of the truth's services the seed did not contain,
   // the share found; a large seed cannot inflate it.
-  std::vector<double> fraction, fraction_beyond_seed, port_weighted;
+  std::vector<double> fraction, fraction_beyond_seed, fraction_excluding_sinks, port_weighted;
 };
 
 struct CurvePortKey {  // true predictions of one hitrate on one port
@@ -468,20 +493,24 @@ struct CurvePortKey {  // true predictions of one hitrate on one port
 };
 
 // Collective. `truth` and `known` (truth services found by the seed or the
-// plan) and `truth_per_port` are this rank's; `seed_per_port` is global.
-// GPS rows: the plan, then the predictions by decreasing hitrate (one probe
-// each). Popularity rows: whole-IPv4 scans of the seed's ports, most common
-// first. port_weighted is the mean over the truth's ports of the share found.
-EvaluationTable evaluation_curves(RunContext& ctx, const std::unordered_set<uint64_t>& truth,
-                                  std::vector<uint64_t> truth_per_port, const std::vector<uint64_t>& seed_per_port,
+// plan) are this rank's; `seed_per_port` is global. GPS rows: the plan, then
+// the predictions by decreasing hitrate (one probe each). Popularity rows:
+// whole-IPv4 scans of the seed's ports, most common first. port_weighted is
+// the mean over the truth's ports of the share found.
+EvaluationTable evaluation_curves(RunContext& ctx, const TruthIndex& truth, const std::vector<uint64_t>& seed_per_port,
                                   const std::unordered_set<uint64_t>& known, uint64_t seed_in_truth,
                                   const std::vector<gps::Prediction>& predictions, uint64_t plan_probes,
                                   uint64_t round_bytes) {
   const auto& comm = ctx.comm();
   const uint64_t seed_total = comm.allreduce_sum(seed_in_truth);
   std::vector<uint64_t> known_per_port(65536, 0);
-  for (uint64_t code : known) ++known_per_port[code & 0xFFFF];
-  std::map<std::pair<uint64_t, uint32_t>, std::pair<uint64_t, uint64_t>> buckets;  // -> (predictions, true)
+  uint64_t known_no_sinks = 0;
+  for (uint64_t code : known) {
+    ++known_per_port[code & 0xFFFF];
+    known_no_sinks += !truth.sink_services.count(code);
+  }
+  struct Bucket { uint64_t predictions = 0, hits = 0, hits_no_sinks = 0; };
+  std::map<std::pair<uint64_t, uint32_t>, Bucket> buckets;
   for (const auto& p : predictions) {
     double neg = -p.hitrate;
     uint64_t bits;
@@ -489,54 +518,66 @@ EvaluationTable evaluation_curves(RunContext& ctx, const std::unordered_set<uint
     bits = ~bits;  // for negative doubles this makes ascending bits = descending hitrate
     uint64_t code = gps::service_code(p.ip, p.port);
     auto& b = buckets[{bits, p.port}];
-    ++b.first;
-    b.second += truth.count(code) && !known.count(code);
+    ++b.predictions;
+    const bool hit = truth.services.count(code) && !known.count(code);
+    b.hits += hit;
+    b.hits_no_sinks += hit && !truth.sink_services.count(code);
   }
-  std::vector<dist::KeyCount<CurvePortKey>> all_local, true_local;
+  std::vector<dist::KeyCount<CurvePortKey>> all_local, true_local, true_no_sinks_local;
   for (const auto& [k, c] : buckets) {
-    all_local.push_back({{k.first, k.second, 0}, c.first});
-    true_local.push_back({{k.first, k.second, 0}, c.second});
+    all_local.push_back({{k.first, k.second, 0}, c.predictions});
+    true_local.push_back({{k.first, k.second, 0}, c.hits});
+    true_no_sinks_local.push_back({{k.first, k.second, 0}, c.hits_no_sinks});
   }
   std::function<int(const CurvePortKey&)> to_root = [](const CurvePortKey&) { return 0; };
   auto all_points = dist::reduce_by_owner(comm, all_local, to_root, round_bytes);
   auto true_points = dist::reduce_by_owner(comm, true_local, to_root, round_bytes);
+  auto true_no_sinks_points = dist::reduce_by_owner(comm, true_no_sinks_local, to_root, round_bytes);
+  std::vector<uint64_t> truth_per_port = truth.per_port, truth_per_port_no_sinks = truth.per_port_no_sinks;
   comm.allreduce_sum_inplace(truth_per_port);
+  comm.allreduce_sum_inplace(truth_per_port_no_sinks);
   comm.allreduce_sum_inplace(known_per_port);
+  known_no_sinks = comm.allreduce_sum(known_no_sinks);
 
   EvaluationTable t;
   t.plan_probes = plan_probes;
   t.seed_services = seed_total;
   size_t ports = 0;
+  uint64_t no_sinks = 0;
   for (uint32_t port = 0; port < 65536; ++port) {
     t.truth_services += truth_per_port[port];
+    no_sinks += truth_per_port_no_sinks[port];
     t.known += known_per_port[port];
     ports += truth_per_port[port] > 0;
   }
+  t.sink_services = t.truth_services - no_sinks;
   if (!ctx.root()) return t;
-  auto add = [&](const char* m, uint64_t probes, uint64_t found, long double weighted) {
+  auto add = [&](const char* m, uint64_t probes, uint64_t found, uint64_t found_no_sinks, long double weighted) {
     t.method.emplace_back(m);
     t.probes.push_back(probes);
     t.services_found.push_back(found);
     t.fraction.push_back(t.truth_services ? double(found) / double(t.truth_services) : 0.0);
     const uint64_t beyond = t.truth_services - t.seed_services;
     t.fraction_beyond_seed.push_back(beyond ? double(found - std::min(found, t.seed_services)) / double(beyond) : 0.0);
+    t.fraction_excluding_sinks.push_back(no_sinks ? double(found_no_sinks) / double(no_sinks) : 0.0);
     t.port_weighted.push_back(ports ? double(weighted / (long double)ports) : 0.0);
   };
   long double weighted = 0;  // sum over ports of found_p / truth_p, in a fixed order
   for (uint32_t port = 0; port < 65536; ++port)
     if (truth_per_port[port]) weighted += (long double)known_per_port[port] / (long double)truth_per_port[port];
-  uint64_t probes = plan_probes, found = t.known;
-  add("gps", probes, found, weighted);
+  uint64_t probes = plan_probes, found = t.known, found_no_sinks = known_no_sinks;
+  add("gps", probes, found, found_no_sinks, weighted);
   for (size_t i = 0; i < all_points.size();) {  // one row per hitrate, its ports in order
     size_t j = i;
     while (j < all_points.size() && all_points[j].key.minus_hitrate_bits == all_points[i].key.minus_hitrate_bits) {
       probes += all_points[j].count;
       found += true_points[j].count;
+      found_no_sinks += true_no_sinks_points[j].count;
       weighted += (long double)true_points[j].count / (long double)truth_per_port[all_points[j].key.port]
                   * (truth_per_port[all_points[j].key.port] > 0);
       ++j;
     }
-    add("gps", probes, found, weighted);
+    add("gps", probes, found, found_no_sinks, weighted);
     i = j;
   }
   std::vector<uint16_t> order;
@@ -544,13 +585,14 @@ EvaluationTable evaluation_curves(RunContext& ctx, const std::unordered_set<uint
     if (seed_per_port[port]) order.push_back(uint16_t(port));
   std::stable_sort(order.begin(), order.end(),
                    [&](uint16_t a, uint16_t b) { return seed_per_port[a] > seed_per_port[b]; });
-  uint64_t bp = 0, bf = 0;
+  uint64_t bp = 0, bf = 0, bf_no_sinks = 0;
   long double bw = 0;
   for (uint16_t port : order) {
     bp += uint64_t(1) << 32;
     bf += truth_per_port[port];
+    bf_no_sinks += truth_per_port_no_sinks[port];
     bw += truth_per_port[port] > 0;
-    add("popularity", bp, bf, bw);
+    add("popularity", bp, bf, bf_no_sinks, bw);
   }
   return t;
 }
@@ -559,27 +601,33 @@ void write_evaluation(h5::File& out, EvaluationTable& t) {
   out.write_attr("/gps", "truth_services", t.truth_services);
   out.write_attr("/gps", "exhaustive_probes", (uint64_t(1) << 32) * uint64_t(65535));
   out.write_attr("/gps", "seed_services_in_truth", t.seed_services);
+  out.write_attr("/gps", "truth_sink_services", t.sink_services);
   out.write_table("/gps/evaluation", {{"method", t.method}, {"probes", t.probes},
                                       {"services_found", t.services_found}, {"fraction", t.fraction},
                                       {"fraction_beyond_seed", t.fraction_beyond_seed},
+                                      {"fraction_excluding_sinks", t.fraction_excluding_sinks},
                                       {"port_weighted", t.port_weighted}});
 }
 
 void print_evaluation(const char* name, const EvaluationTable& t, uint64_t predictions, const std::string& stages) {
-  size_t last_gps = 0;
+  size_t last = 0;
   for (size_t i = 0; i < t.method.size(); ++i)
-    if (t.method[i] == "gps") last_gps = i;
+    if (t.method[i] == "gps") last = i;
+  const bool any = !t.method.empty();
+  const uint64_t probes = any ? t.probes[last] : 0;
+  const double exhaustive = double(uint64_t(1) << 32) * 65535.0;
   std::fprintf(stderr,
-               "scanhpc %s: truth %llu services; seed and plan (%llu probes) find %llu; %llu predictions;\n"
-               "  GPS finds %llu (%.1f%%; %.1f%% of those not in the seed; %.1f%% per port) with %llu probes\n"
+               "scanhpc %s: truth %llu services (%llu on hosts with more ports than --max-ports);\n"
+               "  seed and plan (%llu probes) find %llu; %llu predictions;\n"
+               "  GPS finds %llu with %llu probes (1/%.0f of an exhaustive scan): %.1f%% of all, %.1f%% excluding\n"
+               "  sink hosts, %.1f%% of those not in the seed, %.1f%% per port\n"
                "  stages: %s\n",
-               name, (unsigned long long)t.truth_services, (unsigned long long)t.plan_probes,
-               (unsigned long long)t.known, (unsigned long long)predictions,
-               (unsigned long long)(t.method.empty() ? 0 : t.services_found[last_gps]),
-               t.method.empty() ? 0.0 : 100 * t.fraction[last_gps],
-               t.method.empty() ? 0.0 : 100 * t.fraction_beyond_seed[last_gps],
-               t.method.empty() ? 0.0 : 100 * t.port_weighted[last_gps],
-               (unsigned long long)(t.method.empty() ? 0 : t.probes[last_gps]), stages.c_str());
+               name, (unsigned long long)t.truth_services, (unsigned long long)t.sink_services,
+               (unsigned long long)t.plan_probes, (unsigned long long)t.known, (unsigned long long)predictions,
+               (unsigned long long)(any ? t.services_found[last] : 0), (unsigned long long)probes,
+               probes ? exhaustive / double(probes) : 0.0, any ? 100 * t.fraction[last] : 0.0,
+               any ? 100 * t.fraction_excluding_sinks[last] : 0.0, any ? 100 * t.fraction_beyond_seed[last] : 0.0,
+               any ? 100 * t.port_weighted[last] : 0.0, stages.c_str());
 }
 
 int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
@@ -608,18 +656,13 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
         known.insert(gps::service_code(found.ip[h], found.port[s]));
     gps::RuleIndex rule_index(model.rules);
     auto predictions = gps::predict(found, rule_index, plan_index, seed_services);
-    std::unordered_set<uint64_t> truth_services;
-    std::vector<uint64_t> truth_per_port(65536, 0), seed_per_port(65536, 0);
-    for (size_t h = 0; h < truth.hosts(); ++h)
-      for (uint64_t s = truth.host_begin[h]; s < truth.host_begin[h + 1]; ++s) {
-        truth_services.insert(gps::service_code(truth.ip[h], truth.port[s]));
-        ++truth_per_port[truth.port[s]];
-      }
+    const TruthIndex truth_index = index_truth(truth, cfg.model.max_ports);
+    std::vector<uint64_t> seed_per_port(65536, 0);
     for (size_t s = 0; s < seed.services(); ++s) ++seed_per_port[seed.port[s]];
     ctx.end_stage("simulate");
 
     comm.allreduce_sum_inplace(seed_per_port);  // every rank sampled its own hosts
-    auto table = evaluation_curves(ctx, truth_services, truth_per_port, seed_per_port, known, seed_services.size(),
+    auto table = evaluation_curves(ctx, truth_index, seed_per_port, known, seed_services.size(),
                                    predictions, gps::plan_probes(model.plan), cfg.ingest.round_bytes);
     ctx.end_stage("evaluate");
 
@@ -656,6 +699,7 @@ StoredModel read_model(const std::string& path) {
   m.settings.features.net_max_len = int(attr_u64(f, "net_max_len"));
   m.settings.features.crosses = attr_u64(f, "crosses") != 0;
   m.settings.step = int(attr_u64(f, "step"));
+  m.settings.model.max_ports = uint32_t(attr_u64(f, "max_ports"));
   m.settings.pfx2as = std::get<std::string>(h5::read_attr(f, "/gps", "asn_table"));
   auto col = [&](const char* path) { return h5::read_u64_column(f, path); };
   auto p1 = col("/gps/rules/p1"), feature = col("/gps/rules/feature"), p2 = col("/gps/rules/p2"),
@@ -776,14 +820,13 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     // This rank's truth, the truth services the seed or the plan found, and
     // the predictions for the hosts this rank owns.
     gps::PlanIndex plan_index(model.plan);
-    std::unordered_set<uint64_t> truth_services, known;
-    std::vector<uint64_t> truth_per_port(65536, 0), seed_per_port(65536, 0);
+    const TruthIndex truth_index = index_truth(truth, model.settings.model.max_ports);
+    std::unordered_set<uint64_t> known;
+    std::vector<uint64_t> seed_per_port(65536, 0);
     uint64_t seed_in_truth = 0;
     for (size_t h = 0; h < truth.hosts(); ++h)
       for (uint64_t s = truth.host_begin[h]; s < truth.host_begin[h + 1]; ++s) {
         uint64_t code = gps::service_code(truth.ip[h], truth.port[s]);
-        truth_services.insert(code);
-        ++truth_per_port[truth.port[s]];
         if (model.seed_services.count(code)) ++seed_in_truth;
         if (model.seed_services.count(code) || plan_index.covers(truth.port[s], truth.ip[h])) known.insert(code);
       }
@@ -792,7 +835,7 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     for (const auto& p : all_predictions)
       if (ownership.owner(p.ip) == comm.rank()) predictions.push_back(p);
     all_predictions = {};
-    auto table = evaluation_curves(ctx, truth_services, truth_per_port, seed_per_port, known, seed_in_truth,
+    auto table = evaluation_curves(ctx, truth_index, seed_per_port, known, seed_in_truth,
                                    predictions, gps::plan_probes(model.plan), cfg.ingest.round_bytes);
     ctx.end_stage("evaluate");
 

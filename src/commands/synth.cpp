@@ -164,6 +164,8 @@ int synth_gps(const Args& args) {
        "json (-oJ), ndjson (-oD), list (-oL), grepable (-oG) or xml (-oX)")
       ("ports-universe", po::value<uint32_t>(&opt.ports_universe)->default_value(opt.ports_universe),
        "random ports (tail, extras, sinks) are drawn from 1..this")
+      ("hosts-per-slash16", po::value<uint32_t>(&opt.hosts_per_slash16)->default_value(opt.hosts_per_slash16),
+       "density: hosts are spread over hosts/this /16s (Zipf-weighted)")
       ("start-time", po::value<uint32_t>(&opt.start_time)->default_value(opt.start_time),
        "first timestamp (Unix seconds)")
       ("duration", po::value<uint32_t>(&opt.duration_s)->default_value(opt.duration_s),

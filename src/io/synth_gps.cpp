@@ -295,7 +295,6 @@ inline uint32_t allowed_first_octet(uint32_t i) {
   if (i < 125) return i + 2;
   return i + 3;
 }
-constexpr uint64_t kHostsPerSlash16 = 128;   // number of /16s = hosts / 128, at least 16
 constexpr uint64_t kSlash16Target = 32768;   // Zipf weights capped at half a /16
 constexpr uint32_t kSlash16Hard = 61440;     // a full /16 overflows to the next rank
 
@@ -367,7 +366,7 @@ class Generator {
   uint64_t key(uint64_t stream) const { return hash2(o_.seed, stream * 0xd1b54a32d192ed03ULL); }
 
   void allocate_slash16s() {
-    k_ = std::clamp<uint64_t>((o_.hosts + kHostsPerSlash16 - 1) / kHostsPerSlash16, 16, kAllowedSlash16);
+    k_ = std::clamp<uint64_t>((o_.hosts + o_.hosts_per_slash16 - 1) / o_.hosts_per_slash16, 16, kAllowedSlash16);
     // Zipf weights 1/(r+1), the expected hosts of a /16 capped by water-filling.
     std::vector<uint64_t> w(k_), suffix(k_ + 1, 0);
     for (uint64_t r = 0; r < k_; ++r) w[r] = (uint64_t(1) << 40) / (r + 1);
@@ -589,6 +588,8 @@ void validate(const SynthGpsOptions& o) {
   if (o.hosts > (uint64_t(1) << 30)) throw std::invalid_argument("--hosts must be at most 1073741824");
   if (o.ports_universe < 256 || o.ports_universe > 65535)
     throw std::invalid_argument("--ports-universe must be in [256, 65535]");
+  if (o.hosts_per_slash16 < 1 || o.hosts_per_slash16 > 32768)
+    throw std::invalid_argument("--hosts-per-slash16 must be in [1, 32768]");
   if (o.duration_s == 0) throw std::invalid_argument("duration must be positive");
   if (uint64_t(o.start_time) + o.duration_s + 1024 > 0xffffffffULL)
     throw std::invalid_argument("start time + duration overflow 32-bit timestamps");

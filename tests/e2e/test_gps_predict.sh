@@ -33,7 +33,8 @@ for n in 1 3; do
   "$PY" - sim.h5 "eval-$n.h5" <<'PYEOF' && echo "  ok   evaluate at $n rank(s) equals simulate's evaluation" || fail "evaluate differs at $n"
 import sys, h5py, numpy as np
 a, b = h5py.File(sys.argv[1])["gps/evaluation"], h5py.File(sys.argv[2])["gps/evaluation"]
-for c in ["method", "probes", "services_found", "fraction", "fraction_beyond_seed", "port_weighted"]:
+for c in ["method", "probes", "services_found", "fraction", "fraction_beyond_seed", "fraction_excluding_sinks",
+          "port_weighted"]:
     assert np.array_equal(a[c][()], b[c][()]), c
 PYEOF
 done

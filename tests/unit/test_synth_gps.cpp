@@ -296,6 +296,7 @@ TEST_CASE("synth gps: single-port tail, sinks and /16 skew", "[synth-gps]") {
   SynthGpsOptions o;
   o.hosts = 50000;
   o.seed = 9;
+  o.hosts_per_slash16 = 128;  // many /16s, to see the Zipf skew
   SynthGpsSummary s;
   Scan scan = generate_and_parse(o, s);
   REQUIRE(scan.sink.counts.records_rejected == 0);
@@ -346,7 +347,28 @@ TEST_CASE("synth gps: single-port tail, sinks and /16 skew", "[synth-gps]") {
   for (const auto& [p16, n] : hosts_per_16) top = std::max(top, n);
   const double uniform = hosts / double(hosts_per_16.size());
   CHECK(double(top) > 10 * uniform);
+  // hosts / 128 = 391 /16s are weighted; profiles' own /16s and the Zipf
+  // tail leave some empty.
   CHECK(hosts_per_16.size() > 100);
+  CHECK(hosts_per_16.size() <= 391 + 16);
+}
+
+TEST_CASE("synth gps: --hosts-per-slash16 sets the number of /16s", "[synth-gps]") {
+  for (uint32_t density : {256u, 1024u}) {
+    SynthGpsOptions o;
+    o.hosts = 40000;
+    o.hosts_per_slash16 = density;
+    SynthGpsSummary s;
+    Scan scan = generate_and_parse(o, s);
+    std::set<uint32_t> slash16s;
+    for (const auto& [ip, ports] : scan.ports) slash16s.insert(ip >> 16);
+    const uint64_t weighted = (o.hosts + density - 1) / density;  // 157 or 40
+    CHECK(slash16s.size() <= weighted);
+    CHECK(slash16s.size() * 2 > weighted);
+  }
+  SynthGpsOptions bad;
+  bad.hosts_per_slash16 = 0;
+  CHECK_THROWS_WITH(validate(bad), Catch::Contains("--hosts-per-slash16"));
 }
 
 TEST_CASE("synth gps: every format parses with no rejected record", "[synth-gps]") {

@@ -17,7 +17,8 @@
 //  - noise: 5 % of profile hosts miss one of their ports, a few hosts get
 //    random extra ports, 8 % of services send no banner, 0.3 % of services
 //    are seen twice (a retry);
-//  - hosts clustered in /16s with Zipf weights (hot /16s capped at 3/4 full),
+//  - hosts clustered in hosts / hosts_per_slash16 /16s with Zipf weights (hot
+//    /16s capped at 3/4 full),
 //    some profiles concentrated in a few /16s of their own; IPs avoid 0/8,
 //    10/8, 127/8 and 224/3.
 // One status record per open service (plus retries), 0-3 banner records
@@ -40,6 +41,11 @@ struct SynthGpsOptions {
   uint64_t hosts = 1000;              // responsive hosts, at most 2^30
   uint64_t seed = 1;
   uint32_t ports_universe = 65535;    // random ports (tail, extras, sinks) are drawn from 1..this
+  // Density: the scan spans hosts / this /16s (at least 16). Routed IPv4
+  // /16s that answer at all hold thousands of responsive hosts, and GPS's
+  // plan works at /16 granularity, so a much sparser default would make
+  // every network look unlike the Internet GPS was measured on.
+  uint32_t hosts_per_slash16 = 1024;
   std::string format = "json";        // used by the synth command to build the writer
   uint32_t start_time = 1700000000;   // first base time (Unix seconds)
   uint32_t duration_s = 6 * 3600;     // host base times spread over [start, start + duration)

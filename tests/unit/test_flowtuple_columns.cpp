@@ -1,0 +1,48 @@
+// Flowtuple columns: rows survive push_back/row/append unchanged.
+#include <catch2/catch.hpp>
+
+#include "scanhpc/flow/flowtuple.hpp"
+
+using namespace scanhpc::flow;
+
+TEST_CASE("flowtuple: 2-byte codes", "[flow]") {
+  CHECK(parse_code2("US") == Code2(('U' << 8) | 'S'));
+  CHECK(code2_text(*parse_code2("RU")) == "RU");
+  CHECK(code2_text(kUnknownCode2) == "??");
+  CHECK_FALSE(parse_code2("USA").has_value());
+  CHECK_FALSE(parse_code2("").has_value());
+}
+
+TEST_CASE("flowtuple: FT3 and FT4 rows round-trip through columns", "[flow]") {
+  Ft3Record a;
+  a.time = 1600000000; a.src_ip = 0x01020304; a.dst_ip = 0x2c010203; a.src_port = 5555; a.dst_port = 23;
+  a.protocol = 6; a.ttl = 240; a.tcp_flags = 2; a.ip_len = 40; a.tcp_synlen = 20; a.tcp_synwinlen = 1024;
+  a.packet_cnt = 7; a.is_masscan = 1; a.netacq_country = *parse_code2("RU"); a.prefix2asn = 4200000000u;
+  Ft3Record b = a;
+  b.src_ip = 9; b.packet_cnt = 1;
+  Ft3Columns c3, d3;
+  c3.push_back(a);
+  d3.push_back(b);
+  c3.append(d3);
+  REQUIRE(c3.size() == 2);
+  CHECK(c3.row(0) == a);
+  CHECK(c3.row(1) == b);
+
+  Ft4Record x;
+  x.time = 1600000200; x.src_ip = 0x01020304; x.dst_net = 0x2c010000; x.dst_port = (3 << 8) | 1; x.protocol = 1;
+  x.packet_cnt = 12; x.uniq_dst_ips = 60001; x.common_ttls = {{64, 5}, {128, 7}};
+  x.common_pktsizes = {{40, 12}}; x.spoofed_packet_cnt = 2;
+  Ft4Record y;  // all arrays empty
+  y.src_ip = 5;
+  Ft4Columns c4, d4;
+  c4.push_back(x);
+  d4.push_back(y);
+  d4.push_back(x);
+  c4.append(d4);
+  REQUIRE(c4.size() == 3);
+  CHECK(c4.row(0) == x);
+  CHECK(c4.row(1) == y);
+  CHECK(c4.row(2) == x);
+  CHECK(c4.common_ttls.rows() == 3);
+  CHECK(c4.common_ttls.begin == std::vector<uint64_t>{0, 2, 2, 4});
+}
