@@ -11,7 +11,8 @@ void add_ingest_options(po::options_description& o, const std::string& default_o
   o.add_options()
       ("output,o", po::value<std::string>()->default_value(default_output), "HDF5 output file")
       ("format", po::value<std::string>()->default_value("auto"),
-       "input format: auto, json (-oJ), ndjson (-oD), list (-oL), grepable (-oG), xml (-oX), binary (-oB)")
+       "input format: auto, json (-oJ), ndjson (-oD), list (-oL), grepable (-oG), xml (-oX), binary (-oB), "
+       "gps (GPS's seed NDJSON)")
       ("on-error", po::value<std::string>()->default_value("skip"),
        "bad records: skip (count, report, go on) or fail (exit non-zero, no output)")
       ("threads", po::value<int>()->default_value(0), "OpenMP threads per rank (0: OMP_NUM_THREADS or all cores)")
@@ -30,7 +31,7 @@ IngestConfig ingest_config_from(const po::variables_map& vm, const std::string& 
   c.output = vm["output"].as<std::string>();
   auto fmt = parse_format_name(vm["format"].as<std::string>());
   if (!fmt || *fmt == MasscanFormat::empty || *fmt == MasscanFormat::unrecognized)
-    throw UsageError("--format: expected auto, json, ndjson, list, grepable, xml or binary");
+    throw UsageError("--format: expected auto, json, ndjson, list, grepable, xml, binary or gps");
   c.format = *fmt;
   const auto on_error = vm["on-error"].as<std::string>();
   if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");

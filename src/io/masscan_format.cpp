@@ -5,12 +5,12 @@
 
 namespace scanhpc {
 namespace {
-constexpr std::array<std::pair<MasscanFormat, std::string_view>, 9> kNames{{
+constexpr std::array<std::pair<MasscanFormat, std::string_view>, 10> kNames{{
     {MasscanFormat::automatic, "auto"}, {MasscanFormat::empty, "empty"},
     {MasscanFormat::json, "json"},       {MasscanFormat::ndjson, "ndjson"},
     {MasscanFormat::list, "list"},       {MasscanFormat::grepable, "grepable"},
     {MasscanFormat::xml, "xml"},         {MasscanFormat::binary, "binary"},
-    {MasscanFormat::unrecognized, "unrecognized"},
+    {MasscanFormat::gps_seed, "gps"},    {MasscanFormat::unrecognized, "unrecognized"},
 }};
 // masscan's own option letters: -oJ, -oD, -oL, -oG, -oX, -oB.
 constexpr std::array<std::pair<MasscanFormat, std::string_view>, 6> kLetters{{
@@ -49,10 +49,13 @@ std::optional<MasscanFormat> detect_format(std::string_view head) {
   if (starts_with(rest, "<?xml") || starts_with(rest, "<nmaprun")) return MasscanFormat::xml;
   if (rest[0] == '[') return MasscanFormat::json;
   if (rest[0] == '{') {
-    // -oD has flat "port" and "rec_type"; -oJ (<=1.0.4 has no '[') nests "ports".
+    // -oD has flat "port" and "rec_type"; -oJ (<=1.0.4 has no '[') nests
+    // "ports"; GPS's seed has a flat "p" (LZR's raw output "sport").
     auto eol = rest.find('\n');
     auto first = rest.substr(0, eol);
-    if (first.find("\"rec_type\"") != std::string_view::npos) return MasscanFormat::ndjson;
+    auto has = [&](std::string_view key) { return first.find(key) != std::string_view::npos; };
+    if (has("\"rec_type\"")) return MasscanFormat::ndjson;
+    if (!has("\"ports\"") && (has("\"p\"") || has("\"sport\""))) return MasscanFormat::gps_seed;
     return MasscanFormat::json;
   }
   // -oL status or banner lines without the header (a cut file).

@@ -10,59 +10,16 @@
 
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/io/json_values.hpp"
 
 namespace scanhpc {
 namespace od = simdjson::ondemand;
+using namespace json_values;
 
 namespace {
 
-std::string quoted(std::string_view s) {
-  if (s.size() > 60) s = s.substr(0, 60);
-  return "\"" + std::string(s) + (s.size() == 60 ? "...\"" : "\"");
-}
-
-// Accepts a JSON number or a decimal string (masscan quotes timestamps).
-bool get_uint(od::value v, uint64_t max, uint64_t& out, std::string& why) {
-  od::json_type t;
-  if (v.type().get(t)) { why = "unreadable value"; return false; }
-  if (t == od::json_type::number) {
-    if (v.get_uint64().get(out)) { why = "not an unsigned integer"; return false; }
-  } else if (t == od::json_type::string) {
-    std::string_view s;
-    if (v.get_string().get(s)) { why = "bad string"; return false; }
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) { why = "not a number: " + quoted(s); return false; }
-  } else {
-    why = "not a number";
-    return false;
-  }
-  if (out > max) { why = std::to_string(out) + " out of range (max " + std::to_string(max) + ")"; return false; }
-  return true;
-}
-
-bool get_str(od::value v, std::string_view& out) { return !v.get_string().get(out); }
-
-// simdjson decodes masscan's "\u00xx" byte escapes to UTF-8; banners are
-// bytes, so map code points below 256 back to single bytes.
-std::string utf8_to_latin1(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = s[i];
-    if ((c == 0xC2 || c == 0xC3) && i + 1 < s.size()) {
-      out.push_back(char(((c & 0x03) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3F)));
-      ++i;
-    } else {
-      out.push_back(char(c));
-    }
-  }
-  return out;
-}
-
 using detail::PortEntry;
 
-simdjson::error_code check_value(od::value v, int depth = 0);
-std::string json_error(simdjson::error_code err, const char* not_type);
 
 // Keys are compared raw (masscan never escapes them): no copy per key.
 enum class Key { other, ip, timestamp, ports, port, proto, status, reason, ttl, service, service_name, name, banner,
@@ -168,46 +125,6 @@ bool read_entry_field(Key key, od::value v, PortEntry& e, std::string& why) {
 }  // namespace
 
 namespace {
-
-std::string json_error(simdjson::error_code err, const char* not_type) {
-  return err == simdjson::INCORRECT_TYPE ? std::string(not_type)
-                                         : std::string("invalid JSON: ") + simdjson::error_message(err);
-}
-
-// Walks a value we do not use, so that its grammar is checked too: On-Demand
-// validates only what it is asked to read.
-simdjson::error_code check_value(od::value v, int depth) {
-  if (depth > 64) return simdjson::DEPTH_ERROR;
-  od::json_type t;
-  if (auto err = v.type().get(t)) return err;
-  switch (t) {
-    case od::json_type::object: {
-      od::object o;
-      if (auto err = v.get_object().get(o)) return err;
-      for (auto f : o) {
-        od::raw_json_string k;
-        if (auto err = f.key().get(k)) return err;
-        if (auto err = check_value(f.value(), depth + 1)) return err;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array a;
-      if (auto err = v.get_array().get(a)) return err;
-      for (auto e : a) {
-        od::value x;
-        if (auto err = e.get(x)) return err;
-        if (auto err = check_value(x, depth + 1)) return err;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::string: { std::string_view s; return v.get_string().get(s); }
-    case od::json_type::number: { double d; return v.get_double().get(d); }
-    case od::json_type::boolean: { bool b; return v.get_bool().get(b); }
-    case od::json_type::null: return v.is_null() ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-  }
-  return simdjson::TAPE_ERROR;
-}
 
 // Reads every field of a -oJ ports[] entry or a -oD "data" object into `e`.
 bool read_entry_object(od::object& o, PortEntry& e, std::string& why) {

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "scanhpc/io/gps_seed_json.hpp"
 #include "scanhpc/io/masscan_json.hpp"
 #include "scanhpc/io/masscan_text_lines.hpp"
 
@@ -35,6 +36,7 @@ size_t json_line_padding() { return simdjson::SIMDJSON_PADDING; }
 struct LineParser::Impl {
   MasscanFormat format;
   JsonRecordParser json;
+  GpsSeedRecordParser gps;
 };
 
 LineParser::LineParser(MasscanFormat format) : impl_(std::make_unique<Impl>()) { impl_->format = format; }
@@ -48,7 +50,8 @@ void LineParser::parse(std::string_view line, uint32_t file, uint64_t offset, Pa
     case MasscanFormat::grepable: return parse_grepable_line(line, file, offset, sink);
     case MasscanFormat::xml: return parse_xml_line(line, file, offset, sink);
     case MasscanFormat::json:
-    case MasscanFormat::ndjson: break;
+    case MasscanFormat::ndjson:
+    case MasscanFormat::gps_seed: break;
     default: return;  // empty, binary and automatic never reach a line parser
   }
   // Every -oJ layout puts one record per line: skip the array brackets, the
@@ -67,7 +70,9 @@ void LineParser::parse(std::string_view line, uint32_t file, uint64_t offset, Pa
   }
   // The block readers keep json_line_padding() readable bytes after each line.
   size_t capacity = size_t(end_of_line - s.data()) + json_line_padding();
-  impl_->json.parse(s, capacity, file, offset + uint64_t(s.data() - line.data()), sink);
+  const uint64_t at = offset + uint64_t(s.data() - line.data());
+  if (impl_->format == MasscanFormat::gps_seed) impl_->gps.parse(s, capacity, file, at, sink);
+  else impl_->json.parse(s, capacity, file, at, sink);
 }
 
 }  // namespace scanhpc

@@ -6,6 +6,7 @@
 
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/io/gps_seed_json.hpp"
 #include "scanhpc/kernels/gps.hpp"
 
 namespace scanhpc::gps {
@@ -168,6 +169,21 @@ std::vector<std::pair<FeatureKind, std::string>> service_feature_texts(
   out.emplace_back(FeatureKind::l4, "L4");
   const size_t app_begin = out.size();
   for (const auto& b : banners) {
+    // GPS's own seed fields (scanhpc/io/gps_seed_json.hpp), named as GPS names them.
+    if (b.service == kGpsAsnService) {
+      uint32_t n = 0;
+      auto [p, ec] = std::from_chars(b.banner.data(), b.banner.data() + b.banner.size(), n);
+      if (ec == std::errc() && p == b.banner.data() + b.banner.size()) asn = n;  // the record's ASN wins
+      continue;
+    }
+    if (b.service == kGpsFingerprintService) {
+      out.emplace_back(FeatureKind::app, "fingerprint: " + std::string(b.banner));
+      continue;
+    }
+    if (b.service == kGpsWindowService) {
+      out.emplace_back(FeatureKind::app, "window: " + std::string(b.banner));
+      continue;
+    }
     if (!b.service.empty()) out.emplace_back(FeatureKind::app, "service: " + std::string(b.service));
     size_t pos = 0;
     std::string_view data = b.banner;

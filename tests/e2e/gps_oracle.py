@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Independent oracle for `scanhpc gps model`: GPS's SQL semantics (shared/reference/gps.md)
-written plainly over a masscan -oJ file, compared with the HDF5 tables by feature TEXT.
+written plainly over a masscan -oJ file or GPS's seed NDJSON, compared with the HDF5 tables by
+feature TEXT.
 
 usage: gps_oracle.py SEED.oJ OUT.h5 [--expect-cisco]
 Defaults as scanhpc: /16 net features, crosses with /16, hosts with 2..10 ports,
@@ -17,8 +18,58 @@ def ip_u32(s):
     return (a << 24) | (b << 16) | (c << 8) | d
 
 
+def lines_of(text):
+    """GPS's split of data into "http line" features: '\n'-split, a trailing '\r' cut, empty lines skipped."""
+    out = set()
+    for l in text.split("\n"):
+        l = l[:-1] if l.endswith("\r") else l
+        if l:
+            out.add("http line: " + l)
+    return out
+
+
+def load_gps_seed(path):
+    """GPS's seed NDJSON (ip, p, asn, data, fingerprint, w; LZR's saddr/sport/window too)."""
+    services, asn_of = defaultdict(set), {}
+    for line in open(path, encoding="utf-8"):
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        key = (ip_u32(rec.get("ip", rec.get("saddr"))), int(rec.get("p", rec.get("sport"))))
+        app = set()
+        if rec.get("data"):
+            app |= lines_of(rec["data"])
+        if rec.get("fingerprint"):
+            app.add("fingerprint: " + rec["fingerprint"])
+        w = rec.get("w", rec.get("window"))
+        if w is not None:
+            app.add("window: %d" % w)
+        services[key] |= app
+        if rec.get("asn") is not None:
+            asn_of[key] = rec["asn"]
+    return services, asn_of
+
+
 def load(path):
     """(ip, port) -> set of feature texts; banners add app features (latin-1 bytes as str)."""
+    first = open(path, encoding="utf-8", errors="replace").readline()
+    if '"p"' in first or '"sport"' in first:
+        services, asn_of = load_gps_seed(path)
+    else:
+        services, asn_of = load_masscan(path), {}
+    feats = {}
+    for (ip, port), app in services.items():
+        hex16 = "%08x" % (ip & 0xFFFF0000)
+        f = {"L4", "s16: " + hex16} | app | {"16:%s-%s" % (a, hex16) for a in app}
+        if (ip, port) in asn_of:
+            asn = "asn: %d" % asn_of[(ip, port)]
+            f |= {asn} | {"asn:%s-%s" % (a, asn) for a in app}
+        feats[(ip, port)] = f
+    return feats
+
+
+def load_masscan(path):
+    """(ip, port) -> set of app feature texts from a masscan -oJ file."""
     services = defaultdict(set)
     for line in open(path, encoding="ascii"):
         line = line.strip().strip(",")
@@ -41,12 +92,7 @@ def load(path):
                 if l:
                     app.add("http line: " + l)
             services[key] |= app
-    feats = {}
-    for (ip, port), app in services.items():
-        hex16 = "%08x" % (ip & 0xFFFF0000)
-        f = {"L4", "s16: " + hex16} | app | {"16:%s-%s" % (a, hex16) for a in app}
-        feats[(ip, port)] = f
-    return feats
+    return services
 
 
 def model(feats):
@@ -130,7 +176,7 @@ def main():
     def kind(t):
         if t == "L4":
             return "p_a_given_b"
-        if t.startswith("service: ") or t.startswith("http line: "):
+        if t.startswith(("service: ", "http line: ", "fingerprint: ", "window: ")):
             return "p_a_given_b_app"
         if t.startswith("s") and t[1:3].isdigit() and t[3:5] == ": " or t.startswith("asn: "):
             return "p_a_given_b_net"

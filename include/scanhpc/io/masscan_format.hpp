@@ -1,5 +1,5 @@
 #pragma once
-// masscan output formats and their detection from a file's first bytes.
+// masscan output formats (and GPS's seed NDJSON) and their detection from a file's first bytes.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +15,7 @@ enum class MasscanFormat {
   grepable,   // -oG
   xml,        // -oX
   binary,     // -oB
+  gps_seed,   // GPS's seed NDJSON: {"ip", "p", "asn", "data", "fingerprint", "w"} (or LZR's saddr/sport/window)
   unrecognized,  // matches no masscan format: one rejected record, or an error with --on-error=fail
 };
 

@@ -108,11 +108,14 @@ struct BannerText {
 // with duplicates:
 //   l4:    "L4"                                  (every open service)
 //   app:   "service: <name>"                     (each non-empty service name)
+//          "fingerprint: <protocol>"             (GPS seed input: service "gps:fingerprint")
+//          "window: <w>"                         (GPS seed input: service "gps:window")
 //          "http line: <line>"                   (each '\n'-split line of each banner,
 //                                                 a trailing '\r' stripped, empty lines skipped)
 //   net:   "s<len>: <hex>"                       (len in [net_min_len, net_max_len]; hex = 8
 //                                                 lowercase digits of the prefix, e.g. "s16: c6120000")
-//   asn:   "asn: <N>"                            (when `asn` has a value)
+//   asn:   "asn: <N>"                            (when `asn` has a value; a banner with service
+//                                                 "gps:asn" and text N overrides it)
 //   cross: "16:<app text>-<hex of /16>"          (each app feature, when crosses)
 //          "asn:<app text>-asn: <N>"             (each app feature, when crosses and asn)
 std::vector<std::pair<FeatureKind, std::string>> service_feature_texts(

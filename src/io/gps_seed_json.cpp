@@ -1,0 +1,115 @@
+// GPS seed NDJSON records (see the header), with simdjson On-Demand. Every
+// field is visited so that the whole line's grammar is checked; a record is
+// committed only when all of it is valid.
+#include "scanhpc/io/gps_seed_json.hpp"
+
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/io/json_values.hpp"
+
+namespace scanhpc {
+namespace od = simdjson::ondemand;
+using namespace json_values;
+
+namespace {
+
+enum class Field { other, ip, port, asn, data, fingerprint, window };
+
+Field field_of(std::string_view key) {
+  if (key == "ip" || key == "saddr") return Field::ip;
+  if (key == "p" || key == "sport") return Field::port;
+  if (key == "asn") return Field::asn;
+  if (key == "data") return Field::data;
+  if (key == "fingerprint") return Field::fingerprint;
+  if (key == "w" || key == "window") return Field::window;
+  return Field::other;
+}
+
+bool is_null(od::value v) {
+  od::json_type t;
+  return !v.type().get(t) && t == od::json_type::null;
+}
+
+}  // namespace
+
+void GpsSeedRecordParser::parse(std::string_view text, size_t capacity, uint32_t file, uint64_t offset,
+                                ParseSink& sink) {
+  auto fail = [&](std::string cause) { sink.reject(file, offset, "gps seed: " + cause); };
+  od::document doc;
+  if (auto err = parser_.iterate(text.data(), text.size(), capacity).get(doc))
+    return fail(std::string("invalid JSON: ") + simdjson::error_message(err));
+  od::object obj;
+  if (auto err = doc.get_object().get(obj)) return fail(json_error(err, "not a JSON object"));
+
+  uint32_t ip = 0;
+  uint64_t port = 0, asn = 0, window = 0;
+  bool has_ip = false, has_port = false, has_asn = false, has_window = false;
+  std::string_view data, fingerprint;
+  std::string why;
+  for (auto field : obj) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return fail(json_error(err, "invalid JSON key"));
+    const Field id = field_of(key);
+    const std::string name(key);  // the key's buffer is reused by the next unescape
+    od::value v;
+    if (auto err = field.value().get(v)) return fail(json_error(err, "invalid value"));
+    if (id != Field::other && is_null(v)) continue;
+    switch (id) {
+      case Field::ip: {
+        std::string_view s;
+        if (auto err = v.get_string().get(s)) return fail(json_error(err, (name + ": not a string").c_str()));
+        auto parsed = parse_ipv4(s);
+        if (!parsed) return fail("not an IPv4 address: " + quoted(s));
+        ip = *parsed;
+        has_ip = true;
+        break;
+      }
+      case Field::port:
+        if (!get_uint(v, 65535, port, why)) return fail(name + ": " + why);
+        has_port = true;
+        break;
+      case Field::asn:
+        if (!get_uint(v, std::numeric_limits<uint32_t>::max(), asn, why)) return fail("asn: " + why);
+        has_asn = true;
+        break;
+      case Field::window:
+        if (!get_uint(v, 65535, window, why)) return fail(name + ": " + why);
+        has_window = true;
+        break;
+      case Field::data:
+        if (!get_str(v, data)) return fail("data: not a string");
+        break;
+      case Field::fingerprint:
+        if (!get_str(v, fingerprint)) return fail("fingerprint: not a string");
+        break;
+      case Field::other:
+        if (auto err = check_value(v)) return fail(json_error(err, "invalid value"));
+        break;
+    }
+  }
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return fail("trailing content after the record");
+  if (!has_ip) return fail("record without \"ip\"");
+  if (!has_port) return fail("record without \"p\"");
+
+  StatusRow r;
+  r.ip = ip;
+  r.port = uint16_t(port);
+  r.proto = uint8_t(Proto::tcp);
+  r.status = uint8_t(Status::open);
+  sink.status.push_back(r);
+  if (sink.keep_banners) {
+    const auto tcp = uint8_t(Proto::tcp);
+    if (!data.empty()) sink.banners.push_back(ip, 0, r.port, tcp, 0, "", utf8_to_latin1(data));
+    if (!fingerprint.empty())
+      sink.banners.push_back(ip, 0, r.port, tcp, 0, kGpsFingerprintService, utf8_to_latin1(fingerprint));
+    if (has_window) sink.banners.push_back(ip, 0, r.port, tcp, 0, kGpsWindowService, std::to_string(window));
+    if (has_asn) sink.banners.push_back(ip, 0, r.port, tcp, 0, kGpsAsnService, std::to_string(asn));
+  }
+  sink.used_status(1);
+}
+
+}  // namespace scanhpc
