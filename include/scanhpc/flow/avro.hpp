@@ -1,0 +1,131 @@
+#pragma once
+// Avro object container files of CAIDA STARDUST flowtuples (FT3 and FT4),
+// MPI-free. Schemas, variants and codecs: ../shared/reference/flowtuple.md.
+//
+// Reading: FlowAvroFile maps a file, parses its header and embedded schema
+// (fields resolved by name, so every FT4 variant and field order works),
+// walks the block headers without decoding, and decodes any range of blocks
+// into Ft3Columns / Ft4Columns. decode_blocks is const and keeps no shared
+// mutable state, so threads (and ranks, each with its own FlowAvroFile) can
+// split one file by blocks. The decoder is our own (a per-file compiled
+// field program), not Avro C: see docs/flowtuple-avro.md for why and numbers.
+//
+// Writing: write_ft3_avro / write_ft4_avro with the reference schemas, codec
+// deflate (default) or null, and a sync marker derived from the content, so
+// the same input gives byte-identical files.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanhpc/flow/flowtuple.hpp"
+
+namespace scanhpc::flow {
+
+enum class AvroCodec : uint8_t { null, deflate };
+enum class FlowVersion : uint8_t { ft3, ft4 };
+enum class FlowVariant : uint8_t {
+  ft3,                   // record "flowtuple" (corsarotrace)
+  ft4_with_counts,       // FT4 with spoofed_packet_cnt/masscan_packet_cnt (July 2021 on)
+  ft4_without_counts,    // FT4 before those two fields ("schema version 1")
+  ft4_draft_no_maxmind,  // early FT4 draft (record "flowtuple3"), no maxmind_* fields
+};
+std::string_view codec_name(AvroCodec codec);
+std::string_view variant_name(FlowVariant variant);
+
+// One block as its header says, found by walking the file without decoding.
+struct AvroBlock {
+  enum class Status : uint8_t {
+    ok,         // framing intact (its data may still turn out corrupt when decoded)
+    bad_sync,   // the 16 bytes after its data are not the file's sync marker
+    truncated,  // the file ends inside its data or sync marker
+    unframed,   // bytes that could not be parsed as a block header: records unknown
+  };
+  uint64_t offset = 0;       // of the block header (the record count)
+  uint64_t data_offset = 0;  // of the stored (maybe compressed) data
+  uint64_t records = 0;      // as the header says (0 for unframed)
+  uint64_t bytes = 0;        // stored data bytes (unframed: length of the region)
+  Status status = Status::ok;
+};
+
+struct FlowFileInfo {
+  std::string path;
+  FlowVersion version = FlowVersion::ft4;
+  FlowVariant variant = FlowVariant::ft4_with_counts;
+  std::string record_name;  // "flowtuple", "flowtuple4", "flowtuple3", ...
+  AvroCodec codec = AvroCodec::null;
+  std::string schema_json;
+  uint64_t file_bytes = 0;
+  uint64_t header_bytes = 0;                  // offset of the first block
+  std::vector<std::string> defaulted_fields;  // column fields the schema lacks (0 or "??")
+  std::vector<std::string> skipped_fields;    // schema fields no column holds
+};
+
+// Counts of one read. records_read == records_used + records_rejected.
+struct FlowReadStats {
+  static constexpr size_t kMaxMessages = 32;
+  uint64_t records_read = 0, records_used = 0, records_rejected = 0;
+  uint64_t blocks = 0, blocks_rejected = 0;
+  uint64_t bytes_stored = 0;   // block data as stored in the file
+  uint64_t bytes_decoded = 0;  // uncompressed record bytes of the blocks decoded
+  uint64_t bytes_unknown = 0;  // unframed regions: their records are unknown
+  uint64_t errors_total = 0;   // messages counted, of which the first kMaxMessages are kept
+  std::vector<std::string> errors;  // each names the file and a byte offset
+  void add_error(std::string message);
+  void merge(const FlowReadStats& other);
+};
+
+class FlowAvroFile {
+ public:
+  // Maps the file and parses header, schema and block list. Throws
+  // std::runtime_error naming the file for: not Avro, unknown codec, a schema
+  // that is not a flowtuple record or lacks a key field.
+  explicit FlowAvroFile(const std::string& path);
+  ~FlowAvroFile();
+  FlowAvroFile(FlowAvroFile&&) noexcept;
+  FlowAvroFile& operator=(FlowAvroFile&&) noexcept;
+
+  const FlowFileInfo& info() const;
+  // All blocks in file order, including corrupt and unframed entries.
+  const std::vector<AvroBlock>& blocks() const;
+
+  // Decodes blocks [first, last) and appends their good records to `out`;
+  // counts go to `stats`. Thread-safe (const, per-call scratch). Throws
+  // std::logic_error if `out` is of the other version than the file.
+  void decode_blocks(size_t first, size_t last, Ft3Columns& out, FlowReadStats& stats) const;
+  void decode_blocks(size_t first, size_t last, Ft4Columns& out, FlowReadStats& stats) const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The whole file in one call (FlowAvroFile + decode_blocks over all blocks).
+Ft3Columns read_ft3_avro(const std::string& path, FlowReadStats& stats);
+Ft4Columns read_ft4_avro(const std::string& path, FlowReadStats& stats);
+
+// ------------------------------------------------------------- writing --
+enum class Ft4Schema : uint8_t { with_counts, without_counts };
+
+struct FlowWriteOptions {
+  AvroCodec codec = AvroCodec::deflate;
+  size_t block_bytes = 16 * 1024;  // uncompressed bytes per block (corsaro's 16 KiB)
+  size_t block_records = 0;        // if > 0: records per block instead of block_bytes
+  int deflate_level = 6;
+  Ft4Schema ft4_schema = Ft4Schema::with_counts;
+};
+
+// The reference schema texts (flowtuple.md section 1).
+std::string_view ft3_schema_json();
+std::string_view ft4_schema_json(Ft4Schema schema);
+
+// Whole container files as bytes, and written to a path (throws on I/O error).
+std::string encode_ft3_avro(const Ft3Columns& rows, const FlowWriteOptions& options = {});
+std::string encode_ft4_avro(const Ft4Columns& rows, const FlowWriteOptions& options = {});
+void write_ft3_avro(const std::string& path, const Ft3Columns& rows, const FlowWriteOptions& options = {});
+void write_ft4_avro(const std::string& path, const Ft4Columns& rows, const FlowWriteOptions& options = {});
+
+}  // namespace scanhpc::flow

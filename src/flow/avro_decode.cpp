@@ -1,0 +1,334 @@
+// Decoding blocks into columns: inflate (raw deflate), then the per-file
+// field program, one record at a time into a staging area of int64 slots,
+// then a range check against the column types and a push into the columns.
+//
+// Why not Avro C's generic reader: it builds a generic value per record and
+// resolves every field through function pointers and by index, measured
+// several times slower than this loop (docs/flowtuple-avro.md). Our program
+// is compiled once per file from the embedded schema, so it still handles
+// every FT4 variant and field order.
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <type_traits>
+
+#include "avro_internal.hpp"
+
+namespace scanhpc::flow {
+
+using namespace avro_detail;
+
+namespace {
+
+// Per call, so threads never share it.
+struct Scratch {
+  z_stream z{};
+  bool z_ready = false;
+  std::vector<uint8_t> inflated;
+  size_t inflated_size = 0;
+  std::array<std::vector<int64_t>, a4_count> arrays;
+  ~Scratch() {
+    if (z_ready) inflateEnd(&z);
+  }
+};
+
+// Raw deflate (no zlib header), as Avro's deflate codec. Data after the end
+// of the deflate stream is ignored: python-avro leaves 3 bytes of Adler-32.
+bool inflate_block(Scratch& s, const uint8_t* in, size_t n, std::string& error) {
+  if (!s.z_ready) {
+    if (inflateInit2(&s.z, -15) != Z_OK) throw std::runtime_error("inflateInit2 failed");
+    s.z_ready = true;
+  } else {
+    inflateReset(&s.z);
+  }
+  if (s.inflated.size() < 4 * n + 4096) s.inflated.resize(4 * n + 4096);
+  s.z.next_in = const_cast<Bytef*>(in);
+  s.z.avail_in = uInt(n);
+  size_t produced = 0;
+  for (;;) {
+    s.z.next_out = s.inflated.data() + produced;
+    s.z.avail_out = uInt(s.inflated.size() - produced);
+    const int rc = inflate(&s.z, Z_NO_FLUSH);
+    produced = s.inflated.size() - s.z.avail_out;
+    if (rc == Z_STREAM_END) break;
+    if (rc == Z_OK && s.z.avail_out == 0) {
+      s.inflated.resize(s.inflated.size() * 2);
+      continue;
+    }
+    error = rc == Z_OK || rc == Z_BUF_ERROR ? "deflate data ends early" : std::string("inflate failed: ") +
+                                                                                (s.z.msg ? s.z.msg : "error");
+    return false;
+  }
+  s.inflated_size = produced;
+  return true;
+}
+
+// Runs the program over one record. False: the data is corrupt.
+bool decode_record(const FieldProgram& prog, Scratch& s, int64_t* slots, const uint8_t*& p, const uint8_t* end) {
+  std::memcpy(slots, prog.defaults.data(), sizeof(int64_t) * kMaxSlots);
+  for (auto& a : s.arrays) a.clear();
+  for (const FieldOp& op : prog.ops) {
+    int64_t n = 0;
+    switch (op.kind) {
+      case FieldOp::scalar:
+        if (!read_long(p, end, slots[op.target])) return false;
+        break;
+      case FieldOp::code2:
+        if (!read_long(p, end, n) || n < 0 || n > end - p) return false;
+        slots[op.target] = n == 2 ? int64_t((uint16_t(p[0]) << 8) | p[1]) : kBadCode2;
+        p += n;
+        break;
+      case FieldOp::long_array: {
+        auto& values = s.arrays[op.target];
+        for (;;) {
+          if (!read_long(p, end, n)) return false;
+          if (n == 0) break;
+          if (n < 0) {  // a block given with its byte size
+            int64_t bytes = 0;
+            n = -n;
+            if (!read_long(p, end, bytes)) return false;
+          }
+          if (n > end - p) return false;
+          for (int64_t k = 0; k < n; ++k) {
+            int64_t v = 0;
+            if (!read_long(p, end, v)) return false;
+            values.push_back(v);
+          }
+        }
+        break;
+      }
+      case FieldOp::skip_varint:
+        if (!read_long(p, end, n)) return false;
+        break;
+      case FieldOp::skip_bytes:
+        if (!read_long(p, end, n) || n < 0 || n > end - p) return false;
+        p += n;
+        break;
+      case FieldOp::skip_fixed:
+        if (end - p < int64_t(op.target)) return false;
+        p += op.target;
+        break;
+      case FieldOp::skip_type:
+        if (!skip_value(prog.types, op.target, p, end)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+constexpr uint64_t U8 = 0xFF, U16 = 0xFFFF, U32 = 0xFFFFFFFF, I64 = uint64_t(INT64_MAX);
+constexpr int kOk = -1;
+constexpr int kArrayBase = 100;  // a returned reason >= this names an array
+
+// Range checks then push; returns kOk or the slot (kArrayBase + array) at fault.
+// A negative value is a huge uint64_t, so one comparison rejects both ends.
+int commit(const int64_t* s, const Scratch&, Ft3Columns& c) {
+  static constexpr uint64_t kMax[f3_count] = {U32, U32, U32, U16, U16, U8,  U8,  U8,  U16, U16,
+                                              U16, I64, U8,  U8,  U32, U16, U16, U16, U16};
+  for (int i = 0; i < f3_count; ++i)
+    if (uint64_t(s[i]) > kMax[i]) return i;
+  c.time.push_back(uint32_t(s[f3_time])); c.src_ip.push_back(uint32_t(s[f3_src_ip]));
+  c.dst_ip.push_back(uint32_t(s[f3_dst_ip]));
+  c.src_port.push_back(uint16_t(s[f3_src_port])); c.dst_port.push_back(uint16_t(s[f3_dst_port]));
+  c.protocol.push_back(uint8_t(s[f3_protocol])); c.ttl.push_back(uint8_t(s[f3_ttl]));
+  c.tcp_flags.push_back(uint8_t(s[f3_tcp_flags])); c.ip_len.push_back(uint16_t(s[f3_ip_len]));
+  c.tcp_synlen.push_back(uint16_t(s[f3_tcp_synlen])); c.tcp_synwinlen.push_back(uint16_t(s[f3_tcp_synwinlen]));
+  c.packet_cnt.push_back(uint64_t(s[f3_packet_cnt]));
+  c.is_spoofed.push_back(uint8_t(s[f3_is_spoofed])); c.is_masscan.push_back(uint8_t(s[f3_is_masscan]));
+  c.maxmind_continent.push_back(Code2(s[f3_maxmind_continent]));
+  c.maxmind_country.push_back(Code2(s[f3_maxmind_country]));
+  c.netacq_continent.push_back(Code2(s[f3_netacq_continent]));
+  c.netacq_country.push_back(Code2(s[f3_netacq_country]));
+  c.prefix2asn.push_back(uint32_t(s[f3_prefix2asn]));
+  return kOk;
+}
+
+int commit(const int64_t* s, const Scratch& scratch, Ft4Columns& c) {
+  static constexpr uint64_t kMax[f4_count] = {U32, U32, U32, U16, U8,  I64, U32, U32, U32, U32,
+                                              U32, U16, U16, U32, I64, I64, U16, U16, U16, U16};
+  for (int i = 0; i < f4_count; ++i)
+    if (uint64_t(s[i]) > kMax[i]) return i;
+  const auto& a = scratch.arrays;
+  for (int k = 0; k < a4_count; k += 2) {
+    if (a[k].size() != a[k + 1].size()) return kArrayBase + k + 1;
+    for (int64_t v : a[k])
+      if (uint64_t(v) > U32) return kArrayBase + k;
+    for (int64_t v : a[k + 1])
+      if (v < 0) return kArrayBase + k + 1;
+  }
+  c.time.push_back(uint32_t(s[f4_time])); c.src_ip.push_back(uint32_t(s[f4_src_ip]));
+  c.dst_net.push_back(uint32_t(s[f4_dst_net])); c.dst_port.push_back(uint16_t(s[f4_dst_port]));
+  c.protocol.push_back(uint8_t(s[f4_protocol])); c.packet_cnt.push_back(uint64_t(s[f4_packet_cnt]));
+  c.uniq_dst_ips.push_back(uint32_t(s[f4_uniq_dst_ips])); c.uniq_pkt_sizes.push_back(uint32_t(s[f4_uniq_pkt_sizes]));
+  c.uniq_ttls.push_back(uint32_t(s[f4_uniq_ttls])); c.uniq_src_ports.push_back(uint32_t(s[f4_uniq_src_ports]));
+  c.uniq_tcp_flags.push_back(uint32_t(s[f4_uniq_tcp_flags]));
+  c.first_syn_length.push_back(uint16_t(s[f4_first_syn_length]));
+  c.first_tcp_rwin.push_back(uint16_t(s[f4_first_tcp_rwin]));
+  CommonColumn* commons[4] = {&c.common_pktsizes, &c.common_ttls, &c.common_srcports, &c.common_tcpflags};
+  for (int k = 0; k < 4; ++k) {
+    CommonColumn& col = *commons[k];
+    for (int64_t v : a[2 * k]) col.value.push_back(uint32_t(v));
+    for (int64_t f : a[2 * k + 1]) col.freq.push_back(uint64_t(f));
+    col.begin.push_back(col.value.size());
+  }
+  c.maxmind_continent.push_back(Code2(s[f4_maxmind_continent]));
+  c.maxmind_country.push_back(Code2(s[f4_maxmind_country]));
+  c.netacq_continent.push_back(Code2(s[f4_netacq_continent]));
+  c.netacq_country.push_back(Code2(s[f4_netacq_country]));
+  c.prefix2asn.push_back(uint32_t(s[f4_prefix2asn]));
+  c.spoofed_packet_cnt.push_back(uint64_t(s[f4_spoofed_packet_cnt]));
+  c.masscan_packet_cnt.push_back(uint64_t(s[f4_masscan_packet_cnt]));
+  return kOk;
+}
+
+template <class... V>
+void resize_all(size_t n, V&... v) {
+  (v.resize(n), ...);
+}
+void resize_common(CommonColumn& c, size_t n) {
+  c.begin.resize(n + 1);
+  c.value.resize(c.begin[n]);
+  c.freq.resize(c.begin[n]);
+}
+// Undo the rows of a block found corrupt after some of its records were pushed.
+void truncate_rows(Ft3Columns& c, size_t n) {
+  resize_all(n, c.time, c.src_ip, c.dst_ip, c.src_port, c.dst_port, c.protocol, c.ttl, c.tcp_flags, c.ip_len,
+             c.tcp_synlen, c.tcp_synwinlen, c.packet_cnt, c.is_spoofed, c.is_masscan, c.maxmind_continent,
+             c.maxmind_country, c.netacq_continent, c.netacq_country, c.prefix2asn);
+}
+void truncate_rows(Ft4Columns& c, size_t n) {
+  resize_all(n, c.time, c.src_ip, c.dst_net, c.dst_port, c.protocol, c.packet_cnt, c.uniq_dst_ips,
+             c.uniq_pkt_sizes, c.uniq_ttls, c.uniq_src_ports, c.uniq_tcp_flags, c.first_syn_length,
+             c.first_tcp_rwin, c.maxmind_continent, c.maxmind_country, c.netacq_continent, c.netacq_country,
+             c.prefix2asn, c.spoofed_packet_cnt, c.masscan_packet_cnt);
+  for (CommonColumn* k : {&c.common_pktsizes, &c.common_ttls, &c.common_srcports, &c.common_tcpflags})
+    resize_common(*k, n);
+}
+// Geometric, so that callers appending block by block stay linear.
+template <class V>
+void reserve_one(size_t n, V& v) {
+  if (v.capacity() < n) v.reserve(std::max(n, 2 * v.capacity()));
+}
+template <class... V>
+void reserve_all(size_t n, V&... v) {
+  (reserve_one(n, v), ...);
+}
+void reserve_rows(Ft3Columns& c, size_t n) {
+  reserve_all(n, c.time, c.src_ip, c.dst_ip, c.src_port, c.dst_port, c.protocol, c.ttl, c.tcp_flags, c.ip_len,
+              c.tcp_synlen, c.tcp_synwinlen, c.packet_cnt, c.is_spoofed, c.is_masscan, c.maxmind_continent,
+              c.maxmind_country, c.netacq_continent, c.netacq_country, c.prefix2asn);
+}
+void reserve_rows(Ft4Columns& c, size_t n) {
+  reserve_all(n, c.time, c.src_ip, c.dst_net, c.dst_port, c.protocol, c.packet_cnt, c.uniq_dst_ips,
+              c.uniq_pkt_sizes, c.uniq_ttls, c.uniq_src_ports, c.uniq_tcp_flags, c.first_syn_length,
+              c.first_tcp_rwin, c.maxmind_continent, c.maxmind_country, c.netacq_continent, c.netacq_country,
+              c.prefix2asn, c.spoofed_packet_cnt, c.masscan_packet_cnt);
+  for (CommonColumn* k : {&c.common_pktsizes, &c.common_ttls, &c.common_srcports, &c.common_tcpflags})
+    reserve_one(n + 1, k->begin);
+}
+
+std::string where(const FlowAvroFile::Impl& f, const AvroBlock& b) {
+  return f.info.path + ": block at offset " + std::to_string(b.offset) + ": ";
+}
+
+void reject_block(const FlowAvroFile::Impl& f, const AvroBlock& b, const std::string& why, FlowReadStats& st) {
+  st.records_read += b.records;
+  st.records_rejected += b.records;
+  ++st.blocks_rejected;
+  st.add_error(where(f, b) + why + "; its " + std::to_string(b.records) + " records rejected");
+}
+
+template <class Columns>
+void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Columns& out, FlowReadStats& st) {
+  ++st.blocks;
+  st.bytes_stored += b.bytes;
+  const uint8_t* p = f.data + b.data_offset;
+  const uint8_t* end = p + b.bytes;
+  if (f.info.codec == AvroCodec::deflate) {
+    std::string error;
+    if (!inflate_block(s, p, b.bytes, error)) return reject_block(f, b, error, st);
+    p = s.inflated.data();
+    end = p + s.inflated_size;
+  }
+  st.bytes_decoded += uint64_t(end - p);
+  const size_t rows_before = out.size();
+  int64_t slots[kMaxSlots];
+  uint64_t used = 0, rejected = 0;
+  std::vector<std::string> messages;
+  for (uint64_t r = 0; r < b.records; ++r) {
+    if (!decode_record(f.program, s, slots, p, end)) {
+      truncate_rows(out, rows_before);
+      return reject_block(f, b, "record " + std::to_string(r) + " of " + std::to_string(b.records) +
+                                    " runs past the block's data or has a bad varint", st);
+    }
+    const int fault = commit(slots, s, out);
+    if (fault == kOk) {
+      ++used;
+      continue;
+    }
+    ++rejected;
+    if (messages.size() < FlowReadStats::kMaxMessages) {
+      const std::string field(fault >= kArrayBase ? array_field_name(unsigned(fault - kArrayBase))
+                                                  : slot_field_name(f.program.version, unsigned(fault)));
+      messages.push_back(where(f, b) + "record " + std::to_string(r) + " rejected: " + field +
+                         (fault >= kArrayBase ? " has a value out of range or a length unlike its pair"
+                                              : " = " + std::to_string(slots[fault]) + " is out of range"));
+    }
+  }
+  if (p != end) {
+    truncate_rows(out, rows_before);
+    return reject_block(f, b, std::to_string(b.records) + " records end at byte " +
+                                  std::to_string(end - p) + " before the end of the block's data", st);
+  }
+  st.records_read += b.records;
+  st.records_used += used;
+  st.records_rejected += rejected;
+  for (auto& m : messages) st.add_error(std::move(m));
+  st.errors_total += rejected - messages.size();
+}
+
+template <class Columns>
+void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Columns& out, FlowReadStats& st) {
+  const FlowVersion want = std::is_same_v<Columns, Ft3Columns> ? FlowVersion::ft3 : FlowVersion::ft4;
+  if (f.program.version != want)
+    throw std::logic_error(f.info.path + ": holds " + std::string(variant_name(f.info.variant)) +
+                           " records, not the version of the columns asked for");
+  last = std::min(last, f.blocks.size());
+  uint64_t records = 0;
+  for (size_t i = first; i < last; ++i) records += f.blocks[i].records;
+  reserve_rows(out, out.size() + std::min<uint64_t>(records, uint64_t(1) << 28));
+  Scratch s;
+  for (size_t i = first; i < last; ++i) {
+    const AvroBlock& b = f.blocks[i];
+    switch (b.status) {
+      case AvroBlock::Status::ok: decode_one(f, b, s, out, st); break;
+      case AvroBlock::Status::bad_sync:
+        ++st.blocks;
+        reject_block(f, b, "the sync marker after its data is wrong", st);
+        break;
+      case AvroBlock::Status::truncated:
+        ++st.blocks;
+        reject_block(f, b, "the file ends inside this block (" + std::to_string(f.size - b.offset) +
+                               " of its bytes present)", st);
+        break;
+      case AvroBlock::Status::unframed:
+        st.bytes_unknown += b.bytes;
+        st.add_error(f.info.path + ": bytes at offset " + std::to_string(b.offset) + " (" + std::to_string(b.bytes) +
+                     " bytes) are not a block header; the records there are unknown");
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+void FlowAvroFile::decode_blocks(size_t first, size_t last, Ft3Columns& out, FlowReadStats& stats) const {
+  decode_range(*impl_, first, last, out, stats);
+}
+void FlowAvroFile::decode_blocks(size_t first, size_t last, Ft4Columns& out, FlowReadStats& stats) const {
+  decode_range(*impl_, first, last, out, stats);
+}
+
+}  // namespace scanhpc::flow

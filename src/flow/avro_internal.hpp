@@ -1,0 +1,137 @@
+#pragma once
+// Internals shared by the avro_*.cpp files: varints, the compiled per-file
+// field program, and FlowAvroFile::Impl.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanhpc/flow/avro.hpp"
+
+namespace scanhpc::flow::avro_detail {
+
+// ------------------------------------------------------------ varints --
+// Avro int and long are zigzag varints of at most 10 bytes. Returns false on
+// a varint running past `end` or longer than 64 bits.
+inline bool read_varint(const uint8_t*& p, const uint8_t* end, uint64_t& out) {
+  if (p < end && *p < 0x80) {  // the common case: one byte
+    out = *p++;
+    return true;
+  }
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (p >= end) return false;
+    const uint8_t b = *p++;
+    if (shift == 63 && b > 1) return false;
+    r |= uint64_t(b & 0x7F) << shift;
+    if (!(b & 0x80)) {
+      out = r;
+      return true;
+    }
+  }
+  return false;
+}
+inline int64_t unzigzag(uint64_t v) { return int64_t(v >> 1) ^ -int64_t(v & 1); }
+inline bool read_long(const uint8_t*& p, const uint8_t* end, int64_t& out) {
+  uint64_t v;
+  if (!read_varint(p, end, v)) return false;
+  out = unzigzag(v);
+  return true;
+}
+inline void write_long(std::string& out, int64_t value) {
+  uint64_t v = (uint64_t(value) << 1) ^ uint64_t(value >> 63);
+  while (v >= 0x80) {
+    out.push_back(char(uint8_t(v) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(char(v));
+}
+
+// ------------------------------------------------------- field program --
+// Column fields with a slot in the per-record staging area. Scalars and
+// 2-byte codes share `slots`; arrays have their own staging vectors.
+enum Ft3Slot : uint8_t {
+  f3_time, f3_src_ip, f3_dst_ip, f3_src_port, f3_dst_port, f3_protocol, f3_ttl, f3_tcp_flags,
+  f3_ip_len, f3_tcp_synlen, f3_tcp_synwinlen, f3_packet_cnt, f3_is_spoofed, f3_is_masscan,
+  f3_prefix2asn, f3_maxmind_continent, f3_maxmind_country, f3_netacq_continent, f3_netacq_country,
+  f3_count
+};
+enum Ft4Slot : uint8_t {
+  f4_time, f4_src_ip, f4_dst_net, f4_dst_port, f4_protocol, f4_packet_cnt, f4_uniq_dst_ips,
+  f4_uniq_pkt_sizes, f4_uniq_ttls, f4_uniq_src_ports, f4_uniq_tcp_flags, f4_first_syn_length,
+  f4_first_tcp_rwin, f4_prefix2asn, f4_spoofed_packet_cnt, f4_masscan_packet_cnt,
+  f4_maxmind_continent, f4_maxmind_country, f4_netacq_continent, f4_netacq_country, f4_count
+};
+// FT4 arrays: value arrays at even, frequency arrays at odd indices.
+enum Ft4Array : uint8_t {
+  a4_pktsizes, a4_pktsize_freqs, a4_ttls, a4_ttl_freqs, a4_srcports, a4_srcport_freqs,
+  a4_tcpflags, a4_tcpflag_freqs, a4_count
+};
+constexpr size_t kMaxSlots = 24;
+// A 2-byte code slot holding this was not exactly 2 bytes long: reject.
+constexpr int64_t kBadCode2 = -1;
+
+// A schema type, for skipping fields no column holds.
+struct TypeNode {
+  enum Kind : uint8_t { null, boolean, int_, long_, float_, double_, bytes, string, fixed, enum_,
+                        array, map, union_, record };
+  Kind kind = null;
+  uint32_t fixed_size = 0;
+  std::vector<uint32_t> children;  // array/map: items; union: branches; record: fields
+};
+
+struct FieldOp {
+  enum Kind : uint8_t {
+    scalar,      // varint -> slots[target]
+    code2,       // string -> slots[target] (kBadCode2 unless 2 bytes)
+    long_array,  // array<long|int> -> arrays[target]
+    skip_varint, // int, long, enum, boolean-as-byte handled by skip_fixed
+    skip_bytes,  // string, bytes
+    skip_fixed,  // float, double, boolean, fixed: `target` bytes
+    skip_type,   // anything else: types[target]
+  };
+  Kind kind;
+  uint32_t target;
+};
+
+struct FieldProgram {
+  FlowVersion version = FlowVersion::ft4;
+  std::vector<FieldOp> ops;
+  std::vector<TypeNode> types;             // for skip_type
+  std::array<int64_t, kMaxSlots> defaults{};  // slot values of absent fields
+};
+
+struct CompiledSchema {
+  FieldProgram program;
+  FlowVariant variant = FlowVariant::ft4_with_counts;
+  std::string record_name;
+  std::vector<std::string> defaulted_fields, skipped_fields;
+};
+// Parses the schema JSON and compiles it; throws std::runtime_error (without
+// the file name, which the caller adds) for schemas we cannot read.
+CompiledSchema compile_flow_schema(std::string_view schema_json);
+
+// Field names of slots and arrays, for messages.
+std::string_view slot_field_name(FlowVersion version, unsigned slot);
+std::string_view array_field_name(unsigned array);
+
+// Skips one value of types[index]; false if the data is corrupt.
+bool skip_value(const std::vector<TypeNode>& types, uint32_t index, const uint8_t*& p, const uint8_t* end);
+
+}  // namespace scanhpc::flow::avro_detail
+
+namespace scanhpc::flow {
+
+struct FlowAvroFile::Impl {
+  FlowFileInfo info;
+  std::vector<AvroBlock> blocks;
+  avro_detail::FieldProgram program;
+  std::array<uint8_t, 16> sync{};
+  const uint8_t* data = nullptr;  // the mapped file
+  size_t size = 0;
+  void* mapping = nullptr;
+  ~Impl();
+};
+
+}  // namespace scanhpc::flow

@@ -1,0 +1,237 @@
+// Reading flowtuple Avro files: the fixtures in tests/data/flow, written by
+// python3-avro (tests/data/make_flow_fixtures.py), whose expected.json lists
+// the records and counts a reader must give; and hand-made containers.
+#include <catch2/catch.hpp>
+#include <simdjson.h>
+
+#include <map>
+#include <thread>
+
+#include "flow_avro_support.hpp"
+#include "scanhpc/flow/avro.hpp"
+
+using namespace scanhpc::flow;
+using namespace scanhpc::test;
+namespace dom = simdjson::dom;
+
+namespace {
+
+const std::string kFlowDir = std::string(SCANHPC_TEST_INPUTS) + "/flow/";
+
+uint64_t u(dom::object o, const char* key) { return uint64_t(o[key].get_uint64()); }
+Code2 geo(dom::object o, const char* key) { return *parse_code2(std::string_view(o[key].get_string())); }
+std::vector<CommonValue> pairs(dom::object o, const char* values, const char* freqs) {
+  std::vector<uint64_t> v, f;
+  for (auto x : dom::array(o[values])) v.push_back(uint64_t(x.get_uint64()));
+  for (auto x : dom::array(o[freqs])) f.push_back(uint64_t(x.get_uint64()));
+  REQUIRE(v.size() == f.size());
+  std::vector<CommonValue> out;
+  for (size_t i = 0; i < v.size(); ++i) out.push_back({uint32_t(v[i]), f[i]});
+  return out;
+}
+
+void add_json_row(dom::object o, Ft3Columns& c) {
+  Ft3Record r;
+  r.time = uint32_t(u(o, "time")); r.src_ip = uint32_t(u(o, "src_ip")); r.dst_ip = uint32_t(u(o, "dst_ip"));
+  r.src_port = uint16_t(u(o, "src_port")); r.dst_port = uint16_t(u(o, "dst_port"));
+  r.protocol = uint8_t(u(o, "protocol")); r.ttl = uint8_t(u(o, "ttl")); r.tcp_flags = uint8_t(u(o, "tcp_flags"));
+  r.ip_len = uint16_t(u(o, "ip_len")); r.tcp_synlen = uint16_t(u(o, "tcp_synlen"));
+  r.tcp_synwinlen = uint16_t(u(o, "tcp_synwinlen")); r.packet_cnt = u(o, "packet_cnt");
+  r.is_spoofed = uint8_t(u(o, "is_spoofed")); r.is_masscan = uint8_t(u(o, "is_masscan"));
+  r.maxmind_continent = geo(o, "maxmind_continent"); r.maxmind_country = geo(o, "maxmind_country");
+  r.netacq_continent = geo(o, "netacq_continent"); r.netacq_country = geo(o, "netacq_country");
+  r.prefix2asn = uint32_t(u(o, "prefix2asn"));
+  c.push_back(r);
+}
+
+void add_json_row(dom::object o, Ft4Columns& c) {
+  Ft4Record r;
+  r.time = uint32_t(u(o, "time")); r.src_ip = uint32_t(u(o, "src_ip")); r.dst_net = uint32_t(u(o, "dst_net"));
+  r.dst_port = uint16_t(u(o, "dst_port")); r.protocol = uint8_t(u(o, "protocol")); r.packet_cnt = u(o, "packet_cnt");
+  r.uniq_dst_ips = uint32_t(u(o, "uniq_dst_ips")); r.uniq_pkt_sizes = uint32_t(u(o, "uniq_pkt_sizes"));
+  r.uniq_ttls = uint32_t(u(o, "uniq_ttls")); r.uniq_src_ports = uint32_t(u(o, "uniq_src_ports"));
+  r.uniq_tcp_flags = uint32_t(u(o, "uniq_tcp_flags"));
+  r.first_syn_length = uint16_t(u(o, "first_syn_length")); r.first_tcp_rwin = uint16_t(u(o, "first_tcp_rwin"));
+  r.common_pktsizes = pairs(o, "common_pktsizes", "common_pktsize_freqs");
+  r.common_ttls = pairs(o, "common_ttls", "common_ttl_freqs");
+  r.common_srcports = pairs(o, "common_srcports", "common_srcport_freqs");
+  r.common_tcpflags = pairs(o, "common_tcpflags", "common_tcpflag_freqs");
+  r.maxmind_continent = geo(o, "maxmind_continent"); r.maxmind_country = geo(o, "maxmind_country");
+  r.netacq_continent = geo(o, "netacq_continent"); r.netacq_country = geo(o, "netacq_country");
+  r.prefix2asn = uint32_t(u(o, "prefix2asn"));
+  r.spoofed_packet_cnt = u(o, "spoofed_packet_cnt"); r.masscan_packet_cnt = u(o, "masscan_packet_cnt");
+  c.push_back(r);
+}
+
+// The records expected of fixture `f`: its own list, or another's minus some rows.
+template <class Columns>
+Columns expected_rows(dom::object f, const std::map<std::string, dom::object>& by_file) {
+  Columns out;
+  std::string_view from;
+  if (f["records_from"].get(from) == simdjson::SUCCESS) {
+    const dom::object base = by_file.at(std::string(from));
+    dom::array drop = f["drop_rows"];
+    const uint64_t lo = uint64_t(drop.at(0).get_uint64()), hi = uint64_t(drop.at(1).get_uint64());
+    uint64_t i = 0;
+    for (auto r : dom::array(base["records"]))
+      if (i++ < lo || i > hi) add_json_row(dom::object(r), out);
+  } else {
+    for (auto r : dom::array(f["records"])) add_json_row(dom::object(r), out);
+  }
+  return out;
+}
+
+template <class Columns>
+void check_fixture(dom::object f, const std::map<std::string, dom::object>& by_file) {
+  const std::string name{std::string_view(f["file"])};
+  const std::string path = kFlowDir + name;
+  const FlowAvroFile file(path);
+  CHECK(variant_name(file.info().variant) == std::string_view(f["variant"]));
+  CHECK(codec_name(file.info().codec) == std::string_view(f["codec"]));
+
+  Columns got;
+  FlowReadStats st;
+  file.decode_blocks(0, file.blocks().size(), got, st);
+  check_same_rows(got, expected_rows<Columns>(f, by_file), name);
+  CHECK(st.records_read == u(f, "records_read"));
+  CHECK(st.records_used == u(f, "records_used"));
+  CHECK(st.records_rejected == u(f, "records_rejected"));
+  CHECK(st.records_read == st.records_used + st.records_rejected);
+  CHECK(st.blocks == u(f, "blocks"));
+  CHECK(st.blocks_rejected == u(f, "blocks_rejected"));
+  CHECK(st.bytes_unknown == u(f, "bytes_unknown"));
+  const bool trouble = st.records_rejected > 0 || st.bytes_unknown > 0;
+  CHECK((st.errors_total > 0) == trouble);
+  CHECK(st.errors.empty() == !trouble);
+  for (auto off : dom::array(f["error_offsets"])) {
+    const std::string at = "offset " + std::to_string(uint64_t(off.get_uint64()));
+    bool named = false;
+    for (const auto& e : st.errors) named |= e.find(path) != std::string::npos && e.find(at) != std::string::npos;
+    INFO("no error message names " << path << " and " << at);
+    CHECK(named);
+  }
+
+  // Any split of the blocks, decoded on threads, gives the same rows and counts.
+  const size_t n = file.blocks().size();
+  for (size_t split = 1; split <= n; ++split) {
+    std::vector<Columns> parts(n);
+    std::vector<FlowReadStats> stats(n);
+    std::vector<std::thread> threads;
+    for (size_t b = 0; b < n; b += split)
+      threads.emplace_back([&, b] { file.decode_blocks(b, std::min(n, b + split), parts[b], stats[b]); });
+    for (auto& t : threads) t.join();
+    Columns joined;
+    FlowReadStats total;
+    for (size_t b = 0; b < n; ++b) {
+      joined.append(parts[b]);
+      total.merge(stats[b]);
+    }
+    check_same_rows(joined, got, name + " split by " + std::to_string(split));
+    CHECK(total.records_used == st.records_used);
+    CHECK(total.records_rejected == st.records_rejected);
+    CHECK(total.bytes_decoded == st.bytes_decoded);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("flow avro: every python3-avro fixture reads as expected.json says", "[flow-avro]") {
+  dom::parser parser;
+  dom::element doc = parser.load(kFlowDir + "expected.json");
+  std::map<std::string, dom::object> by_file;
+  for (auto f : dom::array(doc["fixtures"])) by_file[std::string(std::string_view(f["file"]))] = dom::object(f);
+  REQUIRE(by_file.size() >= 15);
+  for (auto [name, f] : by_file) {
+    SECTION(name) {
+      std::string_view codec_error;
+      if (f["open_error"].get(codec_error) == simdjson::SUCCESS) {
+        try {
+          FlowAvroFile file(kFlowDir + name);
+          FAIL("opened " << name);
+        } catch (const std::runtime_error& e) {
+          const std::string what = e.what();
+          CHECK(what.find(kFlowDir + name) != std::string::npos);
+          CHECK(what.find(std::string(codec_error)) != std::string::npos);
+        }
+      } else if (std::string_view(f["version"]) == "ft3") {
+        check_fixture<Ft3Columns>(f, by_file);
+      } else {
+        check_fixture<Ft4Columns>(f, by_file);
+      }
+    }
+  }
+}
+
+TEST_CASE("flow avro: schema facts of the fixtures", "[flow-avro]") {
+  const FlowAvroFile draft(kFlowDir + "ft4_draft_flowtuple3.avro");
+  CHECK(draft.info().record_name == "flowtuple3");
+  CHECK(draft.info().version == FlowVersion::ft4);
+  const auto& d = draft.info().defaulted_fields;
+  CHECK(std::find(d.begin(), d.end(), "maxmind_country") != d.end());
+  CHECK(std::find(d.begin(), d.end(), "spoofed_packet_cnt") != d.end());
+  const FlowAvroFile extra(kFlowDir + "ft4_reordered_extra.avro");
+  CHECK(extra.info().skipped_fields.size() == 12);
+  CHECK(extra.info().defaulted_fields.empty());
+  Ft3Columns wrong;
+  FlowReadStats st;
+  CHECK_THROWS_AS(extra.decode_blocks(0, 1, wrong, st), std::logic_error);
+}
+
+TEST_CASE("flow avro: a hand-made container with array blocks given by byte size", "[flow-avro]") {
+  const std::string schema = R"({"type":"record","name":"flowtuple4","fields":[
+    {"name":"dst_port","type":"int"},{"name":"note","type":"string"},{"name":"time","type":"long"},
+    {"name":"src_ip","type":"long"},{"name":"dst_net","type":"long"},{"name":"protocol","type":"int"},
+    {"name":"packet_cnt","type":"long"},{"name":"common_ttls","type":{"type":"array","items":"long"}},
+    {"name":"common_ttl_freqs","type":{"type":"array","items":"int"}},{"name":"netacq_country","type":"string"}]})";
+  // Row 1: the ttl values as one block of -2 items with its byte size; row 2: time out of range.
+  const std::string ttl_items = zz(64) + zz(128);
+  const std::string row1 = zz(443) + avro_string("hi") + zz(1600000000) + zz(0x01020304) + zz(0x2c100000) + zz(6) +
+                           zz(5) + zz(-2) + zz(int64_t(ttl_items.size())) + ttl_items + zz(0) + /* freqs */ zz(2) +
+                           zz(2) + zz(3) + zz(0) + avro_string("NL");
+  const std::string row2 = zz(80) + avro_string("") + zz(int64_t(1) << 32) + zz(1) + zz(2) + zz(17) + zz(1) + zz(0) +
+                           zz(0) + avro_string("US");
+  TempDir dir("flow-avro-hand");
+  const std::string path = dir.file("hand.avro", hand_container(schema, {{2, row1 + row2}, {1, row1}}));
+  FlowReadStats st;
+  const Ft4Columns got = read_ft4_avro(path, st);
+  Ft4Record want;
+  want.dst_port = 443; want.time = 1600000000; want.src_ip = 0x01020304; want.dst_net = 0x2c100000;
+  want.protocol = 6; want.packet_cnt = 5; want.common_ttls = {{64, 2}, {128, 3}};
+  want.netacq_country = *parse_code2("NL");
+  REQUIRE(got.size() == 2);
+  CHECK(got.row(0) == want);
+  CHECK(got.row(1) == want);
+  CHECK(st.records_read == 3);
+  CHECK(st.records_rejected == 1);
+  REQUIRE(!st.errors.empty());
+  CHECK(st.errors[0].find("time") != std::string::npos);
+  CHECK(st.errors[0].find(path) != std::string::npos);
+}
+
+TEST_CASE("flow avro: schemas we cannot read are errors naming the file", "[flow-avro]") {
+  TempDir dir("flow-avro-schema");
+  auto open_error = [&](const std::string& schema) -> std::string {
+    const std::string path = dir.file("s.avro", hand_container(schema, {}));
+    try {
+      FlowAvroFile f(path);
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()).find(path) != std::string::npos);
+      return e.what();
+    }
+    return "";
+  };
+  const std::string head = R"({"type":"record","name":"flowtuple4","fields":[)";
+  const std::string keys = R"({"name":"time","type":"long"},{"name":"src_ip","type":"long"},)"
+                           R"({"name":"dst_port","type":"int"},{"name":"protocol","type":"int"},)"
+                           R"({"name":"packet_cnt","type":"long"})";
+  CHECK(open_error(head + keys + "]}").find("dst_net") != std::string::npos);
+  CHECK(open_error(head + keys + R"(,{"name":"dst_net","type":"long"},{"name":"dst_ip","type":"long"}]})")
+            .find("both") != std::string::npos);
+  CHECK(open_error(head + keys + R"(,{"name":"dst_net","type":"string"}]})").find("dst_net") != std::string::npos);
+  CHECK(open_error(R"({"type":"record","name":"x","fields":[{"name":"dst_ip","type":"long"}]})").find("time") !=
+        std::string::npos);
+  CHECK(open_error("not json").find("JSON") != std::string::npos);
+  CHECK(open_error(head + keys + R"(,{"name":"dst_net","type":"long"}]})").empty());
+  const std::string p = dir.file("bad.avro", "Obj");
+  CHECK_THROWS_WITH(FlowAvroFile(p), Catch::Contains(p));
+}
