@@ -65,10 +65,15 @@ void tally(Counts& v) {
   v.resize(out);
 }
 
+// A row's flow key (the 128-bit output-order key, split in two words) and
+// its input position, which orders rows within a flow.
 struct KeyedRow {
-  unsigned __int128 key;
+  uint64_t hi, lo;
   uint32_t row;
-  bool operator<(const KeyedRow& o) const { return key < o.key || (key == o.key && row < o.row); }
+  bool operator<(const KeyedRow& o) const {
+    return hi != o.hi ? hi < o.hi : lo != o.lo ? lo < o.lo : row < o.row;
+  }
+  bool same_flow(const KeyedRow& o) const { return hi == o.hi && lo == o.lo; }
 };
 
 // Per-thread scratch space, reused across flows.
@@ -77,9 +82,15 @@ struct Scratch {
   Counts pkt_sizes, ttls, src_ports, tcp_flags;
 };
 
-// Aggregates rows[0, n) (one flow, in input order) into `out`.
+// The four common-value arrays of a run of flows.
+struct CommonParts {
+  CommonColumn pktsizes, ttls, srcports, tcpflags;
+};
+
+// Aggregates rows[0, n) (one flow, in input order) into flow `f` of `out`,
+// whose scalar columns are already sized; common values go to `commons`.
 void aggregate_flow(const Ft3Columns& in, const KeyedRow* rows, size_t n, const ConvertOptions& opt,
-                    uint32_t dst_mask, Scratch& s, Ft4Columns& out) {
+                    uint32_t dst_mask, Scratch& s, Ft4Columns& out, size_t f, CommonParts& commons) {
   const uint32_t first = rows[0].row;
   const uint8_t proto = in.protocol[first];
   const bool tcp = proto == 6, tcp_udp = proto == 6 || proto == 17;
@@ -97,39 +108,51 @@ void aggregate_flow(const Ft3Columns& in, const KeyedRow* rows, size_t n, const 
     if (tcp_udp) s.src_ports.emplace_back(in.src_port[i], p);
     if (tcp) s.tcp_flags.emplace_back(in.tcp_flags[i], p);
   }
-  std::sort(s.dst_low.begin(), s.dst_low.end());
-  const size_t uniq_dst = size_t(std::unique(s.dst_low.begin(), s.dst_low.end()) - s.dst_low.begin());
-  tally(s.pkt_sizes); tally(s.ttls); tally(s.src_ports); tally(s.tcp_flags);
+  size_t uniq_dst = n;
+  if (n > 1) {
+    std::sort(s.dst_low.begin(), s.dst_low.end());
+    uniq_dst = size_t(std::unique(s.dst_low.begin(), s.dst_low.end()) - s.dst_low.begin());
+    tally(s.pkt_sizes); tally(s.ttls); tally(s.src_ports); tally(s.tcp_flags);
+  }
 
-  const uint32_t time = in.time[first] - in.time[first] % opt.interval_s;
   uint16_t dst_port = 0;
   if (tcp_udp) dst_port = in.dst_port[first];
   if (proto == 1) dst_port = uint16_t(((in.src_port[first] & 0xFF) << 8) | (in.dst_port[first] & 0xFF));
 
-  out.time.push_back(time);
-  out.src_ip.push_back(in.src_ip[first]);
-  out.dst_net.push_back(in.dst_ip[first] & dst_mask);
-  out.dst_port.push_back(dst_port);
-  out.protocol.push_back(proto);
-  out.packet_cnt.push_back(total);
-  out.uniq_dst_ips.push_back(uint32_t(uniq_dst));
-  out.uniq_pkt_sizes.push_back(uint32_t(s.pkt_sizes.size()));
-  out.uniq_ttls.push_back(uint32_t(s.ttls.size()));
-  out.uniq_src_ports.push_back(uint32_t(s.src_ports.size()));
-  out.uniq_tcp_flags.push_back(uint32_t(s.tcp_flags.size()));
-  out.first_syn_length.push_back(in.tcp_synlen[first]);
-  out.first_tcp_rwin.push_back(in.tcp_synwinlen[first]);
-  push_common(out.common_pktsizes, s.pkt_sizes, total, opt.quality);
-  push_common(out.common_ttls, s.ttls, total, opt.quality);
-  push_common(out.common_srcports, s.src_ports, total, opt.quality);
-  push_common(out.common_tcpflags, s.tcp_flags, total, opt.quality);
-  out.maxmind_continent.push_back(in.maxmind_continent[first]);
-  out.maxmind_country.push_back(in.maxmind_country[first]);
-  out.netacq_continent.push_back(in.netacq_continent[first]);
-  out.netacq_country.push_back(in.netacq_country[first]);
-  out.prefix2asn.push_back(in.prefix2asn[first]);
-  out.spoofed_packet_cnt.push_back(spoofed);
-  out.masscan_packet_cnt.push_back(masscan);
+  out.time[f] = in.time[first] - in.time[first] % opt.interval_s;
+  out.src_ip[f] = in.src_ip[first];
+  out.dst_net[f] = in.dst_ip[first] & dst_mask;
+  out.dst_port[f] = dst_port;
+  out.protocol[f] = proto;
+  out.packet_cnt[f] = total;
+  out.uniq_dst_ips[f] = uint32_t(uniq_dst);
+  out.uniq_pkt_sizes[f] = uint32_t(s.pkt_sizes.size());
+  out.uniq_ttls[f] = uint32_t(s.ttls.size());
+  out.uniq_src_ports[f] = uint32_t(s.src_ports.size());
+  out.uniq_tcp_flags[f] = uint32_t(s.tcp_flags.size());
+  out.first_syn_length[f] = in.tcp_synlen[first];
+  out.first_tcp_rwin[f] = in.tcp_synwinlen[first];
+  push_common(commons.pktsizes, s.pkt_sizes, total, opt.quality);
+  push_common(commons.ttls, s.ttls, total, opt.quality);
+  push_common(commons.srcports, s.src_ports, total, opt.quality);
+  push_common(commons.tcpflags, s.tcp_flags, total, opt.quality);
+  out.maxmind_continent[f] = in.maxmind_continent[first];
+  out.maxmind_country[f] = in.maxmind_country[first];
+  out.netacq_continent[f] = in.netacq_continent[first];
+  out.netacq_country[f] = in.netacq_country[first];
+  out.prefix2asn[f] = in.prefix2asn[first];
+  out.spoofed_packet_cnt[f] = spoofed;
+  out.masscan_packet_cnt[f] = masscan;
+}
+
+// Sizes the scalar columns of `c` for `rows` flows.
+void resize_scalars(Ft4Columns& c, size_t rows) {
+  auto size = [rows](auto& v) { v.resize(rows); };
+  size(c.time); size(c.src_ip); size(c.dst_net); size(c.dst_port); size(c.protocol); size(c.packet_cnt);
+  size(c.uniq_dst_ips); size(c.uniq_pkt_sizes); size(c.uniq_ttls); size(c.uniq_src_ports); size(c.uniq_tcp_flags);
+  size(c.first_syn_length); size(c.first_tcp_rwin); size(c.maxmind_continent); size(c.maxmind_country);
+  size(c.netacq_continent); size(c.netacq_country); size(c.prefix2asn); size(c.spoofed_packet_cnt);
+  size(c.masscan_packet_cnt);
 }
 
 // Flows per work chunk: fixed, so chunk boundaries never depend on threads.
@@ -164,7 +187,8 @@ Ft4Columns convert_ft3_to_ft4(const Ft3Columns& in, const ConvertOptions& opt) {
     if (proto == 6 || proto == 17) port = in.dst_port[i];
     if (proto == 1) port = uint16_t(((in.src_port[i] & 0xFF) << 8) | (in.dst_port[i] & 0xFF));
     const uint32_t time = in.time[i] - in.time[i] % opt.interval_s;
-    keyed[i] = {ft4_order_key(time, proto, in.src_ip[i], in.dst_ip[i] & mask, port), uint32_t(i)};
+    const unsigned __int128 key = ft4_order_key(time, proto, in.src_ip[i], in.dst_ip[i] & mask, port);
+    keyed[i] = {uint64_t(key >> 64), uint64_t(key), uint32_t(i)};
   }
   // (key, row) pairs are unique, so every correct sort gives the same order.
   __gnu_parallel::sort(keyed.begin(), keyed.end());
@@ -172,14 +196,17 @@ Ft4Columns convert_ft3_to_ft4(const Ft3Columns& in, const ConvertOptions& opt) {
   // 2. Flow boundaries.
   std::vector<size_t> starts;
   for (int64_t i = 0; i < n; ++i) {
-    if (i == 0 || keyed[i].key != keyed[i - 1].key) starts.push_back(size_t(i));
+    if (i == 0 || !keyed[i].same_flow(keyed[i - 1])) starts.push_back(size_t(i));
   }
   starts.push_back(size_t(n));
   const size_t flows = starts.size() - 1;
 
-  // 3. Aggregate fixed chunks of flows in parallel, concatenate in order.
+  // 3. Aggregate fixed chunks of flows in parallel: scalars in place, common
+  //    values per chunk, then concatenated in chunk order.
   const size_t chunks = (flows + kFlowsPerChunk - 1) / kFlowsPerChunk;
-  std::vector<Ft4Columns> parts(chunks);
+  Ft4Columns out;
+  resize_scalars(out, flows);
+  std::vector<CommonParts> commons(chunks);
 #pragma omp parallel
   {
     Scratch scratch;
@@ -187,13 +214,28 @@ Ft4Columns convert_ft3_to_ft4(const Ft3Columns& in, const ConvertOptions& opt) {
     for (int64_t c = 0; c < int64_t(chunks); ++c) {
       const size_t f0 = size_t(c) * kFlowsPerChunk, f1 = std::min(flows, f0 + kFlowsPerChunk);
       for (size_t f = f0; f < f1; ++f) {
-        aggregate_flow(in, keyed.data() + starts[f], starts[f + 1] - starts[f], opt, mask, scratch, parts[c]);
+        aggregate_flow(in, keyed.data() + starts[f], starts[f + 1] - starts[f], opt, mask, scratch, out, f,
+                       commons[c]);
       }
     }
   }
-  if (chunks == 1) return std::move(parts[0]);
-  Ft4Columns out;
-  for (const auto& p : parts) out.append(p);
+  size_t values[4] = {0, 0, 0, 0};
+  for (const auto& part : commons) {
+    values[0] += part.pktsizes.value.size(); values[1] += part.ttls.value.size();
+    values[2] += part.srcports.value.size(); values[3] += part.tcpflags.value.size();
+  }
+  CommonColumn* cols[4] = {&out.common_pktsizes, &out.common_ttls, &out.common_srcports, &out.common_tcpflags};
+  for (int k = 0; k < 4; ++k) {
+    cols[k]->begin.reserve(flows + 1);
+    cols[k]->value.reserve(values[k]);
+    cols[k]->freq.reserve(values[k]);
+  }
+  for (const auto& part : commons) {
+    out.common_pktsizes.append(part.pktsizes);
+    out.common_ttls.append(part.ttls);
+    out.common_srcports.append(part.srcports);
+    out.common_tcpflags.append(part.tcpflags);
+  }
   return out;
 }
 
