@@ -139,41 +139,58 @@ class MinuteBuilder {
   uint32_t dst() { return w_.opt.telescope_net | uint32_t(rng_.below(w_.telescope_size)); }
   uint16_t ephemeral() { return uint16_t(1024 + rng_.below(64512)); }
 
+  // Every random draw is its own statement: the order of function arguments
+  // is unspecified in C++, and the output must not depend on the compiler.
   Ft3Record telnet(const Source& s) {  // Mirai: SYN to 23/2323, random window and source port
-    return tcp(packet(t_, s, dst(), 6, s.ttl, 40), ephemeral(), rng_.below(10) == 0 ? 2323 : 23, 0x02,
-               uint16_t(1 + rng_.below(65535)));
+    const uint32_t to = dst();
+    const uint16_t sport = ephemeral();
+    const uint16_t port = rng_.below(10) == 0 ? 2323 : 23;
+    const uint16_t win = uint16_t(1 + rng_.below(65535));
+    return tcp(packet(t_, s, to, 6, s.ttl, 40), sport, port, 0x02, win);
   }
   Ft3Record icmp_echo(const Source& s) {  // type 8 code 0; FT3 keeps type in src_port
     return ports(packet(t_, s, dst(), 1, s.ttl, s.flavor ? 84 : 28), 8, 0);
   }
 
   Ft3Record record(Pop pop, const Source& s) {
+    if (pop == Pop::telnet) return telnet(s);
+    if (pop == Pop::icmp_scan) return icmp_echo(s);
+    const uint32_t to = dst();
     switch (pop) {
-      case Pop::telnet: return telnet(s);
       case Pop::high_ttl: {  // half masscan-like (window 1024, fixed port), half zmap-like
         const bool masscan_like = s.flavor != 0;
-        return tcp(packet(t_, s, dst(), 6, s.ttl, 40), masscan_like ? s.sport : ephemeral(), pick(kScanPorts, rng_.next()),
-                   0x02, masscan_like ? 1024 : 65535);
+        const uint16_t sport = masscan_like ? s.sport : ephemeral();
+        const uint16_t port = pick(kScanPorts, rng_.next());
+        return tcp(packet(t_, s, to, 6, s.ttl, 40), sport, port, 0x02, masscan_like ? 1024 : 65535);
       }
       case Pop::backscatter: {  // a DoS victim answering spoofed SYNs: SYN-ACK or RST from 80/443
         const bool rst = rng_.below(10) < 3;
-        Ft3Record r = tcp(packet(t_, s, dst(), 6, s.ttl, rst ? 40 : 44), s.sport, ephemeral(), rst ? 0x04 : 0x12, 0);
+        const uint16_t port = ephemeral();
+        Ft3Record r = tcp(packet(t_, s, to, 6, s.ttl, rst ? 40 : 44), s.sport, port, rst ? 0x04 : 0x12, 0);
         r.packet_cnt = 1 + rng_.below(3);
         return r;
       }
-      case Pop::icmp_scan: return icmp_echo(s);
       case Pop::icmp_unreach: {  // type 3 backscatter, code 1, 3 or 13
         static constexpr uint16_t kCodes[] = {1, 3, 13};
-        return ports(packet(t_, s, dst(), 1, s.ttl, s.flavor ? 70 : 56), 3, kCodes[rng_.below(3)]);
+        const uint16_t code = kCodes[rng_.below(3)];
+        return ports(packet(t_, s, to, 1, s.ttl, s.flavor ? 70 : 56), 3, code);
       }
       case Pop::udp: {
         const uint16_t port = pick(kUdpPorts, rng_.next());
-        return ports(packet(t_, s, dst(), 17, s.ttl, udp_len(port, rng_)), s.flavor ? s.sport : ephemeral(), port);
+        const uint16_t len = udp_len(port, rng_);
+        const uint16_t sport = s.flavor ? s.sport : ephemeral();
+        return ports(packet(t_, s, to, 17, s.ttl, len), sport, port);
       }
-      case Pop::gre: return packet(t_, s, dst(), 47, s.ttl, uint16_t(60 + rng_.below(41)));
+      case Pop::gre: {
+        const uint16_t len = uint16_t(60 + rng_.below(41));
+        return packet(t_, s, to, 47, s.ttl, len);
+      }
       default: {  // noise from spoofed sources (last byte 0/255) or to port 0
-        if (rng_.below(4) == 0) return ports(packet(t_, s, dst(), 17, s.ttl, 48), ephemeral(), 0);
-        return tcp(packet(t_, s, dst(), 6, s.ttl, 40), ephemeral(), pick(kScanPorts, rng_.next()), 0x02, 5840);
+        const bool udp_port0 = rng_.below(4) == 0;
+        const uint16_t sport = ephemeral();
+        if (udp_port0) return ports(packet(t_, s, to, 17, s.ttl, 48), sport, 0);
+        const uint16_t port = pick(kScanPorts, rng_.next());
+        return tcp(packet(t_, s, to, 6, s.ttl, 40), sport, port, 0x02, 5840);
       }
     }
   }
@@ -205,7 +222,8 @@ auto ft3_key(const Ft3Record& r) {
 // Sorts by the FT3 key and merges duplicates as corsarotrace would: the
 // first record's fields, packet counts summed.
 void dedup_into(std::vector<Ft3Record>& recs, Ft3Columns& out) {
-  std::stable_sort(recs.begin(), recs.end(), [](const Ft3Record& a, const Ft3Record& b) { return ft3_key(a) < ft3_key(b); });
+  std::stable_sort(recs.begin(), recs.end(),
+                   [](const Ft3Record& a, const Ft3Record& b) { return ft3_key(a) < ft3_key(b); });
   out.clear();
   for (size_t i = 0; i < recs.size();) {
     Ft3Record r = recs[i];
@@ -228,7 +246,9 @@ uint64_t daily_per_mille(uint32_t t) {
 std::vector<PlantedSweeper> planted_sweepers(const SynthFlowOptions& opt) {
   const World w(opt);
   std::vector<PlantedSweeper> out;
-  for (const auto& s : w.sweepers) out.push_back({s.source.ip, s.dst_net16, s.dst_port, w.geo(s.source.ip).netacq_country});
+  for (const auto& s : w.sweepers) {
+    out.push_back({s.source.ip, s.dst_net16, s.dst_port, w.geo(s.source.ip).netacq_country});
+  }
   return out;
 }
 

@@ -140,8 +140,11 @@ Source World::make_source(Pop p, uint32_t i, Code2 want) const {
   return s;
 }
 
-World::World(const SynthFlowOptions& o) : opt(o), seed(mix64(o.seed)), telescope_size(uint64_t(1) << (32 - std::min(o.telescope_prefix_len, 32u))) {
-  if (o.telescope_prefix_len < 8 || o.telescope_prefix_len > 16) throw std::invalid_argument("telescope prefix must be /8../16");
+World::World(const SynthFlowOptions& o)
+    : opt(o), seed(mix64(o.seed)), telescope_size(uint64_t(1) << (32 - std::min(o.telescope_prefix_len, 32u))) {
+  if (o.telescope_prefix_len < 8 || o.telescope_prefix_len > 16) {
+    throw std::invalid_argument("telescope prefix must be /8../16");
+  }
   if (o.telescope_net & uint32_t(telescope_size - 1)) throw std::invalid_argument("telescope_net has host bits set");
   if (o.sweep_per_minute > 65536) throw std::invalid_argument("sweep_per_minute must be <= 65536");
   const uint64_t r = o.records_per_minute;
@@ -154,7 +157,9 @@ World::World(const SynthFlowOptions& o) : opt(o), seed(mix64(o.seed)), telescope
     auto& v = pops_[size_t(p)];
     for (uint32_t i = 0; i < n; ++i) {
       const uint64_t u = hash2(seed ^ kSource ^ 0x6d6978, uint64_t(p) << 32 | i);
-      const Code2 want = p == Pop::high_ttl ? mix_country(kHighTtlMix, u) : p == Pop::telnet ? mix_country(kTelnetMix, u) : 0;
+      Code2 want = 0;  // any country
+      if (p == Pop::high_ttl) want = mix_country(kHighTtlMix, u);
+      if (p == Pop::telnet) want = mix_country(kTelnetMix, u);
       v.push_back(make_source(p, i, want));
     }
   }

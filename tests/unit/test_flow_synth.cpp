@@ -158,7 +158,8 @@ TEST_CASE("flow synth: planted profiles", "[flow-synth]") {
       ++tcp_syn;
       telnet += r.dst_port == 23 || r.dst_port == 2323;
     }
-    backscatter += r.protocol == 6 && (r.src_port == 80 || r.src_port == 443) && (r.tcp_flags == 0x12 || r.tcp_flags == 0x04);
+    const bool from_web = r.src_port == 80 || r.src_port == 443;
+    backscatter += r.protocol == 6 && from_web && (r.tcp_flags == 0x12 || r.tcp_flags == 0x04);
     echo += r.protocol == 1 && r.src_port == 8;
     unreach += r.protocol == 1 && r.src_port == 3;
     udp_known += r.protocol == 17 && (r.dst_port == 53 || r.dst_port == 123 || r.dst_port == 1900);
