@@ -155,6 +155,16 @@ void resize_scalars(Ft4Columns& c, size_t rows) {
   size(c.masscan_packet_cnt);
 }
 
+bool same_lengths(const Ft3Columns& c) {
+  const size_t n = c.time.size();
+  const size_t sizes[] = {c.src_ip.size(), c.dst_ip.size(), c.src_port.size(), c.dst_port.size(),
+                          c.protocol.size(), c.ttl.size(), c.tcp_flags.size(), c.ip_len.size(),
+                          c.tcp_synlen.size(), c.tcp_synwinlen.size(), c.packet_cnt.size(), c.is_spoofed.size(),
+                          c.is_masscan.size(), c.maxmind_continent.size(), c.maxmind_country.size(),
+                          c.netacq_continent.size(), c.netacq_country.size(), c.prefix2asn.size()};
+  return std::all_of(std::begin(sizes), std::end(sizes), [n](size_t s) { return s == n; });
+}
+
 // Flows per work chunk: fixed, so chunk boundaries never depend on threads.
 constexpr size_t kFlowsPerChunk = 2048;
 
@@ -175,6 +185,7 @@ Ft4Columns convert_ft3_to_ft4(const Ft3Columns& in, const ConvertOptions& opt) {
   if (opt.dst_prefix != 16 && opt.dst_prefix != 24) throw std::invalid_argument("dst_prefix must be 16 or 24");
   if (opt.interval_s == 0) throw std::invalid_argument("interval_s must be > 0");
   if (in.size() >= (size_t(1) << 32)) throw std::invalid_argument("more than 2^32 FT3 rows in one call");
+  if (!same_lengths(in)) throw std::invalid_argument("FT3 columns of different lengths");
   const uint32_t mask = opt.dst_prefix == 16 ? 0xFFFF0000u : 0xFFFFFF00u;
   const int64_t n = int64_t(in.size());
 

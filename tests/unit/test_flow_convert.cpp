@@ -296,4 +296,8 @@ TEST_CASE("flow convert: options are checked, empty input gives no flows", "[flo
   CHECK_THROWS_AS(convert_ft3_to_ft4(Ft3Columns{}, {8, 300, QualityRule::code}), std::invalid_argument);
   CHECK_THROWS_AS(convert_ft3_to_ft4(Ft3Columns{}, {16, 0, QualityRule::code}), std::invalid_argument);
   CHECK(convert_ft3_to_ft4(Ft3Columns{}).size() == 0);
+  Ft3Columns ragged;
+  ragged.push_back(ft3(1000, ip(1, 1, 1, 1), ip(44, 0, 0, 1), 5, 23, 6, 50, 2, 40, 1));
+  ragged.ttl.push_back(60);
+  CHECK_THROWS_AS(convert_ft3_to_ft4(ragged), std::invalid_argument);
 }

@@ -67,7 +67,7 @@ unsigned __int128 ft4_order_key(const Ft4Columns& c, size_t row);
 // Aggregates FT3 records (file order; the first record of a flow is its
 // first in `in`) into FT4 flows in the canonical order. Deterministic and
 // independent of the OpenMP thread count. Throws std::invalid_argument on
-// a bad dst_prefix or interval_s == 0.
+// a bad dst_prefix, interval_s == 0 or columns of different lengths.
 Ft4Columns convert_ft3_to_ft4(const Ft3Columns& in, const ConvertOptions& opt = {});
 
 // Merges conversions of parts whose flows are disjoint (e.g. the input split
