@@ -250,6 +250,35 @@ Ft4Columns convert_ft3_to_ft4(const Ft3Columns& in, const ConvertOptions& opt) {
   return out;
 }
 
+Ft4IntervalStream::Ft4IntervalStream(const ConvertOptions& opt, Emit emit) : opt_(opt), emit_(std::move(emit)) {
+  if (opt.interval_s == 0) throw std::invalid_argument("interval_s must be > 0");
+}
+
+void Ft4IntervalStream::add(const Ft3Columns& batch) {
+  uint32_t newest = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const uint32_t interval = batch.time[i] - batch.time[i] % opt_.interval_s;
+    if (last_emitted_ && interval <= *last_emitted_) {
+      throw std::invalid_argument("Ft4IntervalStream: a row of an interval already emitted");
+    }
+    open_[interval].push_back(batch.row(i));
+    newest = std::max(newest, interval);
+  }
+  flush_before(newest);
+}
+
+void Ft4IntervalStream::finish() { flush_before(uint64_t(1) << 32); }
+
+void Ft4IntervalStream::flush_before(uint64_t interval_end) {
+  while (!open_.empty() && open_.begin()->first < interval_end) {
+    const uint32_t interval = open_.begin()->first;
+    const Ft4Columns flows = convert_ft3_to_ft4(open_.begin()->second, opt_);
+    open_.erase(open_.begin());
+    last_emitted_ = interval;
+    emit_(interval, flows);
+  }
+}
+
 void append_ft4_row(Ft4Columns& to, const Ft4Columns& from, size_t i) {
   auto common = [](CommonColumn& t, const CommonColumn& f, size_t r) {
     for (uint64_t j = f.begin[r]; j < f.begin[r + 1]; ++j) {

@@ -231,6 +231,31 @@ TEST_CASE("flow synth: a Russian sweeper covers >= 60,000 addresses of a /16 in 
   std::cout << "synth: RU flows " << ru_flows << ", of which >= 60000 addresses: " << ru_wide << "\n";
 }
 
+TEST_CASE("flow synth: minutes streamed into 5-minute FT4 equal one conversion", "[flow-synth]") {
+  SynthFlowOptions opt = small(13);
+  opt.start_time = 1612130220;  // not on a 5-minute boundary: the first interval is partial
+  opt.minutes = 12;
+  Ft4Columns streamed;
+  std::vector<uint32_t> intervals;
+  Ft4IntervalStream stream({16, 300, QualityRule::code}, [&](uint32_t t, const Ft4Columns& flows) {
+    intervals.push_back(t);
+    streamed.append(flows);
+  });
+  Ft3Columns all;
+  generate_ft3(opt, [&](uint32_t, const Ft3Columns& minute) {
+    all.append(minute);
+    stream.add(minute);
+  });
+  stream.finish();
+  // 22:57..23:08: intervals 22:55, 23:00, 23:05
+  CHECK(intervals == std::vector<uint32_t>{1612130100, 1612130400, 1612130700});
+  CHECK(first_difference(texts(streamed), texts(convert_ft3_to_ft4(all))) == "");
+  // a row of an interval already emitted is refused
+  Ft3Columns late;
+  late.push_back(all.row(0));
+  CHECK_THROWS_AS(stream.add(late), std::invalid_argument);
+}
+
 TEST_CASE("flow synth: rate varies over the day; 1 M records timed", "[flow-synth]") {
   SynthFlowOptions opt = small(9);
   opt.minutes = 1;

@@ -4,6 +4,9 @@
 // Spec: shared/reference/flowtuple.md section 2; our decisions and the
 // places where we deviate from ftconvert: docs/flowtuple-convert.md.
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -75,6 +78,27 @@ Ft4Columns convert_ft3_to_ft4(const Ft3Columns& in, const ConvertOptions& opt = 
 // order: equal to converting the whole. Throws std::invalid_argument if two
 // parts hold the same flow.
 Ft4Columns merge_ft4_parts(std::span<const Ft4Columns> parts);
+
+// Converts a time-ordered stream of FT3 batches (e.g. one-minute files)
+// interval by interval, holding only the open intervals: an interval is
+// converted and emitted once a row of a later interval arrives, and the rest
+// at finish(). The emitted columns, concatenated, equal convert_ft3_to_ft4
+// of all rows. A row of an already emitted interval throws
+// std::invalid_argument (ftconvert would silently add it to the current one).
+class Ft4IntervalStream {
+ public:
+  using Emit = std::function<void(uint32_t interval_start, const Ft4Columns& flows)>;
+  Ft4IntervalStream(const ConvertOptions& opt, Emit emit);
+  void add(const Ft3Columns& batch);
+  void finish();
+
+ private:
+  void flush_before(uint64_t interval_end);
+  ConvertOptions opt_;
+  Emit emit_;
+  std::map<uint32_t, Ft3Columns> open_;  // interval start -> its rows, in input order
+  std::optional<uint32_t> last_emitted_;
+};
 
 // Appends row `i` of `from` to `to`, column by column.
 void append_ft4_row(Ft4Columns& to, const Ft4Columns& from, size_t i);
