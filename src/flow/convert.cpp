@@ -1,7 +1,5 @@
 #include "scanhpc/flow/convert.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <parallel/algorithm>
 #include <stdexcept>
@@ -30,7 +28,7 @@ namespace {
 
 using Counts = std::vector<std::pair<uint32_t, uint64_t>>;
 
-// Appends the common values of `counts` (ascending by value) to `out`.
+// Calls push(value, count) for the common values of `counts` (ascending by value).
 template <class Push>
 void walk_common(std::span<const std::pair<uint32_t, uint64_t>> counts, uint64_t total, QualityRule rule,
                  Push&& push) {
