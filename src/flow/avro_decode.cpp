@@ -34,6 +34,8 @@ struct Scratch {
   }
 };
 
+constexpr size_t kMaxInflated = size_t(1) << 30;
+
 // Raw deflate (no zlib header), as Avro's deflate codec. Data after the end
 // of the deflate stream is ignored: python-avro leaves 3 bytes of Adler-32.
 bool inflate_block(Scratch& s, const uint8_t* in, size_t n, std::string& error) {
@@ -54,6 +56,10 @@ bool inflate_block(Scratch& s, const uint8_t* in, size_t n, std::string& error) 
     produced = s.inflated.size() - s.z.avail_out;
     if (rc == Z_STREAM_END) break;
     if (rc == Z_OK && s.z.avail_out == 0) {
+      if (s.inflated.size() >= kMaxInflated) {  // a corrupt or hostile block: do not grow without bound
+        error = "block inflates to more than " + std::to_string(kMaxInflated >> 20) + " MiB";
+        return false;
+      }
       s.inflated.resize(s.inflated.size() * 2);
       continue;
     }
@@ -272,9 +278,11 @@ void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Col
     if (messages.size() < FlowReadStats::kMaxMessages) {
       const std::string field(fault >= kArrayBase ? array_field_name(unsigned(fault - kArrayBase))
                                                   : slot_field_name(f.program.version, unsigned(fault)));
+      const int first_code2 = f.program.version == FlowVersion::ft3 ? int(f3_maxmind_continent) : int(f4_maxmind_continent);
       messages.push_back(where(f, b) + "record " + std::to_string(r) + " rejected: " + field +
-                         (fault >= kArrayBase ? " has a value out of range or a length unlike its pair"
-                                              : " = " + std::to_string(slots[fault]) + " is out of range"));
+                         (fault >= kArrayBase    ? " has a value out of range or a length unlike its pair"
+                          : fault >= first_code2 ? " is not a string of exactly 2 bytes"
+                                                 : " = " + std::to_string(slots[fault]) + " is out of range"));
     }
   }
   if (p != end) {
@@ -296,9 +304,14 @@ void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Column
     throw std::logic_error(f.info.path + ": holds " + std::string(variant_name(f.info.variant)) +
                            " records, not the version of the columns asked for");
   last = std::min(last, f.blocks.size());
+  // One allocation for the range (growing columns costs page faults), but
+  // not trusting counts: a record takes a byte at least, inflated or not.
+  const uint64_t expand = f.info.codec == AvroCodec::deflate ? 64 : 1;
   uint64_t records = 0;
-  for (size_t i = first; i < last; ++i) records += f.blocks[i].records;
-  reserve_rows(out, out.size() + std::min<uint64_t>(records, uint64_t(1) << 28));
+  for (size_t i = first; i < last; ++i)
+    if (f.blocks[i].status == AvroBlock::Status::ok)
+      records += std::min(f.blocks[i].records, f.blocks[i].bytes * expand);
+  reserve_rows(out, out.size() + records);
   Scratch s;
   for (size_t i = first; i < last; ++i) {
     const AvroBlock& b = f.blocks[i];

@@ -208,6 +208,43 @@ TEST_CASE("flow avro: a hand-made container with array blocks given by byte size
   CHECK(st.errors[0].find(path) != std::string::npos);
 }
 
+TEST_CASE("flow avro: hand-made corrupt blocks are rejected whole, reading goes on", "[flow-avro]") {
+  const std::string schema = R"({"type":"record","name":"flowtuple","fields":[{"name":"time","type":"long"},
+    {"name":"src_ip","type":"long"},{"name":"dst_ip","type":"long"},{"name":"dst_port","type":"int"},
+    {"name":"protocol","type":"int"},{"name":"packet_cnt","type":"long"}]})";
+  auto rec = [](int64_t ip) { return zz(60) + zz(ip) + zz(7) + zz(80) + zz(6) + zz(1); };
+  const std::string overlong(11, '\xff');  // a varint of more than 10 bytes
+  TempDir dir("flow-avro-corrupt");
+  const std::string good = rec(1) + rec(2);
+  const std::string file = hand_container(schema, {{2, good},
+                                                   {1, rec(3) + rec(4)},       // fewer records than bytes
+                                                   {2, rec(5) + overlong},     // bad varint
+                                                   {2, good}})
+                           + "\x04\x10garbage-tail";  // a header then not enough bytes
+  const std::string path = dir.file("c.avro", file);
+  const FlowAvroFile f(path);
+  REQUIRE(f.blocks().size() == 5);
+  CHECK(f.blocks()[4].status == AvroBlock::Status::truncated);
+  FlowReadStats st;
+  Ft3Columns got;
+  f.decode_blocks(0, 5, got, st);
+  REQUIRE(got.size() == 4);
+  CHECK(got.src_ip == std::vector<uint32_t>{1, 2, 1, 2});
+  CHECK(got.time == std::vector<uint32_t>(4, 60));
+  CHECK(got.netacq_country[0] == kUnknownCode2);  // absent field: default
+  CHECK(st.records_read == 2 + 1 + 2 + 2 + 2);
+  CHECK(st.records_used == 4);
+  CHECK(st.records_rejected == 5);
+  CHECK(st.blocks_rejected == 3);
+  REQUIRE(st.errors.size() == 3);
+  for (size_t b : {1, 2, 4}) {
+    const std::string at = "offset " + std::to_string(f.blocks()[b].offset);
+    CHECK(std::any_of(st.errors.begin(), st.errors.end(), [&](const std::string& e) {
+      return e.find(path) != std::string::npos && e.find(at) != std::string::npos;
+    }));
+  }
+}
+
 TEST_CASE("flow avro: schemas we cannot read are errors naming the file", "[flow-avro]") {
   TempDir dir("flow-avro-schema");
   auto open_error = [&](const std::string& schema) -> std::string {
