@@ -71,9 +71,10 @@ bool inflate_block(Scratch& s, const uint8_t* in, size_t n, std::string& error) 
   return true;
 }
 
-// Runs the program over one record. False: the data is corrupt.
+// Runs the program over one record. False: the data is corrupt. Every field
+// present writes its slot, so `slots` holds the defaults of absent fields
+// from the block's start on.
 bool decode_record(const FieldProgram& prog, Scratch& s, int64_t* slots, const uint8_t*& p, const uint8_t* end) {
-  std::memcpy(slots, prog.defaults.data(), sizeof(int64_t) * kMaxSlots);
   for (auto& a : s.arrays) a.clear();
   for (const FieldOp& op : prog.ops) {
     int64_t n = 0;
@@ -261,6 +262,7 @@ void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Col
   st.bytes_decoded += uint64_t(end - p);
   const size_t rows_before = out.size();
   int64_t slots[kMaxSlots];
+  std::memcpy(slots, f.program.defaults.data(), sizeof slots);
   uint64_t used = 0, rejected = 0;
   std::vector<std::string> messages;
   for (uint64_t r = 0; r < b.records; ++r) {
