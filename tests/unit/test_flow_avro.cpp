@@ -5,9 +5,12 @@
 #include <simdjson.h>
 
 #include <map>
+#include <memory>
+#include <random>
 #include <thread>
 
 #include "flow_avro_support.hpp"
+#include "test_support.hpp"
 #include "scanhpc/flow/avro.hpp"
 
 using namespace scanhpc::flow;
@@ -271,4 +274,42 @@ TEST_CASE("flow avro: schemas we cannot read are errors naming the file", "[flow
   CHECK(open_error(head + keys + R"(,{"name":"dst_net","type":"long"}]})").empty());
   const std::string p = dir.file("bad.avro", "Obj");
   CHECK_THROWS_WITH(FlowAvroFile(p), Catch::Contains(p));
+}
+
+TEST_CASE("flow avro: random byte damage never crashes and keeps the counts consistent", "[flow-avro]") {
+  TempDir dir("flow-avro-fuzz");
+  std::mt19937_64 rng(11);
+  for (const char* name : {"ft4_deflate.avro", "ft3_null.avro", "ft4_reordered_extra.avro"}) {
+    const std::string original = slurp(kFlowDir + name);
+    for (int trial = 0; trial < 150; ++trial) {
+      std::string bytes = original;
+      const int flips = 1 + int(rng() % 4);
+      for (int k = 0; k < flips; ++k) bytes[rng() % bytes.size()] = char(rng());
+      if (trial % 5 == 0) bytes.resize(rng() % bytes.size());  // and sometimes cut short
+      const std::string path = dir.file("fuzz.avro", bytes);
+      std::unique_ptr<FlowAvroFile> file;
+      try {
+        file = std::make_unique<FlowAvroFile>(path);
+      } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()).find(path) != std::string::npos);
+        continue;
+      }
+      FlowReadStats st;
+      size_t rows = 0;
+      if (file->info().version == FlowVersion::ft3) {
+        Ft3Columns c;
+        file->decode_blocks(0, file->blocks().size(), c, st);
+        rows = c.size();
+      } else {
+        Ft4Columns c;
+        file->decode_blocks(0, file->blocks().size(), c, st);
+        rows = c.size();
+        CHECK(c.common_ttls.rows() == rows);
+        CHECK(c.common_ttls.value.size() == c.common_ttls.freq.size());
+      }
+      CHECK(st.records_used == rows);
+      CHECK(st.records_read == st.records_used + st.records_rejected);
+      for (const auto& e : st.errors) CHECK(e.find(path) != std::string::npos);
+    }
+  }
 }
