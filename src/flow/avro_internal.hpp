@@ -104,7 +104,7 @@ struct FieldOp {
     scalar,      // varint -> slots[target]
     code2,       // string -> slots[target] (kBadCode2 unless 2 bytes)
     long_array,  // array<long|int> -> arrays[target]
-    skip_varint, // int, long, enum, boolean-as-byte handled by skip_fixed
+    skip_varint, // int, long, enum
     skip_bytes,  // string, bytes
     skip_fixed,  // float, double, boolean, fixed: `target` bytes
     skip_type,   // anything else: types[target]
