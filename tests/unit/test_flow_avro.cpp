@@ -240,6 +240,12 @@ TEST_CASE("flow avro: hand-made corrupt blocks are rejected whole, reading goes 
   CHECK(st.records_rejected == 5);
   CHECK(st.blocks_rejected == 3);
   REQUIRE(st.errors.size() == 3);
+  // A count that cannot fit in the block's bytes must not size the columns.
+  FlowReadStats st2;
+  const Ft3Columns got2 = read_ft3_avro(dir.file("d.avro", hand_container(schema, {{int64_t(1) << 39, good}})), st2);
+  CHECK(got2.size() == 0);
+  CHECK(st2.records_rejected == uint64_t(1) << 39);
+  CHECK(st2.blocks_rejected == 1);
   for (size_t b : {1, 2, 4}) {
     const std::string at = "offset " + std::to_string(f.blocks()[b].offset);
     CHECK(std::any_of(st.errors.begin(), st.errors.end(), [&](const std::string& e) {
