@@ -2,11 +2,12 @@
 // field program, one record at a time into a staging area of int64 slots,
 // then a range check against the column types and a push into the columns.
 //
-// Why not Avro C's generic reader: it builds a generic value per record and
-// resolves every field through function pointers and by index, measured
-// several times slower than this loop (docs/flowtuple-avro.md). Our program
-// is compiled once per file from the embedded schema, so it still handles
-// every FT4 variant and field order.
+// Why not Avro C's generic reader: it fills a generic value per record and
+// reaches every field through function pointers by index; measured 7-11x
+// slower than this loop on null-codec files and 3-5x on deflate files
+// (bench/flow_avro_decode, docs/flowtuple-avro.md), and it cannot hand blocks
+// to threads. Our program is compiled once per file from the embedded
+// schema, so it still handles every FT4 variant and field order.
 #include <zlib.h>
 
 #include <algorithm>
@@ -34,6 +35,8 @@ struct Scratch {
   }
 };
 
+constexpr size_t kMaxInflated = size_t(1) << 30;
+
 // Raw deflate (no zlib header), as Avro's deflate codec. Data after the end
 // of the deflate stream is ignored: python-avro leaves 3 bytes of Adler-32.
 bool inflate_block(Scratch& s, const uint8_t* in, size_t n, std::string& error) {
@@ -54,6 +57,10 @@ bool inflate_block(Scratch& s, const uint8_t* in, size_t n, std::string& error) 
     produced = s.inflated.size() - s.z.avail_out;
     if (rc == Z_STREAM_END) break;
     if (rc == Z_OK && s.z.avail_out == 0) {
+      if (s.inflated.size() >= kMaxInflated) {  // a corrupt or hostile block: do not grow without bound
+        error = "block inflates to more than " + std::to_string(kMaxInflated >> 20) + " MiB";
+        return false;
+      }
       s.inflated.resize(s.inflated.size() * 2);
       continue;
     }
@@ -65,9 +72,10 @@ bool inflate_block(Scratch& s, const uint8_t* in, size_t n, std::string& error) 
   return true;
 }
 
-// Runs the program over one record. False: the data is corrupt.
+// Runs the program over one record. False: the data is corrupt. Every field
+// present writes its slot, so `slots` holds the defaults of absent fields
+// from the block's start on.
 bool decode_record(const FieldProgram& prog, Scratch& s, int64_t* slots, const uint8_t*& p, const uint8_t* end) {
-  std::memcpy(slots, prog.defaults.data(), sizeof(int64_t) * kMaxSlots);
   for (auto& a : s.arrays) a.clear();
   for (const FieldOp& op : prog.ops) {
     int64_t n = 0;
@@ -124,28 +132,28 @@ constexpr int kArrayBase = 100;  // a returned reason >= this names an array
 
 // Range checks then push; returns kOk or the slot (kArrayBase + array) at fault.
 // A negative value is a huge uint64_t, so one comparison rejects both ends.
-int commit(const int64_t* s, const Scratch&, Ft3Columns& c) {
+int commit(const int64_t* s, const Scratch&, Ft3Columns& c, size_t row) {
   static constexpr uint64_t kMax[f3_count] = {U32, U32, U32, U16, U16, U8,  U8,  U8,  U16, U16,
                                               U16, I64, U8,  U8,  U32, U16, U16, U16, U16};
   for (int i = 0; i < f3_count; ++i)
     if (uint64_t(s[i]) > kMax[i]) return i;
-  c.time.push_back(uint32_t(s[f3_time])); c.src_ip.push_back(uint32_t(s[f3_src_ip]));
-  c.dst_ip.push_back(uint32_t(s[f3_dst_ip]));
-  c.src_port.push_back(uint16_t(s[f3_src_port])); c.dst_port.push_back(uint16_t(s[f3_dst_port]));
-  c.protocol.push_back(uint8_t(s[f3_protocol])); c.ttl.push_back(uint8_t(s[f3_ttl]));
-  c.tcp_flags.push_back(uint8_t(s[f3_tcp_flags])); c.ip_len.push_back(uint16_t(s[f3_ip_len]));
-  c.tcp_synlen.push_back(uint16_t(s[f3_tcp_synlen])); c.tcp_synwinlen.push_back(uint16_t(s[f3_tcp_synwinlen]));
-  c.packet_cnt.push_back(uint64_t(s[f3_packet_cnt]));
-  c.is_spoofed.push_back(uint8_t(s[f3_is_spoofed])); c.is_masscan.push_back(uint8_t(s[f3_is_masscan]));
-  c.maxmind_continent.push_back(Code2(s[f3_maxmind_continent]));
-  c.maxmind_country.push_back(Code2(s[f3_maxmind_country]));
-  c.netacq_continent.push_back(Code2(s[f3_netacq_continent]));
-  c.netacq_country.push_back(Code2(s[f3_netacq_country]));
-  c.prefix2asn.push_back(uint32_t(s[f3_prefix2asn]));
+  c.time[row] = (uint32_t(s[f3_time])); c.src_ip[row] = (uint32_t(s[f3_src_ip]));
+  c.dst_ip[row] = (uint32_t(s[f3_dst_ip]));
+  c.src_port[row] = (uint16_t(s[f3_src_port])); c.dst_port[row] = (uint16_t(s[f3_dst_port]));
+  c.protocol[row] = (uint8_t(s[f3_protocol])); c.ttl[row] = (uint8_t(s[f3_ttl]));
+  c.tcp_flags[row] = (uint8_t(s[f3_tcp_flags])); c.ip_len[row] = (uint16_t(s[f3_ip_len]));
+  c.tcp_synlen[row] = (uint16_t(s[f3_tcp_synlen])); c.tcp_synwinlen[row] = (uint16_t(s[f3_tcp_synwinlen]));
+  c.packet_cnt[row] = (uint64_t(s[f3_packet_cnt]));
+  c.is_spoofed[row] = (uint8_t(s[f3_is_spoofed])); c.is_masscan[row] = (uint8_t(s[f3_is_masscan]));
+  c.maxmind_continent[row] = (Code2(s[f3_maxmind_continent]));
+  c.maxmind_country[row] = (Code2(s[f3_maxmind_country]));
+  c.netacq_continent[row] = (Code2(s[f3_netacq_continent]));
+  c.netacq_country[row] = (Code2(s[f3_netacq_country]));
+  c.prefix2asn[row] = (uint32_t(s[f3_prefix2asn]));
   return kOk;
 }
 
-int commit(const int64_t* s, const Scratch& scratch, Ft4Columns& c) {
+int commit(const int64_t* s, const Scratch& scratch, Ft4Columns& c, size_t row) {
   static constexpr uint64_t kMax[f4_count] = {U32, U32, U32, U16, U8,  I64, U32, U32, U32, U32,
                                               U32, U16, U16, U32, I64, I64, U16, U16, U16, U16};
   for (int i = 0; i < f4_count; ++i)
@@ -158,14 +166,14 @@ int commit(const int64_t* s, const Scratch& scratch, Ft4Columns& c) {
     for (int64_t v : a[k + 1])
       if (v < 0) return kArrayBase + k + 1;
   }
-  c.time.push_back(uint32_t(s[f4_time])); c.src_ip.push_back(uint32_t(s[f4_src_ip]));
-  c.dst_net.push_back(uint32_t(s[f4_dst_net])); c.dst_port.push_back(uint16_t(s[f4_dst_port]));
-  c.protocol.push_back(uint8_t(s[f4_protocol])); c.packet_cnt.push_back(uint64_t(s[f4_packet_cnt]));
-  c.uniq_dst_ips.push_back(uint32_t(s[f4_uniq_dst_ips])); c.uniq_pkt_sizes.push_back(uint32_t(s[f4_uniq_pkt_sizes]));
-  c.uniq_ttls.push_back(uint32_t(s[f4_uniq_ttls])); c.uniq_src_ports.push_back(uint32_t(s[f4_uniq_src_ports]));
-  c.uniq_tcp_flags.push_back(uint32_t(s[f4_uniq_tcp_flags]));
-  c.first_syn_length.push_back(uint16_t(s[f4_first_syn_length]));
-  c.first_tcp_rwin.push_back(uint16_t(s[f4_first_tcp_rwin]));
+  c.time[row] = (uint32_t(s[f4_time])); c.src_ip[row] = (uint32_t(s[f4_src_ip]));
+  c.dst_net[row] = (uint32_t(s[f4_dst_net])); c.dst_port[row] = (uint16_t(s[f4_dst_port]));
+  c.protocol[row] = (uint8_t(s[f4_protocol])); c.packet_cnt[row] = (uint64_t(s[f4_packet_cnt]));
+  c.uniq_dst_ips[row] = (uint32_t(s[f4_uniq_dst_ips])); c.uniq_pkt_sizes[row] = (uint32_t(s[f4_uniq_pkt_sizes]));
+  c.uniq_ttls[row] = (uint32_t(s[f4_uniq_ttls])); c.uniq_src_ports[row] = (uint32_t(s[f4_uniq_src_ports]));
+  c.uniq_tcp_flags[row] = (uint32_t(s[f4_uniq_tcp_flags]));
+  c.first_syn_length[row] = (uint16_t(s[f4_first_syn_length]));
+  c.first_tcp_rwin[row] = (uint16_t(s[f4_first_tcp_rwin]));
   CommonColumn* commons[4] = {&c.common_pktsizes, &c.common_ttls, &c.common_srcports, &c.common_tcpflags};
   for (int k = 0; k < 4; ++k) {
     CommonColumn& col = *commons[k];
@@ -173,13 +181,13 @@ int commit(const int64_t* s, const Scratch& scratch, Ft4Columns& c) {
     for (int64_t f : a[2 * k + 1]) col.freq.push_back(uint64_t(f));
     col.begin.push_back(col.value.size());
   }
-  c.maxmind_continent.push_back(Code2(s[f4_maxmind_continent]));
-  c.maxmind_country.push_back(Code2(s[f4_maxmind_country]));
-  c.netacq_continent.push_back(Code2(s[f4_netacq_continent]));
-  c.netacq_country.push_back(Code2(s[f4_netacq_country]));
-  c.prefix2asn.push_back(uint32_t(s[f4_prefix2asn]));
-  c.spoofed_packet_cnt.push_back(uint64_t(s[f4_spoofed_packet_cnt]));
-  c.masscan_packet_cnt.push_back(uint64_t(s[f4_masscan_packet_cnt]));
+  c.maxmind_continent[row] = (Code2(s[f4_maxmind_continent]));
+  c.maxmind_country[row] = (Code2(s[f4_maxmind_country]));
+  c.netacq_continent[row] = (Code2(s[f4_netacq_continent]));
+  c.netacq_country[row] = (Code2(s[f4_netacq_country]));
+  c.prefix2asn[row] = (uint32_t(s[f4_prefix2asn]));
+  c.spoofed_packet_cnt[row] = (uint64_t(s[f4_spoofed_packet_cnt]));
+  c.masscan_packet_cnt[row] = (uint64_t(s[f4_masscan_packet_cnt]));
   return kOk;
 }
 
@@ -211,6 +219,15 @@ template <class V>
 void reserve_one(size_t n, V& v) {
   if (v.capacity() < n) v.reserve(std::max(n, 2 * v.capacity()));
 }
+// Room for a whole block in the scalar columns; commons grow by push_back.
+void grow_scalars(Ft3Columns& c, size_t n) { truncate_rows(c, n); }
+void grow_scalars(Ft4Columns& c, size_t n) {
+  resize_all(n, c.time, c.src_ip, c.dst_net, c.dst_port, c.protocol, c.packet_cnt, c.uniq_dst_ips,
+             c.uniq_pkt_sizes, c.uniq_ttls, c.uniq_src_ports, c.uniq_tcp_flags, c.first_syn_length,
+             c.first_tcp_rwin, c.maxmind_continent, c.maxmind_country, c.netacq_continent, c.netacq_country,
+             c.prefix2asn, c.spoofed_packet_cnt, c.masscan_packet_cnt);
+}
+
 template <class... V>
 void reserve_all(size_t n, V&... v) {
   (reserve_one(n, v), ...);
@@ -253,8 +270,16 @@ void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Col
     end = p + s.inflated_size;
   }
   st.bytes_decoded += uint64_t(end - p);
+  // Every record holds required fields, so a byte at least: a larger count is corrupt
+  // (and must not size the columns).
+  if (b.records > uint64_t(end - p))
+    return reject_block(f, b, std::to_string(b.records) + " records cannot fit in " +
+                                  std::to_string(end - p) + " bytes", st);
   const size_t rows_before = out.size();
+  grow_scalars(out, rows_before + b.records);
+  size_t row = rows_before;
   int64_t slots[kMaxSlots];
+  std::memcpy(slots, f.program.defaults.data(), sizeof slots);
   uint64_t used = 0, rejected = 0;
   std::vector<std::string> messages;
   for (uint64_t r = 0; r < b.records; ++r) {
@@ -263,18 +288,21 @@ void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Col
       return reject_block(f, b, "record " + std::to_string(r) + " of " + std::to_string(b.records) +
                                     " runs past the block's data or has a bad varint", st);
     }
-    const int fault = commit(slots, s, out);
+    const int fault = commit(slots, s, out, row);
     if (fault == kOk) {
       ++used;
+      ++row;
       continue;
     }
     ++rejected;
     if (messages.size() < FlowReadStats::kMaxMessages) {
       const std::string field(fault >= kArrayBase ? array_field_name(unsigned(fault - kArrayBase))
                                                   : slot_field_name(f.program.version, unsigned(fault)));
+      const int first_code2 = f.program.version == FlowVersion::ft3 ? int(f3_maxmind_continent) : int(f4_maxmind_continent);
       messages.push_back(where(f, b) + "record " + std::to_string(r) + " rejected: " + field +
-                         (fault >= kArrayBase ? " has a value out of range or a length unlike its pair"
-                                              : " = " + std::to_string(slots[fault]) + " is out of range"));
+                         (fault >= kArrayBase    ? " has a value out of range or a length unlike its pair"
+                          : fault >= first_code2 ? " is not a string of exactly 2 bytes"
+                                                 : " = " + std::to_string(slots[fault]) + " is out of range"));
     }
   }
   if (p != end) {
@@ -282,6 +310,7 @@ void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Col
     return reject_block(f, b, std::to_string(b.records) + " records end at byte " +
                                   std::to_string(end - p) + " before the end of the block's data", st);
   }
+  grow_scalars(out, row);  // drop the rows of rejected records
   st.records_read += b.records;
   st.records_used += used;
   st.records_rejected += rejected;
@@ -296,9 +325,14 @@ void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Column
     throw std::logic_error(f.info.path + ": holds " + std::string(variant_name(f.info.variant)) +
                            " records, not the version of the columns asked for");
   last = std::min(last, f.blocks.size());
+  // One allocation for the range (growing columns costs page faults), but
+  // not trusting counts: a record takes a byte at least, inflated or not.
+  const uint64_t expand = f.info.codec == AvroCodec::deflate ? 64 : 1;
   uint64_t records = 0;
-  for (size_t i = first; i < last; ++i) records += f.blocks[i].records;
-  reserve_rows(out, out.size() + std::min<uint64_t>(records, uint64_t(1) << 28));
+  for (size_t i = first; i < last; ++i)
+    if (f.blocks[i].status == AvroBlock::Status::ok)
+      records += std::min(f.blocks[i].records, f.blocks[i].bytes * expand);
+  reserve_rows(out, out.size() + records);
   Scratch s;
   for (size_t i = first; i < last; ++i) {
     const AvroBlock& b = f.blocks[i];

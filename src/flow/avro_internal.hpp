@@ -19,6 +19,24 @@ inline bool read_varint(const uint8_t*& p, const uint8_t* end, uint64_t& out) {
     out = *p++;
     return true;
   }
+  if (end - p >= 10) {  // no bounds checks needed: unrolled
+    const uint8_t* q = p;
+    uint64_t r = *q++ & 0x7F;
+    for (int shift = 7; shift < 63; shift += 7) {
+      const uint8_t b = *q++;
+      r |= uint64_t(b & 0x7F) << shift;
+      if (b < 0x80) {
+        p = q;
+        out = r;
+        return true;
+      }
+    }
+    const uint8_t b = *q++;  // the 10th byte holds bit 63 only
+    if (b > 1) return false;
+    p = q;
+    out = r | uint64_t(b) << 63;
+    return true;
+  }
   uint64_t r = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (p >= end) return false;
@@ -86,7 +104,7 @@ struct FieldOp {
     scalar,      // varint -> slots[target]
     code2,       // string -> slots[target] (kBadCode2 unless 2 bytes)
     long_array,  // array<long|int> -> arrays[target]
-    skip_varint, // int, long, enum, boolean-as-byte handled by skip_fixed
+    skip_varint, // int, long, enum
     skip_bytes,  // string, bytes
     skip_fixed,  // float, double, boolean, fixed: `target` bytes
     skip_type,   // anything else: types[target]

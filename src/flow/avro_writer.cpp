@@ -149,11 +149,33 @@ std::string deflate_raw(std::string_view in, int level) {
   return out;
 }
 
+// Columns of unequal length would make the encoder read past a vector.
+template <class... V>
+bool all_sized(size_t n, const V&... v) {
+  return ((v.size() == n) && ...);
+}
+void check_shape(const Ft3Columns& c) {
+  if (!all_sized(c.size(), c.src_ip, c.dst_ip, c.src_port, c.dst_port, c.protocol, c.ttl, c.tcp_flags, c.ip_len,
+                 c.tcp_synlen, c.tcp_synwinlen, c.packet_cnt, c.is_spoofed, c.is_masscan, c.maxmind_continent,
+                 c.maxmind_country, c.netacq_continent, c.netacq_country, c.prefix2asn))
+    throw std::invalid_argument("flow avro writer: FT3 columns of unequal lengths");
+}
+void check_shape(const Ft4Columns& c) {
+  bool ok = all_sized(c.size(), c.src_ip, c.dst_net, c.dst_port, c.protocol, c.packet_cnt, c.uniq_dst_ips,
+                      c.uniq_pkt_sizes, c.uniq_ttls, c.uniq_src_ports, c.uniq_tcp_flags, c.first_syn_length,
+                      c.first_tcp_rwin, c.maxmind_continent, c.maxmind_country, c.netacq_continent, c.netacq_country,
+                      c.prefix2asn, c.spoofed_packet_cnt, c.masscan_packet_cnt);
+  for (const CommonColumn* k : {&c.common_pktsizes, &c.common_ttls, &c.common_srcports, &c.common_tcpflags})
+    ok = ok && k->rows() == c.size() && k->value.size() == k->freq.size() && k->begin.back() == k->value.size();
+  if (!ok) throw std::invalid_argument("flow avro writer: FT4 columns of unequal lengths");
+}
+
 template <class Columns>
 std::string encode_file(const Columns& rows, std::string_view schema, const FlowWriteOptions& o) {
   struct Block {
     size_t records, begin, end;
   };
+  check_shape(rows);
   std::string raw;
   std::vector<Block> blocks;
   size_t block_begin = 0, in_block = 0;

@@ -5,9 +5,12 @@
 #include <simdjson.h>
 
 #include <map>
+#include <memory>
+#include <random>
 #include <thread>
 
 #include "flow_avro_support.hpp"
+#include "test_support.hpp"
 #include "scanhpc/flow/avro.hpp"
 
 using namespace scanhpc::flow;
@@ -208,6 +211,49 @@ TEST_CASE("flow avro: a hand-made container with array blocks given by byte size
   CHECK(st.errors[0].find(path) != std::string::npos);
 }
 
+TEST_CASE("flow avro: hand-made corrupt blocks are rejected whole, reading goes on", "[flow-avro]") {
+  const std::string schema = R"({"type":"record","name":"flowtuple","fields":[{"name":"time","type":"long"},
+    {"name":"src_ip","type":"long"},{"name":"dst_ip","type":"long"},{"name":"dst_port","type":"int"},
+    {"name":"protocol","type":"int"},{"name":"packet_cnt","type":"long"}]})";
+  auto rec = [](int64_t ip) { return zz(60) + zz(ip) + zz(7) + zz(80) + zz(6) + zz(1); };
+  const std::string overlong(11, '\xff');  // a varint of more than 10 bytes
+  TempDir dir("flow-avro-corrupt");
+  const std::string good = rec(1) + rec(2);
+  const std::string file = hand_container(schema, {{2, good},
+                                                   {1, rec(3) + rec(4)},       // fewer records than bytes
+                                                   {2, rec(5) + overlong},     // bad varint
+                                                   {2, good}})
+                           + "\x04\x10garbage-tail";  // a header then not enough bytes
+  const std::string path = dir.file("c.avro", file);
+  const FlowAvroFile f(path);
+  REQUIRE(f.blocks().size() == 5);
+  CHECK(f.blocks()[4].status == AvroBlock::Status::truncated);
+  FlowReadStats st;
+  Ft3Columns got;
+  f.decode_blocks(0, 5, got, st);
+  REQUIRE(got.size() == 4);
+  CHECK(got.src_ip == std::vector<uint32_t>{1, 2, 1, 2});
+  CHECK(got.time == std::vector<uint32_t>(4, 60));
+  CHECK(got.netacq_country[0] == kUnknownCode2);  // absent field: default
+  CHECK(st.records_read == 2 + 1 + 2 + 2 + 2);
+  CHECK(st.records_used == 4);
+  CHECK(st.records_rejected == 5);
+  CHECK(st.blocks_rejected == 3);
+  REQUIRE(st.errors.size() == 3);
+  // A count that cannot fit in the block's bytes must not size the columns.
+  FlowReadStats st2;
+  const Ft3Columns got2 = read_ft3_avro(dir.file("d.avro", hand_container(schema, {{int64_t(1) << 39, good}})), st2);
+  CHECK(got2.size() == 0);
+  CHECK(st2.records_rejected == uint64_t(1) << 39);
+  CHECK(st2.blocks_rejected == 1);
+  for (size_t b : {1, 2, 4}) {
+    const std::string at = "offset " + std::to_string(f.blocks()[b].offset);
+    CHECK(std::any_of(st.errors.begin(), st.errors.end(), [&](const std::string& e) {
+      return e.find(path) != std::string::npos && e.find(at) != std::string::npos;
+    }));
+  }
+}
+
 TEST_CASE("flow avro: schemas we cannot read are errors naming the file", "[flow-avro]") {
   TempDir dir("flow-avro-schema");
   auto open_error = [&](const std::string& schema) -> std::string {
@@ -234,4 +280,42 @@ TEST_CASE("flow avro: schemas we cannot read are errors naming the file", "[flow
   CHECK(open_error(head + keys + R"(,{"name":"dst_net","type":"long"}]})").empty());
   const std::string p = dir.file("bad.avro", "Obj");
   CHECK_THROWS_WITH(FlowAvroFile(p), Catch::Contains(p));
+}
+
+TEST_CASE("flow avro: random byte damage never crashes and keeps the counts consistent", "[flow-avro]") {
+  TempDir dir("flow-avro-fuzz");
+  std::mt19937_64 rng(11);
+  for (const char* name : {"ft4_deflate.avro", "ft3_null.avro", "ft4_reordered_extra.avro"}) {
+    const std::string original = slurp(kFlowDir + name);
+    for (int trial = 0; trial < 150; ++trial) {
+      std::string bytes = original;
+      const int flips = 1 + int(rng() % 4);
+      for (int k = 0; k < flips; ++k) bytes[rng() % bytes.size()] = char(rng());
+      if (trial % 5 == 0) bytes.resize(rng() % bytes.size());  // and sometimes cut short
+      const std::string path = dir.file("fuzz.avro", bytes);
+      std::unique_ptr<FlowAvroFile> file;
+      try {
+        file = std::make_unique<FlowAvroFile>(path);
+      } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()).find(path) != std::string::npos);
+        continue;
+      }
+      FlowReadStats st;
+      size_t rows = 0;
+      if (file->info().version == FlowVersion::ft3) {
+        Ft3Columns c;
+        file->decode_blocks(0, file->blocks().size(), c, st);
+        rows = c.size();
+      } else {
+        Ft4Columns c;
+        file->decode_blocks(0, file->blocks().size(), c, st);
+        rows = c.size();
+        CHECK(c.common_ttls.rows() == rows);
+        CHECK(c.common_ttls.value.size() == c.common_ttls.freq.size());
+      }
+      CHECK(st.records_used == rows);
+      CHECK(st.records_read == st.records_used + st.records_rejected);
+      for (const auto& e : st.errors) CHECK(e.find(path) != std::string::npos);
+    }
+  }
 }

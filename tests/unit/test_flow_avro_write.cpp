@@ -200,6 +200,13 @@ TEST_CASE("flow avro: block options, sync markers and any block split", "[flow-a
   CHECK(bytes.substr(h - 16, 16) != other_bytes.substr(h - 16, 16));
   CHECK(bytes.substr(0, h - 16) == other_bytes.substr(0, h - 16));
 
+  Ft4Columns ragged = rows;
+  ragged.common_ttls.begin.pop_back();
+  CHECK_THROWS_AS(encode_ft4_avro(ragged, o), std::invalid_argument);
+  Ft4Columns huge = rows;
+  huge.packet_cnt[3] = uint64_t(INT64_MAX) + 1;  // no Avro long holds it
+  CHECK_THROWS_AS(encode_ft4_avro(huge, o), std::invalid_argument);
+
   std::mt19937_64 rng(9);
   const size_t n = file.blocks().size();
   for (int trial = 0; trial < 20; ++trial) {
