@@ -6,10 +6,9 @@ it must report. Corrupt copies are made here by editing bytes at block
 offsets that this script finds with its own block walker.
 
 usage: /usr/bin/python3 tests/data/make_flow_fixtures.py [OUTDIR]
-Re-running gives other sync markers (python-avro draws them at random) but
-the same records and counts.
+Re-running gives identical files (fixed seeds, sync markers from the names).
 """
-import io
+import hashlib
 import json
 import os
 import random
@@ -137,6 +136,8 @@ def write_avro(path, schema_obj, rows, codec, per_block):
     parsed = avro.schema.parse(json.dumps(schema_obj))
     with open(path, "wb") as f:
         w = avro.datafile.DataFileWriter(f, avro.io.DatumWriter(), parsed, codec=codec)
+        # A fixed marker instead of python-avro's random one: re-running gives identical files.
+        w.sync_marker = hashlib.md5(os.path.basename(path).encode()).digest()
         for i, r in enumerate(rows):
             w.append(r)
             if (i + 1) % per_block == 0:
