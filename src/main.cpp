@@ -14,8 +14,9 @@ constexpr const char* kUsage =
     "commands:\n"
     "  scan    ingest masscan output (any format) and write multiprobe and host analyses to HDF5\n"
     "  info    print the layout and provenance of a scanhpc HDF5 file\n"
-    "  gps     GPS service prediction: gps model builds the model and the scan plan\n"
-    "  synth   write deterministic synthetic data (synth masscan|gps ...)\n"
+    "  gps     GPS service prediction: gps model|predict|evaluate|simulate\n"
+    "  flow    STARDUST flowtuples (FT3/FT4 Avro): flow convert|top|series|intersect\n"
+    "  synth   write deterministic synthetic data (synth masscan|gps|flowtuple ...)\n"
     "\n"
     "Run `scanhpc <command> --help` for the options of a command.\n"
     "Run under mpirun for several ranks; without mpirun it runs as one rank.\n";
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     if (command == "info") return scanhpc::commands::info(args);
     if (command == "synth") return scanhpc::commands::synth(args);
     if (command == "gps") return scanhpc::commands::gps(args);
+    if (command == "flow") return scanhpc::commands::flow(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scanhpc %s: error: %s\n", command.c_str(), e.what());
     return 1;

@@ -2,6 +2,7 @@
 //   synth masscan: a masscan scan in any of masscan's text formats.
 //   synth gps:     an all-ports ground-truth scan with banners and planted
 //                  co-occurrence structure, for GPS (issue 3).
+//   synth flowtuple: telescope traffic as FT3/FT4 Avro (synth_flowtuple.cpp).
 #include <boost/program_options.hpp>
 
 #include <cerrno>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "scanhpc/commands/commands.hpp"
+#include "scanhpc/commands/flow_commands.hpp"
 #include "scanhpc/io/masscan_writer.hpp"
 #include "scanhpc/io/synth_gps.hpp"
 #include "scanhpc/io/synth_masscan.hpp"
@@ -31,6 +33,8 @@ constexpr const char* kSynthUsage =
     "  masscan   a deterministic synthetic masscan scan (any text format)\n"
     "  gps       a deterministic all-ports ground truth with banners and planted\n"
     "            service co-occurrence, for `scanhpc gps`\n"
+    "  flowtuple deterministic darknet telescope traffic as FT3 or FT4 Avro files,\n"
+    "            for `scanhpc flow`\n"
     "\n"
     "Run `scanhpc synth <kind> --help` for the options of a kind.\n";
 
@@ -254,6 +258,7 @@ int synth(const Args& args) {
   Args rest(args.begin() + 1, args.end());
   if (kind == "masscan") return synth_masscan(rest);
   if (kind == "gps") return synth_gps(rest);
+  if (kind == "flowtuple") return synth_flowtuple(rest);
   std::fprintf(stderr, "scanhpc synth: unknown kind '%s'\n\n%s", kind.c_str(), kSynthUsage);
   return 2;
 }

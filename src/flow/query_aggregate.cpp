@@ -1,5 +1,6 @@
 // FT4 queries: top-N values and per-interval series.
 #include <algorithm>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "scanhpc/flow/query.hpp"
@@ -34,24 +35,24 @@ std::vector<std::pair<uint64_t, uint64_t>> local_top_counts(const Ft4Columns& c,
   return out;
 }
 
-std::vector<TopRow> top_rows(std::vector<std::pair<uint64_t, uint64_t>> counts, Field field, size_t n) {
+std::vector<TopRow> top_rows(std::vector<std::pair<uint64_t, uint64_t>> counts, Field field, size_t n,
+                             std::optional<uint64_t> given_total) {
   std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
   uint64_t total = 0;
   for (const auto& [v, c] : counts) total += c;
+  if (given_total) total = *given_total;
   std::vector<TopRow> out;
-  uint64_t running = 0, other = 0;
+  uint64_t running = 0;
   auto share = [&](uint64_t x) { return total ? double(x) / double(total) : 0.0; };
-  for (size_t r = 0; r < counts.size(); ++r) {
-    if (r >= n) {
-      other += counts[r].second;
-      continue;
-    }
+  for (size_t r = 0; r < counts.size() && r < n; ++r) {
     running += counts[r].second;
     out.push_back({uint32_t(r + 1), value_text(field, counts[r].first), counts[r].second, share(counts[r].second),
                    share(running)});
   }
+  if (running > total) throw std::logic_error("top_rows: the total is smaller than the top counts");
+  const uint64_t other = total - running;
   if (other > 0) out.push_back({uint32_t(n + 1), "Other", other, share(other), share(running + other)});
   return out;
 }

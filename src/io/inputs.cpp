@@ -29,7 +29,7 @@ std::vector<std::string> expand_glob(const std::string& pattern) {
   return out;
 }
 
-void add_path(const std::string& path, std::vector<std::string>& out) {
+void add_path(const std::string& path, std::string_view dir_suffix, std::vector<std::string>& out) {
   std::error_code ec;
   auto st = fs::status(path, ec);
   if (ec || !fs::exists(st)) throw std::runtime_error("input not found: " + path);
@@ -37,7 +37,7 @@ void add_path(const std::string& path, std::vector<std::string>& out) {
     std::vector<std::string> files;
     for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec))
-      if (it->is_regular_file()) files.push_back(it->path().string());
+      if (it->is_regular_file() && it->path().string().ends_with(dir_suffix)) files.push_back(it->path().string());
     if (ec) throw std::runtime_error("cannot list input directory " + path + ": " + ec.message());
     std::sort(files.begin(), files.end());
     out.insert(out.end(), files.begin(), files.end());
@@ -57,15 +57,20 @@ bool looks_gzip(const std::string& path) {
 
 }  // namespace
 
-std::vector<InputFile> enumerate_inputs(const std::vector<std::string>& specs, MasscanFormat forced) {
+std::vector<std::string> expand_input_paths(const std::vector<std::string>& specs, std::string_view dir_suffix) {
   std::vector<std::string> paths;
   for (const auto& spec : specs) {
     if (spec == "-") paths.push_back(spec);
     else if (has_glob_chars(spec) && !fs::exists(spec))
-      for (const auto& p : expand_glob(spec)) add_path(p, paths);
-    else add_path(spec, paths);
+      for (const auto& p : expand_glob(spec)) add_path(p, dir_suffix, paths);
+    else add_path(spec, dir_suffix, paths);
   }
   if (paths.empty()) throw std::runtime_error("no input given");
+  return paths;
+}
+
+std::vector<InputFile> enumerate_inputs(const std::vector<std::string>& specs, MasscanFormat forced) {
+  const std::vector<std::string> paths = expand_input_paths(specs);
 
   std::vector<InputFile> files;
   for (const auto& path : paths) {

@@ -46,3 +46,27 @@ TEST_CASE("flowtuple: FT3 and FT4 rows round-trip through columns", "[flow]") {
   CHECK(c4.common_ttls.rows() == 3);
   CHECK(c4.common_ttls.begin == std::vector<uint64_t>{0, 2, 2, 4});
 }
+
+#include "scanhpc/flow/pack.hpp"
+
+TEST_CASE("flowtuple: FT4 rows survive pack and unpack", "[flow]") {
+  Ft4Columns c;
+  for (uint32_t i = 0; i < 50; ++i) {
+    Ft4Record r;
+    r.time = 1600000000 + i; r.src_ip = i * 2654435761u; r.dst_net = 0x2c000000 | (i << 16); r.dst_port = uint16_t(i);
+    r.protocol = uint8_t(i % 3 ? 6 : 1); r.packet_cnt = uint64_t(i) << 40; r.uniq_dst_ips = i * 1000;
+    r.first_tcp_rwin = 65535; r.netacq_country = *parse_code2("RU"); r.prefix2asn = 4294967295u;
+    for (uint32_t j = 0; j < i % 6; ++j) r.common_ttls.push_back({200 + j, j + 1});
+    if (i % 4 == 0) r.common_srcports = {{65535, 1ull << 50}};
+    r.spoofed_packet_cnt = i; r.masscan_packet_cnt = 2 * i;
+    c.push_back(r);
+  }
+  std::string bytes;
+  scanhpc::flow::pack_ft4(c, 0, 20, bytes);
+  scanhpc::flow::pack_ft4(c, 20, 50, bytes);
+  Ft4Columns back;
+  scanhpc::flow::unpack_ft4(bytes, back);
+  REQUIRE(back.size() == c.size());
+  for (size_t i = 0; i < c.size(); ++i) CHECK(back.row(i) == c.row(i));
+  CHECK_THROWS(scanhpc::flow::unpack_ft4(std::string_view(bytes).substr(0, bytes.size() - 1), back));
+}

@@ -12,6 +12,7 @@ int scan(const Args& args);   // src/commands/scan.cpp
 int info(const Args& args);   // src/commands/info.cpp
 int synth(const Args& args);  // src/commands/synth.cpp
 int gps(const Args& args);    // src/commands/gps.cpp
+int flow(const Args& args);   // src/commands/flow.cpp
 
 // The whole command line as typed, for provenance.
 const std::string& command_line();

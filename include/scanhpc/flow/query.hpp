@@ -105,7 +105,10 @@ struct TopRow {
 // From the global counts (any order, each value once): count descending, ties
 // by value ascending; ranks > n summed into "Other" (only when its count > 0).
 // pct = count / total, cumpct the running sum (the last row reaches 1).
-std::vector<TopRow> top_rows(std::vector<std::pair<uint64_t, uint64_t>> counts, Field field, size_t n);
+// `total` defaults to the sum of `counts`; give it when `counts` holds only
+// the candidates for the top n (every value outside them goes to Other).
+std::vector<TopRow> top_rows(std::vector<std::pair<uint64_t, uint64_t>> counts, Field field, size_t n,
+                             std::optional<uint64_t> total = std::nullopt);
 
 // ------------------------------------------------------------- series --
 // Per interval (`time`): packets, and the distinct sources, destination nets

@@ -3,6 +3,7 @@
 // plan for R ranks can be computed (and tested) in one process.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scanhpc/io/masscan_format.hpp"
@@ -18,6 +19,12 @@ struct InputFile {
   // the next line; gzip, stdin and the binary format are read whole.
   bool splittable() const { return !gzip && path != "-" && is_line_format(format); }
 };
+
+// Expands files, directories (their regular files whose names end with
+// `dir_suffix`, recursively, sorted) and glob patterns, in the order given;
+// "-" stays as is. Throws std::runtime_error naming a missing path, a glob
+// with no match, or when nothing is given.
+std::vector<std::string> expand_input_paths(const std::vector<std::string>& specs, std::string_view dir_suffix = "");
 
 // Expands files, directories (their regular files, recursively, sorted) and
 // glob patterns; detects each file's format (unless `forced` is not

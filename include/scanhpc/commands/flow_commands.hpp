@@ -1,0 +1,29 @@
+#pragma once
+// The `scanhpc flow` steps (src/commands/flow.cpp, flow_convert.cpp).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scanhpc/commands/commands.hpp"
+#include "scanhpc/commands/flow_input.hpp"
+#include "scanhpc/flow/query.hpp"
+
+namespace scanhpc::commands {
+
+struct FlowQueryConfig {
+  FlowInputConfig input;
+  flow::Selection selection;
+  std::string output;
+  int threads = 0;
+  bool quiet = false;
+  uint64_t round_bytes = 64 << 20;
+};
+
+int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fields,
+                 const std::vector<std::string>& metrics, size_t n, bool with_series, const std::string& ini);
+int run_flow_series(const FlowQueryConfig& cfg, const std::string& ini);
+int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::string& ini);
+int flow_convert(const Args& args);     // flow convert FT3... -o DIR
+int synth_flowtuple(const Args& args);  // synth flowtuple --version 3|4 -o DIR
+
+}  // namespace scanhpc::commands

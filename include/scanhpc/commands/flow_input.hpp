@@ -1,0 +1,36 @@
+#pragma once
+// Collective reading of flowtuple Avro files for the `scanhpc flow` commands:
+// inputs expanded on rank 0, files chosen by the time in their names, every
+// Avro block a unit of work, contiguous block ranges per rank balanced by
+// bytes, OpenMP over each rank's blocks. Rows arrive in global (file, block,
+// record) order when the ranks' parts are concatenated in rank order.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scanhpc/commands/run_context.hpp"
+#include "scanhpc/flow/avro.hpp"
+
+namespace scanhpc::commands {
+
+struct FlowInputConfig {
+  std::vector<std::string> inputs;
+  std::optional<uint32_t> from, to;  // files whose name time cannot overlap [from, to] are skipped
+  uint32_t file_seconds = 300;       // the span of one file, for that choice
+  bool fail_on_error = false;        // bad files or records stop the run instead of being counted
+};
+
+struct FlowInputSummary {
+  std::vector<std::string> files;  // read, in order
+  uint64_t files_skipped = 0;      // by the time in their names
+  uint64_t files_unreadable = 0;   // not a flowtuple Avro file (counted, --on-error=skip)
+  flow::FlowReadStats stats;       // global; errors: the first messages, rank order
+  uint64_t input_bytes = 0;
+};
+
+// Collective. Exactly one of ft3/ft4 is non-null: the version expected.
+FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
+                                  flow::Ft4Columns* ft4);
+
+}  // namespace scanhpc::commands

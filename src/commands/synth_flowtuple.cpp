@@ -1,0 +1,127 @@
+// scanhpc synth flowtuple: deterministic telescope traffic (flow/synth_flowtuple.hpp)
+// written as FT3 files (one a minute, as corsarotrace writes them) or as FT4
+// files (one per --interval, aggregated with flow convert's kernel). Serial:
+// the output depends only on the options. Files are written under temporary
+// names and renamed when complete.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/flow_commands.hpp"
+#include "scanhpc/flow/avro.hpp"
+#include "scanhpc/flow/convert.hpp"
+#include "scanhpc/flow/synth_flowtuple.hpp"
+
+namespace scanhpc::commands {
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_file(const fs::path& dir, const std::string& name, const flow::Ft3Columns* ft3, const flow::Ft4Columns* ft4,
+                const flow::FlowWriteOptions& w, std::vector<fs::path>& written) {
+  const fs::path tmp = dir / ("." + name + ".tmp");
+  if (ft3) flow::write_ft3_avro(tmp.string(), *ft3, w);
+  else flow::write_ft4_avro(tmp.string(), *ft4, w);
+  fs::rename(tmp, dir / name);
+  written.push_back(dir / name);
+}
+
+}  // namespace
+
+int synth_flowtuple(const Args& args) {
+  po::options_description o("synth flowtuple options");
+  flow::SynthFlowOptions s;
+  o.add_options()
+      ("output,o", po::value<std::string>(), "output directory (required)")
+      ("version", po::value<int>()->default_value(4), "3: FT3, one file a minute; 4: FT4, one file per --interval")
+      ("seed,s", po::value<uint64_t>()->default_value(s.seed), "random seed")
+      ("start-time", po::value<uint32_t>()->default_value(s.start_time), "first minute (Unix seconds)")
+      ("minutes", po::value<uint32_t>()->default_value(s.minutes), "minutes of traffic")
+      ("records-per-minute", po::value<uint32_t>()->default_value(s.records_per_minute),
+       "background FT3 records a minute at the daily mean")
+      ("sweepers", po::value<uint32_t>()->default_value(s.sweepers), "masscan-like sources sweeping a /16 each")
+      ("interval", po::value<uint32_t>()->default_value(300), "FT4: seconds per file")
+      ("dst-prefix", po::value<uint32_t>()->default_value(16), "FT4: destination prefix of the flow key (16 or 24)")
+      ("ft4-schema", po::value<std::string>()->default_value("with-counts"),
+       "FT4: with-counts (spoofed/masscan packet counts, the newest) or without-counts")
+      ("codec", po::value<std::string>()->default_value("deflate"), "Avro codec: deflate or null")
+      ("quiet,q", po::bool_switch()->default_value(false), "no summary on stderr");
+  try {
+    auto parsed = parse_command(args, o, "");
+    if (parsed.help) {
+      std::cout << "usage: scanhpc synth flowtuple [options] -o DIR\n\n" << o << "\n";
+      return 0;
+    }
+    if (parsed.dump_config) {
+      std::cout << effective_config(o, parsed.vm);
+      return 0;
+    }
+    const auto& vm = parsed.vm;
+    if (!vm.count("output")) throw UsageError("-o DIR is required");
+    const fs::path dir = vm["output"].as<std::string>();
+    const int version = vm["version"].as<int>();
+    if (version != 3 && version != 4) throw UsageError("--version: 3 or 4");
+    s.seed = vm["seed"].as<uint64_t>();
+    s.start_time = vm["start-time"].as<uint32_t>();
+    s.minutes = vm["minutes"].as<uint32_t>();
+    s.records_per_minute = vm["records-per-minute"].as<uint32_t>();
+    s.sweepers = vm["sweepers"].as<uint32_t>();
+    flow::ConvertOptions conv;
+    conv.interval_s = vm["interval"].as<uint32_t>();
+    conv.dst_prefix = vm["dst-prefix"].as<uint32_t>();
+    if (conv.interval_s == 0 || conv.interval_s % 60) throw UsageError("--interval: a positive multiple of 60");
+    if (conv.dst_prefix != 16 && conv.dst_prefix != 24) throw UsageError("--dst-prefix: 16 or 24");
+    flow::FlowWriteOptions w;
+    const auto codec = vm["codec"].as<std::string>();
+    if (codec != "deflate" && codec != "null") throw UsageError("--codec: deflate or null");
+    w.codec = codec == "deflate" ? flow::AvroCodec::deflate : flow::AvroCodec::null;
+    const auto schema = vm["ft4-schema"].as<std::string>();
+    if (schema != "with-counts" && schema != "without-counts") throw UsageError("--ft4-schema: with-counts or without-counts");
+    w.ft4_schema = schema == "with-counts" ? flow::Ft4Schema::with_counts : flow::Ft4Schema::without_counts;
+    const bool quiet = vm["quiet"].as<bool>();
+
+    const auto t0 = std::chrono::steady_clock::now();
+    fs::create_directories(dir);
+    std::vector<fs::path> written;
+    uint64_t ft3_rows = 0, ft4_rows = 0;
+    flow::Ft3Columns pending;  // FT4: the minutes of the current interval
+    uint32_t pending_interval = 0;
+    const std::string prefix = conv.interval_s == 300 ? "v3_5min" : "v3_" + std::to_string(conv.interval_s) + "s";
+    auto flush = [&] {
+      if (pending.size() == 0) return;
+      const flow::Ft4Columns ft4 = flow::convert_ft3_to_ft4(pending, conv);
+      ft4_rows += ft4.size();
+      write_file(dir, prefix + "_" + std::to_string(pending_interval) + ".ft4.avro", nullptr, &ft4, w, written);
+      pending.clear();
+    };
+    flow::generate_ft3(s, [&](uint32_t minute, const flow::Ft3Columns& rows) {
+      ft3_rows += rows.size();
+      if (version == 3) {
+        write_file(dir, "ucsd-nt-synth." + std::to_string(minute) + ".ft3.avro", &rows, nullptr, w, written);
+        return;
+      }
+      const uint32_t interval = minute - minute % conv.interval_s;
+      if (pending.size() && interval != pending_interval) flush();
+      pending_interval = interval;
+      pending.append(rows);
+    });
+    flush();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!quiet)
+      std::fprintf(stderr, "scanhpc synth flowtuple: %llu FT3 records%s in %zu FT%d file(s) to %s in %.2f s\n",
+                   (unsigned long long)ft3_rows,
+                   version == 4 ? (" -> " + std::to_string(ft4_rows) + " FT4 flows").c_str() : "", written.size(),
+                   version, dir.c_str(), secs);
+    return 0;
+  } catch (const UsageError& e) {
+    std::cerr << "scanhpc synth flowtuple: " << e.what() << "\n(see scanhpc synth flowtuple --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "scanhpc synth flowtuple: error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace scanhpc::commands

@@ -1,0 +1,59 @@
+#include "scanhpc/flow/read_plan.hpp"
+
+#include <stdexcept>
+
+namespace scanhpc::flow {
+
+std::optional<uint32_t> file_name_time(std::string_view path) {
+  const size_t slash = path.find_last_of('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  std::optional<uint32_t> found;
+  for (size_t i = 0; i < name.size();) {
+    if (name[i] < '0' || name[i] > '9') {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    uint64_t v = 0;
+    while (j < name.size() && name[j] >= '0' && name[j] <= '9') v = v * 10 + uint64_t(name[j++] - '0');
+    if ((j - i == 9 || j - i == 10) && v <= 0xFFFFFFFFull) found = uint32_t(v);
+    i = j;
+  }
+  return found;
+}
+
+bool file_may_overlap(uint32_t start, uint32_t seconds, std::optional<uint32_t> from, std::optional<uint32_t> to) {
+  const uint64_t end = uint64_t(start) + seconds;  // exclusive
+  if (from && end <= *from) return false;
+  if (to && start > *to) return false;
+  return true;
+}
+
+std::vector<std::pair<size_t, size_t>> split_units(const std::vector<uint64_t>& weights, int ranks) {
+  if (ranks < 1) throw std::invalid_argument("split_units: ranks < 1");
+  unsigned __int128 total = 0;
+  for (uint64_t w : weights) total += w;
+  std::vector<std::pair<size_t, size_t>> out(size_t(ranks), {0, 0});
+  unsigned __int128 before = 0;
+  size_t r = 0, begin = 0;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    // The owner of unit i: floor(middle * ranks / total), with weightless units following their predecessor.
+    const unsigned __int128 middle2 = 2 * before + weights[i];  // twice the middle
+    size_t owner = total ? size_t(middle2 * unsigned(ranks) / (2 * total)) : 0;
+    if (owner >= size_t(ranks)) owner = size_t(ranks) - 1;
+    if (owner < r) owner = r;
+    while (r < owner) {
+      out[r] = {begin, i};
+      begin = i;
+      ++r;
+    }
+    before += weights[i];
+  }
+  for (; r < size_t(ranks); ++r) {
+    out[r] = {begin, weights.size()};
+    begin = weights.size();
+  }
+  return out;
+}
+
+}  // namespace scanhpc::flow

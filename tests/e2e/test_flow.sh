@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `scanhpc flow` end to end on synthetic telescope traffic (`synth flowtuple`):
+# - flow convert (FT3 -> FT4) writes byte-identical files at 1-4 ranks, and the
+#   same files as `synth flowtuple --version 4` (which converts in one process);
+# - seed 004's three questions, each one command, equal an independent
+#   computation with Debian's python3-avro and plain Python (tests/e2e/flow_oracle.py):
+#   top 5 countries by flows among flows with a common TTL >= 200; a time series
+#   for 130.0.0.0/8; the share of Russian flows hitting >= 60,000 addresses;
+# - every query output is identical at 1-4 ranks;
+# - bad input (an FT3 file among FT4, a corrupt block) is counted, and
+#   --on-error=fail leaves no output.
+# Usage (ctest): bash tests/e2e/test_flow.sh <scanhpc-binary> <repo-root>
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup flow "$@"
+
+start=1612126800  # an hour boundary
+"$SCANHPC" synth flowtuple --version 3 --minutes 60 --records-per-minute 1500 --start-time $start -o ft3 --quiet \
+  || fail "synth flowtuple --version 3"
+"$SCANHPC" synth flowtuple --version 4 --minutes 60 --records-per-minute 1500 --start-time $start -o synth4 --quiet \
+  || fail "synth flowtuple --version 4"
+
+# FT3 -> FT4, 5-minute files (the series and top questions) and one hour (the /16 sweepers).
+for n in 1 2 3 4; do
+  timeout 300 mpirun -n "$n" "$SCANHPC" flow convert -q -o "ft4-$n" ft3 || fail "convert at $n rank(s)"
+done
+for n in 2 3 4; do
+  diff -r -q -x convert.h5 ft4-1 "ft4-$n" >/dev/null || fail "FT4 files differ between 1 and $n rank(s)"
+done
+diff -r -q -x convert.h5 ft4-1 synth4 >/dev/null && echo "  ok   convert at 1-4 ranks = synth --version 4, byte for byte" \
+  || fail "flow convert and synth flowtuple --version 4 differ"
+[ "$(ls ft4-1/*.ft4.avro | wc -l)" -eq 12 ] || fail "expected 12 five-minute FT4 files"
+timeout 300 mpirun -n 2 "$SCANHPC" flow convert -q --interval 3600 -o hour ft3 || fail "convert --interval 3600"
+
+query() {  # DIR TAG: the three questions at 1-4 ranks, identical outputs
+  local dir=$1 tag=$2 n outs
+  for n in 1 2 3 4; do
+    timeout 300 mpirun -n "$n" "$SCANHPC" flow top -q --field netacq_country --by flows -n 5 \
+      --common ttls=200-255 -o "$tag-top-$n.h5" "$dir" >/dev/null || fail "$tag: top at $n"
+    timeout 300 mpirun -n "$n" "$SCANHPC" flow series -q --src-prefix 130.0.0.0/8 -o "$tag-series-$n.h5" "$dir" \
+      >/dev/null || fail "$tag: series at $n"
+    timeout 300 mpirun -n "$n" "$SCANHPC" flow intersect -q --where 'netacq_country == RU' \
+      --where 'uniq_dst_ips >= 60000' -o "$tag-inter-$n.h5" "$dir" >/dev/null || fail "$tag: intersect at $n"
+  done
+  for q in top series inter; do
+    outs=("$tag-$q-1.h5" "$tag-$q-2.h5" "$tag-$q-3.h5" "$tag-$q-4.h5")
+    "$PY" "$ROOT/tests/compare_h5.py" "${outs[@]}" >/dev/null || fail "$tag: $q differs across rank counts"
+  done
+  "$PY" "$ROOT/tests/e2e/flow_oracle.py" "$dir" "$tag-top-2.h5" "$tag-series-2.h5" "$tag-inter-2.h5" \
+    && echo "  ok   $tag: the three questions equal the python3-avro oracle, identical at 1-4 ranks" \
+    || fail "$tag: differs from the oracle"
+}
+query ft4-1 five-minutes
+query hour hour
+"$PY" - hour-inter-2.h5 <<'PYEOF' || fail "the planted Russian sweepers are found"
+import sys, h5py
+i = h5py.File(sys.argv[1])["flow/intersection"]
+assert i.attrs["intersection"] >= 1 and i.attrs["baseline"] > i.attrs["intersection"], dict(i.attrs)
+print(f"  ok   {i.attrs['intersection']} of {i.attrs['baseline']} Russian flows hit >= 60,000 addresses of a /16")
+PYEOF
+
+# Bad input: an FT3 file among FT4 files, and a corrupt copy of an FT4 file.
+mkdir bad && cp ft4-1/*.avro bad/ && cp "$(ls ft3/*.avro | head -1)" bad/
+victim=$(ls bad/*.ft4.avro | head -1)
+"$PY" - "$victim" <<'PYEOF'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0xFF; b[len(b) // 2 + 1] ^= 0xFF  # inside a deflated block
+open(p, "wb").write(bytes(b))
+PYEOF
+mpirun -n 2 "$SCANHPC" flow top -q -o bad.h5 bad >/dev/null 2>bad.err || fail "skip mode must succeed"
+"$PY" - bad.h5 <<'PYEOF' || fail "bad input counts"
+import sys, h5py
+a = h5py.File(sys.argv[1])["flow"].attrs
+assert a["files_unreadable"] == 1, a["files_unreadable"]
+assert a["records_read"] == a["records_used"] + a["records_rejected"]
+assert a["records_rejected"] > 0 or a["bytes_unknown"] > 0, "the corrupt block is counted"
+print(f"  ok   bad input counted: {a['files_unreadable']} unreadable file, {a['records_rejected']} records rejected")
+PYEOF
+if mpirun -n 2 "$SCANHPC" flow top -q --on-error=fail -o fail.h5 bad >/dev/null 2>fail.err; then
+  fail "--on-error=fail must fail"
+fi
+ls fail.h5* >/dev/null 2>&1 && fail "--on-error=fail left an output"
+[ "$failures" -eq 0 ] && echo "test_flow: ok" || { echo "test_flow: $failures failure(s)"; exit 1; }

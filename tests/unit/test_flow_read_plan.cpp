@@ -1,0 +1,50 @@
+// Choosing flowtuple files by name time, and splitting blocks over ranks.
+#include <catch2/catch.hpp>
+
+#include "scanhpc/core/random.hpp"
+#include "scanhpc/flow/read_plan.hpp"
+
+using namespace scanhpc;
+using namespace scanhpc::flow;
+
+TEST_CASE("flow plan: the time in a file name", "[flow-plan]") {
+  CHECK(file_name_time("s3/datasource=ucsd-nt/year=2021/v3_5min_1617235200.ft4.avro") == 1617235200u);
+  CHECK(file_name_time("ucsd-nt.1617235200.flowtuple-v4.avro") == 1617235200u);
+  CHECK(file_name_time("/d/ft-999999999-mon2.avro") == 999999999u);  // 9 digits
+  CHECK_FALSE(file_name_time("flows-2021.avro").has_value());
+  CHECK_FALSE(file_name_time("x_99999999999.avro").has_value());  // 11 digits
+  CHECK_FALSE(file_name_time("dir1617235200/flows.avro").has_value());  // only the base name counts
+  CHECK(file_may_overlap(1000, 300, 1000, 1000));
+  CHECK(file_may_overlap(1000, 300, 1299, std::nullopt));
+  CHECK_FALSE(file_may_overlap(1000, 300, 1300, std::nullopt));
+  CHECK_FALSE(file_may_overlap(1000, 300, std::nullopt, 999));
+  CHECK(file_may_overlap(1000, 300, std::nullopt, 1000));
+}
+
+TEST_CASE("flow plan: units split over ranks contiguously, covering all, balanced", "[flow-plan]") {
+  SplitMix64 rng{7};
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<uint64_t> w(rng.below(40));
+    uint64_t total = 0, biggest = 0;
+    for (auto& x : w) {
+      x = rng.below(4) ? rng.below(100000) : 0;
+      total += x;
+      biggest = std::max(biggest, x);
+    }
+    const int ranks = 1 + int(rng.below(9));
+    auto parts = split_units(w, ranks);
+    REQUIRE(parts.size() == size_t(ranks));
+    size_t next = 0;
+    for (const auto& [b, e] : parts) {
+      CHECK(b == next);
+      CHECK(e >= b);
+      next = e;
+      uint64_t share = 0;
+      for (size_t i = b; i < e; ++i) share += w[i];
+      CHECK(share <= total / uint64_t(ranks) + biggest + 1);  // within one unit of an equal share
+    }
+    CHECK(next == w.size());
+  }
+  CHECK(split_units({}, 3) == std::vector<std::pair<size_t, size_t>>{{0, 0}, {0, 0}, {0, 0}});
+  CHECK(split_units({5, 5, 5, 5}, 2) == std::vector<std::pair<size_t, size_t>>{{0, 2}, {2, 4}});
+}
