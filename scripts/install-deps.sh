@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config git
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
-  libboost-program-options-dev libeigen3-dev catch2 libsimdjson-dev libavro-dev zlib1g-dev python3-avro
+  libboost-program-options-dev libeigen3-dev catch2 libsimdjson-dev libavro-dev libdeflate-dev zlib1g-dev python3-avro
   python3-h5py python3-matplotlib python3-pandas python3-numpy jupyter-nbconvert python3-ipykernel python3-nbformat
 )
 missing=()

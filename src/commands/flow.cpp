@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <unordered_map>
 
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
@@ -147,10 +148,36 @@ void print_input_summary(const char* name, const FlowInputSummary& in, uint64_t 
   for (size_t i = 0; i < in.stats.errors.size() && i < 5; ++i) std::fprintf(stderr, "  %s\n", in.stats.errors[i].c_str());
 }
 
-// Collective: the per-interval series of the selected rows, on rank 0.
-std::vector<flow::SeriesRow> global_series(const dist::Comm& comm, const flow::Ft4Columns& rows,
-                                           const std::vector<uint32_t>& selected, uint64_t round_bytes) {
-  auto keys = flow::local_series_keys(rows, selected);
+// Distinct series keys gathered chunk by chunk: sorted and deduplicated
+// whenever they have doubled since the last time, so memory follows the
+// number of distinct keys, not of rows.
+struct SeriesAccumulator {
+  flow::SeriesKeys keys;
+  size_t compacted = 0;
+  void add(const flow::SeriesKeys& chunk) {
+    for (const auto& [t, p] : chunk.packets) keys.packets[t] += p;
+    keys.src_ips.insert(keys.src_ips.end(), chunk.src_ips.begin(), chunk.src_ips.end());
+    keys.dst_nets.insert(keys.dst_nets.end(), chunk.dst_nets.begin(), chunk.dst_nets.end());
+    keys.asns.insert(keys.asns.end(), chunk.asns.begin(), chunk.asns.end());
+    const size_t n = keys.src_ips.size() + keys.dst_nets.size() + keys.asns.size();
+    if (n > 2 * compacted + (1 << 16)) compact();
+  }
+  void add(const SeriesAccumulator& other) {
+    add(other.keys);
+  }
+  void compact() {
+    for (auto* v : {&keys.src_ips, &keys.dst_nets, &keys.asns}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+    compacted = keys.src_ips.size() + keys.dst_nets.size() + keys.asns.size();
+  }
+};
+
+// Collective: the per-interval series from this rank's keys, on rank 0.
+std::vector<flow::SeriesRow> global_series(const dist::Comm& comm, SeriesAccumulator& local, uint64_t round_bytes) {
+  local.compact();
+  const auto& keys = local.keys;
   std::vector<dist::KeyCount<uint32_t>> packets;
   for (const auto& [t, p] : keys.packets) packets.push_back({t, p});
   std::function<int(const uint32_t&)> to_root = [](const uint32_t&) { return 0; };
@@ -190,13 +217,12 @@ struct TopTable {
   std::vector<flow::TopRow> rows;
 };
 
-// Collective: the top rows of `field` by `metric`, on rank 0 (empty elsewhere).
-std::vector<flow::TopRow> global_top(const dist::Comm& comm, const flow::Ft4Columns& rows,
-                                     const std::vector<uint32_t>& selected, flow::Field field, flow::Metric metric,
-                                     size_t n, uint64_t round_bytes) {
+// Collective: the top rows from this rank's value -> count table, on rank 0 (empty elsewhere).
+std::vector<flow::TopRow> global_top(const dist::Comm& comm, const std::unordered_map<uint64_t, uint64_t>& counts,
+                                     flow::Field field, size_t n, uint64_t round_bytes) {
   std::vector<dist::KeyCount<uint64_t>> local;
   uint64_t local_total = 0;
-  for (const auto& [v, c] : flow::local_top_counts(rows, selected, field, metric)) {
+  for (const auto& [v, c] : counts) {
     local.push_back({v, c});
     local_total += c;
   }
@@ -215,9 +241,9 @@ std::vector<flow::TopRow> global_top(const dist::Comm& comm, const flow::Ft4Colu
   auto gathered = comm.gatherv(candidates, 0);
   const uint64_t total = comm.allreduce_sum(local_total);
   if (!comm.is_root()) return {};
-  std::vector<std::pair<uint64_t, uint64_t>> counts;
-  for (size_t i = 0; i + 1 < gathered.size(); i += 2) counts.emplace_back(gathered[i], gathered[i + 1]);
-  return flow::top_rows(std::move(counts), field, n, total);
+  std::vector<std::pair<uint64_t, uint64_t>> top;
+  for (size_t i = 0; i + 1 < gathered.size(); i += 2) top.emplace_back(gathered[i], gathered[i + 1]);
+  return flow::top_rows(std::move(top), field, n, total);
 }
 
 void print_top(const std::string& title, const std::vector<flow::TopRow>& rows) {
@@ -228,6 +254,11 @@ void print_top(const std::string& title, const std::vector<flow::TopRow>& rows) 
 }
 
 }  // namespace
+
+int threads_of(const FlowQueryConfig& cfg) {
+  if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
+  return std::max(1, omp_get_max_threads());
+}
 
 int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fields,
                  const std::vector<std::string>& metrics, size_t n, bool with_series, const std::string& ini) {
@@ -241,22 +272,42 @@ int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fie
       tables.emplace_back(*field, *metric);
     }
   }
-  if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
+  const int threads = threads_of(cfg);
   RunContext ctx("flow top", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    flow::Ft4Columns rows;
-    auto in = read_flow_inputs(ctx, cfg.input, nullptr, &rows);
-    ctx.end_stage("read");
-    const auto selected = flow::local_select(rows, cfg.selection);
-    const uint64_t n_selected = comm.allreduce_sum(selected.size());
+    // Per thread: a value -> count table per requested table, the series keys, the selected rows.
+    using Counts = std::unordered_map<uint64_t, uint64_t>;
+    std::vector<std::vector<Counts>> counts(size_t(threads), std::vector<Counts>(tables.size()));
+    std::vector<SeriesAccumulator> series_parts(static_cast<size_t>(threads));
+    std::vector<uint64_t> selected_parts(size_t(threads), 0);
+    auto in = stream_ft4_inputs(ctx, cfg.input, threads, [&](int t, const flow::Ft4Columns& chunk) {
+      const auto selected = flow::local_select(chunk, cfg.selection);
+      selected_parts[size_t(t)] += selected.size();
+      for (size_t k = 0; k < tables.size(); ++k)
+        for (const auto& [v, c] : flow::local_top_counts(chunk, selected, tables[k].first, tables[k].second))
+          counts[size_t(t)][k][v] += c;
+      if (with_series) series_parts[size_t(t)].add(flow::local_series_keys(chunk, selected));
+    });
+    ctx.end_stage("read+select");
+    uint64_t n_selected = 0;
+    for (uint64_t x : selected_parts) n_selected += x;
+    n_selected = comm.allreduce_sum(n_selected);
     std::vector<TopTable> results;
-    for (const auto& [field, metric] : tables)
+    for (size_t k = 0; k < tables.size(); ++k) {
+      Counts merged = std::move(counts[0][k]);
+      for (size_t t = 1; t < counts.size(); ++t)
+        for (const auto& [v, c] : counts[t][k]) merged[v] += c;
+      const auto [field, metric] = tables[k];
       results.push_back({std::string(flow::field_name(field)) + "_by_" + std::string(flow::metric_name(metric)),
-                         global_top(comm, rows, selected, field, metric, n, cfg.round_bytes)});
+                         global_top(comm, merged, field, n, cfg.round_bytes)});
+    }
     std::vector<flow::SeriesRow> series;
-    if (with_series) series = global_series(comm, rows, selected, cfg.round_bytes);
-    ctx.end_stage("top");
+    if (with_series) {
+      for (size_t t = 1; t < series_parts.size(); ++t) series_parts[0].add(series_parts[t]);
+      series = global_series(comm, series_parts[0], cfg.round_bytes);
+    }
+    ctx.end_stage("merge");
     h5::File out = ctx.create_output(cfg.output);
     write_flow_attrs(out, in, cfg, n_selected);
     out.create_group("/flow/top");
@@ -287,17 +338,24 @@ int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fie
 }
 
 int run_flow_series(const FlowQueryConfig& cfg, const std::string& ini) {
-  if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
+  const int threads = threads_of(cfg);
   RunContext ctx("flow series", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    flow::Ft4Columns rows;
-    auto in = read_flow_inputs(ctx, cfg.input, nullptr, &rows);
-    ctx.end_stage("read");
-    const auto selected = flow::local_select(rows, cfg.selection);
-    const uint64_t n_selected = comm.allreduce_sum(selected.size());
-    const auto series = global_series(comm, rows, selected, cfg.round_bytes);
-    ctx.end_stage("series");
+    std::vector<SeriesAccumulator> parts(static_cast<size_t>(threads));
+    std::vector<uint64_t> selected_parts(size_t(threads), 0);
+    auto in = stream_ft4_inputs(ctx, cfg.input, threads, [&](int t, const flow::Ft4Columns& chunk) {
+      const auto selected = flow::local_select(chunk, cfg.selection);
+      selected_parts[size_t(t)] += selected.size();
+      parts[size_t(t)].add(flow::local_series_keys(chunk, selected));
+    });
+    ctx.end_stage("read+select");
+    uint64_t n_selected = 0;
+    for (uint64_t x : selected_parts) n_selected += x;
+    n_selected = comm.allreduce_sum(n_selected);
+    for (size_t t = 1; t < parts.size(); ++t) parts[0].add(parts[t]);
+    const auto series = global_series(comm, parts[0], cfg.round_bytes);
+    ctx.end_stage("merge");
     h5::File out = ctx.create_output(cfg.output);
     write_flow_attrs(out, in, cfg, n_selected);
     write_series(out, series);
@@ -314,30 +372,41 @@ int run_flow_series(const FlowQueryConfig& cfg, const std::string& ini) {
 
 int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::string& ini) {
   if (cfg.selection.where.empty()) throw UsageError("intersect: give at least one --where (the first is the baseline)");
-  if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
+  const int threads = threads_of(cfg);
   RunContext ctx("flow intersect", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    flow::Ft4Columns rows;
-    auto in = read_flow_inputs(ctx, cfg.input, nullptr, &rows);
-    ctx.end_stage("read");
     flow::Selection base = cfg.selection;
     base.where.resize(1);
-    const auto baseline_rows = flow::local_select(rows, base);
-    const auto all_rows = flow::local_select(rows, cfg.selection);
-    const uint64_t baseline = comm.allreduce_sum(baseline_rows.size());
-    const uint64_t intersection = comm.allreduce_sum(all_rows.size());
-    // A sample: the first matching rows in input order (ranks hold consecutive blocks).
-    std::vector<uint64_t> mine;
     constexpr size_t kWidth = 9;
-    for (size_t k = 0; k < all_rows.size() && k < sample; ++k) {
-      const uint32_t i = all_rows[k];
-      mine.insert(mine.end(), {rows.time[i], rows.src_ip[i], rows.dst_net[i], rows.dst_port[i], rows.protocol[i],
-                               rows.packet_cnt[i], rows.uniq_dst_ips[i], rows.netacq_country[i], rows.prefix2asn[i]});
+    std::vector<uint64_t> baseline_parts(size_t(threads), 0), inter_parts(size_t(threads), 0);
+    std::vector<std::vector<uint64_t>> sample_parts(static_cast<size_t>(threads));  // kWidth values per row, in input order
+    auto in = stream_ft4_inputs(ctx, cfg.input, threads, [&](int t, const flow::Ft4Columns& rows) {
+      baseline_parts[size_t(t)] += flow::local_select(rows, base).size();
+      const auto matching = flow::local_select(rows, cfg.selection);
+      inter_parts[size_t(t)] += matching.size();
+      auto& mine = sample_parts[size_t(t)];
+      for (size_t k = 0; k < matching.size() && mine.size() < sample * kWidth; ++k) {
+        const uint32_t i = matching[k];
+        mine.insert(mine.end(), {rows.time[i], rows.src_ip[i], rows.dst_net[i], rows.dst_port[i], rows.protocol[i],
+                                 rows.packet_cnt[i], rows.uniq_dst_ips[i], rows.netacq_country[i],
+                                 rows.prefix2asn[i]});
+      }
+    });
+    ctx.end_stage("read+select");
+    uint64_t baseline = 0, intersection = 0;
+    std::vector<uint64_t> mine;
+    for (size_t t = 0; t < size_t(threads); ++t) {  // threads hold consecutive blocks: thread order is input order
+      baseline += baseline_parts[t];
+      intersection += inter_parts[t];
+      mine.insert(mine.end(), sample_parts[t].begin(), sample_parts[t].end());
     }
-    auto gathered = comm.gatherv(mine, 0);
+    mine.resize(std::min(mine.size(), sample * kWidth));
+    baseline = comm.allreduce_sum(baseline);
+    intersection = comm.allreduce_sum(intersection);
+    auto gathered = comm.gatherv(mine, 0);  // ranks hold consecutive blocks too
     gathered.resize(std::min(gathered.size(), sample * kWidth));
-    ctx.end_stage("intersect");
+    ctx.end_stage("merge");
     std::vector<uint32_t> time, src, dst, dpkts, asn;
     std::vector<uint16_t> port;
     std::vector<uint8_t> proto;
@@ -357,7 +426,10 @@ int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::str
     out.write_attr("/flow/intersection", "intersection", intersection);
     out.write_attr("/flow/intersection", "share", baseline ? double(intersection) / double(baseline) : 0.0);
     std::string conds;
-    for (const auto& w : cfg.selection.where) conds += (conds.empty() ? "" : " AND ") + w.text;
+    for (const auto& w : cfg.selection.where) {
+      if (!conds.empty()) conds += " AND ";
+      conds += w.text;
+    }
     out.write_attr("/flow/intersection", "conditions", conds);
     out.write_table("/flow/intersection/sample",
                     {{"time", time}, {"src_ip", src}, {"dst_net", dst}, {"dst_port", port}, {"protocol", proto},

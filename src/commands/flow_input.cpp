@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <sstream>
+#include <tuple>
 
 #include "scanhpc/flow/read_plan.hpp"
 #include "scanhpc/io/inputs.hpp"
@@ -22,17 +23,34 @@ struct Unit {
   size_t file, block;
 };
 
+constexpr size_t kChunkBlocks = 64;  // blocks decoded at a time when streaming (about 1 MiB of Avro data)
+
+void reserve_for(flow::Ft3Columns& c, size_t rows) { c.reserve(rows); }
+// Most FT4 flows keep one or two common values per array.
+void reserve_for(flow::Ft4Columns& c, size_t rows) { c.reserve(rows, rows + rows / 2); }
+
+// Decodes units [begin, end) on OpenMP threads, each a contiguous share, into
+// `out` in unit order. Every buffer is sized once from the block headers:
+// growing columns (and copying them) would cost page faults.
 template <class Columns>
 void decode_units(const std::vector<flow::FlowAvroFile>& files, const std::vector<Unit>& units, size_t begin,
                   size_t end, Columns& out, flow::FlowReadStats& stats) {
   const int threads = std::max(1, std::min<int>(omp_get_max_threads(), int(end - begin)));
   std::vector<Columns> parts(static_cast<size_t>(threads));
   std::vector<flow::FlowReadStats> part_stats(static_cast<size_t>(threads));
-#pragma omp parallel num_threads(threads)
+  uint64_t total = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : total)
   {
     const size_t t = size_t(omp_get_thread_num());
     const size_t n = end - begin;
     const size_t lo = begin + n * t / size_t(threads), hi = begin + n * (t + 1) / size_t(threads);
+    uint64_t rows = 0;
+    for (size_t u = lo; u < hi; ++u) {
+      const auto& b = files[units[u].file].blocks()[units[u].block];
+      rows += std::min<uint64_t>(b.records, b.bytes * 64);  // a count the bytes cannot hold is not trusted
+    }
+    reserve_for(parts[t], rows);
+    total += rows;
     for (size_t u = lo; u < hi;) {  // runs of consecutive blocks of one file in one call
       size_t v = u + 1;
       while (v < hi && units[v].file == units[u].file && units[v].block == units[v - 1].block + 1) ++v;
@@ -40,19 +58,32 @@ void decode_units(const std::vector<flow::FlowAvroFile>& files, const std::vecto
       u = v;
     }
   }
-  for (size_t t = 0; t < parts.size(); ++t) {
+  if (out.size() == 0) {
+    out = std::move(parts[0]);
+  } else {
+    reserve_for(out, out.size() + total);
+    out.append(parts[0]);
+  }
+  stats.merge(part_stats[0]);
+  for (size_t t = 1; t < parts.size(); ++t) {
     out.append(parts[t]);
+    parts[t] = Columns{};
     stats.merge(part_stats[t]);
   }
 }
 
-}  // namespace
+// The files opened on every rank, the units (blocks) and this rank's share.
+struct ReadPlan {
+  FlowInputSummary summary;
+  std::vector<flow::FlowAvroFile> files;
+  std::vector<Unit> units;
+  size_t begin = 0, end = 0;
+};
 
-FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
-                                  flow::Ft4Columns* ft4) {
+ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVersion want) {
   const auto& comm = ctx.comm();
-  const auto want = ft3 ? flow::FlowVersion::ft3 : flow::FlowVersion::ft4;
-  FlowInputSummary s;
+  ReadPlan plan;
+  FlowInputSummary& s = plan.summary;
   // Rank 0 expands the inputs, so that every rank sees the same list.
   std::string list, error;
   if (ctx.root()) {
@@ -69,9 +100,7 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
     if ((cfg.from || cfg.to) && t && !flow::file_may_overlap(*t, cfg.file_seconds, cfg.from, cfg.to)) ++s.files_skipped;
     else s.files.push_back(path);
   }
-
   // Every rank opens every file: the header and the block list (no decoding).
-  std::vector<flow::FlowAvroFile> files;
   std::vector<std::string> kept;
   for (const auto& path : s.files) {
     std::string why;
@@ -83,7 +112,7 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
               (want == flow::FlowVersion::ft3 ? "FT3" : "FT4");
       else {
         s.input_bytes += f.info().file_bytes;
-        files.push_back(std::move(f));
+        plan.files.push_back(std::move(f));
         kept.push_back(path);
       }
     } catch (const std::exception& e) {
@@ -96,19 +125,20 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
     }
   }
   s.files = kept;
-  std::vector<Unit> units;
   std::vector<uint64_t> weights;
-  for (size_t f = 0; f < files.size(); ++f)
-    for (size_t b = 0; b < files[f].blocks().size(); ++b) {
-      units.push_back({f, b});
-      weights.push_back(files[f].blocks()[b].bytes + 64);
+  for (size_t f = 0; f < plan.files.size(); ++f)
+    for (size_t b = 0; b < plan.files[f].blocks().size(); ++b) {
+      plan.units.push_back({f, b});
+      weights.push_back(plan.files[f].blocks()[b].bytes + 64);
     }
-  const auto [begin, end] = flow::split_units(weights, comm.size())[size_t(comm.rank())];
-  flow::FlowReadStats local;
-  if (ft3) decode_units(files, units, begin, end, *ft3, local);
-  else decode_units(files, units, begin, end, *ft4, local);
+  std::tie(plan.begin, plan.end) = flow::split_units(weights, comm.size())[size_t(comm.rank())];
+  return plan;
+}
 
-  // Global counts; the first messages in rank order.
+// Collective: the global counts and first messages into the plan's summary;
+// with --on-error=fail, any bad record fails the run.
+void finish_stats(RunContext& ctx, const FlowInputConfig& cfg, const flow::FlowReadStats& local, FlowInputSummary& s) {
+  const auto& comm = ctx.comm();
   std::vector<uint64_t> counts = {local.records_read, local.records_used,  local.records_rejected, local.blocks,
                                   local.blocks_rejected, local.bytes_stored, local.bytes_decoded,
                                   local.bytes_unknown, local.errors_total};
@@ -127,7 +157,46 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
   if (cfg.fail_on_error && bad)
     ctx.agree_or_fail(comm.is_root() ? (g.errors.empty() ? "bad records" : g.errors.front()) : "",
                       "bad records in the input");
-  return s;
+}
+
+}  // namespace
+
+FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
+                                  flow::Ft4Columns* ft4) {
+  ReadPlan plan = plan_reading(ctx, cfg, ft3 ? flow::FlowVersion::ft3 : flow::FlowVersion::ft4);
+  flow::FlowReadStats local;
+  if (ft3) decode_units(plan.files, plan.units, plan.begin, plan.end, *ft3, local);
+  else decode_units(plan.files, plan.units, plan.begin, plan.end, *ft4, local);
+  finish_stats(ctx, cfg, local, plan.summary);
+  return std::move(plan.summary);
+}
+
+FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, int threads,
+                                   const Ft4ChunkConsumer& consume) {
+  ReadPlan plan = plan_reading(ctx, cfg, flow::FlowVersion::ft4);
+  std::vector<flow::FlowReadStats> part_stats(static_cast<size_t>(threads));
+  const size_t n = plan.end - plan.begin;
+#pragma omp parallel num_threads(threads)
+  {
+    const size_t t = size_t(omp_get_thread_num());
+    const size_t lo = plan.begin + n * t / size_t(threads), hi = plan.begin + n * (t + 1) / size_t(threads);
+    flow::Ft4Columns chunk;  // reused: its pages are touched once
+    for (size_t u = lo; u < hi;) {
+      size_t v = u + 1;
+      while (v < hi && v - u < kChunkBlocks && plan.units[v].file == plan.units[u].file &&
+             plan.units[v].block == plan.units[v - 1].block + 1)
+        ++v;
+      chunk.clear();
+      plan.files[plan.units[u].file].decode_blocks(plan.units[u].block, plan.units[v - 1].block + 1, chunk,
+                                                   part_stats[t]);
+      consume(int(t), chunk);
+      u = v;
+    }
+  }
+  flow::FlowReadStats local;
+  for (const auto& st : part_stats) local.merge(st);
+  finish_stats(ctx, cfg, local, plan.summary);
+  return std::move(plan.summary);
 }
 
 }  // namespace scanhpc::commands

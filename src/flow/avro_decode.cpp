@@ -1,4 +1,6 @@
-// Decoding blocks into columns: inflate (raw deflate), then the per-file
+// Decoding blocks into columns: inflate (raw deflate, with libdeflate: an
+// Avro block is one whole deflate stream, the case libdeflate is made for,
+// and it inflates about twice as fast as zlib's streaming inflate), then the per-file
 // field program, one record at a time into a staging area of int64 slots,
 // then a range check against the column types and a push into the columns.
 //
@@ -8,7 +10,7 @@
 // (bench/flow_avro_decode, docs/flowtuple-avro.md), and it cannot hand blocks
 // to threads. Our program is compiled once per file from the embedded
 // schema, so it still handles every FT4 variant and field order.
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <cstring>
@@ -25,51 +27,43 @@ namespace {
 
 // Per call, so threads never share it.
 struct Scratch {
-  z_stream z{};
-  bool z_ready = false;
+  libdeflate_decompressor* inflater = nullptr;
   std::vector<uint8_t> inflated;
   size_t inflated_size = 0;
   std::array<std::vector<int64_t>, a4_count> arrays;
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
   ~Scratch() {
-    if (z_ready) inflateEnd(&z);
+    if (inflater) libdeflate_free_decompressor(inflater);
   }
 };
 
 constexpr size_t kMaxInflated = size_t(1) << 30;
 
-// Raw deflate (no zlib header), as Avro's deflate codec. Data after the end
-// of the deflate stream is ignored: python-avro leaves 3 bytes of Adler-32.
+// Inflates a whole block into s.inflated. The inflated size is not stored in
+// Avro files: start from the last block's buffer (at least 4x the input) and
+// double it while it is too small, up to kMaxInflated.
 bool inflate_block(Scratch& s, const uint8_t* in, size_t n, std::string& error) {
-  if (!s.z_ready) {
-    if (inflateInit2(&s.z, -15) != Z_OK) throw std::runtime_error("inflateInit2 failed");
-    s.z_ready = true;
-  } else {
-    inflateReset(&s.z);
-  }
+  if (!s.inflater && !(s.inflater = libdeflate_alloc_decompressor())) throw std::bad_alloc();
   if (s.inflated.size() < 4 * n + 4096) s.inflated.resize(4 * n + 4096);
-  s.z.next_in = const_cast<Bytef*>(in);
-  s.z.avail_in = uInt(n);
-  size_t produced = 0;
   for (;;) {
-    s.z.next_out = s.inflated.data() + produced;
-    s.z.avail_out = uInt(s.inflated.size() - produced);
-    const int rc = inflate(&s.z, Z_NO_FLUSH);
-    produced = s.inflated.size() - s.z.avail_out;
-    if (rc == Z_STREAM_END) break;
-    if (rc == Z_OK && s.z.avail_out == 0) {
-      if (s.inflated.size() >= kMaxInflated) {  // a corrupt or hostile block: do not grow without bound
-        error = "block inflates to more than " + std::to_string(kMaxInflated >> 20) + " MiB";
-        return false;
-      }
-      s.inflated.resize(s.inflated.size() * 2);
-      continue;
+    size_t produced = 0;
+    const auto rc = libdeflate_deflate_decompress(s.inflater, in, n, s.inflated.data(), s.inflated.size(), &produced);
+    if (rc == LIBDEFLATE_SUCCESS) {
+      s.inflated_size = produced;
+      return true;
     }
-    error = rc == Z_OK || rc == Z_BUF_ERROR ? "deflate data ends early" : std::string("inflate failed: ") +
-                                                                                (s.z.msg ? s.z.msg : "error");
-    return false;
+    if (rc != LIBDEFLATE_INSUFFICIENT_SPACE) {
+      error = "inflate failed: the deflate data is corrupt or ends early";
+      return false;
+    }
+    if (s.inflated.size() >= kMaxInflated) {  // a corrupt or hostile block: do not grow without bound
+      error = "block inflates to more than " + std::to_string(kMaxInflated >> 20) + " MiB";
+      return false;
+    }
+    s.inflated.resize(std::min(kMaxInflated, s.inflated.size() * 2));
   }
-  s.inflated_size = produced;
-  return true;
 }
 
 // Runs the program over one record. False: the data is corrupt. Every field

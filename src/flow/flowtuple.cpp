@@ -14,6 +14,10 @@ template <class T>
 void append_vec(std::vector<T>& to, const std::vector<T>& from) {
   to.insert(to.end(), from.begin(), from.end());
 }
+template <class... V>
+void reserve_all(size_t n, V&... v) {
+  (v.reserve(n), ...);
+}
 }  // namespace
 
 // ------------------------------------------------------------------ FT3 --
@@ -56,7 +60,20 @@ void Ft3Columns::append(const Ft3Columns& o) {
   append_vec(prefix2asn, o.prefix2asn);
 }
 
-void Ft3Columns::clear() { *this = Ft3Columns{}; }
+void Ft3Columns::clear() {
+  for (auto& v : {&time, &src_ip, &dst_ip, &prefix2asn}) v->clear();
+  for (auto& v : {&src_port, &dst_port, &ip_len, &tcp_synlen, &tcp_synwinlen, &maxmind_continent, &maxmind_country,
+                  &netacq_continent, &netacq_country})
+    v->clear();
+  for (auto& v : {&protocol, &ttl, &tcp_flags, &is_spoofed, &is_masscan}) v->clear();
+  packet_cnt.clear();
+}
+
+void Ft3Columns::reserve(size_t n) {
+  reserve_all(n, time, src_ip, dst_ip, src_port, dst_port, protocol, ttl, tcp_flags, ip_len, tcp_synlen,
+              tcp_synwinlen, packet_cnt, is_spoofed, is_masscan, maxmind_continent, maxmind_country,
+              netacq_continent, netacq_country, prefix2asn);
+}
 
 // ------------------------------------------------------------------ FT4 --
 
@@ -81,7 +98,17 @@ void CommonColumn::append(const CommonColumn& o) {
   append_vec(freq, o.freq);
 }
 
-void CommonColumn::clear() { *this = CommonColumn{}; }
+void CommonColumn::clear() {
+  begin.assign(1, 0);
+  value.clear();
+  freq.clear();
+}
+
+void CommonColumn::reserve(size_t rows, size_t values) {
+  begin.reserve(rows + 1);
+  value.reserve(values);
+  freq.reserve(values);
+}
 
 void Ft4Columns::push_back(const Ft4Record& r) {
   time.push_back(r.time); src_ip.push_back(r.src_ip); dst_net.push_back(r.dst_net);
@@ -129,6 +156,25 @@ void Ft4Columns::append(const Ft4Columns& o) {
   append_vec(spoofed_packet_cnt, o.spoofed_packet_cnt); append_vec(masscan_packet_cnt, o.masscan_packet_cnt);
 }
 
-void Ft4Columns::clear() { *this = Ft4Columns{}; }
+void Ft4Columns::clear() {
+  for (auto& v : {&time, &src_ip, &dst_net, &uniq_dst_ips, &uniq_pkt_sizes, &uniq_ttls, &uniq_src_ports,
+                  &uniq_tcp_flags, &prefix2asn})
+    v->clear();
+  for (auto& v : {&dst_port, &first_syn_length, &first_tcp_rwin, &maxmind_continent, &maxmind_country,
+                  &netacq_continent, &netacq_country})
+    v->clear();
+  for (auto& v : {&packet_cnt, &spoofed_packet_cnt, &masscan_packet_cnt}) v->clear();
+  protocol.clear();
+  for (CommonColumn* c : {&common_pktsizes, &common_ttls, &common_srcports, &common_tcpflags}) c->clear();
+}
+
+void Ft4Columns::reserve(size_t n, size_t values_per_array) {
+  reserve_all(n, time, src_ip, dst_net, dst_port, protocol, packet_cnt, uniq_dst_ips, uniq_pkt_sizes, uniq_ttls,
+              uniq_src_ports, uniq_tcp_flags, first_syn_length, first_tcp_rwin, maxmind_continent,
+              maxmind_country, netacq_continent, netacq_country, prefix2asn, spoofed_packet_cnt,
+              masscan_packet_cnt);
+  for (CommonColumn* c : {&common_pktsizes, &common_ttls, &common_srcports, &common_tcpflags})
+    c->reserve(n, values_per_array);
+}
 
 }  // namespace scanhpc::flow

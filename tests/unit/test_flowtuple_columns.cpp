@@ -70,3 +70,25 @@ TEST_CASE("flowtuple: FT4 rows survive pack and unpack", "[flow]") {
   for (size_t i = 0; i < c.size(); ++i) CHECK(back.row(i) == c.row(i));
   CHECK_THROWS(scanhpc::flow::unpack_ft4(std::string_view(bytes).substr(0, bytes.size() - 1), back));
 }
+
+TEST_CASE("flowtuple: clear leaves no rows and columns that work again", "[flow]") {
+  Ft4Record x;
+  x.src_ip = 7;
+  x.common_ttls = {{64, 3}};
+  Ft4Columns c;
+  c.push_back(x);
+  c.push_back(x);
+  c.clear();
+  CHECK(c.size() == 0);
+  CHECK(c.common_ttls.rows() == 0);
+  CHECK(c.common_ttls.begin == std::vector<uint64_t>{0});
+  c.push_back(x);
+  REQUIRE(c.size() == 1);
+  CHECK(c.row(0) == x);
+  Ft3Columns d;
+  d.push_back(Ft3Record{});
+  d.clear();
+  CHECK(d.size() == 0);
+  CHECK(d.packet_cnt.empty());
+  CHECK(d.is_masscan.empty());
+}

@@ -5,6 +5,7 @@
 // bytes, OpenMP over each rank's blocks. Rows arrive in global (file, block,
 // record) order when the ranks' parts are concatenated in rank order.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,7 +31,16 @@ struct FlowInputSummary {
 };
 
 // Collective. Exactly one of ft3/ft4 is non-null: the version expected.
+// Every record of this rank's blocks is kept in memory.
 FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
                                   flow::Ft4Columns* ft4);
+
+// Collective: FT4 records streamed in chunks of consecutive blocks, for
+// queries that only aggregate. `threads` OpenMP threads each take a
+// contiguous share of this rank's blocks, in order, and call
+// consume(thread, chunk) per chunk; the chunk is reused after the call.
+using Ft4ChunkConsumer = std::function<void(int thread, const flow::Ft4Columns& chunk)>;
+FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, int threads,
+                                   const Ft4ChunkConsumer& consume);
 
 }  // namespace scanhpc::commands

@@ -52,10 +52,11 @@ struct Ft3Columns {
   std::vector<uint32_t> prefix2asn;
 
   size_t size() const { return time.size(); }
+  void reserve(size_t rows);  // capacity for `rows` rows in all (growing columns costs page faults)
   void push_back(const Ft3Record& r);
   Ft3Record row(size_t i) const;
   void append(const Ft3Columns& other);
-  void clear();
+  void clear();  // no rows; the capacity stays
 };
 
 // ------------------------------------------------------------------ FT4 --
@@ -89,6 +90,7 @@ struct CommonColumn {
   std::vector<uint32_t> value;
   std::vector<uint64_t> freq;
   size_t rows() const { return begin.size() - 1; }
+  void reserve(size_t rows, size_t values);
   void push_back(const std::vector<CommonValue>& row);
   std::vector<CommonValue> row(size_t i) const;
   void append(const CommonColumn& other);
@@ -109,10 +111,12 @@ struct Ft4Columns {
   std::vector<uint64_t> spoofed_packet_cnt, masscan_packet_cnt;
 
   size_t size() const { return time.size(); }
+  // Capacity for `rows` rows and `values_per_array` values in each common-value array.
+  void reserve(size_t rows, size_t values_per_array);
   void push_back(const Ft4Record& r);
   Ft4Record row(size_t i) const;
   void append(const Ft4Columns& other);
-  void clear();
+  void clear();  // no rows; the capacity stays
 };
 
 }  // namespace scanhpc::flow
