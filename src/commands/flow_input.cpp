@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <tuple>
 
@@ -23,6 +25,7 @@ struct Unit {
   size_t file, block;
 };
 
+constexpr size_t kFilesPerRank = 4;   // with at least this many files per rank, ranks split whole files
 constexpr size_t kChunkBlocks = 64;  // blocks decoded at a time when streaming (about 1 MiB of Avro data)
 
 void reserve_for(flow::Ft3Columns& c, size_t rows) { c.reserve(rows); }
@@ -78,60 +81,97 @@ struct ReadPlan {
   std::vector<flow::FlowAvroFile> files;
   std::vector<Unit> units;
   size_t begin = 0, end = 0;
+  flow::FlowReadStats open_errors;  // files this rank counts as unreadable
 };
 
+// Collective. With many files (at least kFilesPerRank per rank) each rank
+// takes a contiguous range of whole files, balanced by size, and opens only
+// those; with few, every rank opens every file and the ranks split the
+// global list of blocks. Either way the ranks' units are consecutive in
+// (file, block) order.
 ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVersion want) {
   const auto& comm = ctx.comm();
   ReadPlan plan;
   FlowInputSummary& s = plan.summary;
-  // Rank 0 expands the inputs, so that every rank sees the same list.
+  // Rank 0 expands the inputs and sizes the files, so that every rank sees the same list.
   std::string list, error;
   if (ctx.root()) {
     try {
-      for (const auto& p : expand_input_paths(cfg.inputs, ".avro")) list += p + "\n";
+      for (const auto& p : expand_input_paths(cfg.inputs, ".avro")) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(p, ec);
+        list += p + "\t" + std::to_string(ec ? 0 : size) + "\n";
+      }
     } catch (const std::exception& e) {
       error = e.what();
     }
   }
   ctx.agree_or_fail(error, "bad input");
   comm.bcast(list, 0);
-  for (const auto& path : split_lines(list)) {
+  std::vector<std::string> paths;
+  std::vector<uint64_t> sizes;
+  for (const auto& line : split_lines(list)) {
+    const size_t tab = line.rfind('\t');
+    const std::string path = line.substr(0, tab);
     auto t = flow::file_name_time(path);
-    if ((cfg.from || cfg.to) && t && !flow::file_may_overlap(*t, cfg.file_seconds, cfg.from, cfg.to)) ++s.files_skipped;
-    else s.files.push_back(path);
+    if ((cfg.from || cfg.to) && t && !flow::file_may_overlap(*t, cfg.file_seconds, cfg.from, cfg.to)) {
+      ++s.files_skipped;
+      continue;
+    }
+    paths.push_back(path);
+    sizes.push_back(std::stoull(line.substr(tab + 1)) + 1);
   }
-  // Every rank opens every file: the header and the block list (no decoding).
-  std::vector<std::string> kept;
-  for (const auto& path : s.files) {
+  const bool whole_files = paths.size() >= kFilesPerRank * size_t(comm.size());
+  size_t first = 0, last = paths.size();
+  if (whole_files) std::tie(first, last) = flow::split_units(sizes, comm.size())[size_t(comm.rank())];
+
+  // Open the files this rank reads: the header and the block list (no decoding).
+  std::string unreadable, first_error;  // "path\n" per file this rank counts as unreadable
+  for (size_t i = first; i < last; ++i) {
     std::string why;
     try {
-      flow::FlowAvroFile f(path);
+      flow::FlowAvroFile f(paths[i]);
       if (f.info().version != want)
-        why = path + ": holds " + std::string(f.info().version == flow::FlowVersion::ft3 ? "FT3" : "FT4") +
+        why = paths[i] + ": holds " + std::string(f.info().version == flow::FlowVersion::ft3 ? "FT3" : "FT4") +
               " flowtuples (" + std::string(flow::variant_name(f.info().variant)) + "), expected " +
               (want == flow::FlowVersion::ft3 ? "FT3" : "FT4");
-      else {
-        s.input_bytes += f.info().file_bytes;
+      else
         plan.files.push_back(std::move(f));
-        kept.push_back(path);
-      }
     } catch (const std::exception& e) {
       why = e.what();
     }
-    if (!why.empty()) {  // the same on every rank: every rank opened the same file
-      if (cfg.fail_on_error) ctx.agree_or_fail(why, "unreadable input");
-      ++s.files_unreadable;
-      s.stats.add_error(why);
+    // When every rank opens every file, rank 0 alone counts the failures.
+    if (!why.empty() && (whole_files || comm.is_root())) {
+      unreadable += paths[i] + "\n";
+      plan.open_errors.add_error(why);
+      if (first_error.empty()) first_error = why;
     }
   }
-  s.files = kept;
+  if (cfg.fail_on_error) ctx.agree_or_fail(first_error, "unreadable input");
+  // Every rank learns the list of files read, for the output's attributes.
+  std::string bad;
+  for (const auto& part : comm.gather_strings(unreadable, 0)) bad += part;
+  comm.bcast(bad, 0);
+  const auto bad_list = split_lines(bad);
+  s.files_unreadable = bad_list.size();
+  for (const auto& p : paths)
+    if (std::find(bad_list.begin(), bad_list.end(), p) == bad_list.end()) s.files.push_back(p);
+  uint64_t bytes = 0;
+  for (const auto& f : plan.files) bytes += f.info().file_bytes;
+  s.input_bytes = whole_files ? comm.allreduce_sum(bytes) : bytes;
+
   std::vector<uint64_t> weights;
   for (size_t f = 0; f < plan.files.size(); ++f)
     for (size_t b = 0; b < plan.files[f].blocks().size(); ++b) {
       plan.units.push_back({f, b});
       weights.push_back(plan.files[f].blocks()[b].bytes + 64);
     }
-  std::tie(plan.begin, plan.end) = flow::split_units(weights, comm.size())[size_t(comm.rank())];
+  if (whole_files) {
+    plan.begin = 0;
+    plan.end = plan.units.size();
+  } else {
+    std::tie(plan.begin, plan.end) = flow::split_units(weights, comm.size())[size_t(comm.rank())];
+  }
   return plan;
 }
 
@@ -164,7 +204,7 @@ void finish_stats(RunContext& ctx, const FlowInputConfig& cfg, const flow::FlowR
 FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
                                   flow::Ft4Columns* ft4) {
   ReadPlan plan = plan_reading(ctx, cfg, ft3 ? flow::FlowVersion::ft3 : flow::FlowVersion::ft4);
-  flow::FlowReadStats local;
+  flow::FlowReadStats local = plan.open_errors;
   if (ft3) decode_units(plan.files, plan.units, plan.begin, plan.end, *ft3, local);
   else decode_units(plan.files, plan.units, plan.begin, plan.end, *ft4, local);
   finish_stats(ctx, cfg, local, plan.summary);
@@ -193,7 +233,7 @@ FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, 
       u = v;
     }
   }
-  flow::FlowReadStats local;
+  flow::FlowReadStats local = plan.open_errors;
   for (const auto& st : part_stats) local.merge(st);
   finish_stats(ctx, cfg, local, plan.summary);
   return std::move(plan.summary);
