@@ -6,7 +6,8 @@
 #   computation with Debian's python3-avro and plain Python (tests/e2e/flow_oracle.py):
 #   top 5 countries by flows among flows with a common TTL >= 200; a time series
 #   for 130.0.0.0/8; the share of Russian flows hitting >= 60,000 addresses;
-# - every query output is identical at 1-4 ranks;
+# - every query output is identical at 1-4 ranks and at 1 and 2 threads;
+# - notebooks/flowtuple.ipynb draws its figures from the output;
 # - bad input (an FT3 file among FT4, a corrupt block) is counted, and
 #   --on-error=fail leaves no output.
 # Usage (ctest): bash tests/e2e/test_flow.sh <scanhpc-binary> <repo-root>
@@ -58,6 +59,22 @@ i = h5py.File(sys.argv[1])["flow/intersection"]
 assert i.attrs["intersection"] >= 1 and i.attrs["baseline"] > i.attrs["intersection"], dict(i.attrs)
 print(f"  ok   {i.attrs['intersection']} of {i.attrs['baseline']} Russian flows hit >= 60,000 addresses of a /16")
 PYEOF
+
+# Threads: 1 and 2 threads per rank give the same output.
+OMP_NUM_THREADS=2 mpirun -n 2 "$SCANHPC" flow top -q --field netacq_country --by flows -n 5 \
+  --common ttls=200-255 -o five-minutes-top-t2.h5 ft4-1 >/dev/null || fail "top with 2 threads"
+"$PY" "$ROOT/tests/compare_h5.py" five-minutes-top-1.h5 five-minutes-top-t2.h5 >/dev/null \
+  && echo "  ok   1 and 2 threads per rank agree" || fail "top differs between 1 and 2 threads"
+
+# The figures of notebooks/flowtuple.ipynb from a top run with --series.
+mpirun -n 2 "$SCANHPC" flow top -q --field netacq_country --by flows --by packets -n 5 --series -o fig.h5 ft4-1 \
+  >/dev/null || fail "top --series"
+if run_figures flowtuple fig.h5 figs; then
+  expect_pngs figs flow_top_netacq_country_by_flows flow_top_netacq_country_by_packets flow_series
+  echo "  ok   notebooks/flowtuple.ipynb renders its figures"
+else
+  fail "figures.sh on the flow output"
+fi
 
 # Bad input: an FT3 file among FT4 files, and a corrupt copy of an FT4 file.
 mkdir bad && cp ft4-1/*.avro bad/ && cp "$(ls ft3/*.avro | head -1)" bad/
