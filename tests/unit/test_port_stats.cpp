@@ -129,6 +129,8 @@ TEST_CASE("ports: unique sources per day, sensor and port, and the mean over sen
                                            {A + 1, TCP, 1433, 1.0, 1, 1}};
   CHECK(all == want_all);
   CHECK_THROWS_WITH(daily_means(daily, Denominator::active_sensors, {{A, 0}}), Catch::Contains("not among the active"));
+  CHECK_THROWS_WITH(daily_means({want[1], want[0]}), Catch::Contains("not sorted"));
+  CHECK_THROWS_WITH(daily_means({want[0], want[0]}), Catch::Contains("not sorted"));
 }
 
 TEST_CASE("ports: box-plot statistics follow ggplot2 and boxplot.stats", "[ports]") {
@@ -342,6 +344,20 @@ TEST_CASE("ports: results do not depend on the thread count", "[ports]") {
     CHECK(local_port_counts(e) == ports1);
   }
   omp_set_num_threads(saved);
+  // Days over all of u32 time: too many (day, sensor, protocol) groups for the 64-bit key, the 96-bit path.
+  EventColumns wide = random_events(12, 100000);  // above the parallel sort's threshold
+  SplitMix64 rng{5};
+  for (uint32_t& t : wide.time) t = uint32_t(rng.next());
+  std::vector<DailyCount> want;
+  for (const auto& [k, s] : oracle_daily(wide))
+    want.push_back(dc(std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), s.size()));
+  CHECK(local_daily_sources(wide) == want);
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    CHECK(local_daily_sources(wide) == want);
+  }
+  omp_set_num_threads(saved);
+  CHECK(local_daily_sources(EventColumns{}).empty());
   CHECK_THROWS_WITH([] {
     EventColumns bad;
     bad.push_back(0, kMaxSensors, 1, TCP, 80, 1);

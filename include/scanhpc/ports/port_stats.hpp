@@ -117,7 +117,8 @@ struct DailyMean {
 // (day, sensor) pairs with any event (any protocol, with or without a port); sorted, distinct.
 std::vector<std::pair<uint32_t, uint32_t>> local_active_sensors(const EventColumns& e);
 std::vector<std::pair<uint32_t, uint32_t>> merge_active_sensors(std::vector<std::pair<uint32_t, uint32_t>> partials);
-// Per (day, proto, port), sorted so. `active` is needed (global, merged) only
+// Per (day, proto, port), sorted so, from merged counts (sorted, keys distinct;
+// throws std::invalid_argument when unsorted). `active` is needed (global, merged) only
 // for Denominator::active_sensors; throws std::invalid_argument when a counted
 // sensor is missing from it.
 std::vector<DailyMean> daily_means(const std::vector<DailyCount>& global,
