@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <climits>
-#include <memory>
 #include <cstdint>
-#include <utility>
+#include <memory>
 #include <parallel/algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "scanhpc/ports/port_stats.hpp"
 
@@ -60,7 +60,7 @@ void radix_sort(KeyBuffer& v, size_t n) {
 }
 
 // When this rank's (day, sensor, protocol) combinations number fewer than
-// 2^16, a group fits in 16 bits and (group, port, source) in one u64:
+// 2^16 - 1, a group fits in 16 bits and (group, port, source) in one u64:
 // group = ((day - first_day) * sensors + sensor) * protocols + protocol rank,
 // ordered as (day, sensor, protocol) are.
 struct CompactLayout {
