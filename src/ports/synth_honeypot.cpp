@@ -249,7 +249,7 @@ SynthHoneypotTruth write_synth_honeypot(const SynthHoneypotOptions& o,
         // Zipf-like: the minimum of two uniforms favours low pool indices.
         r.src = pool_address(o.seed, rng.below(rng.below(pool) + 1));
         const uint64_t kind = rng.below(1000);
-        r.proto = kind < 727 ? 6 : kind < 902 ? 17 : 1;
+        r.proto = kind < 570 ? 6 : kind < 845 ? 17 : 1;  // TCP sessions average 2 rows: ~73/17/10 % of rows
         if (r.proto == 1) {
           r.icmp_type = kIcmpTypes[rng.below(std::size(kIcmpTypes))];
           add(r);

@@ -4,7 +4,7 @@
 // shaped for its questions ("ports as categories"):
 //  - sensors with different base rates (groucho-eu, ..., zeppo-norcal),
 //    each sensor-day varying by +-20 %;
-//  - TCP ~73 %, UDP ~17 %, ICMP ~10 % of sessions; destination ports from
+//  - TCP ~73 %, UDP ~17 %, ICMP ~10 % of rows (as in marx); destination ports from
 //    Zipf-like tables led by TCP 1433, 445, 3389, 80, 8080, 22, 3306 and UDP
 //    5060, 53, 137, 1434, 56338, plus a random tail; TCP 1433 beside UDP
 //    1434, and TCP 1434 only from neighbour probes (rare, as in seed 003);
