@@ -235,3 +235,39 @@ TEST_CASE("honeypot csv: parse speed on the plain form (printed, not asserted)",
   WARN("honeypot csv plain form: " << text.size() / 1e6 << " MB, " << rows << " rows in " << s << " s = "
                                    << text.size() / 1e6 / s << " MB/s");
 }
+
+TEST_CASE("honeypot csv: the first 100 errors by offset survive merging ranges", "[honeypot]") {
+  // 300 rows: every third has a port above 65535.
+  std::string text;
+  std::vector<uint64_t> bad_offsets;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 3 == 1) bad_offsets.push_back(text.size());
+    text += "2013-03-03 00:00:00,s,1,TCP,,1," + std::to_string(i % 3 == 1 ? 70000 : 80) + "\n";
+  }
+  const CsvLayout layout = layout_from_header("datetime,host,src,proto,type,spt,dpt");
+  const std::string_view all(text);
+  const uint64_t mid = next_line_start(all, text.size() / 2);
+  // Parse the second half first: merging must still keep the smallest offsets.
+  CsvCounts second, first;
+  first.file = second.file = 4;
+  EventColumns ev;
+  parse_honeypot_csv(all.substr(mid), mid, layout, ev, second);
+  parse_honeypot_csv(all.substr(0, mid), 0, layout, ev, first);
+  second.merge(std::move(first));
+  CHECK(second.rows_read == 300);
+  CHECK(second.rows_used == 200);
+  CHECK(second.rows_rejected == 100);
+  REQUIRE(second.errors.size() == 100);
+  for (size_t i = 0; i < 100; ++i) {
+    CHECK(second.errors[i].offset == bad_offsets[i]);
+    CHECK(second.errors[i].file == 4);
+  }
+  // More rejects than kept: the cap holds and the smallest stay.
+  CsvCounts one;
+  one.max_errors_kept = 10;
+  EventColumns ev2;
+  parse_honeypot_csv(all, 0, layout, ev2, one);
+  CHECK(one.rows_rejected == 100);
+  REQUIRE(one.errors.size() == 10);
+  CHECK(one.errors.back().offset == bad_offsets[9]);
+}
