@@ -1,14 +1,17 @@
 // Honeypot CSV reader: the hand-made defect files in tests/data/honeypot
 // (expected values written by hand; times from Python's calendar.timegm),
-// splitting at every byte, file ranges, the column mapping, and a timing.
+// splitting at every byte, file ranges and threads, the column mapping,
+// the error cap, and a timing.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "scanhpc/ports/honeypot_csv.hpp"
+#include "scanhpc/ports/synth_honeypot.hpp"
 
 using namespace scanhpc::ports;
 
@@ -270,4 +273,33 @@ TEST_CASE("honeypot csv: the first 100 errors by offset survive merging ranges",
   CHECK(one.rows_rejected == 100);
   REQUIRE(one.errors.size() == 10);
   CHECK(one.errors.back().offset == bad_offsets[9]);
+}
+
+TEST_CASE("honeypot csv: a whole file read by 1-3 threads equals the buffer parse", "[honeypot]") {
+  SynthHoneypotOptions o;
+  o.days = 40;
+  o.events_per_day = 3000;  // about 7 MB: several 1 MiB ranges
+  o.geo = true;
+  std::string text;
+  write_synth_honeypot(o, [&](std::string_view s) { text.append(s); });
+  char path[] = "/tmp/scanhpc_honeypot_XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  std::FILE* f = fdopen(fd, "wb");
+  REQUIRE(std::fwrite(text.data(), 1, text.size(), f) == text.size());
+  std::fclose(f);
+  EventColumns whole;
+  CsvCounts whole_counts;
+  parse_honeypot_csv_buffer(text, ColumnMapping{}, whole, whole_counts);
+  for (int threads : {1, 2, 3}) {
+    EventColumns ev;
+    CsvCounts counts;
+    read_honeypot_csv_file(path, ColumnMapping{}, ev, counts, threads);
+    INFO("threads " << threads);
+    CHECK(counts.rows_read == whole_counts.rows_read);
+    CHECK(counts.rows_repaired == whole_counts.rows_repaired);
+    CHECK(counts.rows_rejected == 0);
+    CHECK(rows_of(ev) == rows_of(whole));
+  }
+  std::remove(path);
 }

@@ -106,6 +106,11 @@ CsvFileHeader read_csv_file_header(const std::string& path);
 void read_honeypot_csv_range(const std::string& path, uint64_t begin, uint64_t end, const CsvLayout& layout,
                              EventColumns& events, CsvCounts& counts, size_t block_bytes = size_t(16) << 20);
 
+// A whole file read by `threads` OpenMP threads (0: omp_get_max_threads()),
+// one byte range each, merged in file order. Returns the header's layout.
+CsvLayout read_honeypot_csv_file(const std::string& path, const ColumnMapping& mapping, EventColumns& events,
+                                 CsvCounts& counts, int threads = 0);
+
 // Appends `from` to `into`, mapping sensor ids by name (ranges parsed into
 // separate EventColumns number their sensors independently).
 void append_events(EventColumns& into, const EventColumns& from);
