@@ -190,3 +190,22 @@ TEST_CASE("synth honeypot: planted structure is visible", "[honeypot]") {
     CHECK(*hi > 3 * *lo);  // us-east (16) vs zeppo-norcal (4)
   }
 }
+
+TEST_CASE("synth honeypot: tiny and invalid options", "[honeypot]") {
+  SynthHoneypotOptions o;
+  o.sensors = 1;
+  o.days = 1;
+  o.events_per_day = 0;  // only the planted burst remains
+  SynthHoneypotTruth truth;
+  const std::string text = generate(o, &truth);
+  REQUIRE(truth.bursts.size() == 1);
+  CHECK(truth.bursts[0].rows == 40);
+  CHECK(truth.rows == 40 + truth.duplicate_rows);
+  EventColumns ev;
+  CsvCounts counts;
+  parse_honeypot_csv_buffer(text, ColumnMapping{}, ev, counts);
+  CHECK(counts.rows_rejected == 0);
+  CHECK(ev.size() == truth.rows);
+  o.days = 0;
+  CHECK_THROWS_AS(plan_synth_honeypot(o), std::invalid_argument);
+}
