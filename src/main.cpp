@@ -16,6 +16,7 @@ constexpr const char* kUsage =
     "  info    print the layout and provenance of a scanhpc HDF5 file\n"
     "  gps     GPS service prediction: gps model|predict|evaluate|simulate\n"
     "  flow    STARDUST flowtuples (FT3/FT4 Avro): flow convert|top|series|intersect\n"
+    "  ports   ports as categories (seed 003): top ports, unique sources per day and sensor\n"
     "  synth   write deterministic synthetic data (synth masscan|gps|flowtuple ...)\n"
     "\n"
     "Run `scanhpc <command> --help` for the options of a command.\n"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
     if (command == "synth") return scanhpc::commands::synth(args);
     if (command == "gps") return scanhpc::commands::gps(args);
     if (command == "flow") return scanhpc::commands::flow(args);
+    if (command == "ports") return scanhpc::commands::ports_command(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scanhpc %s: error: %s\n", command.c_str(), e.what());
     return 1;

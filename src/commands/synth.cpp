@@ -35,6 +35,7 @@ constexpr const char* kSynthUsage =
     "            service co-occurrence, for `scanhpc gps`\n"
     "  flowtuple deterministic darknet telescope traffic as FT3 or FT4 Avro files,\n"
     "            for `scanhpc flow`\n"
+    "  honeypot  deterministic honeypot logs (marx CSV layout), for `scanhpc ports`\n"
     "\n"
     "Run `scanhpc synth <kind> --help` for the options of a kind.\n";
 
@@ -259,6 +260,7 @@ int synth(const Args& args) {
   if (kind == "masscan") return synth_masscan(rest);
   if (kind == "gps") return synth_gps(rest);
   if (kind == "flowtuple") return synth_flowtuple(rest);
+  if (kind == "honeypot") return synth_honeypot(rest);
   std::fprintf(stderr, "scanhpc synth: unknown kind '%s'\n\n%s", kind.c_str(), kSynthUsage);
   return 2;
 }

@@ -23,6 +23,7 @@ std::pair<hid_t, hid_t> numeric_types() {
   else if constexpr (std::is_same_v<T, uint16_t>) return {H5T_STD_U16LE, H5T_NATIVE_UINT16};
   else if constexpr (std::is_same_v<T, uint32_t>) return {H5T_STD_U32LE, H5T_NATIVE_UINT32};
   else if constexpr (std::is_same_v<T, uint64_t>) return {H5T_STD_U64LE, H5T_NATIVE_UINT64};
+  else if constexpr (std::is_same_v<T, int32_t>) return {H5T_STD_I32LE, H5T_NATIVE_INT32};
   else {
     static_assert(std::is_same_v<T, double>);
     return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE};

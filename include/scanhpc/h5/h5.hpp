@@ -54,7 +54,7 @@ void check(herr_t status, std::string_view what);
 // NUL-padded ASCII whose width is the longest string on any rank.
 using ColumnData = std::variant<std::vector<uint8_t>, std::vector<uint16_t>, std::vector<uint32_t>,
                                 std::vector<uint64_t>, std::vector<double>,
-                                std::vector<std::string>>;
+                                std::vector<std::string>, std::vector<int32_t>>;
 struct Column {
   std::string name;
   ColumnData data;

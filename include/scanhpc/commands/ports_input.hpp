@@ -1,0 +1,44 @@
+#pragma once
+// Inputs of `scanhpc ports` as port events (ports/events.hpp), and its
+// output tables. Collective functions; see src/commands/ports.cpp.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scanhpc/commands/run_context.hpp"
+#include "scanhpc/ports/port_stats.hpp"
+
+namespace scanhpc::commands {
+
+struct PortsInputConfig {
+  std::vector<std::string> inputs;
+  std::string source = "auto";  // csv, ft4, auto (.avro files are FT4)
+  std::string columns;          // CSV column mapping, "field=header,..."
+  bool fail_on_error = false;
+};
+
+struct PortsInputSummary {
+  std::string source;               // csv or ft4
+  std::vector<std::string> files;
+  uint64_t records_read = 0, records_used = 0, records_rejected = 0;
+  uint64_t rows_repaired = 0;       // CSV rows with extra fields in the ignored tail
+  uint64_t input_bytes = 0;
+  std::vector<std::string> errors;  // the first messages (rank 0)
+};
+
+// Collective: this rank's share of the inputs as events (its own sensor numbering).
+PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events);
+
+// Collective: the /ports group (rank 0 passes the tables; the others pass empty ones).
+void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputSummary& in,
+                        const PortsInputConfig& cfg, const std::vector<std::string>& sensors, uint64_t events,
+                        const ports::PortCounts& counts, const std::vector<ports::TopPortRow>& top,
+                        const std::vector<ports::DailyCount>& daily, const std::vector<ports::DailyMean>& means,
+                        const std::vector<ports::PortBox>& boxes, const std::vector<ports::NeighbourRow>& pairs,
+                        const std::string& denominator, const std::string& box_rule);
+
+// The top ports, the busiest daily means and the neighbour counts, on stdout.
+void print_ports_tables(const std::vector<ports::TopPortRow>& top, const std::vector<ports::DailyMean>& means,
+                        const std::vector<ports::NeighbourRow>& pairs);
+
+}  // namespace scanhpc::commands

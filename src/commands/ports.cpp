@@ -1,0 +1,256 @@
+// scanhpc ports: seed 003's port analyses (ports as categories) over honeypot
+// CSV logs or FT4 flowtuples. Each rank reads its share of the inputs into
+// events, sensor names get one global numbering (sorted names), events move
+// to the rank owning their source /16 (so distinct sources add up across
+// ranks), the kernels of ports/port_stats run locally, and the partials are
+// summed on rank 0, which writes the tables (docs/hdf5-layout.md).
+#include <omp.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <mutex>
+
+#include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/ports_input.hpp"
+#include "scanhpc/core/random.hpp"
+#include "scanhpc/dist/alltoallv_rounds.hpp"
+#include "scanhpc/dist/record_exchange.hpp"
+#include "scanhpc/ports/port_stats.hpp"
+
+namespace scanhpc::commands {
+namespace {
+
+constexpr const char* kPortsUsage =
+    "usage: scanhpc ports [options] INPUT...\n"
+    "\n"
+    "Seed 003's port analyses: the top ports per protocol (ports as categories), unique sources\n"
+    "per (day, sensor, protocol, port) after removing duplicate (day, sensor, source, port) rows,\n"
+    "their mean over sensors per (day, protocol, port), box-plot statistics per port and month,\n"
+    "and how many sources hit neighbour ports (--pair 1433:1434). Inputs: honeypot CSV logs\n"
+    "(the marx layout of Data-Driven Security, or any CSV mapped with --columns) or FT4 flowtuple\n"
+    "Avro files (sensor = destination network, one event per flow). Layout: docs/hdf5-layout.md.\n"
+    "\n"
+    "  mpirun -n 4 scanhpc ports -o ports.h5 marx.csv\n"
+    "  mpirun -n 4 scanhpc ports --source ft4 -o ports.h5 ft4/\n";
+
+struct PortsConfig {
+  PortsInputConfig input;
+  std::string output;
+  size_t top = 10;
+  std::vector<ports::PortPair> pairs;
+  ports::Denominator denominator = ports::Denominator::sensors_seeing_port;
+  ports::BoxRule box_rule = ports::BoxRule::ggplot2;
+  int threads = 0;
+  bool quiet = false;
+  uint64_t round_bytes = 64 << 20;
+};
+
+// One event as it crosses ranks.
+struct EventRow {
+  uint32_t time, sensor, src, dst_port, src_port;
+  uint8_t proto, pad[3];
+};
+
+// Collective: every rank's sensor names, sorted and deduplicated, on every
+// rank; `local_to_global` maps this rank's sensor ids.
+std::vector<std::string> global_sensors(const dist::Comm& comm, const std::vector<std::string>& mine,
+                                        std::vector<uint32_t>& local_to_global) {
+  std::string joined;
+  for (const auto& s : mine) joined += s + '\n';
+  std::string all;
+  for (const auto& part : comm.gather_strings(joined, 0)) all += part;
+  comm.bcast(all, 0);
+  std::vector<std::string> names;
+  for (size_t pos = 0; pos < all.size();) {
+    size_t nl = all.find('\n', pos);
+    names.push_back(all.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  local_to_global.clear();
+  for (const auto& s : mine)
+    local_to_global.push_back(uint32_t(std::lower_bound(names.begin(), names.end(), s) - names.begin()));
+  return names;
+}
+
+// Collective: events to the rank owning their source /16, with global sensor ids.
+ports::EventColumns exchange_by_source(const dist::Comm& comm, const ports::EventColumns& e,
+                                       const std::vector<uint32_t>& to_global,
+                                       const std::vector<std::string>& sensors, uint64_t round_bytes) {
+  const size_t ranks = size_t(comm.size());
+  std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
+  std::vector<uint32_t> dest(e.size());
+  for (size_t i = 0; i < e.size(); ++i) ++counts[dest[i] = uint32_t(hash2(e.src[i] >> 16, 0x9047) % ranks)];
+  for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
+  std::vector<EventRow> grouped(e.size());
+  auto cursor = offsets;
+  for (size_t i = 0; i < e.size(); ++i)
+    grouped[cursor[dest[i]]++] = {e.time[i], to_global[e.sensor[i]], e.src[i], e.dst_port[i], e.src_port[i],
+                                  e.proto[i], {0, 0, 0}};
+  auto received = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
+  ports::EventColumns out;
+  out.sensors = sensors;
+  for (const auto& r : received) out.push_back(r.time, r.sensor, r.src, r.proto, r.dst_port, r.src_port);
+  return out;
+}
+
+// Collective: concatenated partials of every rank on rank 0 (as u64 words).
+std::vector<uint64_t> gather_words(const dist::Comm& comm, const std::vector<uint64_t>& mine) {
+  return comm.gatherv(mine, 0);
+}
+
+int run_ports(const PortsConfig& cfg, const std::string& ini) {
+  if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
+  RunContext ctx("ports", ini, cfg.quiet);
+  return ctx.run([&] {
+    const auto& comm = ctx.comm();
+    ports::EventColumns local;
+    PortsInputSummary in = read_port_events(ctx, cfg.input, local);
+    ctx.end_stage("read");
+    std::vector<uint32_t> to_global;
+    const auto sensors = global_sensors(comm, local.sensors, to_global);
+    ports::EventColumns events = exchange_by_source(comm, local, to_global, sensors, cfg.round_bytes);
+    local = {};
+    ctx.end_stage("exchange");
+
+    // Local partials (events of a source all on this rank), then sums on rank 0.
+    const auto counts = ports::local_port_counts(events);
+    const auto daily_local = ports::local_daily_sources(events);
+    const auto active_local = ports::local_active_sensors(events);
+    const auto pairs_local = ports::local_neighbour_sources(events, cfg.pairs, false);
+    const uint64_t n_events = comm.allreduce_sum(events.size());
+    events = {};
+    std::vector<uint64_t> words;
+    for (const auto& [k, c] : counts.ports) words.insert(words.end(), {0, k.proto, k.port, c});
+    for (const auto& [p, c] : counts.no_port) words.insert(words.end(), {1, p, 0, c});
+    for (const auto& d : daily_local) words.insert(words.end(), {2, d.key, 0, d.sources});
+    for (const auto& [day, sensor] : active_local) words.insert(words.end(), {3, day, sensor, 0});
+    for (const auto& r : pairs_local)
+      words.insert(words.end(), {4, uint64_t(r.a) << 16 | r.b, uint64_t(uint32_t(r.proto)) << 32 | r.day,
+                                 r.sources_a, r.sources_b, r.both, r.both_same_sensor, 0});
+    const auto all = gather_words(comm, words);
+    ctx.end_stage("analyses");
+
+    ports::PortCounts total;
+    std::vector<ports::DailyCount> daily;
+    std::vector<std::pair<uint32_t, uint32_t>> active;
+    std::vector<ports::NeighbourRow> pair_rows;
+    for (size_t i = 0; i < all.size();) {
+      switch (all[i]) {
+        case 0: total.ports[{uint8_t(all[i + 1]), uint16_t(all[i + 2])}] += all[i + 3]; i += 4; break;
+        case 1: total.no_port[uint8_t(all[i + 1])] += all[i + 3]; i += 4; break;
+        case 2: daily.push_back({all[i + 1], all[i + 3]}); i += 4; break;
+        case 3: active.emplace_back(uint32_t(all[i + 1]), uint32_t(all[i + 2])); i += 4; break;
+        default: {
+          ports::NeighbourRow r;
+          r.a = uint16_t(all[i + 1] >> 16); r.b = uint16_t(all[i + 1]);
+          r.proto = int32_t(uint32_t(all[i + 2] >> 32)); r.day = uint32_t(all[i + 2]);
+          r.sources_a = all[i + 3]; r.sources_b = all[i + 4]; r.both = all[i + 5]; r.both_same_sensor = all[i + 6];
+          pair_rows.push_back(r);
+          i += 8;
+        }
+      }
+    }
+    daily = ports::merge_daily_sources(std::move(daily));
+    active = ports::merge_active_sensors(std::move(active));
+    pair_rows = ports::merge_neighbour_sources(std::move(pair_rows));
+    const auto top = ports::top_ports(total, cfg.top);
+    const auto means = ports::daily_means(daily, cfg.denominator, active);
+    const auto boxes = ports::port_boxes(means, ports::top_port_keys(top), true, cfg.box_rule);
+    ctx.end_stage("merge");
+
+    h5::File out = ctx.create_output(cfg.output);
+    write_ports_output(out, comm, in, cfg.input, sensors, n_events, total, top, daily, means, boxes, pair_rows,
+                       cfg.denominator == ports::Denominator::sensors_seeing_port ? "sensors_seeing_port"
+                                                                                  : "active_sensors",
+                       cfg.box_rule == ports::BoxRule::ggplot2 ? "ggplot2" : "boxplot_stats");
+    ctx.end_stage("write");
+    ctx.commit_output(out, in.input_bytes);
+    const std::string stages = ctx.stage_report();
+    if (ctx.root()) {
+      print_ports_tables(top, means, pair_rows);
+      if (!cfg.quiet)
+        std::fprintf(stderr,
+                     "scanhpc ports: %zu file(s); records read %llu = used %llu + rejected %llu; %llu events, "
+                     "%zu sensors -> %s\n  stages: %s\n",
+                     in.files.size(), (unsigned long long)in.records_read, (unsigned long long)in.records_used,
+                     (unsigned long long)in.records_rejected, (unsigned long long)n_events, sensors.size(),
+                     cfg.output.c_str(), stages.c_str());
+    }
+    return 0;
+  });
+}
+
+}  // namespace
+
+int ports_command(const Args& args) {
+  po::options_description o("ports options");
+  o.add_options()
+      ("output,o", po::value<std::string>()->default_value("ports.h5"), "HDF5 output file")
+      ("source", po::value<std::string>()->default_value("auto"),
+       "input kind: csv (honeypot logs), ft4 (flowtuples), or auto (.avro files are FT4)")
+      ("columns", po::value<std::string>()->default_value(""),
+       "CSV: header names of the fields, e.g. dst_port=dport,src=source_ip (defaults: the marx layout)")
+      ("top,n", po::value<size_t>()->default_value(10), "top ports per protocol before (Other)")
+      ("pair", po::value<std::vector<std::string>>()->composing(), "neighbour ports A:B (repeatable; default 1433:1434)")
+      ("denominator", po::value<std::string>()->default_value("seen"),
+       "mean over sensors that saw the port that day (seen, as the seed) or over all active sensors (active)")
+      ("box-rule", po::value<std::string>()->default_value("ggplot2"),
+       "box-plot quartiles: ggplot2 (quantile type 7, as the seed's figures) or boxplot-stats (Tukey hinges)")
+      ("on-error", po::value<std::string>()->default_value("skip"),
+       "bad records: skip (count, report, go on) or fail (exit non-zero, no output)")
+      ("threads", po::value<int>()->default_value(0), "OpenMP threads per rank (0: OMP_NUM_THREADS or all cores)")
+      ("exchange-round-mb", po::value<uint64_t>()->default_value(64),
+       "most bytes a rank sends or receives in one MPI_Alltoallv round, in MiB")
+      ("quiet,q", po::bool_switch()->default_value(false), "no summary on stderr")
+      ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory or glob (repeatable)");
+  try {
+    auto parsed = parse_command(args, o, "input");
+    if (parsed.help) {
+      std::cout << kPortsUsage << "\n" << o << "\n";
+      return 0;
+    }
+    if (parsed.dump_config) {
+      std::cout << effective_config(o, parsed.vm);
+      return 0;
+    }
+    const auto& vm = parsed.vm;
+    PortsConfig c;
+    c.output = vm["output"].as<std::string>();
+    if (vm.count("input")) c.input.inputs = vm["input"].as<std::vector<std::string>>();
+    if (c.input.inputs.empty()) throw UsageError("no input given");
+    c.input.source = vm["source"].as<std::string>();
+    if (c.input.source != "auto" && c.input.source != "csv" && c.input.source != "ft4")
+      throw UsageError("--source: csv, ft4 or auto");
+    c.input.columns = vm["columns"].as<std::string>();
+    c.top = vm["top"].as<size_t>();
+    try {
+      for (const auto& p : vm.count("pair") ? vm["pair"].as<std::vector<std::string>>() : std::vector<std::string>{"1433:1434"})
+        c.pairs.push_back(ports::parse_port_pair(p));
+    } catch (const std::exception& e) {
+      throw UsageError(std::string("--pair: ") + e.what());
+    }
+    const auto den = vm["denominator"].as<std::string>();
+    if (den != "seen" && den != "active") throw UsageError("--denominator: seen or active");
+    c.denominator = den == "seen" ? ports::Denominator::sensors_seeing_port : ports::Denominator::active_sensors;
+    const auto rule = vm["box-rule"].as<std::string>();
+    if (rule != "ggplot2" && rule != "boxplot-stats") throw UsageError("--box-rule: ggplot2 or boxplot-stats");
+    c.box_rule = rule == "ggplot2" ? ports::BoxRule::ggplot2 : ports::BoxRule::boxplot_stats;
+    const auto on_error = vm["on-error"].as<std::string>();
+    if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");
+    c.input.fail_on_error = on_error == "fail";
+    c.threads = vm["threads"].as<int>();
+    c.quiet = vm["quiet"].as<bool>();
+    c.round_bytes = vm["exchange-round-mb"].as<uint64_t>() << 20;
+    if (c.round_bytes == 0) throw UsageError("--exchange-round-mb must be positive");
+    dist::Environment mpi(nullptr, nullptr);
+    return run_ports(c, effective_config(o, parsed.vm));
+  } catch (const UsageError& e) {
+    std::cerr << "scanhpc ports: " << e.what() << "\n(see scanhpc ports --help)\n";
+    return 2;
+  }
+}
+
+}  // namespace scanhpc::commands

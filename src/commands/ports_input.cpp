@@ -1,0 +1,179 @@
+// `scanhpc ports` inputs: honeypot CSV files split into byte ranges over
+// ranks and threads, or FT4 flowtuples streamed by blocks; both become port
+// events with this rank's own sensor numbering.
+#include "scanhpc/commands/ports_input.hpp"
+
+#include <omp.h>
+
+#include <mutex>
+#include <sstream>
+#include <tuple>
+#include <unordered_map>
+
+#include "scanhpc/commands/flow_input.hpp"
+#include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/flow/read_plan.hpp"
+#include "scanhpc/io/inputs.hpp"
+#include "scanhpc/ports/honeypot_csv.hpp"
+
+namespace scanhpc::commands {
+namespace {
+
+constexpr uint64_t kCsvChunk = uint64_t(32) << 20;  // bytes of CSV per unit of work
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+// Collective: the expanded inputs, the same on every rank.
+std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<std::string>& specs) {
+  std::string list, error;
+  if (ctx.root()) {
+    try {
+      for (const auto& p : expand_input_paths(specs)) list += p + "\n";
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  ctx.agree_or_fail(error, "bad input");
+  ctx.comm().bcast(list, 0);
+  return lines_of(list);
+}
+
+// Collective: the first messages of every rank, in rank order, on rank 0.
+std::vector<std::string> gather_messages(const dist::Comm& comm, const std::vector<std::string>& mine) {
+  std::string joined;
+  for (const auto& m : mine) joined += m + "\n";
+  std::vector<std::string> out;
+  for (const auto& part : comm.gather_strings(joined, 0))
+    for (auto& m : lines_of(part))
+      if (out.size() < 100) out.push_back(std::move(m));
+  return out;
+}
+
+PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const std::vector<std::string>& paths,
+                           ports::EventColumns& events) {
+  const auto& comm = ctx.comm();
+  PortsInputSummary s;
+  s.source = "csv";
+  ports::ColumnMapping mapping;
+  try {
+    mapping = ports::parse_column_mapping(cfg.columns);
+  } catch (const std::exception& e) {
+    ctx.agree_or_fail(std::string("--columns: ") + e.what(), "bad column mapping");
+  }
+  // Every rank reads every header (a few bytes each); a file without the needed columns fails the run.
+  struct FileInfo {
+    std::string path;
+    ports::CsvLayout layout;
+    uint64_t data_begin, size;
+  };
+  std::vector<FileInfo> files;
+  std::string error;
+  for (const auto& path : paths) {
+    try {
+      auto h = ports::read_csv_file_header(path);
+      files.push_back({path, ports::layout_from_header(h.line, mapping), h.data_begin, h.file_size});
+    } catch (const std::exception& e) {
+      if (error.empty()) error = path + ": " + e.what();
+    }
+  }
+  ctx.agree_or_fail(error, "unreadable CSV input");
+  struct Unit {
+    size_t file;
+    uint64_t begin, end;
+  };
+  std::vector<Unit> units;
+  std::vector<uint64_t> weights;
+  for (size_t f = 0; f < files.size(); ++f) {
+    s.files.push_back(files[f].path);
+    s.input_bytes += files[f].size;
+    for (uint64_t b = files[f].data_begin; b < files[f].size; b += kCsvChunk) {
+      units.push_back({f, b, std::min(files[f].size, b + kCsvChunk)});
+      weights.push_back(units.back().end - b);
+    }
+  }
+  const auto [first, last] = flow::split_units(weights, comm.size())[size_t(comm.rank())];
+  const int threads = std::max(1, std::min<int>(omp_get_max_threads(), int(last - first)));
+  std::vector<ports::EventColumns> parts(static_cast<size_t>(threads));
+  std::vector<ports::CsvCounts> counts(static_cast<size_t>(threads));
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+  for (int64_t t = 0; t < threads; ++t) {
+    const size_t n = last - first;
+    for (size_t u = first + n * size_t(t) / size_t(threads); u < first + n * size_t(t + 1) / size_t(threads); ++u) {
+      ports::CsvCounts c;
+      c.file = uint32_t(units[u].file);
+      ports::read_honeypot_csv_range(files[units[u].file].path, units[u].begin, units[u].end,
+                                     files[units[u].file].layout, parts[size_t(t)], c);
+      counts[size_t(t)].merge(std::move(c));
+    }
+  }
+  ports::CsvCounts total;
+  for (size_t t = 0; t < parts.size(); ++t) {
+    ports::append_events(events, parts[t]);
+    total.merge(std::move(counts[t]));
+  }
+  std::vector<uint64_t> sums = {total.rows_read, total.rows_used, total.rows_rejected, total.rows_repaired};
+  comm.allreduce_sum_inplace(sums);
+  s.records_read = sums[0];
+  s.records_used = sums[1];
+  s.records_rejected = sums[2];
+  s.rows_repaired = sums[3];
+  std::vector<std::string> mine;
+  for (const auto& e : total.errors)
+    mine.push_back(files[e.file].path + ": byte " + std::to_string(e.offset) + ": " + e.cause);
+  s.errors = gather_messages(comm, mine);
+  if (cfg.fail_on_error && s.records_rejected > 0)
+    ctx.agree_or_fail(comm.is_root() ? (s.errors.empty() ? "bad rows" : s.errors.front()) : "", "bad CSV rows");
+  return s;
+}
+
+PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
+  FlowInputConfig fc;
+  fc.inputs = cfg.inputs;
+  fc.fail_on_error = cfg.fail_on_error;
+  const int threads = std::max(1, omp_get_max_threads());
+  std::vector<ports::EventColumns> parts(static_cast<size_t>(threads));
+  std::vector<std::unordered_map<uint32_t, uint32_t>> sensor_of(static_cast<size_t>(threads));
+  auto in = stream_ft4_inputs(ctx, fc, threads, [&](int t, const flow::Ft4Columns& c) {
+    auto& e = parts[size_t(t)];
+    auto& ids = sensor_of[size_t(t)];
+    for (size_t i = 0; i < c.size(); ++i) {
+      auto [it, fresh] = ids.try_emplace(c.dst_net[i], uint32_t(e.sensors.size()));
+      if (fresh) e.sensors.push_back(format_ipv4(c.dst_net[i]));
+      const bool ported = c.protocol[i] == uint8_t(ports::Proto::tcp) || c.protocol[i] == uint8_t(ports::Proto::udp);
+      e.push_back(c.time[i], it->second, c.src_ip[i], c.protocol[i], ported ? c.dst_port[i] : ports::kNoPort,
+                  ports::kNoPort);
+    }
+  });
+  for (const auto& p : parts) ports::append_events(events, p);
+  PortsInputSummary s;
+  s.source = "ft4";
+  s.files = in.files;
+  s.records_read = in.stats.records_read;
+  s.records_used = in.stats.records_used;
+  s.records_rejected = in.stats.records_rejected;
+  s.input_bytes = in.input_bytes;
+  s.errors = in.stats.errors;
+  return s;
+}
+
+}  // namespace
+
+PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
+  const auto paths = expand_everywhere(ctx, cfg.inputs);
+  std::string kind = cfg.source;
+  if (kind == "auto") {
+    bool avro = false;  // FT4 when any input is an .avro file (directories may hold convert.h5 beside)
+    for (const auto& p : paths) avro |= p.ends_with(".avro");
+    kind = avro ? "ft4" : "csv";
+  }
+  if (kind == "ft4") return read_ft4(ctx, cfg, events);
+  return read_csv(ctx, cfg, paths, events);
+}
+
+}  // namespace scanhpc::commands

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `scanhpc ports` (seed 003, ports as categories):
+# - on synthetic marx-layout honeypot logs (`synth honeypot`), the top ports, the unique
+#   sources per (day, sensor, protocol, port) and their daily mean over sensors equal
+#   pandas doing what the seed does in R (tests/e2e/ports_oracle.py);
+# - the outputs are identical at 1-4 ranks;
+# - the same events given as FT4 flowtuples (written by python3-avro, one flow per CSV row)
+#   give the same port tables;
+# - the hand-made CSV with the known defects: every row read or rejected, counts add up.
+# Usage (ctest): bash tests/e2e/test_ports.sh <scanhpc-binary> <repo-root>
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_setup ports "$@"
+
+"$SCANHPC" synth honeypot -q --days 20 --events-per-day 1000 -o logs.csv || fail "synth honeypot"
+outs=()
+for n in 1 2 3 4; do
+  timeout 300 mpirun -n "$n" "$SCANHPC" ports -q -o "ports-$n.h5" logs.csv >/dev/null && outs+=("ports-$n.h5") \
+    || fail "ports at $n rank(s)"
+done
+"$PY" "$ROOT/tests/compare_h5.py" "${outs[@]}" >/dev/null && echo "  ok   identical at 1-4 ranks" \
+  || fail "ports outputs differ across rank counts"
+"$PY" "$ROOT/tests/e2e/ports_oracle.py" check logs.csv ports-2.h5 && echo "  ok   equal to pandas" \
+  || fail "ports differs from pandas"
+
+# The same events as FT4.
+mkdir ft4
+"$PY" "$ROOT/tests/e2e/ports_oracle.py" to-ft4 logs.csv ft4/events.ft4.avro || fail "writing FT4 with python3-avro"
+mpirun -n 2 "$SCANHPC" ports -q -o ft4.h5 ft4 >/dev/null || fail "ports on FT4"
+"$PY" "$ROOT/tests/e2e/ports_oracle.py" same ports-2.h5 ft4.h5 && echo "  ok   CSV and FT4 give the same port tables" \
+  || fail "CSV and FT4 tables differ"
+
+# Defects: 17 rows, 8 read, 9 rejected with a cause (docs/honeypot-csv.md, unit tests for each row).
+mpirun -n 2 "$SCANHPC" ports -q -o defects.h5 "$ROOT/tests/data/honeypot/marx_defects.csv" >/dev/null \
+  || fail "ports on the defect file"
+"$PY" - defects.h5 <<'PYEOF' || fail "defect counts"
+import sys, h5py
+f = h5py.File(sys.argv[1])
+a = f["ports"].attrs
+assert (a["records_read"], a["records_used"], a["records_rejected"]) == (17, 8, 9), dict(a)
+msgs = [m.decode() for m in f["ports/errors/message"][()]]
+assert len(msgs) == 9 and all("marx_defects.csv: byte " in m for m in msgs), msgs
+print(f"  ok   defects: 17 rows = 8 used + 9 rejected, each reported with file and byte offset")
+PYEOF
+if mpirun -n 2 "$SCANHPC" ports -q --on-error=fail -o fail.h5 "$ROOT/tests/data/honeypot/marx_defects.csv" \
+     >/dev/null 2>&1; then
+  fail "--on-error=fail must fail on the defect file"
+fi
+ls fail.h5* >/dev/null 2>&1 && fail "--on-error=fail left an output"
+[ "$failures" -eq 0 ] && echo "test_ports: ok" || { echo "test_ports: $failures failure(s)"; exit 1; }
