@@ -158,7 +158,9 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
     pair_rows = ports::merge_neighbour_sources(std::move(pair_rows));
     const auto top = ports::top_ports(total, cfg.top);
     const auto means = ports::daily_means(daily, cfg.denominator, active);
-    const auto boxes = ports::port_boxes(means, ports::top_port_keys(top), true, cfg.box_rule);
+    // The boxes' ports are the seed's top.ports: ranked by deduplicated (day, sensor, source, port) tuples.
+    const auto box_ports = ports::top_port_keys(ports::top_ports(ports::port_counts_from_daily(daily), cfg.top));
+    const auto boxes = ports::port_boxes(means, box_ports, true, cfg.box_rule);
     ctx.end_stage("merge");
 
     h5::File out = ctx.create_output(cfg.output);

@@ -6,7 +6,8 @@
 # - the outputs are identical at 1-4 ranks;
 # - the same events given as FT4 flowtuples (written by python3-avro, one flow per CSV row)
 #   give the same port tables;
-# - the hand-made CSV with the known defects: every row read or rejected, counts add up.
+# - the hand-made CSV with the known defects: every row read or rejected, counts add up;
+# - notebooks/ports.ipynb draws the seed's two figures.
 # Usage (ctest): bash tests/e2e/test_ports.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -29,6 +30,14 @@ mkdir ft4
 mpirun -n 2 "$SCANHPC" ports -q -o ft4.h5 ft4 >/dev/null || fail "ports on FT4"
 "$PY" "$ROOT/tests/e2e/ports_oracle.py" same ports-2.h5 ft4.h5 && echo "  ok   CSV and FT4 give the same port tables" \
   || fail "CSV and FT4 tables differ"
+
+# The seed's two figures from the output (notebooks/ports.ipynb).
+if run_figures ports ports-2.h5 figs; then
+  expect_pngs figs ports_box_top10_tcp ports_monthly_top10_tcp
+  echo "  ok   notebooks/ports.ipynb renders the box plot and the monthly facets"
+else
+  fail "figures.sh on the ports output"
+fi
 
 # Defects: 17 rows, 8 read, 9 rejected with a cause (docs/honeypot-csv.md, unit tests for each row).
 mpirun -n 2 "$SCANHPC" ports -q -o defects.h5 "$ROOT/tests/data/honeypot/marx_defects.csv" >/dev/null \
