@@ -92,6 +92,7 @@ ports::EventColumns exchange_by_source(const dist::Comm& comm, const ports::Even
   auto received = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
   ports::EventColumns out;
   out.sensors = sensors;
+  out.reserve(received.size());
   for (const auto& r : received) out.push_back(r.time, r.sensor, r.src, r.proto, r.dst_port, r.src_port);
   return out;
 }

@@ -114,7 +114,9 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   }
   ports::CsvCounts total;
   for (size_t t = 0; t < parts.size(); ++t) {
-    ports::append_events(events, parts[t]);
+    if (events.size() == 0 && events.sensors.empty()) events = std::move(parts[t]);  // no copy
+    else ports::append_events(events, parts[t]);
+    parts[t] = {};
     total.merge(std::move(counts[t]));
   }
   std::vector<uint64_t> sums = {total.rows_read, total.rows_used, total.rows_rejected, total.rows_repaired};

@@ -11,6 +11,15 @@ uint32_t EventColumns::sensor_id(const std::string& name) {
   return uint32_t(sensors.size() - 1);
 }
 
+void EventColumns::reserve(size_t rows) {
+  time.reserve(rows);
+  sensor.reserve(rows);
+  src.reserve(rows);
+  proto.reserve(rows);
+  dst_port.reserve(rows);
+  src_port.reserve(rows);
+}
+
 void EventColumns::push_back(uint32_t t, uint32_t sensor_index, uint32_t source, uint8_t protocol, uint32_t dport,
                              uint32_t sport) {
   time.push_back(t);

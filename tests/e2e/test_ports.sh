@@ -49,7 +49,23 @@ a = f["ports"].attrs
 assert (a["records_read"], a["records_used"], a["records_rejected"]) == (17, 8, 9), dict(a)
 msgs = [m.decode() for m in f["ports/errors/message"][()]]
 assert len(msgs) == 9 and all("marx_defects.csv: byte " in m for m in msgs), msgs
-print(f"  ok   defects: 17 rows = 8 used + 9 rejected, each reported with file and byte offset")
+# By hand from the 8 rows read: TCP 1433 twice (an exact duplicate row) and 22 once; UDP 5060
+# and 53 once each (a tie: lower port first); two ICMP rows and one GRE row have no port.
+col = lambda t, c: [x.decode() if isinstance(x, bytes) else int(x) for x in f[f"ports/{t}/{c}"][()]]
+top = list(zip(col("top", "protocol"), col("top", "rank"), col("top", "port"), col("top", "count")))
+assert top == [("TCP", 1, 1433, 2), ("TCP", 2, 22, 1), ("UDP", 1, 53, 1), ("UDP", 2, 5060, 1)], top
+assert list(f["ports/top/share"][()]) == [2 / 3, 1 / 3, 0.5, 0.5]
+assert a["events_without_port"].decode() == "ICMP 2, 47 1", a["events_without_port"]
+# 2013-03-03 is day 15767: the duplicate 1433 row is one source.
+daily = list(zip(col("daily", "day"), col("daily", "sensor"), col("daily", "protocol"), col("daily", "port"),
+                 col("daily", "sources")))
+assert daily == [(15767, "groucho-oregon", "TCP", 1433, 1), (15767, "groucho-oregon", "UDP", 5060, 1),
+                 (15768, 'groucho-"quoted"', "UDP", 53, 1), (15768, "groucho-tokyo", "TCP", 22, 1)], daily
+means = list(zip(col("daily_mean", "day"), col("daily_mean", "protocol"), col("daily_mean", "port"),
+                 col("daily_mean", "sensors")))
+assert means == [(15767, "TCP", 1433, 1), (15767, "UDP", 5060, 1), (15768, "TCP", 22, 1), (15768, "UDP", 53, 1)], means
+print(f"  ok   defects: 17 rows = 8 used + 9 rejected (file, byte offset each); top ports, daily sources "
+      f"and means equal the hand-computed values")
 PYEOF
 if mpirun -n 2 "$SCANHPC" ports -q --on-error=fail -o fail.h5 "$ROOT/tests/data/honeypot/marx_defects.csv" \
      >/dev/null 2>&1; then

@@ -23,6 +23,7 @@ struct EventColumns {
   std::vector<std::string> sensors;  // sensor names; ids are indices
 
   size_t size() const { return time.size(); }
+  void reserve(size_t rows);  // growing six columns row by row costs page faults and copies
   // The id of a sensor name, added on first use.
   uint32_t sensor_id(const std::string& name);
   void push_back(uint32_t t, uint32_t sensor_index, uint32_t source, uint8_t protocol, uint32_t dport,
