@@ -28,8 +28,9 @@ constexpr const char* kPortsUsage =
     "per (day, sensor, protocol, port) after removing duplicate (day, sensor, source, port) rows,\n"
     "their mean over sensors per (day, protocol, port), box-plot statistics per port and month,\n"
     "and how many sources hit neighbour ports (--pair 1433:1434). Inputs: honeypot CSV logs\n"
-    "(the marx layout of Data-Driven Security, or any CSV mapped with --columns) or FT4 flowtuple\n"
-    "Avro files (sensor = destination network, one event per flow). Layout: docs/hdf5-layout.md.\n"
+    "(the marx layout of Data-Driven Security, or any CSV mapped with --columns), FT4 flowtuple\n"
+    "Avro files (sensor = destination network, one event per flow) or masscan output (sensor \"scan\",\n"
+    "one event per open port, the host as source). Layout: docs/hdf5-layout.md.\n"
     "\n"
     "  mpirun -n 4 scanhpc ports -o ports.h5 marx.csv\n"
     "  mpirun -n 4 scanhpc ports --source ft4 -o ports.h5 ft4/\n";
@@ -193,7 +194,8 @@ int ports_command(const Args& args) {
   o.add_options()
       ("output,o", po::value<std::string>()->default_value("ports.h5"), "HDF5 output file")
       ("source", po::value<std::string>()->default_value("auto"),
-       "input kind: csv (honeypot logs), ft4 (flowtuples), or auto (.avro files are FT4)")
+       "input kind: csv (honeypot logs), ft4 (flowtuples), masscan (scans: sensor \"scan\", sources = "
+       "responding hosts), or auto (.avro files are FT4; masscan output is detected)")
       ("columns", po::value<std::string>()->default_value(""),
        "CSV: header names of the fields, e.g. dst_port=dport,src=source_ip (defaults: the marx layout)")
       ("top,n", po::value<size_t>()->default_value(10), "top ports per protocol before (Other)")
@@ -225,8 +227,8 @@ int ports_command(const Args& args) {
     if (vm.count("input")) c.input.inputs = vm["input"].as<std::vector<std::string>>();
     if (c.input.inputs.empty()) throw UsageError("no input given");
     c.input.source = vm["source"].as<std::string>();
-    if (c.input.source != "auto" && c.input.source != "csv" && c.input.source != "ft4")
-      throw UsageError("--source: csv, ft4 or auto");
+    if (c.input.source != "auto" && c.input.source != "csv" && c.input.source != "ft4" && c.input.source != "masscan")
+      throw UsageError("--source: csv, ft4, masscan or auto");
     c.input.columns = vm["columns"].as<std::string>();
     c.top = vm["top"].as<size_t>();
     try {

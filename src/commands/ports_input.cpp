@@ -5,12 +5,15 @@
 
 #include <omp.h>
 
+#include <cstdio>
 #include <mutex>
 #include <sstream>
 #include <tuple>
 #include <unordered_map>
 
 #include "scanhpc/commands/flow_input.hpp"
+#include "scanhpc/commands/pipeline.hpp"
+#include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/flow/read_plan.hpp"
 #include "scanhpc/io/inputs.hpp"
@@ -42,6 +45,17 @@ std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<st
   ctx.agree_or_fail(error, "bad input");
   ctx.comm().bcast(list, 0);
   return lines_of(list);
+}
+
+// Whether a file starts like masscan output (any of its formats), from its first bytes.
+bool looks_like_masscan(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  char head[4096];
+  const size_t n = std::fread(head, 1, sizeof head, f);
+  std::fclose(f);
+  auto fmt = detect_format(std::string_view(head, n));
+  return fmt && *fmt != MasscanFormat::empty;
 }
 
 // Collective: the first messages of every rank, in rank order, on rank 0.
@@ -164,17 +178,61 @@ PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, ports::
   return s;
 }
 
+// masscan output through the shared ingest pipeline: every open (ip, port) observation is an
+// event of the one sensor "scan" whose source is the responding host, so "unique sources per
+// port and day" counts responsive hosts.
+PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
+  IngestConfig ic;
+  ic.inputs = cfg.inputs;
+  ic.fail_on_error = cfg.fail_on_error;
+  ic.quiet = true;
+  ic.chunk_bytes = uint64_t(8) << 20;
+  ic.round_bytes = uint64_t(64) << 20;
+  ic.max_record_bytes = uint64_t(16) << 20;
+  auto in = ingest_and_distribute(ctx, ic);
+  const uint32_t sensor = events.sensor_id("scan");
+  events.reserve(in.rows.size());
+  for (const auto& r : in.rows) {
+    if (r.status != uint8_t(Status::open)) continue;
+    uint8_t proto = 0;  // masscan's protocol codes -> IP protocol numbers
+    switch (Proto(key_proto(r.key))) {
+      case Proto::tcp: proto = 6; break;
+      case Proto::udp: proto = 17; break;
+      case Proto::sctp: proto = 132; break;
+      case Proto::icmp: proto = 1; break;
+      default: continue;  // ARP and unknown: no IP protocol
+    }
+    const bool ported = proto != 1;
+    events.push_back(r.ts, sensor, key_ip(r.key), proto, ported ? key_port(r.key) : ports::kNoPort, ports::kNoPort);
+  }
+  PortsInputSummary s;
+  s.source = "masscan";
+  for (const auto& f : in.files) s.files.push_back(f.path);
+  s.records_read = in.summary.counts.records_read;
+  s.records_used = in.summary.counts.records_used;
+  s.records_rejected = in.summary.counts.records_rejected;
+  s.input_bytes = in.input_bytes;
+  if (ctx.root())
+    for (const auto& e : in.summary.errors)
+      s.errors.push_back((e.file < in.files.size() ? in.files[e.file].path : std::string("?")) + ": byte " +
+                         std::to_string(e.offset) + ": " + e.cause);
+  return s;
+}
+
 }  // namespace
 
 PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
   const auto paths = expand_everywhere(ctx, cfg.inputs);
   std::string kind = cfg.source;
   if (kind == "auto") {
-    bool avro = false;  // FT4 when any input is an .avro file (directories may hold convert.h5 beside)
+    // FT4 when any input is an .avro file (directories may hold convert.h5 beside); masscan when
+    // the first file looks like masscan output (not -oL's "#masscan" alone: a CSV never starts so).
+    bool avro = false;
     for (const auto& p : paths) avro |= p.ends_with(".avro");
-    kind = avro ? "ft4" : "csv";
+    kind = avro ? "ft4" : looks_like_masscan(paths.front()) ? "masscan" : "csv";
   }
   if (kind == "ft4") return read_ft4(ctx, cfg, events);
+  if (kind == "masscan") return read_masscan(ctx, cfg, events);
   return read_csv(ctx, cfg, paths, events);
 }
 

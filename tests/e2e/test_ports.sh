@@ -4,6 +4,7 @@
 #   sources per (day, sensor, protocol, port) and their daily mean over sensors equal
 #   pandas doing what the seed does in R (tests/e2e/ports_oracle.py);
 # - the outputs are identical at 1-4 ranks;
+# - masscan output as the event source counts responsive hosts per port and day;
 # - the same events given as FT4 flowtuples (written by python3-avro, one flow per CSV row)
 #   give the same port tables;
 # - the hand-made CSV with the known defects: every row read or rejected, counts add up;
@@ -30,6 +31,32 @@ mkdir ft4
 mpirun -n 2 "$SCANHPC" ports -q -o ft4.h5 ft4 >/dev/null || fail "ports on FT4"
 "$PY" "$ROOT/tests/e2e/ports_oracle.py" same ports-2.h5 ft4.h5 && echo "  ok   CSV and FT4 give the same port tables" \
   || fail "CSV and FT4 tables differ"
+
+# masscan output as the event source: one event per open port, the host as its source.
+mpirun -n 2 "$SCANHPC" ports -q -o scan.h5 "$ROOT/data/masscan-testnet/scan-banners.oJ" >/dev/null \
+  || fail "ports on a masscan scan"
+"$PY" - "$ROOT/data/masscan-testnet/scan-banners.oJ" scan.h5 <<'PYEOF' || fail "ports on masscan output"
+import json, sys, h5py
+from collections import defaultdict
+hosts, events = defaultdict(set), defaultdict(int)
+for line in open(sys.argv[1]):
+    line = line.strip().strip(",")
+    if line.startswith("{"):
+        r = json.loads(line)
+        for p in r["ports"]:
+            if p.get("status") == "open" and p["proto"] == "tcp":
+                hosts[(int(r["timestamp"]) // 86400, p["port"])].add(r["ip"])
+                events[p["port"]] += 1
+f = h5py.File(sys.argv[2])
+d = f["ports/daily"]
+got = {(int(a), int(b)): int(c) for a, b, c, p in zip(d["day"][()], d["port"][()], d["sources"][()], d["protocol"][()])
+       if p == b"TCP"}
+assert got == {k: len(v) for k, v in hosts.items()}, "unique hosts per (day, TCP port)"
+t = f["ports/top"]
+top = {int(p): int(c) for p, c, q in zip(t["port"][()], t["count"][()], t["protocol"][()]) if q == b"TCP" and p >= 0}
+assert all(events[p] == c for p, c in top.items()), "TCP port counts"
+print(f"  ok   masscan input: unique hosts per (day, TCP port) and port counts equal a plain json count")
+PYEOF
 
 # The seed's two figures from the output (notebooks/ports.ipynb).
 if run_figures ports ports-2.h5 figs; then
