@@ -95,6 +95,20 @@ void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputS
                                    {"q1", std::move(q1)}, {"median", std::move(median)}, {"q3", std::move(q3)},
                                    {"upper", std::move(upper)}, {"outliers", std::move(outliers)}});
   }
+  {  // the days beyond the whiskers of each box, with their daily means
+    std::vector<std::string> proto;
+    std::vector<uint16_t> port;
+    std::vector<uint32_t> month, day;
+    std::vector<double> value;
+    for (const auto& b : boxes)
+      for (const auto& [d, v] : b.outliers) {
+        proto.push_back(ports::proto_name(b.proto)); port.push_back(b.port); month.push_back(b.month);
+        day.push_back(d); value.push_back(v);
+      }
+    out.write_table("/ports/box_outliers", {{"protocol", std::move(proto)}, {"port", std::move(port)},
+                                            {"month", std::move(month)}, {"day", std::move(day)},
+                                            {"mean_sources", std::move(value)}});
+  }
   {  // neighbour ports
     std::vector<uint16_t> a, b;
     std::vector<std::string> proto;
