@@ -116,26 +116,14 @@ std::map<uint32_t, uint64_t> distinct_per_time(const dist::Comm& comm, const std
 uint32_t source_slash16(uint32_t ip) { return ip >> 16; }
 uint32_t identity(uint32_t k) { return k; }
 
-void write_flow_attrs(h5::File& out, const FlowInputSummary& in, const FlowQueryConfig& cfg, uint64_t selected) {
-  out.create_group("/flow");
-  std::string files;
-  for (const auto& f : in.files) files += (files.empty() ? "" : "\n") + f;
-  out.write_attr("/flow", "files", files);
-  out.write_attr("/flow", "records_read", in.stats.records_read);
-  out.write_attr("/flow", "records_used", in.stats.records_used);
-  out.write_attr("/flow", "records_rejected", in.stats.records_rejected);
+// Collective: /flow with the input's counts and the query's selection.
+void write_flow_attrs(h5::File& out, bool root, const FlowInputSummary& in, const FlowQueryConfig& cfg,
+                      uint64_t selected) {
+  write_flow_input_attrs(out, root, in);
   out.write_attr("/flow", "records_selected", selected);
-  out.write_attr("/flow", "blocks", in.stats.blocks);
-  out.write_attr("/flow", "blocks_rejected", in.stats.blocks_rejected);
-  out.write_attr("/flow", "bytes_unknown", in.stats.bytes_unknown);
-  out.write_attr("/flow", "files_skipped_by_name_time", in.files_skipped);
-  out.write_attr("/flow", "files_unreadable", in.files_unreadable);
   out.write_attr("/flow", "time_from", int64_t(cfg.selection.time_from ? int64_t(*cfg.selection.time_from) : -1));
   out.write_attr("/flow", "time_to", int64_t(cfg.selection.time_to ? int64_t(*cfg.selection.time_to) : -1));
   out.write_attr("/flow", "conditions", cfg.selection.describe());
-  std::vector<std::string> messages = out.comm() != MPI_COMM_NULL && dist::Comm(out.comm()).is_root()
-                                          ? in.stats.errors : std::vector<std::string>{};
-  out.write_table("/flow/errors", {{"message", std::move(messages)}});
 }
 
 void print_input_summary(const char* name, const FlowInputSummary& in, uint64_t selected, const std::string& stages) {
@@ -309,7 +297,7 @@ int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fie
     }
     ctx.end_stage("merge");
     h5::File out = ctx.create_output(cfg.output);
-    write_flow_attrs(out, in, cfg, n_selected);
+    write_flow_attrs(out, ctx.root(), in, cfg, n_selected);
     out.create_group("/flow/top");
     for (const auto& t : results) {
       std::vector<uint32_t> rank;
@@ -357,7 +345,7 @@ int run_flow_series(const FlowQueryConfig& cfg, const std::string& ini) {
     const auto series = global_series(comm, parts[0], cfg.round_bytes);
     ctx.end_stage("merge");
     h5::File out = ctx.create_output(cfg.output);
-    write_flow_attrs(out, in, cfg, n_selected);
+    write_flow_attrs(out, ctx.root(), in, cfg, n_selected);
     write_series(out, series);
     ctx.end_stage("write");
     ctx.commit_output(out, in.input_bytes);
@@ -420,7 +408,7 @@ int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::str
       asn.push_back(uint32_t(gathered[j + 8]));
     }
     h5::File out = ctx.create_output(cfg.output);
-    write_flow_attrs(out, in, cfg, intersection);
+    write_flow_attrs(out, ctx.root(), in, cfg, intersection);
     out.create_group("/flow/intersection");
     out.write_attr("/flow/intersection", "baseline", baseline);
     out.write_attr("/flow/intersection", "intersection", intersection);

@@ -128,14 +128,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     }
     ctx.agree_or_fail(error, "cannot finish the FT4 files");
     h5::File out = ctx.create_output((fs::path(cfg.output_dir) / "convert.h5").string());
-    out.create_group("/flow");
-    std::string files;
-    for (const auto& f : in.files) files += (files.empty() ? "" : "\n") + f;
-    out.write_attr("/flow", "files", files);
-    out.write_attr("/flow", "records_read", in.stats.records_read);
-    out.write_attr("/flow", "records_used", in.stats.records_used);
-    out.write_attr("/flow", "records_rejected", in.stats.records_rejected);
-    out.write_attr("/flow", "files_unreadable", in.files_unreadable);
+    write_flow_input_attrs(out, ctx.root(), in);
     out.write_attr("/flow", "ft3_rows", ft3_rows);
     out.write_attr("/flow", "ft4_rows", comm.allreduce_sum(ft4.size()));
     out.write_attr("/flow", "ft4_files", uint64_t(intervals.size()));
@@ -144,7 +137,6 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     out.write_attr("/flow", "quality_rule",
                    std::string(cfg.convert.quality == flow::QualityRule::code ? "code" : "doc"));
     out.write_attr("/flow", "codec", std::string(flow::codec_name(cfg.write.codec)));
-    out.write_table("/flow/errors", {{"message", ctx.root() ? in.stats.errors : std::vector<std::string>{}}});
     ctx.commit_output(out, in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root() && !cfg.quiet)

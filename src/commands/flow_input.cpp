@@ -239,4 +239,23 @@ FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, 
   return std::move(plan.summary);
 }
 
+void write_flow_input_attrs(h5::File& out, bool root, const FlowInputSummary& in) {
+  out.create_group("/flow");
+  std::string files;
+  for (const auto& f : in.files) {
+    if (!files.empty()) files += '\n';
+    files += f;
+  }
+  out.write_attr("/flow", "files", files);
+  out.write_attr("/flow", "records_read", in.stats.records_read);
+  out.write_attr("/flow", "records_used", in.stats.records_used);
+  out.write_attr("/flow", "records_rejected", in.stats.records_rejected);
+  out.write_attr("/flow", "blocks", in.stats.blocks);
+  out.write_attr("/flow", "blocks_rejected", in.stats.blocks_rejected);
+  out.write_attr("/flow", "bytes_unknown", in.stats.bytes_unknown);
+  out.write_attr("/flow", "files_skipped_by_name_time", in.files_skipped);
+  out.write_attr("/flow", "files_unreadable", in.files_unreadable);
+  out.write_table("/flow/errors", {{"message", root ? in.stats.errors : std::vector<std::string>{}}});
+}
+
 }  // namespace scanhpc::commands

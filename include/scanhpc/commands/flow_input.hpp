@@ -43,4 +43,9 @@ using Ft4ChunkConsumer = std::function<void(int thread, const flow::Ft4Columns& 
 FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, int threads,
                                    const Ft4ChunkConsumer& consume);
 
+// Collective: creates /flow with the input's counts (files, records read, used
+// and rejected, blocks, files skipped or unreadable) and /flow/errors (the
+// first messages, from rank 0). Every rank passes the same summary counts.
+void write_flow_input_attrs(h5::File& out, bool root, const FlowInputSummary& in);
+
 }  // namespace scanhpc::commands
