@@ -118,7 +118,11 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int64_t t = 0; t < threads; ++t) {
     const size_t n = last - first;
-    for (size_t u = first + n * size_t(t) / size_t(threads); u < first + n * size_t(t + 1) / size_t(threads); ++u) {
+    const size_t lo = first + n * size_t(t) / size_t(threads), hi = first + n * size_t(t + 1) / size_t(threads);
+    uint64_t bytes = 0;  // marx rows take 50-60 bytes: reserve once instead of growing six columns
+    for (size_t u = lo; u < hi; ++u) bytes += units[u].end - units[u].begin;
+    parts[size_t(t)].reserve(size_t(bytes / 48));
+    for (size_t u = lo; u < hi; ++u) {
       ports::CsvCounts c;
       c.file = uint32_t(units[u].file);
       ports::read_honeypot_csv_range(files[units[u].file].path, units[u].begin, units[u].end,
