@@ -7,6 +7,7 @@
 #   top 5 countries by flows among flows with a common TTL >= 200; a time series
 #   for 130.0.0.0/8; the share of Russian flows hitting >= 60,000 addresses;
 # - every query output is identical at 1-4 ranks and at 1 and 2 threads;
+# - a --from/--to range skips files by the time in their names and keeps the rows in range;
 # - notebooks/flowtuple.ipynb draws its figures from the output;
 # - bad input (an FT3 file among FT4, a corrupt block) is counted, and
 #   --on-error=fail leaves no output.
@@ -58,6 +59,23 @@ import sys, h5py
 i = h5py.File(sys.argv[1])["flow/intersection"]
 assert i.attrs["intersection"] >= 1 and i.attrs["baseline"] > i.attrs["intersection"], dict(i.attrs)
 print(f"  ok   {i.attrs['intersection']} of {i.attrs['baseline']} Russian flows hit >= 60,000 addresses of a /16")
+PYEOF
+
+# A time range: files outside it are skipped by the time in their names, rows by `time`; the
+# series is the full series' rows in the range (inclusive bounds).
+from=$((start + 600)); to=$((start + 1500))
+mpirun -n 2 "$SCANHPC" flow series -q --src-prefix 130.0.0.0/8 --from $from --to $to -o range.h5 ft4-1 >/dev/null \
+  || fail "series with a time range"
+"$PY" - five-minutes-series-2.h5 range.h5 $from $to <<'PYEOF' || fail "time range"
+import sys, h5py
+full, part = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+lo, hi = int(sys.argv[3]), int(sys.argv[4])
+rows = lambda f: list(zip(*(f["flow/series"][c][()].tolist() for c in ["time", "packets", "src_ips", "dst_nets", "asns"])))
+want = [r for r in rows(full) if lo <= r[0] <= hi]
+assert rows(part) == want and len(want) == 4, (rows(part), want)
+a = part["flow"].attrs
+assert a["files_skipped_by_name_time"] == 8 and a["time_from"] == lo and a["time_to"] == hi, dict(a)
+print(f"  ok   --from/--to: {len(want)} intervals, 8 of 12 files skipped by their names")
 PYEOF
 
 # Threads: 1 and 2 threads per rank give the same output.
