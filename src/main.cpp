@@ -4,6 +4,7 @@
 #include <exception>
 #include <string>
 
+#include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/commands.hpp"
 #include "scanhpc/core/build_info.hpp"
 
@@ -20,7 +21,12 @@ constexpr const char* kUsage =
     "  synth   write deterministic synthetic data (synth masscan|gps|flowtuple ...)\n"
     "\n"
     "Run `scanhpc <command> --help` for the options of a command.\n"
-    "Run under mpirun for several ranks; without mpirun it runs as one rank.\n";
+    "Run under mpirun for several ranks; without mpirun it runs as one rank.\n"
+    "\n"
+    "Outputs that exist are replaced only with --force, and never an input.\n"
+    "Exit status: 0 success, 1 failure, 2 usage error, 3 nothing used (inputs\n"
+    "given but no record used or no file selected; --allow-empty makes it 0),\n"
+    "130 and 143 interrupted by SIGINT and SIGTERM (no output is left).\n";
 }
 
 int main(int argc, char** argv) {
@@ -43,9 +49,10 @@ int main(int argc, char** argv) {
     if (command == "flow") return scanhpc::commands::flow(args);
     if (command == "ports") return scanhpc::commands::ports_command(args);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "scanhpc %s: error: %s\n", command.c_str(), e.what());
+    if (scanhpc::commands::launcher_root()) std::fprintf(stderr, "scanhpc %s: error: %s\n", command.c_str(), e.what());
     return 1;
   }
-  std::fprintf(stderr, "scanhpc: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  if (scanhpc::commands::launcher_root())
+    std::fprintf(stderr, "scanhpc: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

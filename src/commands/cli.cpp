@@ -1,10 +1,29 @@
 #include "scanhpc/commands/cli.hpp"
 
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 namespace scanhpc::commands {
+
+bool launcher_root() {
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    const char* v = std::getenv(var);
+    if (v && *v) return std::atoi(v) == 0;
+  }
+  return true;
+}
+
+int usage_error(const std::string& command, const std::string& message) {
+  if (launcher_root())
+    std::fprintf(stderr, "scanhpc %s: %s\n(see scanhpc %s --help)\n", command.c_str(), message.c_str(),
+                 command.c_str());
+  return 2;
+}
+
+int usage_error(const std::string& command, const std::exception& e) { return usage_error(command, e.what()); }
 
 ParsedCommand parse_command(const Args& args, po::options_description& options, const std::string& positional_name) {
   options.add_options()

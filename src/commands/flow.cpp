@@ -13,6 +13,7 @@
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
 #include "scanhpc/commands/flow_input.hpp"
+#include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
@@ -41,8 +42,9 @@ void add_selection_options(po::options_description& o, const char* default_outpu
       ("output,o", po::value<std::string>()->default_value(default_output), "HDF5 output file")
       ("from", po::value<uint32_t>(), "first time (Unix seconds, inclusive)")
       ("to", po::value<uint32_t>(), "last time (Unix seconds, inclusive)")
-      ("file-seconds", po::value<uint32_t>()->default_value(300),
-       "span of one input file, for choosing files by the time in their names")
+      ("file-seconds", po::value<uint32_t>(),
+       "span of one input file, for choosing files by the time in their names (default: from the name, "
+       "as in v3_3600s_..., else 300)")
       ("src-prefix", po::value<std::vector<std::string>>()->composing(), "source prefix a.b.c.d/len (repeatable)")
       ("common", po::value<std::vector<std::string>>()->composing(),
        "common-value filter ARRAY=LO-HI[,LO-HI] over pktsizes, ttls, srcports, tcpflags (repeatable)")
@@ -52,6 +54,7 @@ void add_selection_options(po::options_description& o, const char* default_outpu
       ("threads", po::value<int>()->default_value(0), "OpenMP threads per rank (0: OMP_NUM_THREADS or all cores)")
       ("quiet,q", po::bool_switch()->default_value(false), "no summary on stderr")
       ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory or glob (repeatable)");
+  add_safety_options(o);
 }
 
 template <class T>
@@ -66,7 +69,10 @@ FlowQueryConfig query_config_from(const po::variables_map& vm) {
   if (c.input.inputs.empty()) throw UsageError("no input given");
   if (vm.count("from")) c.input.from = c.selection.time_from = vm["from"].as<uint32_t>();
   if (vm.count("to")) c.input.to = c.selection.time_to = vm["to"].as<uint32_t>();
-  c.input.file_seconds = vm["file-seconds"].as<uint32_t>();
+  if (vm.count("file-seconds")) c.input.file_seconds = vm["file-seconds"].as<uint32_t>();
+  if (c.input.file_seconds && *c.input.file_seconds == 0) throw UsageError("--file-seconds must be positive");
+  c.force = vm["force"].as<bool>();
+  c.input.allow_empty = vm["allow-empty"].as<bool>();
   const auto on_error = vm["on-error"].as<std::string>();
   if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");
   c.input.fail_on_error = on_error == "fail";
@@ -130,7 +136,7 @@ void print_input_summary(const char* name, const FlowInputSummary& in, uint64_t 
   std::fprintf(stderr,
                "scanhpc flow %s: %zu file(s) (%llu skipped by name time, %llu unreadable); records read %llu = "
                "used %llu + rejected %llu; selected %llu\n  stages: %s\n",
-               name, in.files.size(), (unsigned long long)in.files_skipped, (unsigned long long)in.files_unreadable,
+               name, in.files.size(), (unsigned long long)in.files_out_of_range, (unsigned long long)in.files_unreadable,
                (unsigned long long)in.stats.records_read, (unsigned long long)in.stats.records_used,
                (unsigned long long)in.stats.records_rejected, (unsigned long long)selected, stages.c_str());
   for (size_t i = 0; i < in.stats.errors.size() && i < 5; ++i) std::fprintf(stderr, "  %s\n", in.stats.errors[i].c_str());
@@ -264,6 +270,7 @@ int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fie
   RunContext ctx("flow top", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output);
     // Per thread: a value -> count table per requested table, the series keys, the selected rows.
     using Counts = std::unordered_map<uint64_t, uint64_t>;
     std::vector<std::vector<Counts>> counts(size_t(threads), std::vector<Counts>(tables.size()));
@@ -296,7 +303,7 @@ int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fie
       series = global_series(comm, series_parts[0], cfg.round_bytes);
     }
     ctx.end_stage("merge");
-    h5::File out = ctx.create_output(cfg.output);
+    h5::File& out = ctx.output();
     write_flow_attrs(out, ctx.root(), in, cfg, n_selected);
     out.create_group("/flow/top");
     for (const auto& t : results) {
@@ -314,7 +321,7 @@ int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fie
     }
     if (with_series) write_series(out, series);
     ctx.end_stage("write");
-    ctx.commit_output(out, in.input_bytes);
+    ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root()) {
       for (const auto& t : results) print_top(t.name + " (" + cfg.selection.describe() + ")", t.rows);
@@ -330,6 +337,7 @@ int run_flow_series(const FlowQueryConfig& cfg, const std::string& ini) {
   RunContext ctx("flow series", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output);
     std::vector<SeriesAccumulator> parts(static_cast<size_t>(threads));
     std::vector<uint64_t> selected_parts(size_t(threads), 0);
     auto in = stream_ft4_inputs(ctx, cfg.input, threads, [&](int t, const flow::Ft4Columns& chunk) {
@@ -344,11 +352,11 @@ int run_flow_series(const FlowQueryConfig& cfg, const std::string& ini) {
     for (size_t t = 1; t < parts.size(); ++t) parts[0].add(parts[t]);
     const auto series = global_series(comm, parts[0], cfg.round_bytes);
     ctx.end_stage("merge");
-    h5::File out = ctx.create_output(cfg.output);
+    h5::File& out = ctx.output();
     write_flow_attrs(out, ctx.root(), in, cfg, n_selected);
     write_series(out, series);
     ctx.end_stage("write");
-    ctx.commit_output(out, in.input_bytes);
+    ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root()) {
       print_series(cfg, series);
@@ -364,6 +372,7 @@ int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::str
   RunContext ctx("flow intersect", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output);
     flow::Selection base = cfg.selection;
     base.where.resize(1);
     constexpr size_t kWidth = 9;
@@ -407,7 +416,7 @@ int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::str
       dpkts.push_back(uint32_t(gathered[j + 6])); country.push_back(flow::code2_text(flow::Code2(gathered[j + 7])));
       asn.push_back(uint32_t(gathered[j + 8]));
     }
-    h5::File out = ctx.create_output(cfg.output);
+    h5::File& out = ctx.output();
     write_flow_attrs(out, ctx.root(), in, cfg, intersection);
     out.create_group("/flow/intersection");
     out.write_attr("/flow/intersection", "baseline", baseline);
@@ -424,7 +433,7 @@ int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::str
                      {"packet_cnt", packets}, {"uniq_dst_ips", dpkts}, {"netacq_country", country},
                      {"prefix2asn", asn}});
     ctx.end_stage("write");
-    ctx.commit_output(out, in.input_bytes);
+    ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root()) {
       std::printf("baseline (%s): %llu flows\nintersection (%s): %llu flows (%.4f%% of the baseline)\n",
@@ -461,7 +470,7 @@ int flow(const Args& args) {
     add_selection_options(options, "flow-intersect.h5");
     options.add_options()("sample", po::value<size_t>()->default_value(10), "matching rows kept as a sample");
   } else {
-    std::cerr << "scanhpc flow: unknown step '" << step << "'\n\n" << kFlowUsage;
+    if (launcher_root()) std::cerr << "scanhpc flow: unknown step '" << step << "'\n\n" << kFlowUsage;
     return 2;
   }
   options.add_options()("exchange-round-mb", po::value<uint64_t>()->default_value(64),
@@ -492,8 +501,7 @@ int flow(const Args& args) {
     if (step == "series") return run_flow_series(cfg, ini);
     return run_flow_intersect(cfg, parsed.vm["sample"].as<size_t>(), ini);
   } catch (const UsageError& e) {
-    std::cerr << "scanhpc flow " << step << ": " << e.what() << "\n(see scanhpc flow --help)\n";
-    return 2;
+    return usage_error("flow " + step, e);
   }
 }
 

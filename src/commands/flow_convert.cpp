@@ -6,8 +6,10 @@
 // its flows; then, interval by interval, rank 0 gathers the parts, merges
 // them into the canonical order and writes one FT4 file. Files are written
 // under temporary names and renamed when every interval succeeded; the
-// summary DIR/convert.h5 (provenance and counts) is written last.
+// summary DIR/convert.h5 (provenance and counts) is renamed into place last,
+// so it exists only beside a complete conversion.
 #include <omp.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +17,8 @@
 
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
+#include "scanhpc/commands/pipeline.hpp"
+#include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/dist/alltoallv_rounds.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
@@ -32,12 +36,13 @@ struct ConvertConfig {
   flow::FlowWriteOptions write;
   std::string output_dir, name_prefix;
   int threads = 0;
-  bool quiet = false;
+  bool quiet = false, force = false;
   uint64_t round_bytes = 64 << 20;
 };
 
 // The rows of `rows` sent to the owner of their source /16, received in rank order.
-flow::Ft3Columns exchange_by_source(const dist::Comm& comm, const flow::Ft3Columns& rows, uint64_t round_bytes) {
+flow::Ft3Columns exchange_by_source(const dist::Comm& comm, const flow::Ft3Columns& rows, uint64_t round_bytes,
+                                     uint64_t* rounds) {
   const size_t ranks = size_t(comm.size());
   std::vector<int> dest(rows.size());
   std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
@@ -49,7 +54,7 @@ flow::Ft3Columns exchange_by_source(const dist::Comm& comm, const flow::Ft3Colum
   std::vector<flow::Ft3Record> grouped(rows.size());
   auto cursor = offsets;
   for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows.row(i);
-  auto received = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
+  auto received = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes, rounds);
   flow::Ft3Columns out;
   for (const auto& r : received) out.push_back(r);
   return out;
@@ -64,17 +69,33 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
   RunContext ctx("flow convert", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    const std::string summary_path = (fs::path(cfg.output_dir) / "convert.h5").string();
+    ctx.declare_outputs({{cfg.output_dir, true}, {summary_path}}, cfg.force, summary_path);
     std::string error;
-    if (ctx.root()) {
+    if (ctx.root() && !cfg.force) {  // FT4 files of this name pattern already there: another conversion's
       std::error_code ec;
-      fs::create_directories(cfg.output_dir, ec);
-      if (ec) error = "cannot create the output directory " + cfg.output_dir + ": " + ec.message();
+      for (const auto& e : fs::directory_iterator(cfg.output_dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.starts_with(cfg.name_prefix + "_") && name.ends_with(".ft4.avro")) {
+          error = "cannot write " + cfg.output_dir + ": it holds FT4 files of the same names (" + e.path().string() +
+                  "); use --force to replace them, or another directory";
+          break;
+        }
+      }
     }
-    ctx.agree_or_fail(error, "bad output directory");
+    ctx.agree_or_fail(error);
     flow::Ft3Columns ft3;
     auto in = read_flow_inputs(ctx, cfg.input, &ft3, nullptr);
+    if (ctx.root() && cfg.force && fs::exists(summary_path)) {
+      // The old summary would describe files this run replaces: it goes before any is written.
+      std::error_code ec;
+      fs::remove(summary_path, ec);
+      if (ec) error = "cannot remove the old " + summary_path + ": " + ec.message();
+    }
+    ctx.agree_or_fail(error);
     ctx.end_stage("read");
-    ft3 = exchange_by_source(comm, ft3, cfg.round_bytes);
+    uint64_t rounds = 0;
+    ft3 = exchange_by_source(comm, ft3, cfg.round_bytes, &rounds);
     ctx.end_stage("exchange");
     const flow::Ft4Columns ft4 = flow::convert_ft3_to_ft4(ft3, cfg.convert);
     const uint64_t ft3_rows = comm.allreduce_sum(ft3.size());
@@ -87,7 +108,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     auto intervals = dist::allgatherv(comm, mine);
     std::sort(intervals.begin(), intervals.end());
     intervals.erase(std::unique(intervals.begin(), intervals.end()), intervals.end());
-    std::vector<std::string> written;
+    std::vector<std::pair<std::string, std::string>> written;  // temporary -> final
     uint64_t ft4_rows = 0;
     size_t row = 0;
     for (size_t k = 0; k < intervals.size(); ++k) {
@@ -103,31 +124,37 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
           for (size_t r = 0; r < parts.size(); ++r) flow::unpack_ft4(parts_bytes[r], parts[r]);
           parts_bytes.clear();
           const flow::Ft4Columns merged = flow::merge_ft4_parts(parts);
-          const std::string path = (fs::path(cfg.output_dir) / ("." + file_name(cfg, intervals[k]) + ".tmp")).string();
-          flow::write_ft4_avro(path, merged, cfg.write);
-          written.push_back(path);
-          ft4_rows += merged.size();
+          const std::string final_path = (fs::path(cfg.output_dir) / file_name(cfg, intervals[k])).string();
+          error = local_output_problem({final_path}, cfg.force);
+          if (error.empty()) error = local_output_is_input({final_path}, in.files);
+          if (error.empty()) {
+            const std::string path = (fs::path(cfg.output_dir) / ("." + file_name(cfg, intervals[k]) + ".tmp." +
+                                                                   std::to_string(::getpid()))).string();
+            ctx.add_temporary(path);
+            flow::write_ft4_avro(path, merged, cfg.write);
+            written.emplace_back(path, final_path);
+            ft4_rows += merged.size();
+            fault_point("convert-write");
+          }
         } catch (const std::exception& e) {
           error = e.what();
         }
         if (!cfg.quiet && (k + 1 == intervals.size() || k % 12 == 11))
           std::fprintf(stderr, "scanhpc flow convert: %zu/%zu intervals written\n", k + 1, intervals.size());
       }
-      ctx.agree_or_fail(error, "cannot write an FT4 file");
+      ctx.agree_or_fail(error);
     }
     ctx.end_stage("write");
     if (ctx.root()) {
-      for (const auto& tmp : written) {
-        fs::path p(tmp);
-        std::string name = p.filename().string();
-        name = name.substr(1, name.size() - 5);  // drop the leading '.' and the ".tmp"
+      for (const auto& [tmp, final_path] : written) {
         std::error_code ec;
-        fs::rename(p, p.parent_path() / name, ec);
-        if (ec && error.empty()) error = "cannot rename " + tmp + ": " + ec.message();
+        fs::rename(tmp, final_path, ec);
+        if (ec && error.empty()) error = "cannot move " + tmp + " to " + final_path + ": " + ec.message();
+        if (!ec) ctx.forget_temporary(tmp);
       }
     }
-    ctx.agree_or_fail(error, "cannot finish the FT4 files");
-    h5::File out = ctx.create_output((fs::path(cfg.output_dir) / "convert.h5").string());
+    ctx.agree_or_fail(error);
+    h5::File& out = ctx.output();
     write_flow_input_attrs(out, ctx.root(), in);
     out.write_attr("/flow", "ft3_rows", ft3_rows);
     out.write_attr("/flow", "ft4_rows", comm.allreduce_sum(ft4.size()));
@@ -137,15 +164,17 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     out.write_attr("/flow", "quality_rule",
                    std::string(cfg.convert.quality == flow::QualityRule::code ? "code" : "doc"));
     out.write_attr("/flow", "codec", std::string(flow::codec_name(cfg.write.codec)));
-    ctx.commit_output(out, in.input_bytes);
+    out.write_attr("/flow", "exchange_rounds", rounds);
+    ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root() && !cfg.quiet)
       std::fprintf(stderr,
                    "scanhpc flow convert: %zu file(s); records read %llu = used %llu + rejected %llu; %llu FT4 "
-                   "flows in %zu file(s) -> %s\n  stages: %s\n",
+                   "flows in %zu file(s) -> %s; exchange in %llu round(s)\n  stages: %s\n",
                    in.files.size(), (unsigned long long)in.stats.records_read,
                    (unsigned long long)in.stats.records_used, (unsigned long long)in.stats.records_rejected,
-                   (unsigned long long)ft4_rows, intervals.size(), cfg.output_dir.c_str(), stages.c_str());
+                   (unsigned long long)ft4_rows, intervals.size(), cfg.output_dir.c_str(),
+                   (unsigned long long)rounds, stages.c_str());
     return 0;
   });
 }
@@ -170,6 +199,7 @@ int flow_convert(const Args& args) {
        "most bytes a rank sends or receives in one MPI_Alltoallv round, in MiB")
       ("quiet,q", po::bool_switch()->default_value(false), "no progress or summary on stderr")
       ("input", po::value<std::vector<std::string>>()->composing(), "FT3 file, directory or glob (repeatable)");
+  add_safety_options(o);
   try {
     auto parsed = parse_command(args, o, "input");
     if (parsed.help) {
@@ -202,7 +232,8 @@ int flow_convert(const Args& args) {
     const auto on_error = vm["on-error"].as<std::string>();
     if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");
     c.input.fail_on_error = on_error == "fail";
-    c.input.file_seconds = 60;
+    c.force = vm["force"].as<bool>();
+    c.input.allow_empty = vm["allow-empty"].as<bool>();
     c.threads = vm["threads"].as<int>();
     c.quiet = vm["quiet"].as<bool>();
     c.round_bytes = vm["exchange-round-mb"].as<uint64_t>() << 20;
@@ -210,8 +241,7 @@ int flow_convert(const Args& args) {
     dist::Environment mpi(nullptr, nullptr);
     return run_flow_convert(c, effective_config(o, parsed.vm));
   } catch (const UsageError& e) {
-    std::cerr << "scanhpc flow convert: " << e.what() << "\n(see scanhpc flow convert --help)\n";
-    return 2;
+    return usage_error("flow convert", e);
   }
 }
 

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "scanhpc/core/fault_injection.hpp"
+#include "scanhpc/core/thread_errors.hpp"
 #include "scanhpc/flow/read_plan.hpp"
 #include "scanhpc/io/inputs.hpp"
 
@@ -42,8 +44,9 @@ void decode_units(const std::vector<flow::FlowAvroFile>& files, const std::vecto
   std::vector<Columns> parts(static_cast<size_t>(threads));
   std::vector<flow::FlowReadStats> part_stats(static_cast<size_t>(threads));
   uint64_t total = 0;
+  ThreadErrors errors(threads);
 #pragma omp parallel num_threads(threads) reduction(+ : total)
-  {
+  errors.run([&] {
     const size_t t = size_t(omp_get_thread_num());
     const size_t n = end - begin;
     const size_t lo = begin + n * t / size_t(threads), hi = begin + n * (t + 1) / size_t(threads);
@@ -54,13 +57,15 @@ void decode_units(const std::vector<flow::FlowAvroFile>& files, const std::vecto
     }
     reserve_for(parts[t], rows);
     total += rows;
-    for (size_t u = lo; u < hi;) {  // runs of consecutive blocks of one file in one call
+    fault_point("read");
+    for (size_t u = lo; u < hi && !errors.failed();) {  // runs of consecutive blocks of one file in one call
       size_t v = u + 1;
       while (v < hi && units[v].file == units[u].file && units[v].block == units[v - 1].block + 1) ++v;
       files[units[u].file].decode_blocks(units[u].block, units[v - 1].block + 1, parts[t], part_stats[t]);
       u = v;
     }
-  }
+  });
+  errors.rethrow();
   if (out.size() == 0) {
     out = std::move(parts[0]);
   } else {
@@ -94,49 +99,69 @@ ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVer
   ReadPlan plan;
   FlowInputSummary& s = plan.summary;
   // Rank 0 expands the inputs and sizes the files, so that every rank sees the same list.
-  std::string list, error;
+  std::string list, skipped, error;
+  InputList listed;
   if (ctx.root()) {
     try {
-      for (const auto& p : expand_input_paths(cfg.inputs, ".avro")) {
+      listed = list_inputs(cfg.inputs, InputRole::flowtuple);
+      for (const auto& p : listed.paths) {
+        if (p == "-") throw std::runtime_error("flowtuple input cannot be standard input (-): give the files");
         std::error_code ec;
         const auto size = std::filesystem::file_size(p, ec);
         list += p + "\t" + std::to_string(ec ? 0 : size) + "\n";
       }
+      for (const auto& k : listed.skipped) skipped += k.path + "\t" + k.reason + "\n";
     } catch (const std::exception& e) {
       error = e.what();
     }
   }
-  ctx.agree_or_fail(error, "bad input");
+  ctx.agree_or_fail(error);
+  for (const auto& w : listed.warnings) ctx.warn(w);
+  if (!listed.skipped.empty() && !ctx.quiet())
+    ctx.warn("skipped files of the input folders that are not flowtuple files: " + describe_skipped(listed.skipped));
   comm.bcast(list, 0);
-  std::vector<std::string> paths;
+  comm.bcast(skipped, 0);
+  for (const auto& line : split_lines(skipped)) {
+    const size_t tab = line.find('\t');
+    s.skipped.push_back({line.substr(0, tab), line.substr(tab + 1)});
+  }
+  std::vector<std::string> paths, all_paths;
   std::vector<uint64_t> sizes;
+  const uint32_t default_seconds = want == flow::FlowVersion::ft3 ? 60 : 300;
   for (const auto& line : split_lines(list)) {
     const size_t tab = line.rfind('\t');
     const std::string path = line.substr(0, tab);
+    all_paths.push_back(path);
     auto t = flow::file_name_time(path);
-    if ((cfg.from || cfg.to) && t && !flow::file_may_overlap(*t, cfg.file_seconds, cfg.from, cfg.to)) {
-      ++s.files_skipped;
+    const uint32_t seconds = cfg.file_seconds.value_or(flow::file_name_seconds(path).value_or(default_seconds));
+    if ((cfg.from || cfg.to) && t && !flow::file_may_overlap(*t, seconds, cfg.from, cfg.to)) {
+      ++s.files_out_of_range;
       continue;
     }
     paths.push_back(path);
     sizes.push_back(std::stoull(line.substr(tab + 1)) + 1);
   }
+  ctx.inputs_listed(all_paths);
   const bool whole_files = paths.size() >= kFilesPerRank * size_t(comm.size());
   size_t first = 0, last = paths.size();
   if (whole_files) std::tie(first, last) = flow::split_units(sizes, comm.size())[size_t(comm.rank())];
 
   // Open the files this rank reads: the header and the block list (no decoding).
   std::string unreadable, first_error;  // "path\n" per file this rank counts as unreadable
+  uint64_t other_version = 0;
   for (size_t i = first; i < last; ++i) {
     std::string why;
     try {
+      fault_point("open");
       flow::FlowAvroFile f(paths[i]);
-      if (f.info().version != want)
+      if (f.info().version != want) {
         why = paths[i] + ": holds " + std::string(f.info().version == flow::FlowVersion::ft3 ? "FT3" : "FT4") +
               " flowtuples (" + std::string(flow::variant_name(f.info().variant)) + "), expected " +
               (want == flow::FlowVersion::ft3 ? "FT3" : "FT4");
-      else
+        other_version += whole_files || comm.is_root();
+      } else {
         plan.files.push_back(std::move(f));
+      }
     } catch (const std::exception& e) {
       why = e.what();
     }
@@ -147,7 +172,8 @@ ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVer
       if (first_error.empty()) first_error = why;
     }
   }
-  if (cfg.fail_on_error) ctx.agree_or_fail(first_error, "unreadable input");
+  s.files_other_version = comm.allreduce_sum(other_version);
+  if (cfg.fail_on_error) ctx.agree_or_fail(first_error);
   // Every rank learns the list of files read, for the output's attributes.
   std::string bad;
   for (const auto& part : comm.gather_strings(unreadable, 0)) bad += part;
@@ -195,19 +221,47 @@ void finish_stats(RunContext& ctx, const FlowInputConfig& cfg, const flow::FlowR
       if (g.errors.size() < flow::FlowReadStats::kMaxMessages) g.errors.push_back(e);
   const bool bad = g.records_rejected > 0 || g.bytes_unknown > 0;
   if (cfg.fail_on_error && bad)
-    ctx.agree_or_fail(comm.is_root() ? (g.errors.empty() ? "bad records" : g.errors.front()) : "",
-                      "bad records in the input");
+    ctx.agree_or_fail(comm.is_root() ? (g.errors.empty() ? "bad records" : g.errors.front()) : "");
+}
+
+// Why nothing was used, for the exit-3 message; the same on every rank.
+std::string nothing_used_hint(const FlowInputConfig& cfg, const FlowInputSummary& s, flow::FlowVersion want) {
+  const char* wanted = want == flow::FlowVersion::ft3 ? "FT3" : "FT4";
+  if (s.files.empty() && s.files_out_of_range > 0) {
+    std::string range = "[" + (cfg.from ? std::to_string(*cfg.from) : std::string("-")) + ", " +
+                        (cfg.to ? std::to_string(*cfg.to) : std::string("-")) + "]";
+    return "no file in the time range " + range + ": all " + std::to_string(s.files_out_of_range) +
+           " file(s) are outside it by the time in their names";
+  }
+  if (s.files.empty() && s.files_unreadable == 0)
+    return "no flowtuple file: every file of the input folder(s) was skipped, " + describe_skipped(s.skipped);
+  if (s.files_other_version > 0 && s.files_other_version == s.files_unreadable && s.stats.records_read == 0)
+    return want == flow::FlowVersion::ft4 ? "these are FT3 files: run scanhpc flow convert first"
+                                          : "these are FT4 files already: query them with flow top|series|intersect";
+  if (s.stats.records_read == 0)
+    return "no " + std::string(wanted) + " record in the input (" + std::to_string(s.files_unreadable) +
+           " unreadable file(s)" + (s.stats.errors.empty() ? "" : "; the first: " + s.stats.errors.front()) + ")";
+  return "all " + std::to_string(s.stats.records_rejected) + " records were rejected" +
+         (s.stats.errors.empty() ? "" : "; the first: " + s.stats.errors.front());
 }
 
 }  // namespace
 
 FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
                                   flow::Ft4Columns* ft4) {
-  ReadPlan plan = plan_reading(ctx, cfg, ft3 ? flow::FlowVersion::ft3 : flow::FlowVersion::ft4);
+  const auto want = ft3 ? flow::FlowVersion::ft3 : flow::FlowVersion::ft4;
+  ReadPlan plan = plan_reading(ctx, cfg, want);
   flow::FlowReadStats local = plan.open_errors;
-  if (ft3) decode_units(plan.files, plan.units, plan.begin, plan.end, *ft3, local);
-  else decode_units(plan.files, plan.units, plan.begin, plan.end, *ft4, local);
+  std::string error;
+  try {
+    if (ft3) decode_units(plan.files, plan.units, plan.begin, plan.end, *ft3, local);
+    else decode_units(plan.files, plan.units, plan.begin, plan.end, *ft4, local);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  ctx.agree_or_fail(error);
   finish_stats(ctx, cfg, local, plan.summary);
+  ctx.require_used(plan.summary.stats.records_used == 0, cfg.allow_empty, nothing_used_hint(cfg, plan.summary, want));
   return std::move(plan.summary);
 }
 
@@ -215,13 +269,21 @@ FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, 
                                    const Ft4ChunkConsumer& consume) {
   ReadPlan plan = plan_reading(ctx, cfg, flow::FlowVersion::ft4);
   std::vector<flow::FlowReadStats> part_stats(static_cast<size_t>(threads));
+  // Per thread: records with time in [from, to], and the times seen, for the message when none is.
+  struct TimeSpan {
+    uint64_t in_range = 0;
+    uint32_t first = UINT32_MAX, last = 0;
+  };
+  std::vector<TimeSpan> spans(static_cast<size_t>(threads));
   const size_t n = plan.end - plan.begin;
+  ThreadErrors errors(threads);
 #pragma omp parallel num_threads(threads)
-  {
+  errors.run([&] {
     const size_t t = size_t(omp_get_thread_num());
     const size_t lo = plan.begin + n * t / size_t(threads), hi = plan.begin + n * (t + 1) / size_t(threads);
     flow::Ft4Columns chunk;  // reused: its pages are touched once
-    for (size_t u = lo; u < hi;) {
+    fault_point("read");
+    for (size_t u = lo; u < hi && !errors.failed();) {
       size_t v = u + 1;
       while (v < hi && v - u < kChunkBlocks && plan.units[v].file == plan.units[u].file &&
              plan.units[v].block == plan.units[v - 1].block + 1)
@@ -229,13 +291,46 @@ FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, 
       chunk.clear();
       plan.files[plan.units[u].file].decode_blocks(plan.units[u].block, plan.units[v - 1].block + 1, chunk,
                                                    part_stats[t]);
+      auto& span = spans[t];
+      for (const uint32_t time : chunk.time) {
+        span.first = std::min(span.first, time);
+        span.last = std::max(span.last, time);
+        span.in_range += (!cfg.from || time >= *cfg.from) && (!cfg.to || time <= *cfg.to);
+      }
       consume(int(t), chunk);
       u = v;
     }
+  });
+  std::string error;
+  try {
+    errors.rethrow();
+  } catch (const std::exception& e) {
+    error = e.what();
   }
+  ctx.agree_or_fail(error);
   flow::FlowReadStats local = plan.open_errors;
   for (const auto& st : part_stats) local.merge(st);
   finish_stats(ctx, cfg, local, plan.summary);
+  ctx.require_used(plan.summary.stats.records_used == 0, cfg.allow_empty,
+                   nothing_used_hint(cfg, plan.summary, flow::FlowVersion::ft4));
+  if (cfg.from || cfg.to) {  // files in the range by their names, yet no record in it
+    TimeSpan all;
+    for (const auto& sp : spans) {
+      all.in_range += sp.in_range;
+      all.first = std::min(all.first, sp.first);
+      all.last = std::max(all.last, sp.last);
+    }
+    const auto& comm = ctx.comm();
+    const uint64_t in_range = comm.allreduce_sum(all.in_range);
+    const uint64_t first = UINT32_MAX - comm.allreduce_max(uint64_t(UINT32_MAX - all.first));
+    const uint64_t last = comm.allreduce_max(uint64_t(all.last));
+    ctx.require_used(in_range == 0, cfg.allow_empty,
+                     "no record in the time range [" + (cfg.from ? std::to_string(*cfg.from) : std::string("-")) +
+                         ", " + (cfg.to ? std::to_string(*cfg.to) : std::string("-")) + "]: the " +
+                         std::to_string(plan.summary.stats.records_used) + " records read have times " +
+                         std::to_string(first) + " to " + std::to_string(last) +
+                         " (an FT4 record's time is the start of its interval)");
+  }
   return std::move(plan.summary);
 }
 
@@ -253,8 +348,18 @@ void write_flow_input_attrs(h5::File& out, bool root, const FlowInputSummary& in
   out.write_attr("/flow", "blocks", in.stats.blocks);
   out.write_attr("/flow", "blocks_rejected", in.stats.blocks_rejected);
   out.write_attr("/flow", "bytes_unknown", in.stats.bytes_unknown);
-  out.write_attr("/flow", "files_skipped_by_name_time", in.files_skipped);
+  out.write_attr("/flow", "files_skipped_by_name_time", in.files_out_of_range);
   out.write_attr("/flow", "files_unreadable", in.files_unreadable);
+  out.write_attr("/flow", "files_skipped", uint64_t(in.skipped.size()));
+  {
+    std::vector<std::string> path, reason;
+    if (root)
+      for (const auto& k : in.skipped) {
+        path.push_back(k.path);
+        reason.push_back(k.reason);
+      }
+    out.write_table("/flow/skipped", {{"path", std::move(path)}, {"reason", std::move(reason)}});
+  }
   out.write_table("/flow/errors", {{"message", root ? in.stats.errors : std::vector<std::string>{}}});
 }
 

@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -73,7 +74,7 @@ void add_gps_options(po::options_description& o) {
 
 GpsConfig to_config(const po::variables_map& vm) {
   GpsConfig c;
-  c.ingest = ingest_config_from(vm, "gps model");
+  c.ingest = ingest_config_from(vm);
   c.ingest.keep_banners = true;
   c.features.net_min_len = vm["net-min-len"].as<int>();
   c.features.net_max_len = vm["net-max-len"].as<int>();
@@ -162,6 +163,18 @@ std::vector<dist::KeyCount<Key>> as_key_counts(const std::vector<Count>& v) {
   return out;
 }
 
+// Every file a gps step writes: the HDF5 output and, when asked, a list.
+std::vector<OutputTarget> gps_outputs(const GpsConfig& cfg, const std::string& list) {
+  std::vector<OutputTarget> t = {{cfg.ingest.output}};
+  if (!list.empty()) t.push_back({list});
+  return t;
+}
+
+std::vector<std::string> nonempty(std::vector<std::string> v) {
+  std::erase(v, std::string());
+  return v;
+}
+
 struct Model {
   std::vector<gps::Rule> rules;            // every rule, on every rank, sorted by (p1, feature, p2)
   std::vector<gps::Predictor> predictors;  // this rank's seed services
@@ -232,14 +245,14 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
     if (!in) error = "cannot read --pfx2as " + cfg.pfx2as;
     else pfx2as_text.assign(std::istreambuf_iterator<char>(in), {});
   }
-  ctx.agree_or_fail(error, "cannot read the ASN table");
+  ctx.agree_or_fail(error);
   comm.bcast(pfx2as_text, 0);
   try {
     asn_table = gps::AsnTable::from_pfx2as(pfx2as_text);
   } catch (const std::exception& e) {
     error = cfg.pfx2as + ": " + e.what();
   }
-  ctx.agree_or_fail(error, "bad ASN table");
+  ctx.agree_or_fail(error);
   gps::AsnLookup asn = cfg.pfx2as.empty() ? gps::AsnLookup{} : asn_table.lookup_fn();
 
   LoadedHosts out;
@@ -395,6 +408,7 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
   RunContext ctx("gps model", config_ini, cfg.ingest.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    ctx.declare_outputs(gps_outputs(cfg, cfg.plan_csv), cfg.ingest.force, cfg.ingest.output, nonempty({cfg.pfx2as}));
     gps::AsnTable asn_table;
     auto loaded = load_hosts(ctx, cfg, asn_table);
     if (cfg.seed_fraction < 1)
@@ -404,18 +418,22 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
     auto model = build_model(ctx, loaded.hosts, loaded.dict, cfg);
     auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
 
-    h5::File out = ctx.create_output(cfg.ingest.output);
+    h5::File& out = ctx.output();
     write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
     write_model(out, comm, cfg, model, loaded.hosts, features);
     ctx.end_stage("write");
     std::string csv_error;  // the scan list for ZMap/masscan, in priority order
-    if (ctx.root() && !cfg.plan_csv.empty()) {
-      std::ofstream csv(cfg.plan_csv);
-      for (const auto& r : model.plan) csv << r.port << ',' << format_ipv4(r.prefix) << '/' << int(r.prefix_len) << '\n';
-      if (!csv) csv_error = "cannot write --plan-csv " + cfg.plan_csv;
+    if (!cfg.plan_csv.empty()) {
+      const std::string tmp = ctx.temporary_for(cfg.plan_csv);
+      if (ctx.root()) {
+        std::ofstream csv(tmp);
+        for (const auto& r : model.plan) csv << r.port << ',' << format_ipv4(r.prefix) << '/' << int(r.prefix_len) << '\n';
+        csv.close();
+        if (!csv) csv_error = "cannot write --plan-csv " + cfg.plan_csv + ": " + std::strerror(errno);
+      }
     }
-    ctx.agree_or_fail(csv_error, "cannot write the plan list");
-    ctx.commit_output(out, loaded.input.input_bytes);
+    ctx.agree_or_fail(csv_error);
+    ctx.commit_output(loaded.input.input_bytes);
     std::string stages = ctx.stage_report();
     uint64_t n_features = comm.allreduce_sum(features.size());
     if (ctx.root() && !cfg.ingest.quiet)
@@ -573,8 +591,9 @@ EvaluationTable evaluation_curves(RunContext& ctx, const TruthIndex& truth, cons
       probes += all_points[j].count;
       found += true_points[j].count;
       found_no_sinks += true_no_sinks_points[j].count;
-      weighted += (long double)true_points[j].count / (long double)truth_per_port[all_points[j].key.port]
-                  * (truth_per_port[all_points[j].key.port] > 0);
+      // A predicted port the truth lacks has no share to add (and 0/0 would be NaN).
+      const uint64_t in_truth = truth_per_port[all_points[j].key.port];
+      if (in_truth) weighted += (long double)true_points[j].count / (long double)in_truth;
       ++j;
     }
     add("gps", probes, found, found_no_sinks, weighted);
@@ -637,6 +656,7 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
   RunContext ctx("gps simulate", config_ini, cfg.ingest.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    ctx.declare_outputs(gps_outputs(cfg, ""), cfg.ingest.force, cfg.ingest.output, nonempty({cfg.pfx2as}));
     gps::AsnTable asn_table;
     auto loaded = load_hosts(ctx, cfg, asn_table);
     const auto& truth = loaded.hosts;
@@ -667,13 +687,13 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     ctx.end_stage("evaluate");
 
     auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
-    h5::File out = ctx.create_output(cfg.ingest.output);
+    h5::File& out = ctx.output();
     write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
     write_model(out, comm, cfg, model, seed, features);
     write_evaluation(out, table);
     write_predictions(out, predictions);
     ctx.end_stage("write");
-    ctx.commit_output(out, loaded.input.input_bytes);
+    ctx.commit_output(loaded.input.input_bytes);
     std::string stages = ctx.stage_report();
     uint64_t n_pred = comm.allreduce_sum(predictions.size());
     if (ctx.root() && !cfg.ingest.quiet) print_evaluation("gps simulate", table, n_pred, stages);
@@ -735,6 +755,8 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
   RunContext ctx("gps predict", config_ini, cfg.ingest.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    ctx.declare_outputs(gps_outputs(cfg, cfg.list_path), cfg.ingest.force, cfg.ingest.output,
+                        nonempty({cfg.model_path, cfg.pfx2as}));
     StoredModel model;
     std::string error;
     try {
@@ -742,7 +764,7 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
     } catch (const std::exception& e) {
       error = "cannot read the model " + cfg.model_path + ": " + e.what();
     }
-    ctx.agree_or_fail(error, "cannot read the model");
+    ctx.agree_or_fail(error);
     cfg.features = model.settings.features;  // features exactly as the model was built
     cfg.step = model.settings.step;
     if (cfg.pfx2as.empty()) cfg.pfx2as = model.settings.pfx2as;
@@ -754,7 +776,7 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
     auto predictions = gps::predict(found, gps::RuleIndex(model.rules), plan_index, model.seed_services);
     ctx.end_stage("predict");
 
-    h5::File out = ctx.create_output(cfg.ingest.output);
+    h5::File& out = ctx.output();
     write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
     out.create_group("/gps");
     out.write_attr("/gps", "model", cfg.model_path);
@@ -765,21 +787,23 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
     // (ip, port) order: ranks append their parts in turn.
     std::string list_error;
     if (!cfg.list_path.empty()) {
+      const std::string tmp = ctx.temporary_for(cfg.list_path);
       for (int r = 0; r < comm.size(); ++r) {
         if (r == comm.rank()) {
-          std::ofstream list(cfg.list_path, r == 0 ? std::ios::trunc : std::ios::app);
+          std::ofstream list(tmp, r == 0 ? std::ios::trunc : std::ios::app);
           char hit[32];
           for (const auto& p : predictions) {
             std::snprintf(hit, sizeof hit, "%.6g", p.hitrate);
             list << format_ipv4(p.ip) << ':' << p.port << ',' << hit << '\n';
           }
-          if (!list) list_error = "cannot write --list " + cfg.list_path;
+          list.close();
+          if (!list) list_error = "cannot write --list " + cfg.list_path + ": " + std::strerror(errno);
         }
         comm.barrier();
       }
     }
-    ctx.agree_or_fail(list_error, "cannot write the prediction list");
-    ctx.commit_output(out, loaded.input.input_bytes);
+    ctx.agree_or_fail(list_error);
+    ctx.commit_output(loaded.input.input_bytes);
     uint64_t n = comm.allreduce_sum(predictions.size());
     std::string stages = ctx.stage_report();
     if (ctx.root() && !cfg.ingest.quiet)
@@ -794,6 +818,8 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
   RunContext ctx("gps evaluate", config_ini, cfg.ingest.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    ctx.declare_outputs(gps_outputs(cfg, ""), cfg.ingest.force, cfg.ingest.output,
+                        nonempty({cfg.model_path, predictions_path, cfg.pfx2as}));
     StoredModel model;
     std::vector<gps::Prediction> all_predictions;
     std::string error;
@@ -809,7 +835,7 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     } catch (const std::exception& e) {
       error = e.what();
     }
-    ctx.agree_or_fail(error, "cannot read the model or the predictions");
+    ctx.agree_or_fail(error);
     cfg.features = model.settings.features;
     if (cfg.pfx2as.empty()) cfg.pfx2as = model.settings.pfx2as;
     gps::AsnTable asn_table;
@@ -839,7 +865,7 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
                                    predictions, gps::plan_probes(model.plan), cfg.ingest.round_bytes);
     ctx.end_stage("evaluate");
 
-    h5::File out = ctx.create_output(cfg.ingest.output);
+    h5::File& out = ctx.output();
     write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
     out.create_group("/gps");
     out.write_attr("/gps", "model", cfg.model_path);
@@ -847,7 +873,7 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     out.write_attr("/gps", "plan_probes", gps::plan_probes(model.plan));
     write_evaluation(out, table);
     ctx.end_stage("write");
-    ctx.commit_output(out, loaded.input.input_bytes);
+    ctx.commit_output(loaded.input.input_bytes);
     std::string stages = ctx.stage_report();
     uint64_t n = comm.allreduce_sum(predictions.size());
     if (ctx.root() && !cfg.ingest.quiet) print_evaluation("gps evaluate", table, n, stages);
@@ -881,7 +907,7 @@ int gps(const Args& args) {
       options.add_options()("predictions", po::value<std::string>()->default_value(""),
                             "the HDF5 file of gps predict (required); the INPUTs are the truth");
   } else {
-    std::cerr << "scanhpc gps: '" << step << "' is not available (yet); see scanhpc gps --help\n";
+    if (launcher_root()) std::cerr << "scanhpc gps: '" << step << "' is not available (yet); see scanhpc gps --help\n";
     return 2;
   }
   try {
@@ -897,7 +923,7 @@ int gps(const Args& args) {
     GpsConfig cfg;
     std::string predictions_path;
     if (step == "predict" || step == "evaluate") {
-      cfg.ingest = ingest_config_from(parsed.vm, "gps " + step);
+      cfg.ingest = ingest_config_from(parsed.vm);
       cfg.ingest.keep_banners = true;
       cfg.model_path = parsed.vm["model"].as<std::string>();
       cfg.pfx2as = parsed.vm["pfx2as"].as<std::string>();
@@ -918,8 +944,7 @@ int gps(const Args& args) {
     if (step == "evaluate") return run_gps_evaluate(cfg, predictions_path, ini);
     return run_gps_model(cfg, ini);
   } catch (const UsageError& e) {
-    std::cerr << "scanhpc gps " << step << ": " << e.what() << "\n(see scanhpc gps " << step << " --help)\n";
-    return 2;
+    return usage_error("gps " + step, e);
   }
 }
 

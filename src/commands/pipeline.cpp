@@ -23,9 +23,17 @@ void add_ingest_options(po::options_description& o, const std::string& default_o
       ("max-record-bytes", po::value<uint64_t>()->default_value(16 << 20),
        "longest input record accepted; longer ones are rejected")
       ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory, glob or - (repeatable)");
+  add_safety_options(o);
 }
 
-IngestConfig ingest_config_from(const po::variables_map& vm, const std::string& command) {
+void add_safety_options(po::options_description& o) {
+  o.add_options()
+      ("force", po::bool_switch()->default_value(false), "replace outputs that exist (never an input)")
+      ("allow-empty", po::bool_switch()->default_value(false),
+       "exit 0 when no record is used or no file selected (default: exit 3)");
+}
+
+IngestConfig ingest_config_from(const po::variables_map& vm) {
   IngestConfig c;
   if (vm.count("input")) c.inputs = vm["input"].as<std::vector<std::string>>();
   c.output = vm["output"].as<std::string>();
@@ -44,7 +52,9 @@ IngestConfig ingest_config_from(const po::variables_map& vm, const std::string& 
   c.max_record_bytes = vm["max-record-bytes"].as<uint64_t>();
   if (c.chunk_bytes == 0 || c.round_bytes == 0 || c.max_record_bytes == 0)
     throw UsageError("--chunk-mb, --exchange-round-mb and --max-record-bytes must be > 0");
-  if (c.inputs.empty()) throw UsageError("no INPUT given (see scanhpc " + command + " --help)");
+  if (c.inputs.empty()) throw UsageError("no INPUT given");
+  c.force = vm["force"].as<bool>();
+  c.allow_empty = vm["allow-empty"].as<bool>();
   return c;
 }
 
@@ -56,19 +66,78 @@ uint64_t total_input_bytes(const std::vector<InputFile>& files) {
   return b;
 }
 
-// Rank 0 lists and detects the inputs; everyone gets the same table.
-std::vector<InputFile> shared_file_table(RunContext& ctx, const IngestConfig& cfg) {
-  std::string table, error;
+std::string join_skipped(const std::vector<SkippedFile>& skipped) {
+  std::string out;
+  for (const auto& k : skipped) out += k.path + '\t' + k.reason + '\n';
+  return out;
+}
+
+std::vector<SkippedFile> split_skipped(const std::string& text) {
+  std::vector<SkippedFile> out;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t tab = text.find('\t', pos), nl = text.find('\n', pos);
+    out.push_back({text.substr(pos, tab - pos), text.substr(tab + 1, nl - tab - 1)});
+    pos = nl + 1;
+  }
+  return out;
+}
+
+struct FileTable {
+  std::vector<InputFile> files;
+  std::vector<SkippedFile> skipped;
+};
+
+// Rank 0 lists and detects the inputs; everyone gets the same table. Then
+// the outputs are checked against them and created, before anything is read.
+FileTable shared_file_table(RunContext& ctx, const IngestConfig& cfg) {
+  std::string table, skipped, error;
+  MasscanInputs listed;
   if (ctx.root()) {
     try {
-      table = serialize_inputs(enumerate_inputs(cfg.inputs, cfg.format));
+      listed = enumerate_masscan_inputs(cfg.inputs, cfg.format);
+      table = serialize_inputs(listed.files);
+      skipped = join_skipped(listed.skipped);
     } catch (const std::exception& e) {
       error = e.what();
     }
   }
-  ctx.agree_or_fail(error, "cannot read the inputs");
+  ctx.agree_or_fail(error);
+  for (const auto& w : listed.warnings) ctx.warn(w);
+  if (!listed.skipped.empty() && !ctx.quiet())
+    ctx.warn("skipped files of the input folders that are not masscan output: " + describe_skipped(listed.skipped));
   ctx.comm().bcast(table, 0);
-  return deserialize_inputs(table);
+  ctx.comm().bcast(skipped, 0);
+  FileTable t{deserialize_inputs(table), split_skipped(skipped)};
+  std::vector<std::string> paths;
+  for (const auto& f : t.files) paths.push_back(f.path);
+  ctx.inputs_listed(paths);
+  return t;
+}
+
+// Why no record was used, for the exit-3 message; the same on every rank.
+std::string nothing_used_hint(const std::vector<InputFile>& files, const IngestSummary& s, const IngestConfig& cfg) {
+  if (files.empty())
+    return "no input file: every file of the input folder(s) was skipped, " + describe_skipped(s.skipped);
+  if (s.counts.records_read == 0)
+    return "the input holds no records (" + std::to_string(files.size()) + " file(s), all empty)";
+  for (const auto& f : files) {
+    const std::string hint = decompress_hint(f.kind, f.path, "scan");
+    if (!hint.empty()) return f.path + " is " + std::string(file_kind_description(f.kind)) + ": " + hint;
+  }
+  if (cfg.format != MasscanFormat::automatic)
+    for (const auto& f : files)
+      if (f.detected != f.format && f.detected != MasscanFormat::unrecognized && f.detected != MasscanFormat::empty)
+        return "all " + std::to_string(s.counts.records_rejected) + " records were rejected; " + f.path +
+               " looks like masscan " + std::string(format_name(f.detected)) + " output, not --format " +
+               std::string(format_name(cfg.format)) + ": drop --format or give --format " +
+               std::string(format_name(f.detected));
+  std::string first;
+  if (!s.errors.empty()) {
+    const auto& e = s.errors.front();
+    first = "; the first: " + (e.file < files.size() ? files[e.file].path : std::string("?")) + ": byte " +
+            std::to_string(e.offset) + ": " + e.cause;
+  }
+  return "all " + std::to_string(s.counts.records_rejected) + " records were rejected" + first;
 }
 
 }  // namespace
@@ -77,7 +146,8 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
   const auto& comm = ctx.comm();
   DistributedInput out;
   // 1. split: the file table and this rank's byte ranges
-  out.files = shared_file_table(ctx, cfg);
+  FileTable table = shared_file_table(ctx, cfg);
+  out.files = std::move(table.files);
   auto plan = plan_read_tasks(out.files, comm.size());
   const auto& tasks = plan[size_t(comm.rank())];
   uint64_t my_bytes = 0;
@@ -101,19 +171,26 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
     error = e.what();
   }
   progress.finish();
-  ctx.agree_or_fail(error, "reading the input failed");
+  ctx.agree_or_fail(error);
   ctx.end_stage("parse");
   for (size_t i = 0; i < out.files.size(); ++i) out.files[i].format = ingest.detected[i];
 
   out.summary = reduce_ingest(comm, out.files, ingest);
+  out.summary.skipped = std::move(table.skipped);
   if (cfg.fail_on_error && out.summary.counts.records_rejected) {
-    if (ctx.root()) {
-      const auto& e = out.summary.errors.front();
-      std::fprintf(stderr, "scanhpc: %s: byte %llu: %s\n", out.files[e.file].path.c_str(),
-                   (unsigned long long)e.offset, e.cause.c_str());
-    }
-    throw AgreedFailure("bad input record (--on-error=fail)");
+    const auto& e = out.summary.errors.front();
+    throw AgreedFailure(out.files[e.file].path + ": byte " + std::to_string(e.offset) + ": " + e.cause +
+                        " (--on-error=fail)");
   }
+  ctx.require_used(out.summary.counts.records_used == 0, cfg.allow_empty,
+                   nothing_used_hint(out.files, out.summary, cfg));
+  for (size_t i = 0; i < out.files.size(); ++i)  // damaged streams are used up to the damage, with a warning
+    if (out.summary.per_file[i].rejected)
+      for (const auto& e : out.summary.errors)
+        if (e.file == i && e.cause.starts_with("damaged compressed stream")) {
+          ctx.warn(out.files[i].path + ": byte " + std::to_string(e.offset) + ": " + e.cause);
+          break;
+        }
   ctx.end_stage("reduce-counts");
 
   // 3. every row (and banner) to the rank owning its prefix

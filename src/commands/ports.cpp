@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/commands/ports_input.hpp"
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/dist/alltoallv_rounds.hpp"
@@ -43,7 +44,7 @@ struct PortsConfig {
   ports::Denominator denominator = ports::Denominator::sensors_seeing_port;
   ports::BoxRule box_rule = ports::BoxRule::ggplot2;
   int threads = 0;
-  bool quiet = false;
+  bool quiet = false, force = false;
   uint64_t round_bytes = 64 << 20;
 };
 
@@ -108,6 +109,7 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
   RunContext ctx("ports", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
+    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output);
     ports::EventColumns local;
     PortsInputSummary in = read_port_events(ctx, cfg.input, local);
     ctx.end_stage("read");
@@ -165,13 +167,13 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
     const auto boxes = ports::port_boxes(means, box_ports, true, cfg.box_rule);
     ctx.end_stage("merge");
 
-    h5::File out = ctx.create_output(cfg.output);
+    h5::File& out = ctx.output();
     write_ports_output(out, comm, in, cfg.input, sensors, n_events, total, top, daily, means, boxes, pair_rows,
                        cfg.denominator == ports::Denominator::sensors_seeing_port ? "sensors_seeing_port"
                                                                                   : "active_sensors",
                        cfg.box_rule == ports::BoxRule::ggplot2 ? "ggplot2" : "boxplot_stats");
     ctx.end_stage("write");
-    ctx.commit_output(out, in.input_bytes);
+    ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root()) {
       print_ports_tables(top, means, pair_rows);
@@ -211,6 +213,7 @@ int ports_command(const Args& args) {
        "most bytes a rank sends or receives in one MPI_Alltoallv round, in MiB")
       ("quiet,q", po::bool_switch()->default_value(false), "no summary on stderr")
       ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory or glob (repeatable)");
+  add_safety_options(o);
   try {
     auto parsed = parse_command(args, o, "input");
     if (parsed.help) {
@@ -248,13 +251,14 @@ int ports_command(const Args& args) {
     c.input.fail_on_error = on_error == "fail";
     c.threads = vm["threads"].as<int>();
     c.quiet = vm["quiet"].as<bool>();
+    c.force = vm["force"].as<bool>();
+    c.input.allow_empty = vm["allow-empty"].as<bool>();
     c.round_bytes = vm["exchange-round-mb"].as<uint64_t>() << 20;
     if (c.round_bytes == 0) throw UsageError("--exchange-round-mb must be positive");
     dist::Environment mpi(nullptr, nullptr);
     return run_ports(c, effective_config(o, parsed.vm));
   } catch (const UsageError& e) {
-    std::cerr << "scanhpc ports: " << e.what() << "\n(see scanhpc ports --help)\n";
-    return 2;
+    return usage_error("ports", e);
   }
 }
 

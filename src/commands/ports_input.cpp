@@ -14,6 +14,8 @@
 #include "scanhpc/commands/flow_input.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/fault_injection.hpp"
+#include "scanhpc/core/thread_errors.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/flow/read_plan.hpp"
 #include "scanhpc/io/inputs.hpp"
@@ -32,19 +34,38 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-// Collective: the expanded inputs, the same on every rank.
-std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<std::string>& specs) {
-  std::string list, error;
+// Collective: the expanded inputs and the skipped folder members, the same
+// on every rank; then the outputs are checked against them and created.
+std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<std::string>& specs,
+                                           std::vector<SkippedFile>& skipped) {
+  std::string list, skipped_text, error;
+  InputList listed;
   if (ctx.root()) {
     try {
-      for (const auto& p : expand_input_paths(specs)) list += p + "\n";
+      listed = list_inputs(specs, InputRole::ports);
+      for (const auto& p : listed.paths) {
+        if (p == "-") throw std::runtime_error("ports cannot read standard input (-) yet: give the files");
+        list += p + "\n";
+      }
+      for (const auto& k : listed.skipped) skipped_text += k.path + "\t" + k.reason + "\n";
     } catch (const std::exception& e) {
       error = e.what();
     }
   }
-  ctx.agree_or_fail(error, "bad input");
+  ctx.agree_or_fail(error);
+  for (const auto& w : listed.warnings) ctx.warn(w);
+  if (!listed.skipped.empty() && !ctx.quiet())
+    ctx.warn("skipped files of the input folders that are not CSV, FT4 or masscan output: " +
+             describe_skipped(listed.skipped));
   ctx.comm().bcast(list, 0);
-  return lines_of(list);
+  ctx.comm().bcast(skipped_text, 0);
+  for (const auto& line : lines_of(skipped_text)) {
+    const size_t tab = line.find('\t');
+    skipped.push_back({line.substr(0, tab), line.substr(tab + 1)});
+  }
+  auto paths = lines_of(list);
+  ctx.inputs_listed(paths);
+  return paths;
 }
 
 // Whether a file starts like masscan output (any of its formats), from its first bytes.
@@ -78,7 +99,7 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   try {
     mapping = ports::parse_column_mapping(cfg.columns);
   } catch (const std::exception& e) {
-    ctx.agree_or_fail(std::string("--columns: ") + e.what(), "bad column mapping");
+    ctx.agree_or_fail(std::string("--columns: ") + e.what());
   }
   // Every rank reads every header (a few bytes each); a file without the needed columns fails the run.
   struct FileInfo {
@@ -96,7 +117,7 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
       if (error.empty()) error = path + ": " + e.what();
     }
   }
-  ctx.agree_or_fail(error, "unreadable CSV input");
+  ctx.agree_or_fail(error);
   struct Unit {
     size_t file;
     uint64_t begin, end;
@@ -115,8 +136,10 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   const int threads = std::max(1, std::min<int>(omp_get_max_threads(), int(last - first)));
   std::vector<ports::EventColumns> parts(static_cast<size_t>(threads));
   std::vector<ports::CsvCounts> counts(static_cast<size_t>(threads));
+  ThreadErrors errors(threads);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
-  for (int64_t t = 0; t < threads; ++t) {
+  for (int64_t t = 0; t < threads; ++t) errors.run([&] {
+    fault_point("read");
     const size_t n = last - first;
     const size_t lo = first + n * size_t(t) / size_t(threads), hi = first + n * size_t(t + 1) / size_t(threads);
     uint64_t bytes = 0;  // marx rows take 50-60 bytes: reserve once instead of growing six columns
@@ -129,7 +152,14 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
                                      files[units[u].file].layout, parts[size_t(t)], c);
       counts[size_t(t)].merge(std::move(c));
     }
+  });
+  error.clear();
+  try {
+    errors.rethrow();
+  } catch (const std::exception& e) {
+    error = e.what();
   }
+  ctx.agree_or_fail(error);
   ports::CsvCounts total;
   for (size_t t = 0; t < parts.size(); ++t) {
     if (events.size() == 0 && events.sensors.empty()) events = std::move(parts[t]);  // no copy
@@ -148,7 +178,14 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
     mine.push_back(files[e.file].path + ": byte " + std::to_string(e.offset) + ": " + e.cause);
   s.errors = gather_messages(comm, mine);
   if (cfg.fail_on_error && s.records_rejected > 0)
-    ctx.agree_or_fail(comm.is_root() ? (s.errors.empty() ? "bad rows" : s.errors.front()) : "", "bad CSV rows");
+    ctx.agree_or_fail(comm.is_root() ? (s.errors.empty() ? "bad rows" : s.errors.front()) : "");
+  // The messages are on rank 0 only; the hint goes to every rank with the first of them.
+  std::string first_error = comm.is_root() && !s.errors.empty() ? s.errors.front() : std::string();
+  comm.bcast(first_error, 0);
+  ctx.require_used(s.records_used == 0, cfg.allow_empty,
+                   s.records_read == 0 ? "the CSV input holds no rows"
+                                       : "all " + std::to_string(s.records_rejected) + " rows were rejected" +
+                                             (first_error.empty() ? "" : "; the first: " + first_error));
   return s;
 }
 
@@ -156,6 +193,7 @@ PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, ports::
   FlowInputConfig fc;
   fc.inputs = cfg.inputs;
   fc.fail_on_error = cfg.fail_on_error;
+  fc.allow_empty = cfg.allow_empty;
   const int threads = std::max(1, omp_get_max_threads());
   std::vector<ports::EventColumns> parts(static_cast<size_t>(threads));
   std::vector<std::unordered_map<uint32_t, uint32_t>> sensor_of(static_cast<size_t>(threads));
@@ -174,6 +212,7 @@ PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, ports::
   PortsInputSummary s;
   s.source = "ft4";
   s.files = in.files;
+  s.skipped = in.skipped;
   s.records_read = in.stats.records_read;
   s.records_used = in.stats.records_used;
   s.records_rejected = in.stats.records_rejected;
@@ -189,6 +228,7 @@ PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, por
   IngestConfig ic;
   ic.inputs = cfg.inputs;
   ic.fail_on_error = cfg.fail_on_error;
+  ic.allow_empty = cfg.allow_empty;
   ic.quiet = true;
   ic.chunk_bytes = uint64_t(8) << 20;
   ic.round_bytes = uint64_t(64) << 20;
@@ -212,6 +252,7 @@ PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, por
   PortsInputSummary s;
   s.source = "masscan";
   for (const auto& f : in.files) s.files.push_back(f.path);
+  s.skipped = in.summary.skipped;
   s.records_read = in.summary.counts.records_read;
   s.records_used = in.summary.counts.records_used;
   s.records_rejected = in.summary.counts.records_rejected;
@@ -226,18 +267,24 @@ PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, por
 }  // namespace
 
 PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
-  const auto paths = expand_everywhere(ctx, cfg.inputs);
+  std::vector<SkippedFile> skipped;
+  const auto paths = expand_everywhere(ctx, cfg.inputs, skipped);
+  if (paths.empty())
+    ctx.require_used(true, cfg.allow_empty,
+                     "no input file: every file of the input folder(s) was skipped, " + describe_skipped(skipped));
   std::string kind = cfg.source;
   if (kind == "auto") {
     // FT4 when any input is an .avro file (directories may hold convert.h5 beside); masscan when
     // the first file looks like masscan output (not -oL's "#masscan" alone: a CSV never starts so).
     bool avro = false;
     for (const auto& p : paths) avro |= p.ends_with(".avro");
-    kind = avro ? "ft4" : looks_like_masscan(paths.front()) ? "masscan" : "csv";
+    kind = avro ? "ft4" : !paths.empty() && looks_like_masscan(paths.front()) ? "masscan" : "csv";
   }
   if (kind == "ft4") return read_ft4(ctx, cfg, events);
   if (kind == "masscan") return read_masscan(ctx, cfg, events);
-  return read_csv(ctx, cfg, paths, events);
+  PortsInputSummary s = read_csv(ctx, cfg, paths, events);
+  s.skipped = std::move(skipped);
+  return s;
 }
 
 }  // namespace scanhpc::commands

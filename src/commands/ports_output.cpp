@@ -36,6 +36,16 @@ void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputS
   comm.bcast(shared, 0);
   out.write_attr("/ports", "events_without_port", shared);
   out.write_table("/ports/errors", {{"message", root ? in.errors : std::vector<std::string>{}}});
+  out.write_attr("/ports", "files_skipped", uint64_t(in.skipped.size()));
+  {
+    std::vector<std::string> path, reason;
+    if (root)
+      for (const auto& k : in.skipped) {
+        path.push_back(k.path);
+        reason.push_back(k.reason);
+      }
+    out.write_table("/ports/skipped", {{"path", std::move(path)}, {"reason", std::move(reason)}});
+  }
 
   {  // top
     std::vector<std::string> proto;

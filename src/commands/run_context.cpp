@@ -5,18 +5,24 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 
 #include "scanhpc/commands/commands.hpp"
+#include "scanhpc/commands/interrupts.hpp"
 #include "scanhpc/core/build_info.hpp"
+#include "scanhpc/core/fault_injection.hpp"
 
 namespace scanhpc::commands {
+namespace fs = std::filesystem;
 
 RunContext::RunContext(std::string command, std::string config_ini, bool quiet)
     : comm_(MPI_COMM_WORLD), command_(std::move(command)), config_(std::move(config_ini)), quiet_(quiet),
       start_(std::chrono::steady_clock::now()), stage_start_(start_) {
   h5::silence_diagnostics();
+  set_fault_rank(comm_.rank());
+  install_interrupt_handlers();
 }
 
 int RunContext::threads() const { return omp_get_max_threads(); }
@@ -25,32 +31,100 @@ double RunContext::elapsed_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
-void RunContext::agree_or_fail(const std::string& local_error, const std::string& what) {
-  uint64_t failed = comm_.allreduce_max(uint64_t(!local_error.empty()));
-  if (!failed) return;
+void RunContext::agree_or_fail(const std::string& local_error, int exit_code) {
+  const uint64_t code = comm_.allreduce_max(uint64_t(local_error.empty() ? 0 : exit_code));
+  if (!code) return;
   auto messages = comm_.gather_strings(local_error, 0);
+  std::string text;
   if (root()) {
+    std::vector<std::pair<size_t, std::string>> failing;
     for (size_t r = 0; r < messages.size(); ++r)
-      if (!messages[r].empty())
-        std::fprintf(stderr, "scanhpc %s: %s%s\n", command_.c_str(),
-                     comm_.size() > 1 ? ("rank " + std::to_string(r) + ": ").c_str() : "", messages[r].c_str());
+      if (!messages[r].empty()) failing.emplace_back(r, messages[r]);
+    bool same = true;
+    for (const auto& f : failing) same &= f.second == failing.front().second;
+    if (same) {
+      text = failing.front().second;
+    } else {
+      for (const auto& [r, m] : failing) text += (text.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": ") + m;
+    }
   }
-  throw AgreedFailure(what);
+  comm_.bcast(text, 0);
+  throw AgreedFailure(text, int(code));
 }
 
-h5::File RunContext::create_output(const std::string& final_path) {
-  final_path_ = final_path;
+void RunContext::warn(const std::string& message) const {
+  if (root()) std::fprintf(stderr, "scanhpc %s: warning: %s\n", command_.c_str(), message.c_str());
+}
+
+void RunContext::declare_outputs(const std::vector<OutputTarget>& targets, bool force,
+                                 const std::string& hdf5_output, const std::vector<std::string>& extra_inputs) {
+  targets_ = targets;
+  force_ = force;
+  hdf5_final_ = hdf5_output;
+  extra_inputs_ = extra_inputs;
+  std::string error;
+  if (root()) {  // the inputs known already (a model, a table) are checked first
+    std::vector<std::string> outputs;
+    for (const auto& t : targets_)
+      if (!t.directory) outputs.push_back(t.path);
+    error = local_output_is_input(outputs, extra_inputs_);
+  }
+  agree_or_fail(error);
+  for (const auto& t : targets_)
+    if (t.directory && error.empty()) error = local_output_problem(t, force);
+  agree_or_fail(error);
+  // Folders are created now, so that the files in them can be checked.
+  if (root()) {
+    for (const auto& t : targets_) {
+      if (!t.directory || !error.empty()) continue;
+      std::vector<fs::path> missing;
+      for (fs::path p = t.path; !p.empty() && !fs::exists(p); p = p.parent_path()) missing.push_back(p);
+      for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        std::error_code ec;
+        fs::create_directory(*it, ec);
+        if (ec) {
+          error = "cannot write " + t.path + ": cannot create " + it->string() + ": " + ec.message();
+          break;
+        }
+        created_folders_.push_back(it->string());
+        remove_on_interrupt(it->string(), true);
+      }
+    }
+  }
+  agree_or_fail(error);
+  for (const auto& t : targets_)
+    if (!t.directory && error.empty()) error = local_output_problem(t, force);
+  agree_or_fail(error);
+}
+
+void RunContext::inputs_listed(const std::vector<std::string>& inputs) {
+  std::string error;
+  if (root()) {
+    std::vector<std::string> outputs;
+    for (const auto& t : targets_)
+      if (!t.directory) outputs.push_back(t.path);
+    std::vector<std::string> all = inputs;
+    all.insert(all.end(), extra_inputs_.begin(), extra_inputs_.end());
+    error = local_output_is_input(outputs, all);
+  }
+  agree_or_fail(error);
+  fault_point("listed");
+  if (!hdf5_final_.empty() && output_.id() < 0) create_output(hdf5_final_);
+  fault_point("created");
+}
+
+void RunContext::create_output(const std::string& final_path) {
   std::string pid = std::to_string(::getpid());
   comm_.bcast(pid, 0);
   tmp_path_ = final_path + ".tmp." + pid;
+  remove_on_interrupt(tmp_path_);
   std::string error;
-  h5::File file;
   try {
-    file = h5::File::create_parallel(tmp_path_, comm_.get());
+    output_ = h5::File::create_parallel(tmp_path_, comm_.get());
   } catch (const std::exception& e) {
-    error = "cannot create output " + final_path + ": " + e.what();
+    error = "cannot write " + final_path + ": " + e.what();
   }
-  agree_or_fail(error, "cannot create the output file");
+  agree_or_fail(error);
 
   char created[32];
   std::time_t now = std::time(nullptr);
@@ -59,15 +133,38 @@ h5::File RunContext::create_output(const std::string& final_path) {
   comm_.bcast(created_utc, 0);
   std::string line = command_line();
   comm_.bcast(line, 0);
-  file.write_attr("/", "scanhpc_version", std::string(version()));
-  file.write_attr("/", "git_commit", std::string(git_commit()));
-  file.write_attr("/", "command", command_);
-  file.write_attr("/", "command_line", line);
-  file.write_attr("/", "config", config_);
-  file.write_attr("/", "ranks", uint64_t(comm_.size()));
-  file.write_attr("/", "threads", uint64_t(threads()));
-  file.write_attr("/", "created_utc", created_utc);
-  return file;
+  output_.write_attr("/", "scanhpc_version", std::string(version()));
+  output_.write_attr("/", "git_commit", std::string(git_commit()));
+  output_.write_attr("/", "command", command_);
+  output_.write_attr("/", "command_line", line);
+  output_.write_attr("/", "config", config_);
+  output_.write_attr("/", "ranks", uint64_t(comm_.size()));
+  output_.write_attr("/", "threads", comm_.allgather(uint64_t(threads())));  // per rank
+  output_.write_attr("/", "created_utc", created_utc);
+}
+
+h5::File& RunContext::output() {
+  if (output_.id() < 0) throw std::logic_error("RunContext::output: no HDF5 output was declared and created");
+  return output_;
+}
+
+std::string RunContext::temporary_for(const std::string& final_path) {
+  std::string pid = std::to_string(::getpid());
+  comm_.bcast(pid, 0);
+  const std::string tmp = final_path + ".tmp." + pid;
+  renames_.emplace_back(tmp, final_path);
+  remove_on_interrupt(tmp);
+  return tmp;
+}
+
+void RunContext::add_temporary(const std::string& path) {
+  temporaries_.push_back(path);
+  remove_on_interrupt(path);
+}
+
+void RunContext::forget_temporary(const std::string& path) {
+  std::erase(temporaries_, path);
+  keep_on_interrupt(path);
 }
 
 std::vector<uint64_t> RunContext::peak_rss_bytes() const {
@@ -93,44 +190,117 @@ std::string RunContext::stage_report() {
   return out;
 }
 
-void RunContext::commit_output(h5::File& file, uint64_t input_bytes) {
+void RunContext::commit_output(uint64_t input_bytes) {
+  h5::File& file = output();
   file.create_group("/run");
   double wall = comm_.allreduce_max(elapsed_seconds());
   file.write_attr("/run", "wall_seconds", wall);
   file.write_attr("/run", "stages", stage_report());
-  file.write_attr("/run", "peak_rss_bytes", peak_rss_bytes());
+  const auto rss = peak_rss_bytes();
+  file.write_attr("/run", "peak_rss_bytes", rss);
   file.write_attr("/run", "input_bytes", input_bytes);
+  {
+    // Per-rank facts, one row per rank, each written by its own rank.
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    file.write_table("/run/ranks", {{"rank", std::vector<uint32_t>{uint32_t(comm_.rank())}},
+                                    {"host", std::vector<std::string>{host}},
+                                    {"threads", std::vector<uint64_t>{uint64_t(threads())}},
+                                    {"peak_rss_bytes", std::vector<uint64_t>{rss[size_t(comm_.rank())]}}});
+  }
+  fault_point("commit");
   file.close();
-  comm_.barrier();  // every rank has closed before the file takes its name
+  // The other outputs first: the HDF5 file, last, says the run completed.
   std::string error;
   if (root()) {
-    std::error_code ec;
-    std::filesystem::rename(tmp_path_, final_path_, ec);
-    if (ec) error = "cannot rename " + tmp_path_ + " to " + final_path_ + ": " + ec.message();
+    renames_.emplace_back(tmp_path_, hdf5_final_);
+    for (const auto& [tmp, final_path] : renames_) {
+      std::error_code ec;
+      fs::rename(tmp, final_path, ec);
+      if (ec && error.empty()) error = "cannot move " + tmp + " to " + final_path + ": " + ec.message();
+      else keep_on_interrupt(tmp);
+    }
+    renames_.pop_back();
   }
-  agree_or_fail(error, "cannot move the output into place");
+  agree_or_fail(error);
+  for (const auto& [tmp, final_path] : renames_) keep_on_interrupt(tmp);
+  keep_on_interrupt(tmp_path_);
   tmp_path_.clear();
+  renames_.clear();
+  for (const auto& d : created_folders_) keep_on_interrupt(d);
+  created_folders_.clear();
+}
+
+void RunContext::require_used(bool nothing_used, bool allow_empty, const std::string& hint) {
+  if (!comm_.allreduce_max(uint64_t(nothing_used))) return;
+  if (allow_empty) {
+    warn("nothing used: " + hint + " (--allow-empty: an empty result)");
+    return;
+  }
+  throw AgreedFailure("nothing used: " + hint + " (--allow-empty accepts an empty result)", kExitNothingUsed);
+}
+
+void RunContext::discard_outputs() {
+  for (const auto& [tmp, final_path] : renames_) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    keep_on_interrupt(tmp);
+  }
+  for (const auto& tmp : temporaries_) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    keep_on_interrupt(tmp);
+  }
+  if (!tmp_path_.empty()) {
+    std::error_code ec;
+    fs::remove(tmp_path_, ec);
+    keep_on_interrupt(tmp_path_);
+  }
+  if (root())  // folders this run created, if nothing else is in them
+    for (auto it = created_folders_.rbegin(); it != created_folders_.rend(); ++it) {
+      ::rmdir(it->c_str());
+      keep_on_interrupt(*it);
+    }
+  renames_.clear();
+  temporaries_.clear();
+  created_folders_.clear();
 }
 
 int RunContext::run(const std::function<int()>& body) {
+  auto agreed = [&](const std::string& message, int code) {
+    const bool had_output = !tmp_path_.empty();
+    try {
+      output_.close();  // every rank is here: the collective close is safe
+    } catch (const std::exception&) {
+    }
+    discard_outputs();
+    if (root())
+      std::fprintf(stderr, "scanhpc %s: %s%s\n", command_.c_str(), message.c_str(),
+                   had_output ? "; no output written" : "");
+    return code;
+  };
   try {
     return body();
   } catch (const AgreedFailure& e) {
-    discard_output();
-    if (root()) std::fprintf(stderr, "scanhpc %s: failed: %s; no output written\n", command_.c_str(), e.what());
-    return 1;
+    return agreed(e.what(), e.exit_code());
+  } catch (const h5::CollectiveError& e) {
+    return agreed(e.what(), kExitFailure);
   } catch (const std::exception& e) {
-    discard_output();
-    std::fprintf(stderr, "scanhpc %s: rank %d: error: %s\n", command_.c_str(), comm_.rank(), e.what());
-    if (comm_.size() > 1) MPI_Abort(comm_.get(), 1);
-    return 1;
-  }
-}
-
-void RunContext::discard_output() {
-  if (!tmp_path_.empty() && root()) {
-    std::error_code ec;
-    std::filesystem::remove(tmp_path_, ec);
+    // This rank alone: its peers may wait in a collective, so a collective
+    // close would hang. Forget the file, remove what this rank can, abort.
+    if (comm_.size() > 1) output_.abandon();
+    else try { output_.close(); } catch (const std::exception&) {}
+    const bool had_output = !tmp_path_.empty();
+    discard_outputs();
+    if (comm_.size() > 1)
+      std::fprintf(stderr, "scanhpc %s: rank %d: error: %s%s; stopping every rank\n", command_.c_str(), comm_.rank(),
+                   e.what(), had_output ? "; no output written" : "");
+    else
+      std::fprintf(stderr, "scanhpc %s: error: %s%s\n", command_.c_str(), e.what(),
+                   had_output ? "; no output written" : "");
+    std::fflush(stderr);
+    if (comm_.size() > 1) MPI_Abort(comm_.get(), kExitFailure);
+    return kExitFailure;
   }
 }
 

@@ -23,7 +23,11 @@ constexpr const char* kScanUsage =
     "it over MPI ranks by IPv4 prefix and writes the multiprobe (seed 000) and\n"
     "hosts (seed 001) analyses to one HDF5 file (layout: docs/hdf5-layout.md).\n"
     "\n"
-    "  mpirun -n 4 scanhpc scan -o scan.h5 scans/*.json.gz\n";
+    "  mpirun -n 4 scanhpc scan -o scan.h5 scans/*.json.gz\n"
+    "\n"
+    "An output that exists is replaced only with --force (never an input). Exit\n"
+    "status: 0 success, 1 failure, 2 usage error, 3 nothing used (no record used\n"
+    "or no file selected; --allow-empty makes that 0), 130/143 interrupted.\n";
 
 struct ScanConfig {
   IngestConfig ingest;
@@ -32,7 +36,7 @@ struct ScanConfig {
 
 ScanConfig to_config(const po::variables_map& vm) {
   ScanConfig c;
-  c.ingest = ingest_config_from(vm, "scan");
+  c.ingest = ingest_config_from(vm);
   std::set<std::string> chosen;
   std::stringstream list(vm["analyses"].as<std::string>());
   for (std::string a; std::getline(list, a, ',');) {
@@ -59,6 +63,7 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
   RunContext ctx("scan", config_ini, cfg.ingest.quiet);
   const auto& comm = ctx.comm();
   return ctx.run([&] {
+    ctx.declare_outputs({{cfg.ingest.output}}, cfg.ingest.force, cfg.ingest.output);
     auto input = ingest_and_distribute(ctx, cfg.ingest);
 
     // local sorted group-bys (OpenMP), then integer merges
@@ -74,10 +79,9 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
 
     // collective HDF5 write, then rename
     const uint64_t host_count = results.hosts ? results.hosts->table.size() : 0;
-    h5::File out = ctx.create_output(cfg.ingest.output);
-    write_scan_output(out, comm, input.files, input.summary, results);
+    write_scan_output(ctx.output(), comm, input.files, input.summary, results);
     ctx.end_stage("write");
-    ctx.commit_output(out, input.input_bytes);
+    ctx.commit_output(input.input_bytes);
     std::string stages = ctx.stage_report();
 
     auto rss = ctx.peak_rss_bytes();
@@ -110,8 +114,7 @@ int scan(const Args& args) {
     dist::Environment mpi(nullptr, nullptr);
     return run_scan(cfg, effective_config(options, parsed.vm));
   } catch (const UsageError& e) {
-    std::cerr << "scanhpc scan: " << e.what() << "\n(see scanhpc scan --help)\n";
-    return 2;
+    return usage_error("scan", e);
   }
 }
 

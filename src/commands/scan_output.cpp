@@ -122,6 +122,16 @@ void write_ingest(h5::File& out, const dist::Comm& comm, const std::vector<Input
   out.write_attr("/ingest", "status_observations", s.counts.status_observations);
   out.write_attr("/ingest", "open_observations", open_observations);
   out.write_attr("/ingest", "duplicate_observations", duplicates);
+  out.write_attr("/ingest", "files_skipped", uint64_t(s.skipped.size()));
+  {
+    std::vector<std::string> path, reason;
+    if (root)
+      for (const auto& k : s.skipped) {
+        path.push_back(k.path);
+        reason.push_back(k.reason);
+      }
+    out.write_table("/ingest/skipped", {{"path", std::move(path)}, {"reason", std::move(reason)}});
+  }
   {
     std::vector<std::string> path, format;
     std::vector<uint64_t> bytes, records, rejected;

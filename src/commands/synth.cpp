@@ -17,6 +17,8 @@
 
 #include "scanhpc/commands/commands.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
+#include "scanhpc/commands/interrupts.hpp"
+#include "scanhpc/io/output_check.hpp"
 #include "scanhpc/io/masscan_writer.hpp"
 #include "scanhpc/io/synth_gps.hpp"
 #include "scanhpc/io/synth_masscan.hpp"
@@ -42,18 +44,25 @@ constexpr const char* kSynthUsage =
 // Writes through a MasscanWriter built on `output` ('-' = standard output).
 // Returns 0, or 1 after printing an error; `bytes` gets the bytes written.
 template <class Fill>
-int write_output(const char* kind, const std::string& output, const std::string& format, Fill&& fill,
+int write_output(const char* kind, const std::string& output, bool force, const std::string& format, Fill&& fill,
                  uint64_t& bytes) {
   const bool to_stdout = output == "-";
+  if (std::string why = local_output_problem({output, false, true}, force); !why.empty()) {
+    std::fprintf(stderr, "scanhpc synth %s: %s\n", kind, why.c_str());
+    return 1;
+  }
+  install_interrupt_handlers();
   // A regular file is written under a temporary name and renamed on success;
   // a device or pipe (/dev/null, /dev/stdout, a fifo) is written directly.
   struct stat st {};
   const bool special = !to_stdout && ::stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
   const bool use_tmp = !to_stdout && !special;
   const std::string tmp = use_tmp ? output + ".tmp." + std::to_string(::getpid()) : output;
+  if (use_tmp) remove_on_interrupt(tmp);
   std::FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
   if (!f) {
-    std::fprintf(stderr, "scanhpc synth %s: cannot create '%s': %s\n", kind, tmp.c_str(), std::strerror(errno));
+    std::fprintf(stderr, "scanhpc synth %s: cannot write %s: %s\n", kind, output.c_str(), std::strerror(errno));
+    if (use_tmp) keep_on_interrupt(tmp);
     return 1;
   }
   if (!to_stdout) std::setvbuf(f, nullptr, _IONBF, 0);  // the writer buffers in large blocks
@@ -70,11 +79,13 @@ int write_output(const char* kind, const std::string& output, const std::string&
       f = nullptr;
       if (use_tmp && std::rename(tmp.c_str(), output.c_str()) != 0)
         throw std::runtime_error("cannot rename to '" + output + "': " + std::strerror(errno));
+      if (use_tmp) keep_on_interrupt(tmp);
     }
   } catch (const std::exception& e) {
     if (!to_stdout) {
       if (f) std::fclose(f);
       if (use_tmp) std::remove(tmp.c_str());
+      if (use_tmp) keep_on_interrupt(tmp);
     }
     std::fprintf(stderr, "scanhpc synth %s: %s: %s\n", kind, to_stdout ? "<stdout>" : output.c_str(), e.what());
     return 1;
@@ -85,7 +96,7 @@ int write_output(const char* kind, const std::string& output, const std::string&
 int synth_masscan(const Args& args) {
   SynthMasscanOptions opt;
   std::string output;
-  bool quiet = false;
+  bool quiet = false, force = false;
   po::options_description desc(
       "usage: scanhpc synth masscan --services N [--seed S] -o FILE [options]\n"
       "\n"
@@ -110,6 +121,7 @@ int synth_masscan(const Args& args) {
        "first timestamp (Unix seconds)")
       ("duration", po::value<uint32_t>(&opt.duration_s)->default_value(opt.duration_s),
        "seconds over which services are spread")
+      ("force", po::bool_switch(&force), "replace the output if it exists")
       ("quiet,q", po::bool_switch(&quiet), "no summary line on stderr");
 
   try {
@@ -132,7 +144,7 @@ int synth_masscan(const Args& args) {
 
   auto t0 = std::chrono::steady_clock::now();
   uint64_t records = 0, bytes = 0;
-  if (int rc = write_output("masscan", output, opt.format,
+  if (int rc = write_output("masscan", output, force, opt.format,
                             [&](MasscanWriter& writer) { records = write_synthetic_masscan(opt, writer); }, bytes))
     return rc;
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -147,7 +159,7 @@ int synth_masscan(const Args& args) {
 int synth_gps(const Args& args) {
   SynthGpsOptions opt;
   std::string output;
-  bool quiet = false;
+  bool quiet = false, force = false;
   po::options_description desc(
       "usage: scanhpc synth gps --hosts N [--seed S] -o FILE [options]\n"
       "\n"
@@ -176,6 +188,7 @@ int synth_gps(const Args& args) {
       ("duration", po::value<uint32_t>(&opt.duration_s)->default_value(opt.duration_s),
        "seconds over which hosts are spread")
       ("list-profiles", "print the planted profiles and exit")
+      ("force", po::bool_switch(&force), "replace the output if it exists")
       ("quiet,q", po::bool_switch(&quiet), "no summary line on stderr");
 
   try {
@@ -230,7 +243,7 @@ int synth_gps(const Args& args) {
   auto t0 = std::chrono::steady_clock::now();
   SynthGpsSummary sum;
   uint64_t bytes = 0;
-  if (int rc = write_output("gps", output, opt.format,
+  if (int rc = write_output("gps", output, force, opt.format,
                             [&](MasscanWriter& writer) { sum = write_synthetic_gps(opt, writer); }, bytes))
     return rc;
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

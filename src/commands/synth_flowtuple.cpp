@@ -2,14 +2,19 @@
 // written as FT3 files (one a minute, as corsarotrace writes them) or as FT4
 // files (one per --interval, aggregated with flow convert's kernel). Serial:
 // the output depends only on the options. Files are written under temporary
-// names and renamed when complete.
+// names and renamed when all are complete; names that exist are refused
+// before anything is generated, unless --force.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <unistd.h>
 
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
+#include "scanhpc/commands/interrupts.hpp"
+#include "scanhpc/core/fault_injection.hpp"
+#include "scanhpc/io/output_check.hpp"
 #include "scanhpc/flow/avro.hpp"
 #include "scanhpc/flow/convert.hpp"
 #include "scanhpc/flow/synth_flowtuple.hpp"
@@ -19,14 +24,33 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_file(const fs::path& dir, const std::string& name, const flow::Ft3Columns* ft3, const flow::Ft4Columns* ft4,
-                const flow::FlowWriteOptions& w, std::vector<fs::path>& written) {
-  const fs::path tmp = dir / ("." + name + ".tmp");
-  if (ft3) flow::write_ft3_avro(tmp.string(), *ft3, w);
-  else flow::write_ft4_avro(tmp.string(), *ft4, w);
-  fs::rename(tmp, dir / name);
-  written.push_back(dir / name);
-}
+// Every file is written under a hidden temporary name; all are renamed into
+// place at the end, so that a failed or interrupted run leaves none.
+struct PendingFiles {
+  std::vector<std::pair<fs::path, fs::path>> files;  // temporary -> final
+  void write(const fs::path& dir, const std::string& name, const flow::Ft3Columns* ft3, const flow::Ft4Columns* ft4,
+             const flow::FlowWriteOptions& w) {
+    const fs::path tmp = dir / ("." + name + ".tmp." + std::to_string(::getpid()));
+    remove_on_interrupt(tmp.string());
+    files.emplace_back(tmp, dir / name);
+    if (ft3) flow::write_ft3_avro(tmp.string(), *ft3, w);
+    else flow::write_ft4_avro(tmp.string(), *ft4, w);
+  }
+  void commit() {
+    for (const auto& [tmp, name] : files) {
+      fs::rename(tmp, name);
+      keep_on_interrupt(tmp.string());
+    }
+    files.clear();
+  }
+  ~PendingFiles() {  // not committed: the run failed
+    for (const auto& [tmp, name] : files) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      keep_on_interrupt(tmp.string());
+    }
+  }
+};
 
 }  // namespace
 
@@ -47,6 +71,7 @@ int synth_flowtuple(const Args& args) {
       ("ft4-schema", po::value<std::string>()->default_value("with-counts"),
        "FT4: with-counts (spoofed/masscan packet counts, the newest) or without-counts")
       ("codec", po::value<std::string>()->default_value("deflate"), "Avro codec: deflate or null")
+      ("force", po::bool_switch()->default_value(false), "replace files of the same names in DIR")
       ("quiet,q", po::bool_switch()->default_value(false), "no summary on stderr");
   try {
     auto parsed = parse_command(args, o, "");
@@ -82,24 +107,51 @@ int synth_flowtuple(const Args& args) {
     w.ft4_schema = schema == "with-counts" ? flow::Ft4Schema::with_counts : flow::Ft4Schema::without_counts;
     const bool quiet = vm["quiet"].as<bool>();
 
+    const bool force = vm["force"].as<bool>();
+    const std::string prefix = conv.interval_s == 300 ? "v3_5min" : "v3_" + std::to_string(conv.interval_s) + "s";
+    auto ft3_name = [](uint32_t minute) { return "ucsd-nt-synth." + std::to_string(minute) + ".ft3.avro"; };
+    auto ft4_name = [&](uint32_t interval) { return prefix + "_" + std::to_string(interval) + ".ft4.avro"; };
+
+    // Every name this run writes is checked before anything is generated.
+    install_interrupt_handlers();
+    if (std::string why = local_output_problem({dir.string(), true}, force); !why.empty())
+      throw std::runtime_error(why);
+    const uint32_t start = s.start_time - s.start_time % 60;
+    for (uint32_t m = 0; m < s.minutes && fs::exists(dir); ++m) {
+      const uint32_t t = start + 60 * m;
+      const std::string name = version == 3 ? ft3_name(t) : ft4_name(t - t % conv.interval_s);
+      if (std::string why = local_output_problem({(dir / name).string()}, force); !why.empty())
+        throw std::runtime_error(why);
+    }
+    const fs::path summary = dir / "convert.h5";  // flow convert's record of the files it wrote
+    if (fs::exists(summary)) {
+      if (!force)
+        throw std::runtime_error("cannot write into " + dir.string() + ": it holds the output of flow convert (" +
+                                 summary.string() + "); use another directory, or --force");
+      fs::remove(summary);
+      std::fprintf(stderr, "scanhpc synth flowtuple: warning: removed %s, which described the files replaced\n",
+                   summary.c_str());
+    }
+
     const auto t0 = std::chrono::steady_clock::now();
+    const bool created = !fs::exists(dir);
     fs::create_directories(dir);
-    std::vector<fs::path> written;
+    if (created) remove_on_interrupt(dir.string(), true);
+    PendingFiles written;
     uint64_t ft3_rows = 0, ft4_rows = 0;
     flow::Ft3Columns pending;  // FT4: the minutes of the current interval
     uint32_t pending_interval = 0;
-    const std::string prefix = conv.interval_s == 300 ? "v3_5min" : "v3_" + std::to_string(conv.interval_s) + "s";
     auto flush = [&] {
       if (pending.size() == 0) return;
       const flow::Ft4Columns ft4 = flow::convert_ft3_to_ft4(pending, conv);
       ft4_rows += ft4.size();
-      write_file(dir, prefix + "_" + std::to_string(pending_interval) + ".ft4.avro", nullptr, &ft4, w, written);
+      written.write(dir, ft4_name(pending_interval), nullptr, &ft4, w);
       pending.clear();
     };
     flow::generate_ft3(s, [&](uint32_t minute, const flow::Ft3Columns& rows) {
       ft3_rows += rows.size();
       if (version == 3) {
-        write_file(dir, "ucsd-nt-synth." + std::to_string(minute) + ".ft3.avro", &rows, nullptr, w, written);
+        written.write(dir, ft3_name(minute), &rows, nullptr, w);
         return;
       }
       const uint32_t interval = minute - minute % conv.interval_s;
@@ -108,16 +160,19 @@ int synth_flowtuple(const Args& args) {
       pending.append(rows);
     });
     flush();
+    const size_t files = written.files.size();
+    fault_point("synth-commit");
+    written.commit();
+    if (created) keep_on_interrupt(dir.string());
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!quiet)
       std::fprintf(stderr, "scanhpc synth flowtuple: %llu FT3 records%s in %zu FT%d file(s) to %s in %.2f s\n",
                    (unsigned long long)ft3_rows,
-                   version == 4 ? (" -> " + std::to_string(ft4_rows) + " FT4 flows").c_str() : "", written.size(),
+                   version == 4 ? (" -> " + std::to_string(ft4_rows) + " FT4 flows").c_str() : "", files,
                    version, dir.c_str(), secs);
     return 0;
   } catch (const UsageError& e) {
-    std::cerr << "scanhpc synth flowtuple: " << e.what() << "\n(see scanhpc synth flowtuple --help)\n";
-    return 2;
+    return usage_error("synth flowtuple", e);
   } catch (const std::exception& e) {
     std::cerr << "scanhpc synth flowtuple: error: " << e.what() << "\n";
     return 1;

@@ -1,13 +1,19 @@
 // scanhpc synth honeypot: deterministic marx-layout honeypot logs
 // (ports/synth_honeypot.hpp) for `scanhpc ports`. Written under a temporary
 // name and renamed when complete.
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
+#include "scanhpc/commands/interrupts.hpp"
+#include "scanhpc/io/output_check.hpp"
 #include "scanhpc/ports/synth_honeypot.hpp"
 
 namespace scanhpc::commands {
@@ -23,6 +29,7 @@ int synth_honeypot(const Args& args) {
       ("sensors", po::value<uint32_t>()->default_value(s.sensors), "honeypots (the first 9 get marx's names)")
       ("events-per-day", po::value<uint32_t>()->default_value(s.events_per_day), "base rows a day over all sensors")
       ("geo", po::bool_switch()->default_value(false), "the 15-column marx-geo form (some locales with commas)")
+      ("force", po::bool_switch()->default_value(false), "replace the output if it exists")
       ("quiet,q", po::bool_switch()->default_value(false), "no summary on stderr");
   try {
     auto parsed = parse_command(args, o, "");
@@ -45,22 +52,32 @@ int synth_honeypot(const Args& args) {
     s.geo = vm["geo"].as<bool>();
     const auto t0 = std::chrono::steady_clock::now();
     const bool to_stdout = output == "-";
-    const std::string tmp = to_stdout ? output : output + ".tmp";
+    if (std::string why = local_output_problem({output, false, true}, vm["force"].as<bool>()); !why.empty())
+      throw std::runtime_error(why);
+    install_interrupt_handlers();
+    const std::string tmp = to_stdout ? output : output + ".tmp." + std::to_string(::getpid());
+    if (!to_stdout) remove_on_interrupt(tmp);
     std::FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
-    if (!f) throw std::runtime_error("cannot create " + tmp);
+    if (!f) throw std::runtime_error("cannot write " + output + ": " + std::strerror(errno));
     ports::SynthHoneypotTruth truth;
     try {
       truth = ports::write_synth_honeypot(s, f);
+      if (!to_stdout) {
+        if (std::fclose(f) != 0) {
+          f = nullptr;
+          throw std::runtime_error("cannot write " + output + ": " + std::strerror(errno));
+        }
+        f = nullptr;
+        std::filesystem::rename(tmp, output);
+        keep_on_interrupt(tmp);
+      }
     } catch (...) {
       if (!to_stdout) {
-        std::fclose(f);
+        if (f) std::fclose(f);
         std::remove(tmp.c_str());
+        keep_on_interrupt(tmp);
       }
       throw;
-    }
-    if (!to_stdout) {
-      if (std::fclose(f) != 0) throw std::runtime_error("cannot write " + tmp);
-      std::filesystem::rename(tmp, output);
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!vm["quiet"].as<bool>())
@@ -72,8 +89,7 @@ int synth_honeypot(const Args& args) {
                    secs);
     return 0;
   } catch (const UsageError& e) {
-    std::cerr << "scanhpc synth honeypot: " << e.what() << "\n(see scanhpc synth honeypot --help)\n";
-    return 2;
+    return usage_error("synth honeypot", e);
   } catch (const std::exception& e) {
     std::cerr << "scanhpc synth honeypot: error: " << e.what() << "\n";
     return 1;

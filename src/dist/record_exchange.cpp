@@ -1,6 +1,8 @@
 #include "scanhpc/dist/record_exchange.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <stdexcept>
 
 #include "scanhpc/kernels/banner_codec.hpp"
 
@@ -15,7 +17,22 @@ std::string exchange_records(const Comm& comm, const std::vector<std::string>& p
   std::vector<size_t> sent(ranks, 0);
   std::vector<uint64_t> send_bytes(ranks);
   std::vector<int> sc(ranks), sd(ranks), rc(ranks), rd(ranks);
-  std::string send_buf, recv_buf, received;
+  // Every source's bytes land at that source's place in `received`, so
+  // records arrive in source-rank order and each source's in its order,
+  // whatever the number of rounds.
+  std::vector<uint64_t> total_from(ranks), at(ranks, 0);
+  {
+    std::vector<uint64_t> total_to(ranks);
+    for (size_t d = 0; d < ranks; ++d) total_to[d] = per_rank[d].size();
+    total_from = comm.alltoall(total_to);
+    uint64_t sum = 0;
+    for (size_t s = 0; s < ranks; ++s) {
+      at[s] = sum;
+      sum += total_from[s];
+    }
+    total_from.assign(1, sum);
+  }
+  std::string send_buf, recv_buf, received(total_from[0], '\0');
   uint64_t rounds = 0;
   for (;;) {
     uint64_t left = 0;
@@ -44,7 +61,11 @@ std::string exchange_records(const Comm& comm, const std::vector<std::string>& p
     check(MPI_Alltoallv(send_buf.data(), sc.data(), sd.data(), MPI_CHAR, recv_buf.data(), rc.data(), rd.data(),
                         MPI_CHAR, comm.get()),
           "MPI_Alltoallv(records)");
-    received.append(recv_buf, 0, total);
+    for (size_t s = 0; s < ranks; ++s) {
+      if (at[s] + recv_bytes[s] > received.size()) throw std::runtime_error("exchange_records: more bytes than announced");
+      std::memcpy(received.data() + at[s], recv_buf.data() + rd[s], recv_bytes[s]);
+      at[s] += recv_bytes[s];
+    }
   }
   if (rounds_out) *rounds_out = rounds;
   return received;

@@ -1,5 +1,7 @@
 #include "scanhpc/flow/convert.hpp"
 
+#include "scanhpc/core/thread_errors.hpp"
+
 #include <algorithm>
 #include <parallel/algorithm>
 #include <stdexcept>
@@ -216,18 +218,23 @@ Ft4Columns convert_ft3_to_ft4(const Ft3Columns& in, const ConvertOptions& opt) {
   Ft4Columns out;
   resize_scalars(out, flows);
   std::vector<CommonParts> commons(chunks);
+  ThreadErrors errors;
 #pragma omp parallel
   {
     Scratch scratch;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t c = 0; c < int64_t(chunks); ++c) {
-      const size_t f0 = size_t(c) * kFlowsPerChunk, f1 = std::min(flows, f0 + kFlowsPerChunk);
-      for (size_t f = f0; f < f1; ++f) {
-        aggregate_flow(in, keyed.data() + starts[f], starts[f + 1] - starts[f], opt, mask, scratch, out, f,
-                       commons[c]);
-      }
+      if (errors.failed()) continue;
+      errors.run([&] {
+        const size_t f0 = size_t(c) * kFlowsPerChunk, f1 = std::min(flows, f0 + kFlowsPerChunk);
+        for (size_t f = f0; f < f1; ++f) {
+          aggregate_flow(in, keyed.data() + starts[f], starts[f + 1] - starts[f], opt, mask, scratch, out, f,
+                         commons[c]);
+        }
+      });
     }
   }
+  errors.rethrow();
   size_t values[4] = {0, 0, 0, 0};
   for (const auto& part : commons) {
     values[0] += part.pktsizes.value.size(); values[1] += part.ttls.value.size();

@@ -22,6 +22,28 @@ std::optional<uint32_t> file_name_time(std::string_view path) {
   return found;
 }
 
+std::optional<uint32_t> file_name_seconds(std::string_view path) {
+  const size_t slash = path.find_last_of('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  // A run of digits between separators, followed by a unit: "_3600s_", "_5min_", ".60s.".
+  auto separator = [](char c) { return c == '_' || c == '.' || c == '-'; };
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (!separator(name[i])) continue;
+    size_t j = i + 1;
+    uint64_t v = 0;
+    while (j < name.size() && name[j] >= '0' && name[j] <= '9' && v < 100000000) v = v * 10 + uint64_t(name[j++] - '0');
+    if (j == i + 1 || v == 0) continue;
+    std::string_view rest = name.substr(j);
+    uint64_t unit = 0;
+    size_t len = 0;
+    if (rest.starts_with("min")) unit = 60, len = 3;
+    else if (rest.starts_with("s")) unit = 1, len = 1;
+    if (!unit || len >= rest.size() || !separator(rest[len])) continue;
+    if (v * unit <= 0xFFFFFFFFull) return uint32_t(v * unit);
+  }
+  return std::nullopt;
+}
+
 bool file_may_overlap(uint32_t start, uint32_t seconds, std::optional<uint32_t> from, std::optional<uint32_t> to) {
   const uint64_t end = uint64_t(start) + seconds;  // exclusive
   if (from && end <= *from) return false;

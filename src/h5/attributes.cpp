@@ -1,6 +1,7 @@
 // Attributes: writing (collective in parallel files) and reading one back.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "detail.hpp"
 
@@ -28,7 +29,39 @@ void write_one(hid_t obj, const std::string& name, hid_t file_type, hid_t mem_ty
 
 }  // namespace
 
+namespace {
+
+// FNV-1a over the value's type and bytes, to check that every rank passes the same.
+uint64_t value_hash(const AttrValue& value) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<const unsigned char*>(p)[i]) * 1099511628211ull;
+  };
+  const uint64_t index = value.index();
+  mix(&index, sizeof index);
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) mix(v.data(), v.size());
+        else if constexpr (std::is_same_v<T, std::vector<uint64_t>>) mix(v.data(), v.size() * sizeof(uint64_t));
+        else mix(&v, sizeof v);
+      },
+      value);
+  return h;
+}
+
+}  // namespace
+
 void File::write_attr(const std::string& object_path, const std::string& name, const AttrValue& value) {
+  detail::agreed(comm_, [&] {
+    const std::string where = "attribute " + name + " on " + detail::normalize_path(object_path);
+    detail::check_same_on_all_ranks(comm_, value_hash(value),
+                                    where + ": ranks pass different values (a per-rank fact needs a per-rank array)");
+    write_attr_step(object_path, name, value);
+  });
+}
+
+void File::write_attr_step(const std::string& object_path, const std::string& name, const AttrValue& value) {
   const std::string where = "attribute " + name + " on " + detail::normalize_path(object_path);
   Handle obj = open_object(file_.get(), object_path);
   if (const auto* v = std::get_if<uint64_t>(&value)) {

@@ -29,30 +29,67 @@ File File::open_read(const std::string& path) {
 
 void File::close() {
   if (!file_.valid()) return;
-  hid_t id = file_.get();
-  herr_t st = H5Fclose(id);
-  file_ = Handle();  // forgets the (now invalid) id; reset() sees it is no longer valid
-  check(st, "close file");
+  detail::agreed(comm_, [&] {
+    hid_t id = file_.get();
+    herr_t st = H5Fclose(id);
+    file_ = Handle();  // forgets the (now invalid) id; reset() sees it is no longer valid
+    check(st, "close file");
+  });
   // After this every rank has closed the file, so rank 0 may rename it.
   if (comm_ != MPI_COMM_NULL) MPI_Barrier(comm_);
 }
 
+void File::abandon() { (void)file_.release(); }
+
 void File::create_group(const std::string& path) {
-  std::string p = detail::normalize_path(path);
-  if (detail::path_exists(file_.get(), p)) {
-    H5O_info_t info;
-    check(H5Oget_info_by_name2(file_.get(), p.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT),
-          "inspect " + p);
-    if (info.type != H5O_TYPE_GROUP) throw Error("create group " + p + ": exists and is not a group");
-    return;
-  }
-  Handle lcpl(check_id(H5Pcreate(H5P_LINK_CREATE), "create link creation property list"));
-  check(H5Pset_create_intermediate_group(lcpl.get(), 1), "set intermediate group creation");
-  Handle g(check_id(H5Gcreate2(file_.get(), p.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
-                    "create group " + p));
+  detail::agreed(comm_, [&] {
+    std::string p = detail::normalize_path(path);
+    if (detail::path_exists(file_.get(), p)) {
+      H5O_info_t info;
+      check(H5Oget_info_by_name2(file_.get(), p.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT),
+            "inspect " + p);
+      if (info.type != H5O_TYPE_GROUP) throw Error("create group " + p + ": exists and is not a group");
+      return;
+    }
+    Handle lcpl(check_id(H5Pcreate(H5P_LINK_CREATE), "create link creation property list"));
+    check(H5Pset_create_intermediate_group(lcpl.get(), 1), "set intermediate group creation");
+    Handle g(check_id(H5Gcreate2(file_.get(), p.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
+                      "create group " + p));
+  });
 }
 
 namespace detail {
+
+void agreed(MPI_Comm comm, const std::function<void()>& step) {
+  std::string error;
+  try {
+    step();
+  } catch (const CollectiveError&) {
+    throw;  // a nested collective already failed on every rank together
+  } catch (const Error& e) {
+    if (comm == MPI_COMM_NULL) throw;
+    error = e.what();
+  }
+  if (comm == MPI_COMM_NULL) return;
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int first = error.empty() ? size : rank;  // the lowest failing rank, or size if none failed
+  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, comm);
+  if (first == size) return;
+  uint64_t len = error.size();
+  MPI_Bcast(&len, 1, MPI_UINT64_T, first, comm);
+  error.resize(len);
+  if (len) MPI_Bcast(error.data(), int(len), MPI_CHAR, first, comm);
+  throw CollectiveError(size > 1 ? error + " (rank " + std::to_string(first) + ")" : error);
+}
+
+void check_same_on_all_ranks(MPI_Comm comm, uint64_t hash, const std::string& message) {
+  if (comm == MPI_COMM_NULL) return;
+  uint64_t v[2] = {hash, ~hash};  // max(h) == ~max(~h) iff every h is equal
+  MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_MAX, comm);
+  if (v[0] != ~v[1]) throw Error(message);
+}
 
 std::string normalize_path(std::string_view path) {
   std::string out = "/";

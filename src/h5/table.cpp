@@ -67,6 +67,10 @@ std::string local_problem(const std::vector<Column>& cols) {
 }  // namespace
 
 void File::write_table(const std::string& group_path, const std::vector<Column>& local_columns) {
+  detail::agreed(comm_, [&] { write_table_step(group_path, local_columns); });
+}
+
+void File::write_table_step(const std::string& group_path, const std::vector<Column>& local_columns) {
   const std::string gpath = detail::normalize_path(group_path);
   const std::string where = "write table " + gpath;
   const bool par = comm_ != MPI_COMM_NULL;
@@ -77,16 +81,13 @@ void File::write_table(const std::string& group_path, const std::vector<Column>&
   }
 
   // 1. Validate before any HDF5 call, and agree on the outcome: a rank that
-  //    threw alone would leave the others waiting in a collective.
-  std::string problem = local_problem(local_columns);
-  uint64_t h = schema_hash(local_columns);
-  uint64_t flags[3] = {problem.empty() ? 0u : 1u, h, ~h};  // max(h) == ~max(~h) iff all h equal
-  if (par) MPI_Allreduce(MPI_IN_PLACE, flags, 3, MPI_UINT64_T, MPI_MAX, comm_);
-  if (flags[0] != 0) {
-    throw Error(where + ": " + (problem.empty() ? "invalid columns on another rank" : problem +
-                                                       " (rank " + std::to_string(rank) + ")"));
-  }
-  if (flags[1] != ~flags[2]) throw Error(where + ": ranks disagree on column names or types");
+  //    threw alone would leave the others waiting in a collective. Every
+  //    rank throws the failing rank's message.
+  const std::string problem = local_problem(local_columns);
+  detail::agreed(comm_, [&] {
+    if (!problem.empty()) throw Error(where + ": " + problem);
+  });
+  detail::check_same_on_all_ranks(comm_, schema_hash(local_columns), where + ": ranks disagree on column names or types");
 
   // 2. Global layout: rows per rank, this rank's offset, total.
   const uint64_t local_rows = column_length(local_columns[0].data);

@@ -54,25 +54,39 @@ ByteStream::~ByteStream() {
 }
 
 size_t ByteStream::read(char* buf, size_t n) {
+  if (pending_) {  // an error found after the bytes the last call returned
+    StreamError e = *pending_;
+    pending_.reset();
+    throw e;
+  }
   if (n == 0 || !gz_) return 0;
   gzFile gz = as_gz(gz_);
   size_t total = 0;
+  // Bytes inflated before an error are returned first; the error follows on
+  // the next call, so a reader keeps every complete record before damage.
+  auto fail = [&](std::string cause, bool corrupt) -> size_t {
+    StreamError e(path_ + ": read error at offset " + std::to_string(offset_ + total) + ": " + cause,
+                  offset_ + total, corrupt);
+    if (total == 0) throw e;
+    pending_ = e;
+    offset_ += total;
+    return total;
+  };
   while (total < n) {
     const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - total, size_t(1) << 30));
     const int got = gzread(gz, buf + total, chunk);
     if (got < 0) {
-      throw std::runtime_error(path_ + ": read error at offset " + std::to_string(offset_ + total) + ": " +
-                               gz_message(gz, nullptr));
+      int err = Z_OK;
+      std::string msg = gz_message(gz, &err);
+      return fail(msg, err != Z_ERRNO);
     }
     if (got == 0) {
       // End of input. zlib reports a gzip stream cut short as Z_BUF_ERROR
       // with a clean-looking end of file; that is corrupt input, not EOF.
       int err = Z_OK;
       std::string msg = gz_message(gz, &err);
-      if (err != Z_OK) {
-        throw std::runtime_error(path_ + ": read error at offset " + std::to_string(offset_ + total) + ": " +
-                                 (err == Z_BUF_ERROR ? "truncated gzip stream (unexpected end of file)" : msg));
-      }
+      if (err != Z_OK)
+        return fail(err == Z_BUF_ERROR ? "truncated gzip stream (unexpected end of file)" : msg, err != Z_ERRNO);
       break;
     }
     total += size_t(got);

@@ -151,17 +151,31 @@ void parse_stream_lines(ByteStream& in, uint32_t file, MasscanFormat format, std
     size_t have = carry.size();
     w.buf.resize(have + block + pad);
     std::memcpy(w.buf.data(), carry.data(), have);
-    size_t got = in.read(w.buf.data() + have, block);
+    size_t got = 0;
+    std::string damage;  // a truncated or corrupt compressed stream: what came before is kept
+    try {
+      got = in.read(w.buf.data() + have, block);
+    } catch (const StreamError& e) {
+      if (!e.corrupt()) throw;  // an I/O error fails the run
+      damage = e.what();
+    }
     size_t len = have + got;
     size_t pos = 0;
     while (pos < len) {
       auto* nl = static_cast<char*>(std::memchr(w.buf.data() + pos, '\n', len - pos));
-      if (!nl && got > 0) break;  // incomplete line: keep it for the next block
+      if (!nl && (got > 0 || !damage.empty())) break;  // incomplete line: next block, or lost to the damage
       size_t line_len = nl ? size_t(nl - (w.buf.data() + pos)) : len - pos;
       if (skipping) skipping = false;  // the tail of an over-long line
       else if (line_len > opt.max_record_bytes) w.sink.reject(file, carry_offset + pos, too_long(opt.max_record_bytes));
       else parser.parse(std::string_view(w.buf.data() + pos, line_len), file, carry_offset + pos, w.sink);
       pos += line_len + 1;
+    }
+    if (!damage.empty()) {
+      // One rejected record stands for everything from the damage on: the
+      // records there cannot be counted.
+      w.sink.reject(file, carry_offset + std::min(pos, len),
+                    "damaged compressed stream, the rest of the file is lost (" + damage + ")");
+      return;
     }
     if (got == 0) return;
     size_t rest = len - std::min(pos, len);
@@ -220,7 +234,7 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
     RecordCounts before = w.sink.counts;
     try {
       if (f.format == MasscanFormat::unrecognized) {
-        w.sink.reject(t.file, 0, "not masscan output in any known format (force one with --format)");
+        w.sink.reject(t.file, 0, unrecognized_cause(f));
       } else if (!t.whole) {
         PlainFile in(f.path);
         LineParser parser(f.format);
@@ -232,13 +246,19 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
         if (format == MasscanFormat::automatic) {  // stdin: detect from the first bytes
           head.resize(4096);
           size_t n = 0, got = 0;
-          while (n < head.size() && (got = in.read(head.data() + n, head.size() - n)) > 0) n += got;
+          try {
+            while (n < head.size() && (got = in.read(head.data() + n, head.size() - n)) > 0) n += got;
+          } catch (const StreamError& e) {
+            if (!e.corrupt()) throw;  // damage this early: the line reader meets it again and reports it
+          }
           head.resize(n);
           format = detect_format(head).value_or(MasscanFormat::unrecognized);
           result.detected[t.file] = format;  // one task per stdin, no race
         }
         if (format == MasscanFormat::unrecognized) {
-          w.sink.reject(t.file, 0, "not masscan output in any known format (force one with --format)");
+          InputFile as_read = f;
+          as_read.kind = sniff_magic(head);
+          w.sink.reject(t.file, 0, unrecognized_cause(as_read));
         } else if (format == MasscanFormat::binary) {
           if (!head.empty()) throw std::runtime_error("binary format on stdin is not supported; pass a file");
           read_masscan_binary(in, t.file, w.sink);

@@ -69,7 +69,13 @@ class Input {
     }
     if (buf_.size() < n) buf_.resize(std::max(n, buf_.size() * 2));
     while (end_ < n && !eof_) {
-      size_t got = in_.read(buf_.data() + end_, buf_.size() - end_);
+      size_t got = 0;
+      try {
+        got = in_.read(buf_.data() + end_, buf_.size() - end_);
+      } catch (const StreamError& e) {
+        if (!e.corrupt()) throw;  // an I/O error fails the run
+        damage_ = e.what();       // damaged compressed data: the records before it are kept
+      }
       if (got == 0) eof_ = true;
       end_ += got;
     }
@@ -78,8 +84,11 @@ class Input {
   const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(buf_.data()) + pos_; }
   void skip(size_t n) { pos_ += n; }
   uint64_t offset() const { return base_ + pos_; }
+  // Why the stream ended early (damaged compressed data); empty at a clean end.
+  const std::string& damage() const { return damage_; }
 
  private:
+  std::string damage_;
   ByteStream& in_;
   std::vector<char> buf_;
   size_t pos_ = 0, end_ = 0;
@@ -220,6 +229,11 @@ struct Decoder {
   }
 };
 
+// One rejected record stands for everything from the damage on.
+std::string lost_to(const std::string& damage) {
+  return "damaged compressed stream, the rest of the file is lost (" + damage + ")";
+}
+
 }  // namespace
 
 void read_masscan_binary(ByteStream& in, uint32_t file, ParseSink& sink) {
@@ -242,7 +256,10 @@ void read_masscan_binary(ByteStream& in, uint32_t file, ParseSink& sink) {
   for (;;) {
     const uint64_t off = input.offset();
     const size_t avail = input.ensure(16);
-    if (avail == 0) return;  // clean end at a record boundary
+    if (avail == 0) {  // the end at a record boundary: clean, or cut by damage
+      if (!input.damage().empty()) dec.reject(off, lost_to(input.damage()));
+      return;
+    }
     const unsigned char* p = input.data();
 
     // [TYPE] and [LENGTH]: big-endian base-128 varints.
@@ -261,7 +278,9 @@ void read_masscan_binary(ByteStream& in, uint32_t file, ParseSink& sink) {
     int ok = varint(type, 4);
     if (ok == 1) ok = varint(length, 4);
     if (ok == 0) {
-      dec.reject(off, "truncated record header at end of file (" + std::to_string(avail) + " bytes left)");
+      dec.reject(off, !input.damage().empty() ? lost_to(input.damage())
+                                              : "truncated record header at end of file (" +
+                                                    std::to_string(avail) + " bytes left)");
       return;
     }
     if (ok < 0) {
@@ -281,6 +300,10 @@ void read_masscan_binary(ByteStream& in, uint32_t file, ParseSink& sink) {
     // Type 4 carries one byte beyond its stated length (see the header note).
     const size_t need = i + size_t(length) + (type == 4 ? 1 : 0);
     const size_t have = input.ensure(need);
+    if (have < need && !input.damage().empty()) {
+      dec.reject(off, lost_to(input.damage()));
+      return;
+    }
     if (have < need) {
       dec.reject(off, "truncated record of type " + std::to_string(type) + ": needs " + std::to_string(need) +
                           " bytes, " + std::to_string(have) + " left");

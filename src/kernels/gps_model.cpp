@@ -6,6 +6,8 @@
 
 #include "scanhpc/kernels/gps.hpp"
 
+#include "scanhpc/core/thread_errors.hpp"
+
 namespace scanhpc::gps {
 
 namespace {
@@ -97,11 +99,15 @@ ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options) {
   const size_t n = seed.hosts();
   const int threads = int(std::max<size_t>(1, std::min<size_t>(size_t(omp_get_max_threads()), n / 1024 + 1)));
   std::vector<ModelCounts> partial(static_cast<size_t>(threads));
+  ThreadErrors errors(threads);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int t = 0; t < threads; ++t) {
-    const size_t first = n * size_t(t) / size_t(threads), last = n * size_t(t + 1) / size_t(threads);
-    partial[size_t(t)] = count_hosts(seed, options, first, last);
+    errors.run([&] {
+      const size_t first = n * size_t(t) / size_t(threads), last = n * size_t(t + 1) / size_t(threads);
+      partial[size_t(t)] = count_hosts(seed, options, first, last);
+    });
   }
+  errors.rethrow();
   // Integer sums: the merge order does not change the result; keep it fixed anyway.
   ModelCounts out = std::move(partial[0]);
   for (size_t t = 1; t < partial.size(); ++t) out.merge(std::move(partial[t]));

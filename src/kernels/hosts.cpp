@@ -7,6 +7,7 @@
 
 #include "scanhpc/core/checked_cast.hpp"
 #include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/thread_errors.hpp"
 
 namespace scanhpc {
 
@@ -91,19 +92,23 @@ HostsPartial local_hosts(const std::vector<ServiceEntry>& e) {
   const size_t n = first[nparts];
   for (auto* v : {&t.ip, &t.records, &t.ports, &t.reasons, &t.first_seen, &t.last_seen}) v->resize(n);
   for (auto* v : {&t.ttl_min, &t.ttl_max, &t.known}) v->resize(n);
+  ThreadErrors errors;
 #pragma omp parallel for schedule(static, 1)
   for (size_t p = 0; p < nparts; ++p) {
-    size_t row = first[p];
-    for (size_t i = cuts[p]; i < cuts[p + 1]; ++row) {
-      size_t j = host_end(e, i, cuts[p + 1]);
-      HostRow h = aggregate_host(e.data(), i, j);
-      t.ip[row] = h.ip; t.records[row] = h.records; t.ports[row] = h.ports; t.reasons[row] = h.reasons;
-      t.first_seen[row] = h.first_seen; t.last_seen[row] = h.last_seen;
-      t.ttl_min[row] = h.ttl_min; t.ttl_max[row] = h.ttl_max; t.known[row] = h.known;
-      ports[p].add(h.ports);
-      i = j;
-    }
+    errors.run([&] {
+      size_t row = first[p];
+      for (size_t i = cuts[p]; i < cuts[p + 1]; ++row) {
+        size_t j = host_end(e, i, cuts[p + 1]);
+        HostRow h = aggregate_host(e.data(), i, j);
+        t.ip[row] = h.ip; t.records[row] = h.records; t.ports[row] = h.ports; t.reasons[row] = h.reasons;
+        t.first_seen[row] = h.first_seen; t.last_seen[row] = h.last_seen;
+        t.ttl_min[row] = h.ttl_min; t.ttl_max[row] = h.ttl_max; t.known[row] = h.known;
+        ports[p].add(h.ports);  // a count map: may allocate
+        i = j;
+      }
+    });
   }
+  errors.rethrow();
   for (const auto& m : ports) out.ports_per_host.merge(m);
   return out;
 }

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/thread_errors.hpp"
 
 namespace scanhpc {
 
@@ -48,8 +49,9 @@ MultiprobePartial local_multiprobe(const std::vector<ServiceEntry>& e) {
   auto cuts = split_at_hosts(e, parts);
   std::vector<MultiprobePartial> partial(cuts.size() - 1);
   const size_t nparts = cuts.size() - 1;
+  ThreadErrors errors;
 #pragma omp parallel for schedule(static, 1)
-  for (size_t p = 0; p < nparts; ++p) {
+  for (size_t p = 0; p < nparts; ++p) errors.run([&] {
     MultiprobePartial& out = partial[p];
     struct Probe {
       uint32_t ts; uint8_t reason, ttl, known;
@@ -89,7 +91,8 @@ MultiprobePartial local_multiprobe(const std::vector<ServiceEntry>& e) {
       }
       i = j;
     }
-  }
+  });  // count maps and the probe group allocate
+  errors.rethrow();
   MultiprobePartial total;
   for (const auto& p : partial) total.merge(p);
   return total;

@@ -6,6 +6,8 @@
 
 #include "scanhpc/ports/port_stats.hpp"
 
+#include "scanhpc/core/thread_errors.hpp"
+
 namespace scanhpc::ports {
 
 std::string proto_name(uint8_t proto) {
@@ -38,6 +40,7 @@ PortCounts local_port_counts(const EventColumns& e) {
   const int threads = omp_get_max_threads();
   std::vector<std::vector<uint64_t>> dense(size_t(threads), std::vector<uint64_t>(2 * kPorts, 0));
   std::vector<PortCounts> rest(static_cast<size_t>(threads));
+  ThreadErrors errors(threads);
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
@@ -48,15 +51,16 @@ PortCounts local_port_counts(const EventColumns& e) {
       const uint8_t p = e.proto[size_t(i)];
       const uint32_t port = e.dst_port[size_t(i)];
       if (port > 0xFFFFu)
-        ++r.no_port[p];
+        errors.run([&] { ++r.no_port[p]; });  // map inserts may allocate
       else if (p == uint8_t(Proto::tcp))
         ++d[port];
       else if (p == uint8_t(Proto::udp))
         ++d[kPorts + port];
       else
-        ++r.ports[{p, uint16_t(port)}];
+        errors.run([&] { ++r.ports[{p, uint16_t(port)}]; });
     }
   }
+  errors.rethrow();
   PortCounts out;
   for (int t = 0; t < threads; ++t) merge_port_counts(out, rest[size_t(t)]);
   for (size_t k = 0; k < 2 * kPorts; ++k) {

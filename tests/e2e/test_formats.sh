@@ -114,7 +114,7 @@ lines=$(grep -c '[^[:space:]]' "$DATA/scan.oL")
 first100=$("$PY" -c 'import re, sys
 d = open(sys.argv[1], "rb").read()
 print([m.start() for m in re.finditer(rb"^(?=\S)", d, re.M)][:100])' "$DATA/scan.oL")
-if scan forced-json.h5 --format json "$DATA/scan.oL"; then
+if scan forced-json.h5 --allow-empty --format json "$DATA/scan.oL"; then
   check "--format json on scan.oL rejects every one of its $lines lines" "${CHECK[@]}" expect forced-json.h5 \
     "ingest['records_read'] == $lines" "ingest['records_rejected'] == $lines" "ingest['records_used'] == 0" \
     "[(r['format'], r['records'], r['rejected']) for r in files] == [('json', $lines, $lines)]" \

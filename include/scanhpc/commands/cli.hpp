@@ -32,6 +32,15 @@ struct ParsedCommand {
 ParsedCommand parse_command(const Args& args, po::options_description& options,
                             const std::string& positional_name);
 
+// Whether this process is the first rank of its launcher (mpirun, srun), from
+// the environment: for messages printed before MPI is up (usage errors).
+bool launcher_root();
+
+// Prints "scanhpc COMMAND: MESSAGE (see scanhpc COMMAND --help)" once under
+// a launcher (from its first rank) and returns exit code 2.
+int usage_error(const std::string& command, const std::exception& e);
+int usage_error(const std::string& command, const std::string& message);
+
 // The effective configuration as INI text (every option that has a value,
 // except help/config/dump-config), readable by --config.
 std::string effective_config(const po::options_description& options, const po::variables_map& vm);

@@ -16,6 +16,7 @@ struct FlowQueryConfig {
   std::string output;
   int threads = 0;
   bool quiet = false;
+  bool force = false;  // outputs that exist may be replaced
   uint64_t round_bytes = 64 << 20;
 };
 

@@ -12,26 +12,33 @@
 
 #include "scanhpc/commands/run_context.hpp"
 #include "scanhpc/flow/avro.hpp"
+#include "scanhpc/io/inputs.hpp"
 
 namespace scanhpc::commands {
 
 struct FlowInputConfig {
   std::vector<std::string> inputs;
-  std::optional<uint32_t> from, to;  // files whose name time cannot overlap [from, to] are skipped
-  uint32_t file_seconds = 300;       // the span of one file, for that choice
-  bool fail_on_error = false;        // bad files or records stop the run instead of being counted
+  std::optional<uint32_t> from, to;     // files whose name time cannot overlap [from, to] are skipped
+  std::optional<uint32_t> file_seconds;  // the span of one file, for that choice (default: from its
+                                         // name, as in v3_3600s_…, else 300 s for FT4 and 60 s for FT3)
+  bool fail_on_error = false;            // bad files or records stop the run instead of being counted
+  bool allow_empty = false;              // no file selected or no record used: exit 0, not 3
 };
 
 struct FlowInputSummary {
-  std::vector<std::string> files;  // read, in order
-  uint64_t files_skipped = 0;      // by the time in their names
-  uint64_t files_unreadable = 0;   // not a flowtuple Avro file (counted, --on-error=skip)
-  flow::FlowReadStats stats;       // global; errors: the first messages, rank order
+  std::vector<std::string> files;    // read, in order
+  std::vector<SkippedFile> skipped;  // folder members that are not flowtuple files (not read)
+  uint64_t files_out_of_range = 0;   // skipped by the time in their names
+  uint64_t files_unreadable = 0;     // not a flowtuple Avro file of the version wanted (counted, --on-error=skip)
+  uint64_t files_other_version = 0;  // of those, FT3 where FT4 is wanted or the reverse
+  flow::FlowReadStats stats;         // global; errors: the first messages, rank order
   uint64_t input_bytes = 0;
 };
 
 // Collective. Exactly one of ft3/ft4 is non-null: the version expected.
-// Every record of this rank's blocks is kept in memory.
+// Every record of this rank's blocks is kept in memory. Calls
+// ctx.inputs_listed once the files are known; fails with exit 3 when no
+// file is selected or no record used (unless allow_empty).
 FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
                                   flow::Ft4Columns* ft4);
 

@@ -24,12 +24,16 @@ struct IngestConfig {
   int threads = 0;
   uint64_t chunk_bytes = 0, round_bytes = 0, max_record_bytes = 0;
   bool keep_banners = false;  // route banner records to their owner too
+  bool force = false;         // outputs that exist may be replaced
+  bool allow_empty = false;   // no record used: exit 0, not 3
 };
 
 // The options every ingesting command shares (output default given per command).
 void add_ingest_options(po::options_description& options, const std::string& default_output);
+// --force and --allow-empty, which every command that writes results has.
+void add_safety_options(po::options_description& options);
 // Reads them back; throws UsageError naming the bad option.
-IngestConfig ingest_config_from(const po::variables_map& vm, const std::string& command);
+IngestConfig ingest_config_from(const po::variables_map& vm);
 
 struct DistributedInput {
   std::vector<InputFile> files;
@@ -42,8 +46,10 @@ struct DistributedInput {
   dist::ExchangeStats exchange;
 };
 
-// Collective. Fails on every rank together (AgreedFailure) on unreadable
-// input or, with fail_on_error, on the first bad record.
+// Collective. Lists the inputs, calls ctx.inputs_listed (the outputs must
+// have been declared), reads and routes. Fails on every rank together
+// (AgreedFailure) on unreadable input, with fail_on_error on the first bad
+// record, and with exit 3 when no record is used (unless allow_empty).
 DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg);
 
 }  // namespace scanhpc::commands

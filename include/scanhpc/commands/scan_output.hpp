@@ -16,7 +16,8 @@ namespace scanhpc::commands {
 struct IngestSummary {
   RecordCounts counts;
   std::vector<FileCounts> per_file;
-  std::vector<ParseError> errors;  // the first 100 by (file, offset)
+  std::vector<ParseError> errors;    // the first 100 by (file, offset)
+  std::vector<SkippedFile> skipped;  // folder members that are not inputs (not read)
 };
 
 struct ScanResults {

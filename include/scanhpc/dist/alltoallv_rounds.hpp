@@ -4,7 +4,9 @@
 // receive more than `round_bytes` in one. Sender and receiver cut each
 // destination block into the same slices (slice_begin), and every count and
 // displacement is checked against int. Records arrive grouped by source
-// rank, round after round.
+// rank, in rank order, and each source's records in the order it sent them,
+// whatever the number of rounds: "first record" and tie-breaks downstream
+// never depend on the round size.
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
@@ -35,13 +37,18 @@ std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped,
     ~Guard() { MPI_Type_free(t); }
   } guard{&type};
 
-  // One round (the common case) sends straight from `grouped`; more rounds
-  // pack each round's slices into their own buffer, so displacements stay
-  // bounded by the round size however large the whole exchange is.
+  // One round (the common case) sends straight from `grouped` into
+  // `received`; more rounds pack each round's slices into their own send
+  // buffer and receive into a round buffer, so that displacements stay
+  // bounded by the round size however large the whole exchange is. Each
+  // round's slice from source s is then copied to s's place in `received`:
+  // rows arrive grouped by source rank, each source's rows in its order,
+  // whatever the number of rounds.
   const bool direct = rounds == 1;
-  std::vector<T> received(recv_total), packed;
+  std::vector<T> received(recv_total), packed, round_buf;
+  std::vector<uint64_t> recv_offset(ranks, 0);  // where source s's rows start in `received`
+  for (size_t d = 1; d < ranks; ++d) recv_offset[d] = recv_offset[d - 1] + recv_counts[d - 1];
   std::vector<int> sc(ranks), sd(ranks), rc(ranks), rd(ranks);
-  uint64_t at = 0;
   for (uint64_t k = 0; k < rounds; ++k) {
     packed.clear();
     uint64_t recv_round = 0;
@@ -52,16 +59,22 @@ std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped,
       if (!direct)
         packed.insert(packed.end(), grouped.begin() + int64_t(offsets[d] + b), grouped.begin() + int64_t(offsets[d] + e));
       uint64_t rb = slice_begin(recv_counts[d], rounds, k), re = slice_begin(recv_counts[d], rounds, k + 1);
-      rd[d] = checked_cast<int>(recv_round);
+      rd[d] = checked_cast<int>(direct ? recv_offset[d] : recv_round);
       rc[d] = checked_cast<int>(re - rb);
       recv_round += re - rb;
     }
     T dummy{};
+    if (!direct) round_buf.resize(recv_round);
     const T* send = direct ? (grouped.empty() ? &dummy : grouped.data()) : (packed.empty() ? &dummy : packed.data());
-    T* recv = received.empty() ? &dummy : received.data() + at;
+    T* recv = direct ? (received.empty() ? &dummy : received.data()) : (round_buf.empty() ? &dummy : round_buf.data());
     check(MPI_Alltoallv(send, sc.data(), sd.data(), type, recv, rc.data(), rd.data(), type, comm.get()),
           "MPI_Alltoallv");
-    at += recv_round;
+    if (!direct)
+      for (size_t s = 0; s < ranks; ++s) {
+        const uint64_t rb = slice_begin(recv_counts[s], rounds, k);
+        std::copy(round_buf.begin() + rd[s], round_buf.begin() + rd[s] + rc[s],
+                  received.begin() + int64_t(recv_offset[s] + rb));
+      }
   }
   if (rounds_out) *rounds_out = rounds;
   return received;

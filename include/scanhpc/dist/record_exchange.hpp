@@ -15,7 +15,8 @@ namespace scanhpc::dist {
 // move in rounds of whole records of at most round_bytes per rank (a record
 // larger than a round's share moves alone). `record_size(p)` is the size of
 // the record starting at p. Returns this rank's received bytes, whole records
-// grouped by source rank, round after round.
+// grouped by source rank in rank order, each source's in the order it sent
+// them, whatever the number of rounds.
 std::string exchange_records(const Comm& comm, const std::vector<std::string>& per_rank,
                              const std::function<size_t(const char*)>& record_size, uint64_t round_bytes,
                              uint64_t* rounds = nullptr);

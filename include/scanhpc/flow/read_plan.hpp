@@ -14,6 +14,11 @@ namespace scanhpc::flow {
 // "ucsd-nt.1617235200.flowtuple-v4.avro" or "ft-1617235200-mon.avro".
 std::optional<uint32_t> file_name_time(std::string_view path);
 
+// The span of a flowtuple file as its name gives it: "v3_5min_…" is 300 s,
+// "v3_3600s_…" 3600 s (a run of digits after '_', '.' or '-', then "s" or
+// "min", then a separator); nullopt when the name says nothing.
+std::optional<uint32_t> file_name_seconds(std::string_view path);
+
 // Whether a file whose name says it starts at `start` and spans `seconds` can
 // hold records with time in [from, to] (inclusive; either bound optional).
 bool file_may_overlap(uint32_t start, uint32_t seconds, std::optional<uint32_t> from, std::optional<uint32_t> to);

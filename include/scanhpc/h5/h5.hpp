@@ -3,7 +3,8 @@
 // the HDF5 error stack as text; the library's own HDF5-DIAG printing is off.
 // Collective calls (marked) must be made by every rank of the file's
 // communicator in the same order, with the same arguments, even ranks that
-// hold zero rows.
+// hold zero rows; when one fails on any rank, every rank throws
+// CollectiveError.
 #include <hdf5.h>
 #include <mpi.h>
 
@@ -20,6 +21,14 @@ namespace scanhpc::h5 {
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// A collective call failed on some rank, and every rank of the file's
+// communicator throws it together (the message is the lowest failing rank's):
+// safe to unwind, since no rank is left waiting in the collective.
+class CollectiveError : public Error {
+ public:
+  using Error::Error;
 };
 
 // Turns off HDF5's automatic error printing (idempotent; call once early).
@@ -41,6 +50,7 @@ class Handle {
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
   void reset();  // closes; never throws
+  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }  // forgets without closing
 
  private:
   hid_t id_ = H5I_INVALID_HID;
@@ -77,7 +87,8 @@ class File {
   // Collective: creates a group (and missing parents), e.g. "/multiprobe".
   void create_group(const std::string& path);
   // Collective: writes (replaces) a scalar or 1-D attribute on a group.
-  // Every rank passes the same value.
+  // Every rank must pass the same value (checked: ranks that disagree fail
+  // the call on every rank); per-rank facts belong in a per-rank array.
   void write_attr(const std::string& object_path, const std::string& name, const AttrValue& value);
   // Collective: writes a table (a group of equal-length 1-D datasets plus the
   // attribute `columns`). Each rank passes its own rows, already in global
@@ -86,8 +97,15 @@ class File {
   void write_table(const std::string& group_path, const std::vector<Column>& local_columns);
   // Collective close; rank 0 then may rename the file.
   void close();
+  // Forgets the file without closing it: for a rank that fails alone and
+  // is about to abort the job, since a collective close would wait forever.
+  void abandon();
 
  private:
+  // The HDF5 calls of write_table / write_attr, run inside an agreement.
+  void write_table_step(const std::string& group_path, const std::vector<Column>& local_columns);
+  void write_attr_step(const std::string& object_path, const std::string& name, const AttrValue& value);
+
   Handle file_;
   MPI_Comm comm_ = MPI_COMM_NULL;
 };

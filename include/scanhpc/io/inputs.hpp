@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scanhpc/io/file_kind.hpp"
 #include "scanhpc/io/masscan_format.hpp"
 
 namespace scanhpc {
@@ -15,23 +16,65 @@ struct InputFile {
   MasscanFormat format = MasscanFormat::automatic;  // automatic only for stdin until read
   uint64_t bytes = 0;     // on-disk size (compressed size for gzip); 0 for stdin
   bool gzip = false;
+  MasscanFormat detected = MasscanFormat::automatic;  // from its first bytes, even when --format forces one
+  FileKind kind = FileKind::other;  // from its raw magic number (compressions, HDF5, ...)
   // Plain files in a line format can be split at any byte and realigned to
   // the next line; gzip, stdin and the binary format are read whole.
   bool splittable() const { return !gzip && path != "-" && is_line_format(format); }
 };
 
-// Expands files, directories (their regular files whose names end with
-// `dir_suffix`, recursively, sorted) and glob patterns, in the order given;
-// "-" stays as is. Throws std::runtime_error naming a missing path, a glob
-// with no match, or when nothing is given.
-std::vector<std::string> expand_input_paths(const std::vector<std::string>& specs, std::string_view dir_suffix = "");
+// Which members of an input folder a command reads. Files named on the
+// command line (or matched by a glob) are always read: a stray file named
+// there is the user's intent, and is reported as rejected input.
+enum class InputRole {
+  masscan,    // scan, gps: files whose first bytes are masscan output (gzip inflated)
+  flowtuple,  // flow: *.avro
+  ports,      // ports: CSV logs, *.avro, masscan output
+};
 
-// Expands files, directories (their regular files, recursively, sorted) and
-// glob patterns; detects each file's format (unless `forced` is not
-// automatic; MasscanFormat::unrecognized when nothing matches) and gzip.
+struct SkippedFile {
+  std::string path, reason;  // reason: "an HDF5 file", "zstd-compressed data: decompress it ...", ...
+};
+
+struct InputList {
+  std::vector<std::string> paths;     // to read, each file once, in the order given (folders sorted)
+  std::vector<SkippedFile> skipped;   // folder members that are not inputs of the command
+  std::vector<std::string> warnings;  // e.g. a file given twice, read once
+};
+
+// Expands files, directories (recursively, sorted; hidden files and the
+// members that are not inputs of `role` are skipped) and glob patterns, in
+// the order given; "-" stays as is. A file given twice (the same inode,
+// through links or other spellings) is read once, with a warning. Throws
+// std::runtime_error naming a missing path or a glob with no match.
+InputList list_inputs(const std::vector<std::string>& specs, InputRole role);
+
+// "2 file(s): d/README.md (documentation, not masscan output), d/x.h5 (an
+// HDF5 file, not masscan output)", the first few named.
+std::string describe_skipped(const std::vector<SkippedFile>& skipped);
+
+// Why a member of an input folder is not an input of `role`; empty if it is one.
+std::string folder_member_problem(const std::string& path, InputRole role);
+
+struct MasscanInputs {
+  std::vector<InputFile> files;
+  std::vector<SkippedFile> skipped;
+  std::vector<std::string> warnings;
+};
+
+// list_inputs(specs, masscan), then each file's format (`forced` unless it is
+// automatic; MasscanFormat::unrecognized when nothing matches), kind and gzip.
 // Throws std::runtime_error naming the input for a missing path, a glob with
 // no match or an unreadable file.
-std::vector<InputFile> enumerate_inputs(const std::vector<std::string>& specs, MasscanFormat forced);
+MasscanInputs enumerate_masscan_inputs(const std::vector<std::string>& specs, MasscanFormat forced);
+inline std::vector<InputFile> enumerate_inputs(const std::vector<std::string>& specs, MasscanFormat forced) {
+  return enumerate_masscan_inputs(specs, forced).files;
+}
+
+// Why a file of this format and kind yields no record, for the rejection
+// message: "zstd-compressed data: decompress it with zstdcat ...", "an HDF5
+// file, not masscan output", "not masscan output in any known format".
+std::string unrecognized_cause(const InputFile& f);
 
 // A piece of work for one rank: a byte range of a splittable file, or a
 // whole file read as a stream.
