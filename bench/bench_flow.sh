@@ -37,7 +37,7 @@ make_data() {  # DIR CODEC
 make_data bench/data/flow-deflate deflate
 make_data bench/data/flow-null null
 
-query=(flow top -q --field netacq_country --by flows -n 5 --common ttls=200-255 --series --threads 1)
+query=(flow top -q --force --field netacq_country --by flows -n 5 --common ttls=200-255 --series --threads 1)
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 run_scanhpc() {  # RANKS DIR -> median wall seconds of 3 runs, and the records read
   local ranks=$1 dir=$2 times=()

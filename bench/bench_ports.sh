@@ -37,8 +37,8 @@ echo "input: $CSV, $(echo "scale=2; $bytes / 1000000000" | bc) GB, $rows rows"
 echo
 echo "| run | wall s | peak RSS (largest process) |"
 echo "|---|---:|---:|"
-row "scanhpc ports, 2 ranks x 1 thread" mpirun -n 2 build/scanhpc ports -q --threads 1 -o /tmp/bench_ports.h5 "$CSV"
-row "scanhpc ports, 1 rank x 2 threads" mpirun -n 1 build/scanhpc ports -q --threads 2 -o /tmp/bench_ports.h5 "$CSV"
+row "scanhpc ports, 2 ranks x 1 thread" mpirun -n 2 build/scanhpc ports -q --force --threads 1 -o /tmp/bench_ports.h5 "$CSV"
+row "scanhpc ports, 1 rank x 2 threads" mpirun -n 1 build/scanhpc ports -q --force --threads 2 -o /tmp/bench_ports.h5 "$CSV"
 row "DuckDB, 2 threads (TCP daily means only)" bash -c "cd bench/peers && node peer_duckdb_ports.mjs ../../$CSV 2"
 # The same answer: the number of TCP daily means and their sum.
 duck=$(cd bench/peers && node peer_duckdb_ports.mjs "../../$CSV" 2)

@@ -29,7 +29,7 @@ def timed(cmd, cwd=None):
 
 def scanhpc(file, ranks, threads, out):
     cmd = ["mpirun", "-n", str(ranks), "--bind-to", "core" if threads == 1 else "none",
-           os.path.join(BUILD, "scanhpc"), "scan", "-q", "--threads", str(threads), "-o", out, file]
+           os.path.join(BUILD, "scanhpc"), "scan", "-q", "--force", "--threads", str(threads), "-o", out, file]
     wall, _, _ = timed(cmd)
     with h5py.File(out) as f:
         rss = max(f["run"].attrs["peak_rss_bytes"])

@@ -7,6 +7,7 @@ packages=(
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
   libboost-program-options-dev libeigen3-dev catch2 libsimdjson-dev libavro-dev libdeflate-dev zlib1g-dev python3-avro
   python3-h5py python3-matplotlib python3-pandas python3-numpy jupyter-nbconvert python3-ipykernel python3-nbformat
+  bzip2 xz-utils zstd util-linux  # the exit-code tests make real bzip2, xz and zstd inputs; setpriv
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,7 @@ scripts/install-deps.sh
 scripts/build.sh
 source scripts/mpi-env.sh
 mkdir -p out
-mpirun -n 2 build/scanhpc scan --config configs/scan.ini -o out/example.h5 data/masscan-testnet/scan-banners.oJ
+mpirun -n 2 build/scanhpc scan --config configs/scan.ini --force -o out/example.h5 data/masscan-testnet/scan-banners.oJ
 build/scanhpc info out/example.h5
 scripts/figures.sh out/example.h5 out/figures
 echo "quickstart: results in out/example.h5, figures in out/figures/"

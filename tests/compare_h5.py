@@ -12,7 +12,8 @@ Not compared (they depend on how the run was launched, docs/hdf5-layout.md):
   * the root attributes ranks, threads, created_utc, command_line, config,
     git_commit;
   * the whole /run group;
-  * anything at or below a path given with --ignore (repeatable).
+  * anything at or below a path given with --ignore (repeatable); PATH@NAME
+    ignores one attribute of PATH.
 Prints each difference; exit status 1 if there is any, 2 on usage errors.
 
 As a module:
@@ -31,6 +32,8 @@ RUN_DEPENDENT_PATHS = ("/run",)
 
 def _ignored(path, ignore):
     for p in ignore:
+        if "@" in p:  # PATH@ATTRIBUTE: one attribute, not the object
+            continue
         p = p.rstrip("/") or "/"
         if p == "/" or path == p or path.startswith(p + "/"):
             return True
@@ -125,7 +128,8 @@ def compare_files(path_a, path_b, ignore=()):
                 diffs.append("%s: %s in %s but %s in %s" % (p, oa[p], path_a, ob[p], path_b))
                 continue
             a, b = fa[p], fb[p]
-            _compare_attrs(p, a, b, RUN_DEPENDENT_ROOT_ATTRS if p == "/" else frozenset(),
+            names = {i.split("@", 1)[1] for i in ignore if "@" in i and (i.split("@", 1)[0] or "/") == p}
+            _compare_attrs(p, a, b, (RUN_DEPENDENT_ROOT_ATTRS if p == "/" else frozenset()) | names,
                            diffs, path_a, path_b)
             if oa[p] != "dataset":
                 continue

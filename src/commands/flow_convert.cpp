@@ -17,6 +17,7 @@
 
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
+#include "scanhpc/commands/interrupts.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/random.hpp"
@@ -83,7 +84,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
         }
       }
     }
-    ctx.agree_or_fail(error);
+    ctx.agree_root(error);
     flow::Ft3Columns ft3;
     auto in = read_flow_inputs(ctx, cfg.input, &ft3, nullptr);
     if (ctx.root() && cfg.force && fs::exists(summary_path)) {
@@ -92,7 +93,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
       fs::remove(summary_path, ec);
       if (ec) error = "cannot remove the old " + summary_path + ": " + ec.message();
     }
-    ctx.agree_or_fail(error);
+    ctx.agree_root(error);
     ctx.end_stage("read");
     uint64_t rounds = 0;
     ft3 = exchange_by_source(comm, ft3, cfg.round_bytes, &rounds);
@@ -108,12 +109,18 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     auto intervals = dist::allgatherv(comm, mine);
     std::sort(intervals.begin(), intervals.end());
     intervals.erase(std::unique(intervals.begin(), intervals.end()), intervals.end());
-    std::vector<std::pair<std::string, std::string>> written;  // temporary -> final
+    std::vector<std::pair<std::string, std::string>> written;  // temporary -> final (rank 0)
+    std::vector<std::string> tmp_names;                         // every rank
     uint64_t ft4_rows = 0;
     size_t row = 0;
     for (size_t k = 0; k < intervals.size(); ++k) {
       size_t end = row;
       while (end < ft4.size() && ft4.time[end] == intervals[k]) ++end;
+      // Every rank knows the temporary name, and removes it if interrupted (rank 0 writes it).
+      const std::string tmp_path =
+          (fs::path(cfg.output_dir) / ("." + file_name(cfg, intervals[k]) + ".tmp." + ctx.run_id())).string();
+      if (!ctx.root()) remove_on_interrupt(tmp_path);
+      tmp_names.push_back(tmp_path);
       std::string packed;
       flow::pack_ft4(ft4, row, end, packed);
       row = end;
@@ -128,11 +135,9 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
           error = local_output_problem({final_path}, cfg.force);
           if (error.empty()) error = local_output_is_input({final_path}, in.files);
           if (error.empty()) {
-            const std::string path = (fs::path(cfg.output_dir) / ("." + file_name(cfg, intervals[k]) + ".tmp." +
-                                                                   std::to_string(::getpid()))).string();
-            ctx.add_temporary(path);
-            flow::write_ft4_avro(path, merged, cfg.write);
-            written.emplace_back(path, final_path);
+            ctx.add_temporary(tmp_path);
+            flow::write_ft4_avro(tmp_path, merged, cfg.write);
+            written.emplace_back(tmp_path, final_path);
             ft4_rows += merged.size();
             fault_point("convert-write");
           }
@@ -142,7 +147,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
         if (!cfg.quiet && (k + 1 == intervals.size() || k % 12 == 11))
           std::fprintf(stderr, "scanhpc flow convert: %zu/%zu intervals written\n", k + 1, intervals.size());
       }
-      ctx.agree_or_fail(error);
+      ctx.agree_root(error);
     }
     ctx.end_stage("write");
     if (ctx.root()) {
@@ -153,7 +158,8 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
         if (!ec) ctx.forget_temporary(tmp);
       }
     }
-    ctx.agree_or_fail(error);
+    ctx.agree_root(error);
+    for (const auto& t : tmp_names) keep_on_interrupt(t);
     h5::File& out = ctx.output();
     write_flow_input_attrs(out, ctx.root(), in);
     out.write_attr("/flow", "ft3_rows", ft3_rows);

@@ -115,7 +115,7 @@ ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVer
       error = e.what();
     }
   }
-  ctx.agree_or_fail(error);
+  ctx.agree_root(error);
   for (const auto& w : listed.warnings) ctx.warn(w);
   if (!listed.skipped.empty() && !ctx.quiet())
     ctx.warn("skipped files of the input folders that are not flowtuple files: " + describe_skipped(listed.skipped));
@@ -221,7 +221,7 @@ void finish_stats(RunContext& ctx, const FlowInputConfig& cfg, const flow::FlowR
       if (g.errors.size() < flow::FlowReadStats::kMaxMessages) g.errors.push_back(e);
   const bool bad = g.records_rejected > 0 || g.bytes_unknown > 0;
   if (cfg.fail_on_error && bad)
-    ctx.agree_or_fail(comm.is_root() ? (g.errors.empty() ? "bad records" : g.errors.front()) : "");
+    ctx.agree_root(g.errors.empty() ? "bad records" : g.errors.front());
 }
 
 // Why nothing was used, for the exit-3 message; the same on every rank.

@@ -245,7 +245,7 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
     if (!in) error = "cannot read --pfx2as " + cfg.pfx2as;
     else pfx2as_text.assign(std::istreambuf_iterator<char>(in), {});
   }
-  ctx.agree_or_fail(error);
+  ctx.agree_root(error);
   comm.bcast(pfx2as_text, 0);
   try {
     asn_table = gps::AsnTable::from_pfx2as(pfx2as_text);
@@ -432,7 +432,7 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
         if (!csv) csv_error = "cannot write --plan-csv " + cfg.plan_csv + ": " + std::strerror(errno);
       }
     }
-    ctx.agree_or_fail(csv_error);
+    ctx.agree_root(csv_error);
     ctx.commit_output(loaded.input.input_bytes);
     std::string stages = ctx.stage_report();
     uint64_t n_features = comm.allreduce_sum(features.size());

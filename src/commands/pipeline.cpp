@@ -101,7 +101,7 @@ FileTable shared_file_table(RunContext& ctx, const IngestConfig& cfg) {
       error = e.what();
     }
   }
-  ctx.agree_or_fail(error);
+  ctx.agree_root(error);
   for (const auto& w : listed.warnings) ctx.warn(w);
   if (!listed.skipped.empty() && !ctx.quiet())
     ctx.warn("skipped files of the input folders that are not masscan output: " + describe_skipped(listed.skipped));
@@ -184,13 +184,8 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
   }
   ctx.require_used(out.summary.counts.records_used == 0, cfg.allow_empty,
                    nothing_used_hint(out.files, out.summary, cfg));
-  for (size_t i = 0; i < out.files.size(); ++i)  // damaged streams are used up to the damage, with a warning
-    if (out.summary.per_file[i].rejected)
-      for (const auto& e : out.summary.errors)
-        if (e.file == i && e.cause.starts_with("damaged compressed stream")) {
-          ctx.warn(out.files[i].path + ": byte " + std::to_string(e.offset) + ": " + e.cause);
-          break;
-        }
+  for (const auto& e : out.summary.damaged)  // used up to the damage, with a warning
+    ctx.warn(out.files[e.file].path + ": byte " + std::to_string(e.offset) + ": " + e.cause);
   ctx.end_stage("reduce-counts");
 
   // 3. every row (and banner) to the rank owning its prefix

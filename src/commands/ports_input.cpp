@@ -52,7 +52,7 @@ std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<st
       error = e.what();
     }
   }
-  ctx.agree_or_fail(error);
+  ctx.agree_root(error);
   for (const auto& w : listed.warnings) ctx.warn(w);
   if (!listed.skipped.empty() && !ctx.quiet())
     ctx.warn("skipped files of the input folders that are not CSV, FT4 or masscan output: " +
@@ -178,7 +178,7 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
     mine.push_back(files[e.file].path + ": byte " + std::to_string(e.offset) + ": " + e.cause);
   s.errors = gather_messages(comm, mine);
   if (cfg.fail_on_error && s.records_rejected > 0)
-    ctx.agree_or_fail(comm.is_root() ? (s.errors.empty() ? "bad rows" : s.errors.front()) : "");
+    ctx.agree_root(s.errors.empty() ? "bad rows" : s.errors.front());
   // The messages are on rank 0 only; the hint goes to every rank with the first of them.
   std::string first_error = comm.is_root() && !s.errors.empty() ? s.errors.front() : std::string();
   comm.bcast(first_error, 0);

@@ -2,10 +2,14 @@
 
 #include <omp.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 
@@ -23,6 +27,8 @@ RunContext::RunContext(std::string command, std::string config_ini, bool quiet)
   h5::silence_diagnostics();
   set_fault_rank(comm_.rank());
   install_interrupt_handlers();
+  run_id_ = std::to_string(::getpid());
+  comm_.bcast(run_id_, 0);
 }
 
 int RunContext::threads() const { return omp_get_max_threads(); }
@@ -37,19 +43,39 @@ void RunContext::agree_or_fail(const std::string& local_error, int exit_code) {
   auto messages = comm_.gather_strings(local_error, 0);
   std::string text;
   if (root()) {
-    std::vector<std::pair<size_t, std::string>> failing;
-    for (size_t r = 0; r < messages.size(); ++r)
-      if (!messages[r].empty()) failing.emplace_back(r, messages[r]);
-    bool same = true;
-    for (const auto& f : failing) same &= f.second == failing.front().second;
-    if (same) {
-      text = failing.front().second;
-    } else {
-      for (const auto& [r, m] : failing) text += (text.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": ") + m;
+    // One line per distinct message; the ranks are named unless every rank failed alike.
+    std::vector<std::pair<std::string, std::vector<size_t>>> distinct;
+    for (size_t r = 0; r < messages.size(); ++r) {
+      if (messages[r].empty()) continue;
+      auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == messages[r]; });
+      if (it == distinct.end()) distinct.push_back({messages[r], {r}});
+      else it->second.push_back(r);
+    }
+    const bool everywhere = distinct.size() == 1 && distinct[0].second.size() == messages.size();
+    for (const auto& [message, ranks] : distinct) {
+      std::string who;
+      if (!everywhere) {
+        who = ranks.size() == 1 ? "rank " : "ranks ";
+        for (size_t i = 0; i < ranks.size() && i < 8; ++i) {
+          if (i) who += ',';
+          who += std::to_string(ranks[i]);
+        }
+        if (ranks.size() > 8) who += ",...";
+        who += ": ";
+      }
+      if (!text.empty()) text += "; ";
+      text += who;
+      text += message;
     }
   }
   comm_.bcast(text, 0);
   throw AgreedFailure(text, int(code));
+}
+
+void RunContext::agree_root(const std::string& root_error, int exit_code) {
+  std::string error = root() ? root_error : std::string();
+  comm_.bcast(error, 0);
+  agree_or_fail(error, exit_code);
 }
 
 void RunContext::warn(const std::string& message) const {
@@ -69,7 +95,7 @@ void RunContext::declare_outputs(const std::vector<OutputTarget>& targets, bool 
       if (!t.directory) outputs.push_back(t.path);
     error = local_output_is_input(outputs, extra_inputs_);
   }
-  agree_or_fail(error);
+  agree_root(error);
   for (const auto& t : targets_)
     if (t.directory && error.empty()) error = local_output_problem(t, force);
   agree_or_fail(error);
@@ -91,7 +117,17 @@ void RunContext::declare_outputs(const std::vector<OutputTarget>& targets, bool 
       }
     }
   }
-  agree_or_fail(error);
+  agree_root(error);
+  // Every rank removes them if interrupted, so that a rank 0 killed first cannot leave them.
+  std::string created;
+  for (const auto& d : created_folders_) created += d + '\n';
+  comm_.bcast(created, 0);
+  if (!root())
+    for (size_t pos = 0; pos < created.size();) {
+      const size_t nl = created.find('\n', pos);
+      remove_on_interrupt(created.substr(pos, nl - pos), true);
+      pos = nl + 1;
+    }
   for (const auto& t : targets_)
     if (!t.directory && error.empty()) error = local_output_problem(t, force);
   agree_or_fail(error);
@@ -107,22 +143,27 @@ void RunContext::inputs_listed(const std::vector<std::string>& inputs) {
     all.insert(all.end(), extra_inputs_.begin(), extra_inputs_.end());
     error = local_output_is_input(outputs, all);
   }
-  agree_or_fail(error);
+  agree_root(error);
   fault_point("listed");
   if (!hdf5_final_.empty() && output_.id() < 0) create_output(hdf5_final_);
   fault_point("created");
 }
 
 void RunContext::create_output(const std::string& final_path) {
-  std::string pid = std::to_string(::getpid());
-  comm_.bcast(pid, 0);
-  tmp_path_ = final_path + ".tmp." + pid;
+  tmp_path_ = final_path + ".tmp." + run_id_;
   remove_on_interrupt(tmp_path_);
   std::string error;
   try {
     output_ = h5::File::create_parallel(tmp_path_, comm_.get());
   } catch (const std::exception& e) {
-    error = "cannot write " + final_path + ": " + e.what();
+    // The system's reason (a folder turned read-only) says more than HDF5's chain.
+    error = local_output_problem({final_path}, true);
+    if (error.empty()) error = "cannot write " + final_path + ": " + e.what();
+  }
+  if (!error.empty()) {  // nothing was made: nothing to say "no output written" about
+    ::unlink(tmp_path_.c_str());
+    keep_on_interrupt(tmp_path_);
+    tmp_path_.clear();
   }
   agree_or_fail(error);
 
@@ -149,9 +190,7 @@ h5::File& RunContext::output() {
 }
 
 std::string RunContext::temporary_for(const std::string& final_path) {
-  std::string pid = std::to_string(::getpid());
-  comm_.bcast(pid, 0);
-  const std::string tmp = final_path + ".tmp." + pid;
+  const std::string tmp = final_path + ".tmp." + run_id_;
   renames_.emplace_back(tmp, final_path);
   remove_on_interrupt(tmp);
   return tmp;
@@ -222,7 +261,7 @@ void RunContext::commit_output(uint64_t input_bytes) {
     }
     renames_.pop_back();
   }
-  agree_or_fail(error);
+  agree_root(error);
   for (const auto& [tmp, final_path] : renames_) keep_on_interrupt(tmp);
   keep_on_interrupt(tmp_path_);
   tmp_path_.clear();
@@ -241,21 +280,17 @@ void RunContext::require_used(bool nothing_used, bool allow_empty, const std::st
 }
 
 void RunContext::discard_outputs() {
-  for (const auto& [tmp, final_path] : renames_) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    keep_on_interrupt(tmp);
-  }
-  for (const auto& tmp : temporaries_) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    keep_on_interrupt(tmp);
-  }
-  if (!tmp_path_.empty()) {
-    std::error_code ec;
-    fs::remove(tmp_path_, ec);
-    keep_on_interrupt(tmp_path_);
-  }
+  // Every rank removes what it knows of; a file that cannot go (a folder
+  // turned read-only) is named, so that nobody mistakes it for a result.
+  auto remove = [&](const std::string& path) {
+    keep_on_interrupt(path);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT && root())
+      std::fprintf(stderr, "scanhpc %s: warning: cannot remove the unfinished %s: %s\n", command_.c_str(),
+                   path.c_str(), std::strerror(errno));
+  };
+  for (const auto& [tmp, final_path] : renames_) remove(tmp);
+  for (const auto& tmp : temporaries_) remove(tmp);
+  if (!tmp_path_.empty()) remove(tmp_path_);
   if (root())  // folders this run created, if nothing else is in them
     for (auto it = created_folders_.rbegin(); it != created_folders_.rend(); ++it) {
       ::rmdir(it->c_str());
@@ -269,14 +304,34 @@ void RunContext::discard_outputs() {
 int RunContext::run(const std::function<int()>& body) {
   auto agreed = [&](const std::string& message, int code) {
     const bool had_output = !tmp_path_.empty();
-    try {
-      output_.close();  // every rank is here: the collective close is safe
-    } catch (const std::exception&) {
+    std::string why = message;
+    if (had_output && root()) {  // the library's words do not say it: a full disk
+      struct statvfs fs_info {};
+      if (::statvfs(parent_folder(hdf5_final_).c_str(), &fs_info) == 0 && fs_info.f_bavail == 0)
+        why = "cannot write " + hdf5_final_ + ": No space left on device in " + parent_folder(hdf5_final_) +
+              " (" + message.substr(0, message.find("; ")) + ")";
+    }
+    bool closed = !output_.close_failed();
+    if (output_.id() >= 0) {
+      // The file is discarded: emptied first, so that the close can flush
+      // even when the failure was a full disk.
+      if (root()) (void)::truncate(tmp_path_.c_str(), 0);
+      comm_.barrier();
+      try {
+        output_.close();  // every rank is here: the collective close is safe
+      } catch (const std::exception&) {
+        closed = false;
+      }
     }
     discard_outputs();
     if (root())
-      std::fprintf(stderr, "scanhpc %s: %s%s\n", command_.c_str(), message.c_str(),
-                   had_output ? "; no output written" : "");
+      std::fprintf(stderr, "scanhpc %s: %s%s\n", command_.c_str(), why.c_str(), had_output ? "; no output written" : "");
+    if (!closed) {
+      // HDF5 1.10 cannot close a file whose close failed, and crashes when it
+      // tries again at MPI_Finalize: the run ends here, its outputs removed.
+      std::fflush(nullptr);
+      std::_Exit(code);
+    }
     return code;
   };
   try {

@@ -73,6 +73,17 @@ IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>
   }
   comm.bcast(merged, 0);
   deserialize_errors(merged, s.errors);
+  // Damaged streams: at most one per file, all kept.
+  auto damaged = comm.gather_strings(serialize_errors(local.sink.damaged), 0);
+  std::string all_damaged;
+  if (comm.is_root()) {
+    std::vector<ParseError> all;
+    for (const auto& g : damaged) deserialize_errors(g, all);
+    std::sort(all.begin(), all.end(), error_before);
+    all_damaged = serialize_errors(all);
+  }
+  comm.bcast(all_damaged, 0);
+  deserialize_errors(all_damaged, s.damaged);
   return s;
 }
 
@@ -156,6 +167,16 @@ void write_ingest(h5::File& out, const dist::Comm& comm, const std::vector<Input
       }
     out.write_table("/ingest/errors", {{"file", std::move(file)}, {"offset", std::move(offset)},
                                        {"cause", std::move(cause)}});
+    std::vector<std::string> dfile, dcause;
+    std::vector<uint64_t> doffset;
+    if (root)
+      for (const auto& e : s.damaged) {
+        dfile.push_back(files[e.file].path);
+        doffset.push_back(e.offset);
+        dcause.push_back(e.cause);
+      }
+    out.write_table("/ingest/damaged", {{"file", std::move(dfile)}, {"offset", std::move(doffset)},
+                                        {"cause", std::move(dcause)}});
   }
 }
 

@@ -18,6 +18,7 @@
 #include "scanhpc/commands/commands.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
 #include "scanhpc/commands/interrupts.hpp"
+#include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/io/output_check.hpp"
 #include "scanhpc/io/masscan_writer.hpp"
 #include "scanhpc/io/synth_gps.hpp"
@@ -71,6 +72,7 @@ int write_output(const char* kind, const std::string& output, bool force, const 
     MasscanWriter writer(format, f);
     fill(writer);
     bytes = writer.bytes();
+    fault_point("synth-commit");
     if (!to_stdout) {
       if (std::fclose(f) != 0) {
         f = nullptr;

@@ -174,7 +174,7 @@ int synth_flowtuple(const Args& args) {
   } catch (const UsageError& e) {
     return usage_error("synth flowtuple", e);
   } catch (const std::exception& e) {
-    std::cerr << "scanhpc synth flowtuple: error: " << e.what() << "\n";
+    std::cerr << "scanhpc synth flowtuple: " << e.what() << "\n";
     return 1;
   }
 }

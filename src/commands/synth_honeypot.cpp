@@ -13,6 +13,7 @@
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
 #include "scanhpc/commands/interrupts.hpp"
+#include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/io/output_check.hpp"
 #include "scanhpc/ports/synth_honeypot.hpp"
 
@@ -62,6 +63,7 @@ int synth_honeypot(const Args& args) {
     ports::SynthHoneypotTruth truth;
     try {
       truth = ports::write_synth_honeypot(s, f);
+      fault_point("synth-commit");
       if (!to_stdout) {
         if (std::fclose(f) != 0) {
           f = nullptr;
@@ -91,7 +93,7 @@ int synth_honeypot(const Args& args) {
   } catch (const UsageError& e) {
     return usage_error("synth honeypot", e);
   } catch (const std::exception& e) {
-    std::cerr << "scanhpc synth honeypot: error: " << e.what() << "\n";
+    std::cerr << "scanhpc synth honeypot: " << e.what() << "\n";
     return 1;
   }
 }

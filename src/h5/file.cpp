@@ -30,10 +30,13 @@ File File::open_read(const std::string& path) {
 void File::close() {
   if (!file_.valid()) return;
   detail::agreed(comm_, [&] {
-    hid_t id = file_.get();
-    herr_t st = H5Fclose(id);
-    file_ = Handle();  // forgets the (now invalid) id; reset() sees it is no longer valid
-    check(st, "close file");
+    // Forgotten before the call: a close that fails (a full disk at the last
+    // flush) must not be tried again, which crashes HDF5 1.10.
+    const hid_t id = file_.release();
+    if (H5Fclose(id) < 0) {
+      close_failed_ = true;
+      check(-1, "close file");
+    }
   });
   // After this every rank has closed the file, so rank 0 may rename it.
   if (comm_ != MPI_COMM_NULL) MPI_Barrier(comm_);

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/io/byte_stream.hpp"
 #include "scanhpc/io/masscan_binary.hpp"
 #include "scanhpc/io/masscan_lines.hpp"
@@ -173,8 +174,8 @@ void parse_stream_lines(ByteStream& in, uint32_t file, MasscanFormat format, std
     if (!damage.empty()) {
       // One rejected record stands for everything from the damage on: the
       // records there cannot be counted.
-      w.sink.reject(file, carry_offset + std::min(pos, len),
-                    "damaged compressed stream, the rest of the file is lost (" + damage + ")");
+      w.sink.reject_damaged(file, carry_offset + std::min(pos, len),
+                            "damaged compressed stream, the rest of the file is lost (" + damage + ")");
       return;
     }
     if (got == 0) return;
@@ -233,6 +234,7 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
     const InputFile& f = files[t.file];
     RecordCounts before = w.sink.counts;
     try {
+      fault_point("read");
       if (f.format == MasscanFormat::unrecognized) {
         w.sink.reject(t.file, 0, unrecognized_cause(f));
       } else if (!t.whole) {

@@ -149,6 +149,7 @@ struct Decoder {
   std::array<char, 16> name_tmp{};
 
   void reject(uint64_t offset, const std::string& cause) { sink.reject(file, offset, "binary: " + cause); }
+  void reject_damaged(uint64_t offset, const std::string& cause) { sink.reject_damaged(file, offset, cause); }
 
   bool long_enough(uint64_t off, const char* what, size_t have, size_t need) {
     if (have >= need) return true;
@@ -257,7 +258,7 @@ void read_masscan_binary(ByteStream& in, uint32_t file, ParseSink& sink) {
     const uint64_t off = input.offset();
     const size_t avail = input.ensure(16);
     if (avail == 0) {  // the end at a record boundary: clean, or cut by damage
-      if (!input.damage().empty()) dec.reject(off, lost_to(input.damage()));
+      if (!input.damage().empty()) dec.reject_damaged(off, lost_to(input.damage()));
       return;
     }
     const unsigned char* p = input.data();
@@ -278,9 +279,8 @@ void read_masscan_binary(ByteStream& in, uint32_t file, ParseSink& sink) {
     int ok = varint(type, 4);
     if (ok == 1) ok = varint(length, 4);
     if (ok == 0) {
-      dec.reject(off, !input.damage().empty() ? lost_to(input.damage())
-                                              : "truncated record header at end of file (" +
-                                                    std::to_string(avail) + " bytes left)");
+      if (!input.damage().empty()) dec.reject_damaged(off, lost_to(input.damage()));
+      else dec.reject(off, "truncated record header at end of file (" + std::to_string(avail) + " bytes left)");
       return;
     }
     if (ok < 0) {
@@ -301,7 +301,7 @@ void read_masscan_binary(ByteStream& in, uint32_t file, ParseSink& sink) {
     const size_t need = i + size_t(length) + (type == 4 ? 1 : 0);
     const size_t have = input.ensure(need);
     if (have < need && !input.damage().empty()) {
-      dec.reject(off, lost_to(input.damage()));
+      dec.reject_damaged(off, lost_to(input.damage()));
       return;
     }
     if (have < need) {

@@ -34,6 +34,11 @@ std::string local_output_problem(const OutputTarget& t, bool force) {
   if (path == "-" && t.allow_special) return {};
   struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;
+  if (!exists && errno == ENOTDIR) {  // a file where a folder of the path should be
+    fs::path up = fs::path(path).parent_path();
+    while (!up.empty() && ::stat(up.c_str(), &st) != 0) up = up.parent_path();
+    return head + up.string() + " is not a directory";
+  }
   if (!exists && errno != ENOENT) return head + std::strerror(errno);
   if (t.directory) {
     if (exists) {

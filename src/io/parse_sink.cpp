@@ -26,6 +26,8 @@ void ParseSink::merge(ParseSink&& other) {
   else banners.append(other.banners);
   counts += other.counts;
   for (auto& e : other.errors) keep_error(std::move(e));
+  damaged.insert(damaged.end(), other.damaged.begin(), other.damaged.end());
+  other.damaged.clear();
   other.status.clear();
   other.banners.clear();
   other.errors.clear();

@@ -11,6 +11,7 @@ EXPR is evaluated with:
   f                  the open h5py.File
   attr(path, name)   an attribute (bytes decoded to str, numpy scalars to int/float)
   table(group)       {column: list} of a table
+  rows(group)        the rows of a table as dicts
   countmap(group)    {value: count} of a two-column countmap table
   exists(path)       whether an object exists
   ingest             dict of the /ingest attributes
@@ -62,7 +63,7 @@ def countmap(f, group):
 def namespace(f):
     ns = dict(f=f, np=np, re=re, ip=ip_to_u32,
               attr=lambda p, n: _py(f[p].attrs[n]),
-              table=lambda g: table(f, g), countmap=lambda g: countmap(f, g),
+              table=lambda g: table(f, g), rows=lambda g: rows(f, g), countmap=lambda g: countmap(f, g),
               exists=lambda p: p in f)
     if "/ingest" in f:
         ns["ingest"] = {k: _py(v) for k, v in f["/ingest"].attrs.items()}

@@ -21,6 +21,22 @@ TEST_CASE("flow plan: the time in a file name", "[flow-plan]") {
   CHECK(file_may_overlap(1000, 300, std::nullopt, 1000));
 }
 
+TEST_CASE("flow plan: the span of a file from its name", "[flow-plan]") {
+  CHECK(file_name_seconds("d/v3_5min_1617235200.ft4.avro") == 300u);
+  CHECK(file_name_seconds("d/v3_3600s_1617235200.ft4.avro") == 3600u);
+  CHECK(file_name_seconds("v3_60s_1617235200.ft4.avro") == 60u);
+  CHECK(file_name_seconds("x.120s.avro") == 120u);
+  CHECK(file_name_seconds("hourly-60min-1617235200.avro") == 3600u);
+  CHECK_FALSE(file_name_seconds("ucsd-nt.1617235200.flowtuple-v4.avro").has_value());
+  CHECK_FALSE(file_name_seconds("ucsd-nt-synth.1617235200.ft3.avro").has_value());
+  CHECK_FALSE(file_name_seconds("v3_5minutes_1617235200.avro").has_value());  // the unit must end the run
+  CHECK_FALSE(file_name_seconds("scans_0s_1.avro").has_value());
+  CHECK_FALSE(file_name_seconds("3600s/flows.avro").has_value());  // only the base name counts
+  // A 3600 s file starting at 1000 holds records up to 4599; read as 300 s it would be skipped.
+  CHECK(file_may_overlap(1000, *file_name_seconds("v3_3600s_1000.avro"), 2000, 2100));
+  CHECK_FALSE(file_may_overlap(1000, 300, 2000, 2100));
+}
+
 TEST_CASE("flow plan: units split over ranks contiguously, covering all, balanced", "[flow-plan]") {
   SplitMix64 rng{7};
   for (int trial = 0; trial < 200; ++trial) {

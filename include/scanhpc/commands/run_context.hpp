@@ -52,6 +52,9 @@ class RunContext {
   // AgreedFailure with `exit_code`. The message is the failing ranks'
   // (one line when they agree; "rank N: ..." only when they differ).
   void agree_or_fail(const std::string& local_error, int exit_code = kExitFailure);
+  // Collective: the same for a check that rank 0 alone made (a listing, a
+  // rename): its error (other ranks' arguments are ignored) fails every rank.
+  void agree_root(const std::string& root_error, int exit_code = kExitFailure);
 
   // Rank 0: "scanhpc CMD: warning: MESSAGE" on stderr (also when quiet).
   void warn(const std::string& message) const;
@@ -66,6 +69,8 @@ class RunContext {
   // nothing) against the declared outputs, then the HDF5 output created.
   void inputs_listed(const std::vector<std::string>& inputs);
   bool force() const { return force_; }
+  // Rank 0's process id, the same on every rank: the suffix of this run's temporary names.
+  const std::string& run_id() const { return run_id_; }
 
   // The HDF5 output, created by inputs_listed (collective writes).
   h5::File& output();
@@ -107,7 +112,7 @@ class RunContext {
   void create_output(const std::string& final_path);
 
   dist::Comm comm_;
-  std::string command_, config_;
+  std::string command_, config_, run_id_;
   bool quiet_;
   bool force_ = false;
   std::vector<OutputTarget> targets_;

@@ -18,6 +18,7 @@ struct IngestSummary {
   std::vector<FileCounts> per_file;
   std::vector<ParseError> errors;    // the first 100 by (file, offset)
   std::vector<SkippedFile> skipped;  // folder members that are not inputs (not read)
+  std::vector<ParseError> damaged;   // damaged compressed streams, by file: read up to the damage
 };
 
 struct ScanResults {

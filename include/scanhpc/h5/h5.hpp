@@ -100,6 +100,9 @@ class File {
   // Forgets the file without closing it: for a rank that fails alone and
   // is about to abort the job, since a collective close would wait forever.
   void abandon();
+  // A close failed (a full disk at the last flush): HDF5 1.10 cannot close
+  // the file again, and crashes if it tries at exit.
+  bool close_failed() const { return close_failed_; }
 
  private:
   // The HDF5 calls of write_table / write_attr, run inside an agreement.
@@ -108,6 +111,7 @@ class File {
 
   Handle file_;
   MPI_Comm comm_ = MPI_COMM_NULL;
+  bool close_failed_ = false;
 };
 
 // Reading side (serial), used by `scanhpc info` and tests.

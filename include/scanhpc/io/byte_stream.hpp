@@ -1,12 +1,16 @@
 #pragma once
-// Sequential byte input: a plain file, a gzip file (inflated transparently)
-// or standard input. Used for inputs that cannot be split by byte range.
+// Sequential byte input: a plain file, a gzip file (inflated transparently,
+// every member of a concatenated file) or standard input. Used for inputs
+// that cannot be split by byte range. zlib's inflate() is driven directly,
+// not gzread(): gzread drops what it inflated in a call that meets damaged
+// data, and a reader must keep every complete record before the damage.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace scanhpc {
 
@@ -39,8 +43,15 @@ class ByteStream {
   const std::string& path() const { return path_; }
 
  private:
+  size_t fill();  // more compressed (or plain) input; 0 at its end
+  size_t read_inflated(char* buf, size_t n);
+
   std::string path_;
-  void* gz_ = nullptr;  // gzFile; zlib reads plain files transparently too
+  int fd_ = -1;
+  bool gzip_ = false, done_ = false;  // done_: the last gzip member ended
+  std::unique_ptr<struct ByteStreamZ> z_;  // zlib's inflate state (gzip input)
+  std::vector<char> in_;                   // input bytes not yet consumed
+  size_t in_pos_ = 0, in_end_ = 0;
   uint64_t offset_ = 0;
   std::optional<StreamError> pending_;
 };

@@ -43,6 +43,14 @@ struct ParseSink {
   RecordCounts counts;
   std::vector<ParseError> errors;   // the first max_errors_kept by (file, offset), unordered
   size_t max_errors_kept = 100;  // = the output's sample, so the merged sample is exact
+  // Damaged compressed streams (at most one per file), kept whatever the
+  // sample holds: each is also one rejected record standing for the lost rest.
+  std::vector<ParseError> damaged;
+
+  void reject_damaged(uint32_t file, uint64_t offset, std::string cause) {
+    damaged.push_back({file, offset, cause});
+    reject(file, offset, std::move(cause));
+  }
 
   void reject(uint32_t file, uint64_t offset, std::string cause) {
     ++counts.records_read;
