@@ -51,7 +51,7 @@ done
 [ "$differ" -eq 0 ] && [ "$files" -ge 2 ] && ok "convert: $files FT4 files byte-identical at 1 rank, 3 ranks x 1 MiB and 3 ranks" ||
   fail "convert: $differ FT4 file(s) differ"
 
-echo "== scan, gps model, gps simulate, flow top --series, ports"
+echo "== scan, gps model|simulate|predict|evaluate, flow top --series|series|intersect, ports"
 run scan-1 1 "$SCANHPC" scan -q -o scan-1.h5 scan.oJ
 run scan-3 3 "$SCANHPC" scan -q --exchange-round-mb 1 -o scan-3.h5 scan.oJ
 same_h5 scan scan-1.h5 scan-3.h5
@@ -66,6 +66,20 @@ same_h5 "gps simulate" sim-1.h5 sim-3.h5
 run top-1 1 "$SCANHPC" flow top -q --series -o top-1.h5 c1
 run top-3 3 "$SCANHPC" flow top -q --series --exchange-round-mb 1 -o top-3.h5 c1
 same_h5 "flow top --series" top-1.h5 top-3.h5
+run series-1 1 "$SCANHPC" flow series -q --src-prefix 130.0.0.0/8 -o series-1.h5 c1
+run series-3 3 "$SCANHPC" flow series -q --src-prefix 130.0.0.0/8 --exchange-round-mb 1 -o series-3.h5 c1
+same_h5 "flow series" series-1.h5 series-3.h5
+run inter-1 1 "$SCANHPC" flow intersect -q --where 'packet_cnt >= 2' --where 'uniq_dst_ips >= 2' -o inter-1.h5 c1
+run inter-3 3 "$SCANHPC" flow intersect -q --where 'packet_cnt >= 2' --where 'uniq_dst_ips >= 2' --exchange-round-mb 1 \
+  -o inter-3.h5 c1
+same_h5 "flow intersect" inter-1.h5 inter-3.h5
+run predict-1 1 "$SCANHPC" gps predict -q --model model-1.h5 -o pred-1.h5 --list pred-1.txt truth.oJ
+run predict-3 3 "$SCANHPC" gps predict -q --model model-1.h5 --exchange-round-mb 1 -o pred-3.h5 --list pred-3.txt truth.oJ
+same_h5 "gps predict" pred-1.h5 pred-3.h5
+cmp -s pred-1.txt pred-3.txt && ok "gps predict: --list identical" || fail "gps predict: lists differ"
+run eval-1 1 "$SCANHPC" gps evaluate -q --model model-1.h5 --predictions pred-1.h5 -o eval-1.h5 truth.oJ
+run eval-3 3 "$SCANHPC" gps evaluate -q --model model-1.h5 --predictions pred-1.h5 --exchange-round-mb 1 -o eval-3.h5 truth.oJ
+same_h5 "gps evaluate" eval-1.h5 eval-3.h5
 run ports-1 1 "$SCANHPC" ports -q -o ports-1.h5 logs.csv
 run ports-3 3 "$SCANHPC" ports -q --exchange-round-mb 1 -o ports-3.h5 logs.csv
 same_h5 ports ports-1.h5 ports-3.h5

@@ -435,3 +435,45 @@ TEST_CASE("h5: HDF5 failures become h5::Error with HDF5 text, nothing on stderr"
   }
   CHECK(H5Eget_num(H5E_DEFAULT) == 0);
 }
+
+TEST_CASE("h5: an attribute that differs between ranks fails every rank together", "[h5]") {
+  const int rank = world_rank();
+  const std::string path = temp_path("attr_disagree");
+  RemoveOnRank0 cleanup{path};
+  auto f = h5::File::create_parallel(path, MPI_COMM_WORLD);
+  std::string msg;
+  try {
+    // A per-rank fact written as one value: each rank's own number.
+    f.write_attr("/", "threads", uint64_t(rank == world_size() - 1 ? 7 : 1));
+  } catch (const h5::CollectiveError& e) {
+    msg = e.what();
+  }
+  if (world_size() > 1) CHECK_THAT(msg, Catch::Contains("ranks pass different values"));
+  else CHECK(msg.empty());
+  // The file is still usable, and the per-rank array is the way to write it.
+  std::vector<uint64_t> per_rank(size_t(world_size()), 1);
+  per_rank.back() = 7;
+  CHECK_NOTHROW(f.write_attr("/", "threads", per_rank));
+  f.close();
+  if (rank == 0) {
+    auto r = h5::File::open_read(path);
+    CHECK(std::get<std::vector<uint64_t>>(h5::read_attr(r, "/", "threads")) == per_rank);
+  }
+}
+
+TEST_CASE("h5: a table whose columns are bad on one rank fails every rank with that rank's message", "[h5]") {
+  const int rank = world_rank();
+  const std::string path = temp_path("agreed_table");
+  RemoveOnRank0 cleanup{path};
+  auto f = h5::File::create_parallel(path, MPI_COMM_WORLD);
+  const bool bad = rank == world_size() - 1;
+  std::string msg;
+  try {
+    f.write_table("/t", {{"a", std::vector<uint8_t>{1, 2}}, {"b", std::vector<uint8_t>(bad ? 1 : 2, 0)}});
+  } catch (const h5::CollectiveError& e) {
+    msg = e.what();
+  }
+  CHECK_THAT(msg, Catch::Contains("column 'b' has 1 rows"));
+  if (world_size() > 1) CHECK_THAT(msg, Catch::Contains("(rank " + std::to_string(world_size() - 1) + ")"));
+  f.close();
+}
