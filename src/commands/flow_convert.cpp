@@ -170,7 +170,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     out.write_attr("/flow", "quality_rule",
                    std::string(cfg.convert.quality == flow::QualityRule::code ? "code" : "doc"));
     out.write_attr("/flow", "codec", std::string(flow::codec_name(cfg.write.codec)));
-    out.write_attr("/flow", "exchange_rounds", rounds);
+    ctx.note_run_fact("exchange_rounds", rounds);
     ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root() && !cfg.quiet)

@@ -238,6 +238,7 @@ void RunContext::commit_output(uint64_t input_bytes) {
   const auto rss = peak_rss_bytes();
   file.write_attr("/run", "peak_rss_bytes", rss);
   file.write_attr("/run", "input_bytes", input_bytes);
+  for (const auto& [name, value] : run_facts_) file.write_attr("/run", name, value);
   {
     // Per-rank facts, one row per rank, each written by its own rank.
     char host[256] = {};

@@ -38,7 +38,7 @@ echo "== flow convert"
 run convert-1 1 "$SCANHPC" flow convert -q --threads 2 -o c1 ft3
 run convert-3 3 "$SCANHPC" flow convert -q --threads 1 --exchange-round-mb 1 -o c3 ft3
 run convert-3d 3 "$SCANHPC" flow convert -q --threads 2 -o c3d ft3
-rounds=$("$PY" -c "import h5py; print(int(h5py.File('c3/convert.h5')['flow'].attrs['exchange_rounds']))")
+rounds=$("$PY" -c "import h5py; print(int(h5py.File('c3/convert.h5')['run'].attrs['exchange_rounds']))")
 [ "$rounds" -ge 4 ] && ok "convert at 3 ranks x 1 MiB: $rounds exchange rounds" || fail "convert: only $rounds round(s)"
 files=$(cd c1 && ls ./*.ft4.avro | wc -l)
 differ=0

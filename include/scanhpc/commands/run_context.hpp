@@ -82,6 +82,10 @@ class RunContext {
   void add_temporary(const std::string& path);
   void forget_temporary(const std::string& path);
 
+  // A fact of how the run went (exchange rounds), the same on every rank,
+  // written to /run: /run is the part of an output that may differ between runs.
+  void note_run_fact(const std::string& name, uint64_t value) { run_facts_.emplace_back(name, value); }
+
   // Collective: writes /run (wall time, stages, per-rank facts, input bytes),
   // closes and renames every output into place.
   void commit_output(uint64_t input_bytes);
@@ -125,6 +129,7 @@ class RunContext {
   std::vector<std::string> created_folders_;                 // removed on failure when empty
   std::chrono::steady_clock::time_point start_, stage_start_;
   std::vector<std::pair<std::string, double>> stages_;
+  std::vector<std::pair<std::string, uint64_t>> run_facts_;
 };
 
 }  // namespace scanhpc::commands
