@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/thread_errors.hpp"
 #include "scanhpc/flow/read_plan.hpp"
@@ -110,7 +111,7 @@ ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVer
         const auto size = std::filesystem::file_size(p, ec);
         list += p + "\t" + std::to_string(ec ? 0 : size) + "\n";
       }
-      for (const auto& k : listed.skipped) skipped += k.path + "\t" + k.reason + "\n";
+      skipped = pack_skipped(listed.skipped);
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -121,10 +122,7 @@ ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVer
     ctx.warn("skipped files of the input folders that are not flowtuple files: " + describe_skipped(listed.skipped));
   comm.bcast(list, 0);
   comm.bcast(skipped, 0);
-  for (const auto& line : split_lines(skipped)) {
-    const size_t tab = line.find('\t');
-    s.skipped.push_back({line.substr(0, tab), line.substr(tab + 1)});
-  }
+  s.skipped = unpack_skipped(skipped);
   std::vector<std::string> paths, all_paths;
   std::vector<uint64_t> sizes;
   const uint32_t default_seconds = want == flow::FlowVersion::ft3 ? 60 : 300;
@@ -350,16 +348,7 @@ void write_flow_input_attrs(h5::File& out, bool root, const FlowInputSummary& in
   out.write_attr("/flow", "bytes_unknown", in.stats.bytes_unknown);
   out.write_attr("/flow", "files_skipped_by_name_time", in.files_out_of_range);
   out.write_attr("/flow", "files_unreadable", in.files_unreadable);
-  out.write_attr("/flow", "files_skipped", uint64_t(in.skipped.size()));
-  {
-    std::vector<std::string> path, reason;
-    if (root)
-      for (const auto& k : in.skipped) {
-        path.push_back(k.path);
-        reason.push_back(k.reason);
-      }
-    out.write_table("/flow/skipped", {{"path", std::move(path)}, {"reason", std::move(reason)}});
-  }
+  write_skipped(out, root, "/flow", in.skipped);
   out.write_table("/flow/errors", {{"message", root ? in.stats.errors : std::vector<std::string>{}}});
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "scanhpc/commands/progress.hpp"
+#include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/dist/banner_exchange.hpp"
 
 namespace scanhpc::commands {
@@ -66,22 +67,6 @@ uint64_t total_input_bytes(const std::vector<InputFile>& files) {
   return b;
 }
 
-std::string join_skipped(const std::vector<SkippedFile>& skipped) {
-  std::string out;
-  for (const auto& k : skipped) out += k.path + '\t' + k.reason + '\n';
-  return out;
-}
-
-std::vector<SkippedFile> split_skipped(const std::string& text) {
-  std::vector<SkippedFile> out;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t tab = text.find('\t', pos), nl = text.find('\n', pos);
-    out.push_back({text.substr(pos, tab - pos), text.substr(tab + 1, nl - tab - 1)});
-    pos = nl + 1;
-  }
-  return out;
-}
-
 struct FileTable {
   std::vector<InputFile> files;
   std::vector<SkippedFile> skipped;
@@ -96,7 +81,7 @@ FileTable shared_file_table(RunContext& ctx, const IngestConfig& cfg) {
     try {
       listed = enumerate_masscan_inputs(cfg.inputs, cfg.format);
       table = serialize_inputs(listed.files);
-      skipped = join_skipped(listed.skipped);
+      skipped = pack_skipped(listed.skipped);
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -107,7 +92,7 @@ FileTable shared_file_table(RunContext& ctx, const IngestConfig& cfg) {
     ctx.warn("skipped files of the input folders that are not masscan output: " + describe_skipped(listed.skipped));
   ctx.comm().bcast(table, 0);
   ctx.comm().bcast(skipped, 0);
-  FileTable t{deserialize_inputs(table), split_skipped(skipped)};
+  FileTable t{deserialize_inputs(table), unpack_skipped(skipped)};
   std::vector<std::string> paths;
   for (const auto& f : t.files) paths.push_back(f.path);
   ctx.inputs_listed(paths);

@@ -13,6 +13,7 @@
 
 #include "scanhpc/commands/flow_input.hpp"
 #include "scanhpc/commands/pipeline.hpp"
+#include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/thread_errors.hpp"
@@ -47,7 +48,7 @@ std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<st
         if (p == "-") throw std::runtime_error("ports cannot read standard input (-) yet: give the files");
         list += p + "\n";
       }
-      for (const auto& k : listed.skipped) skipped_text += k.path + "\t" + k.reason + "\n";
+      skipped_text = pack_skipped(listed.skipped);
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -59,10 +60,7 @@ std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<st
              describe_skipped(listed.skipped));
   ctx.comm().bcast(list, 0);
   ctx.comm().bcast(skipped_text, 0);
-  for (const auto& line : lines_of(skipped_text)) {
-    const size_t tab = line.find('\t');
-    skipped.push_back({line.substr(0, tab), line.substr(tab + 1)});
-  }
+  skipped = unpack_skipped(skipped_text);
   auto paths = lines_of(list);
   ctx.inputs_listed(paths);
   return paths;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "scanhpc/commands/ports_input.hpp"
+#include "scanhpc/commands/skipped_files.hpp"
 
 namespace scanhpc::commands {
 
@@ -36,16 +37,7 @@ void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputS
   comm.bcast(shared, 0);
   out.write_attr("/ports", "events_without_port", shared);
   out.write_table("/ports/errors", {{"message", root ? in.errors : std::vector<std::string>{}}});
-  out.write_attr("/ports", "files_skipped", uint64_t(in.skipped.size()));
-  {
-    std::vector<std::string> path, reason;
-    if (root)
-      for (const auto& k : in.skipped) {
-        path.push_back(k.path);
-        reason.push_back(k.reason);
-      }
-    out.write_table("/ports/skipped", {{"path", std::move(path)}, {"reason", std::move(reason)}});
-  }
+  write_skipped(out, root, "/ports", in.skipped);
 
   {  // top
     std::vector<std::string> proto;

@@ -1,3 +1,4 @@
+#include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/commands/scan_output.hpp"
 
 #include <algorithm>
@@ -133,16 +134,7 @@ void write_ingest(h5::File& out, const dist::Comm& comm, const std::vector<Input
   out.write_attr("/ingest", "status_observations", s.counts.status_observations);
   out.write_attr("/ingest", "open_observations", open_observations);
   out.write_attr("/ingest", "duplicate_observations", duplicates);
-  out.write_attr("/ingest", "files_skipped", uint64_t(s.skipped.size()));
-  {
-    std::vector<std::string> path, reason;
-    if (root)
-      for (const auto& k : s.skipped) {
-        path.push_back(k.path);
-        reason.push_back(k.reason);
-      }
-    out.write_table("/ingest/skipped", {{"path", std::move(path)}, {"reason", std::move(reason)}});
-  }
+  write_skipped(out, root, "/ingest", s.skipped);
   {
     std::vector<std::string> path, format;
     std::vector<uint64_t> bytes, records, rejected;

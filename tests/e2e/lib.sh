@@ -41,3 +41,16 @@ run_figures() {  # NAME ARGS...: runs figures.sh, output in NAME.log; returns it
   grep -E '^(figures.sh:|  /)' "$name.log"
   return $rc
 }
+
+# run NAME N CMD...: runs CMD under `mpirun -n N` (N 0: without mpirun), stdin
+# closed, with a timeout of E2E_TIMEOUT seconds (120); exit status in RC,
+# output in NAME.out and NAME.err. (Scripts may define their own.)
+run() {
+  local name=$1 n=$2; shift 2
+  local launcher=()
+  [ "$n" -gt 0 ] && launcher=(mpirun -n "$n")
+  RC=0
+  timeout "${E2E_TIMEOUT:-120}" "${launcher[@]}" "$@" >"$name.out" 2>"$name.err" </dev/null || RC=$?
+}
+ok() { echo "  ok   $*"; }
+show() { sed 's/^/    /' "$1" | head -"${2:-15}" >&2; }  # FILE [LINES]: a file's head, indented, on stderr

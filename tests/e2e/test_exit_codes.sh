@@ -13,15 +13,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup exit_codes "$@"
 CHECK=("$PY" "$ROOT/tests/e2e/h5check.py")
 
-run() {  # NAME N CMD...: N 0 runs without mpirun; RC, NAME.err
-  local name=$1 n=$2; shift 2
-  local launcher=()
-  [ "$n" -gt 0 ] && launcher=(mpirun -n "$n")
-  RC=0
-  timeout 120 "${launcher[@]}" "$@" >"$name.out" 2>"$name.err" </dev/null || RC=$?
-}
-ok() { echo "  ok   $*"; }
-show() { sed 's/^/    /' "$1" | head -"${2:-15}" >&2; }
 # nothing_used NAME N HINT OUTPUT CMD...: exit 3, the hint once, no OUTPUT (nor its temporary);
 # then the same with --allow-empty: exit 0 and OUTPUT written.
 nothing_used() {

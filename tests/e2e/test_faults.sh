@@ -19,15 +19,7 @@ MOUNTS=()
 cleanup_mounts() { for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done; rm -rf "$TMP"; }
 trap cleanup_mounts EXIT
 
-run() {  # NAME N CMD...: N 0 runs without mpirun; RC, NAME.err
-  local name=$1 n=$2; shift 2
-  local launcher=()
-  [ "$n" -gt 0 ] && launcher=(mpirun -n "$n")
-  RC=0
-  timeout 60 "${launcher[@]}" "$@" >"$name.out" 2>"$name.err" </dev/null || RC=$?
-}
-ok() { echo "  ok   $*"; }
-show() { sed 's/^/    /' "$1" | head -"${2:-20}" >&2; }
+E2E_TIMEOUT=60
 listing() { (cd "$1" 2>/dev/null && find . -mindepth 1 | sort | tr '\n' ' '); }
 # expect NAME WANT-RC MESSAGE DIR: exit WANT-RC (any non-zero for "nz"; never a timeout),
 # MESSAGE in stderr, DIR empty of outputs and temporaries.

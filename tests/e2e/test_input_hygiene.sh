@@ -15,15 +15,6 @@ e2e_setup input_hygiene "$@"
 CHECK=("$PY" "$ROOT/tests/e2e/h5check.py")
 COMPARE=("$PY" "$ROOT/tests/compare_h5.py")
 
-run() {  # NAME N CMD...
-  local name=$1 n=$2; shift 2
-  local launcher=()
-  [ "$n" -gt 0 ] && launcher=(mpirun -n "$n")
-  RC=0
-  timeout 120 "${launcher[@]}" "$@" >"$name.out" 2>"$name.err" </dev/null || RC=$?
-}
-ok() { echo "  ok   $*"; }
-show() { sed 's/^/    /' "$1" | head -"${2:-15}" >&2; }
 
 DATA="$ROOT/data/masscan-testnet"
 "$SCANHPC" synth masscan --services 60000 --seed 5 --format list -o big.oL -q

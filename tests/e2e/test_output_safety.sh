@@ -15,15 +15,6 @@ e2e_setup output_safety "$@"
 CHECK=("$PY" "$ROOT/tests/e2e/h5check.py")
 
 # run NAME N CMD...: N 0 runs without mpirun; exit status in RC, stderr in NAME.err.
-run() {
-  local name=$1 n=$2; shift 2
-  local launcher=()
-  [ "$n" -gt 0 ] && launcher=(mpirun -n "$n")
-  RC=0
-  timeout 120 "${launcher[@]}" "$@" >"$name.out" 2>"$name.err" </dev/null || RC=$?
-}
-ok() { echo "  ok   $*"; }
-show() { sed 's/^/    /' "$1" | head -"${2:-15}" >&2; }
 sums() { find "$@" -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum; }
 # expect_refused NAME N WANT-IN-STDERR CMD...: exit 1, one line naming WANT, from one rank.
 expect_refused() {
