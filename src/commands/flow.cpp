@@ -270,7 +270,7 @@ int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fie
   RunContext ctx("flow top", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output);
+    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output, cfg.input.inputs);
     // Per thread: a value -> count table per requested table, the series keys, the selected rows.
     using Counts = std::unordered_map<uint64_t, uint64_t>;
     std::vector<std::vector<Counts>> counts(size_t(threads), std::vector<Counts>(tables.size()));
@@ -337,7 +337,7 @@ int run_flow_series(const FlowQueryConfig& cfg, const std::string& ini) {
   RunContext ctx("flow series", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output);
+    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output, cfg.input.inputs);
     std::vector<SeriesAccumulator> parts(static_cast<size_t>(threads));
     std::vector<uint64_t> selected_parts(size_t(threads), 0);
     auto in = stream_ft4_inputs(ctx, cfg.input, threads, [&](int t, const flow::Ft4Columns& chunk) {
@@ -372,7 +372,7 @@ int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::str
   RunContext ctx("flow intersect", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output);
+    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output, cfg.input.inputs);
     flow::Selection base = cfg.selection;
     base.where.resize(1);
     constexpr size_t kWidth = 9;

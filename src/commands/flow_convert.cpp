@@ -71,7 +71,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
   return ctx.run([&] {
     const auto& comm = ctx.comm();
     const std::string summary_path = (fs::path(cfg.output_dir) / "convert.h5").string();
-    ctx.declare_outputs({{cfg.output_dir, true}, {summary_path}}, cfg.force, summary_path);
+    ctx.declare_outputs({{cfg.output_dir, true}, {summary_path}}, cfg.force, summary_path, cfg.input.inputs);
     std::string error;
     if (ctx.root() && !cfg.force) {  // FT4 files of this name pattern already there: another conversion's
       std::error_code ec;

@@ -170,8 +170,10 @@ std::vector<OutputTarget> gps_outputs(const GpsConfig& cfg, const std::string& l
   return t;
 }
 
-std::vector<std::string> nonempty(std::vector<std::string> v) {
+// The inputs known before listing: extra files (a model, a table) and the input arguments.
+std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vector<std::string>& inputs) {
   std::erase(v, std::string());
+  v.insert(v.end(), inputs.begin(), inputs.end());
   return v;
 }
 
@@ -408,7 +410,8 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
   RunContext ctx("gps model", config_ini, cfg.ingest.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    ctx.declare_outputs(gps_outputs(cfg, cfg.plan_csv), cfg.ingest.force, cfg.ingest.output, nonempty({cfg.pfx2as}));
+    ctx.declare_outputs(gps_outputs(cfg, cfg.plan_csv), cfg.ingest.force, cfg.ingest.output,
+                        known_inputs({cfg.pfx2as}, cfg.ingest.inputs));
     gps::AsnTable asn_table;
     auto loaded = load_hosts(ctx, cfg, asn_table);
     if (cfg.seed_fraction < 1)
@@ -656,7 +659,8 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
   RunContext ctx("gps simulate", config_ini, cfg.ingest.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    ctx.declare_outputs(gps_outputs(cfg, ""), cfg.ingest.force, cfg.ingest.output, nonempty({cfg.pfx2as}));
+    ctx.declare_outputs(gps_outputs(cfg, ""), cfg.ingest.force, cfg.ingest.output,
+                        known_inputs({cfg.pfx2as}, cfg.ingest.inputs));
     gps::AsnTable asn_table;
     auto loaded = load_hosts(ctx, cfg, asn_table);
     const auto& truth = loaded.hosts;
@@ -756,7 +760,7 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
   return ctx.run([&] {
     const auto& comm = ctx.comm();
     ctx.declare_outputs(gps_outputs(cfg, cfg.list_path), cfg.ingest.force, cfg.ingest.output,
-                        nonempty({cfg.model_path, cfg.pfx2as}));
+                        known_inputs({cfg.model_path, cfg.pfx2as}, cfg.ingest.inputs));
     StoredModel model;
     std::string error;
     try {
@@ -819,7 +823,7 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
   return ctx.run([&] {
     const auto& comm = ctx.comm();
     ctx.declare_outputs(gps_outputs(cfg, ""), cfg.ingest.force, cfg.ingest.output,
-                        nonempty({cfg.model_path, predictions_path, cfg.pfx2as}));
+                        known_inputs({cfg.model_path, predictions_path, cfg.pfx2as}, cfg.ingest.inputs));
     StoredModel model;
     std::vector<gps::Prediction> all_predictions;
     std::string error;

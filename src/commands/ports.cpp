@@ -109,7 +109,7 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
   RunContext ctx("ports", ini, cfg.quiet);
   return ctx.run([&] {
     const auto& comm = ctx.comm();
-    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output);
+    ctx.declare_outputs({{cfg.output}}, cfg.force, cfg.output, cfg.input.inputs);
     ports::EventColumns local;
     PortsInputSummary in = read_port_events(ctx, cfg.input, local);
     ctx.end_stage("read");

@@ -83,11 +83,11 @@ void RunContext::warn(const std::string& message) const {
 }
 
 void RunContext::declare_outputs(const std::vector<OutputTarget>& targets, bool force,
-                                 const std::string& hdf5_output, const std::vector<std::string>& extra_inputs) {
+                                 const std::string& hdf5_output, const std::vector<std::string>& known_inputs) {
   targets_ = targets;
   force_ = force;
   hdf5_final_ = hdf5_output;
-  extra_inputs_ = extra_inputs;
+  extra_inputs_ = known_inputs;
   std::string error;
   if (root()) {  // the inputs known already (a model, a table) are checked first
     std::vector<std::string> outputs;

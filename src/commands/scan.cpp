@@ -63,7 +63,7 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
   RunContext ctx("scan", config_ini, cfg.ingest.quiet);
   const auto& comm = ctx.comm();
   return ctx.run([&] {
-    ctx.declare_outputs({{cfg.ingest.output}}, cfg.ingest.force, cfg.ingest.output);
+    ctx.declare_outputs({{cfg.ingest.output}}, cfg.ingest.force, cfg.ingest.output, cfg.ingest.inputs);
     auto input = ingest_and_distribute(ctx, cfg.ingest);
 
     // local sorted group-bys (OpenMP), then integer merges

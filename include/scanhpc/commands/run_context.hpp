@@ -60,11 +60,12 @@ class RunContext {
   void warn(const std::string& message) const;
 
   // Collective, before any input is read. `hdf5_output` (one of the
-  // targets, or empty) is created by inputs_listed; `extra_inputs` (a model,
-  // an ASN table) are inputs no output may be. Folder targets are created
+  // targets, or empty) is created by inputs_listed; `known_inputs` (the input
+  // arguments, a model, an ASN table) are inputs no output may be, checked
+  // first, so that `-o x x` says "it is the input" rather than "it exists". Folder targets are created
   // here when missing, and removed again if the run fails while they are empty.
   void declare_outputs(const std::vector<OutputTarget>& targets, bool force, const std::string& hdf5_output,
-                       const std::vector<std::string>& extra_inputs = {});
+                       const std::vector<std::string>& known_inputs = {});
   // Collective: `inputs` (rank 0's list; other ranks may pass it too, or
   // nothing) against the declared outputs, then the HDF5 output created.
   void inputs_listed(const std::vector<std::string>& inputs);
