@@ -11,6 +11,20 @@
 #include <cstdlib>
 #include <new>
 
+// Under AddressSanitizer the replacement stays out: ASan's own operator new
+// checks new/delete pairing, which a malloc-based replacement would hide.
+#if defined(__SANITIZE_ADDRESS__)
+#define SCANHPC_REPLACE_NEW 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SCANHPC_REPLACE_NEW 0
+#endif
+#endif
+#ifndef SCANHPC_REPLACE_NEW
+#define SCANHPC_REPLACE_NEW 1
+#endif
+
+#if SCANHPC_REPLACE_NEW
 namespace {
 constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kHintFrom = size_t(8) << 20;
@@ -33,3 +47,6 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 void operator delete[](void* p, size_t) noexcept { std::free(p); }
+// The nothrow forms of libstdc++ call these (GCC >= 9); the aligned forms keep
+// their own allocator and their own matching delete.
+#endif

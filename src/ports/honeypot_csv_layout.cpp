@@ -103,7 +103,8 @@ CsvLayout layout_from_header(std::string_view header_line, const ColumnMapping& 
       {CsvField::icmp_type, &mapping.icmp_type}, {CsvField::src_port, &mapping.src_port},
       {CsvField::dst_port, &mapping.dst_port}};
   std::string missing;
-  for (auto [field, name] : wanted) {
+  for (const auto& [field, name_ptr] : wanted) {
+    const std::string* name = name_ptr;  // a plain variable: clang 14 cannot capture a structured binding
     bool optional = field == CsvField::icmp_type || field == CsvField::src_port;
     if (name->empty() && optional) continue;
     auto it = std::find_if(names.begin(), names.end(), [&](const std::string& n) { return equal_nocase(n, *name); });

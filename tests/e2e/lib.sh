@@ -13,9 +13,28 @@ e2e_setup() {
   source "$ROOT/scripts/mpi-env.sh"
   FIGURES="$ROOT/scripts/figures.sh"
   TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanhpc-e2e-$name.XXXXXX")
-  trap 'rm -rf "$TMP"' EXIT
+  E2E_AT_EXIT=()
+  trap e2e_finish EXIT
   cd "$TMP" || exit 1
   failures=0
+}
+
+# At exit: the script's own clean-ups (e2e_at_exit CMD), then the HDF5-DIAG
+# check: no message of scanhpc (or of h5dump on its files) may carry HDF5's
+# error stack, which the tool turns into one plain line. A hit fails the test.
+e2e_at_exit() { E2E_AT_EXIT+=("$1"); }
+e2e_finish() {
+  local rc=$? cmd hits
+  for cmd in "${E2E_AT_EXIT[@]}"; do eval "$cmd"; done
+  cd / || true
+  hits=$(grep -rls --include='*.err' --include='*.out' --include='*.log' --include='*.txt' HDF5-DIAG "$TMP" 2>/dev/null)
+  if [ -n "$hits" ]; then
+    echo "FAIL: HDF5-DIAG in the output of this test (HDF5's error stack must not reach users):" >&2
+    for f in $hits; do echo "--- ${f#"$TMP"/}" >&2; grep -m3 -A3 HDF5-DIAG "$f" >&2; done
+    rc=1
+  fi
+  rm -rf "$TMP"
+  exit "$rc"
 }
 
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }

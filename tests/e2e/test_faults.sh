@@ -16,8 +16,8 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup faults "$@"
 MOUNTS=()
-cleanup_mounts() { for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done; rm -rf "$TMP"; }
-trap cleanup_mounts EXIT
+cleanup_mounts() { for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done; }
+e2e_at_exit cleanup_mounts
 
 E2E_TIMEOUT=60
 listing() { (cd "$1" 2>/dev/null && find . -mindepth 1 | sort | tr '\n' ' '); }

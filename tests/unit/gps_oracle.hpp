@@ -107,7 +107,7 @@ inline Result run(const StatusColumns& status, const BannerColumns& banners, con
     f.insert("L4");
     for (const auto& a : app[s]) f.insert(a);
     for (int len = prm.net_min; len <= prm.net_max; ++len)
-      f.insert("s" + std::to_string(len) + ": " + oracle_hex(oracle_trunc(s.first, len)));
+      f.insert(std::string("s").append(std::to_string(len)).append(": ").append(oracle_hex(oracle_trunc(s.first, len))));  // not "s" + ...: GCC 12's false -Wrestrict
     std::optional<uint32_t> asn;
     if (prm.asn) asn = prm.asn(s.first);
     if (asn) f.insert("asn: " + std::to_string(*asn));

@@ -81,7 +81,10 @@ struct RandomRows {
 
 std::string json_pairs(const char* name, const std::vector<CommonValue>& v, bool freqs) {
   std::string s = std::string("\"") + name + "\":[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(freqs ? v[i].freq : v[i].value);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(freqs ? v[i].freq : v[i].value);  // not "," + ...: GCC 12's false -Wrestrict
+  }
   return s + "]";
 }
 #define SCANHPC_J(f) ("\"" #f "\":" + std::to_string(r.f))
