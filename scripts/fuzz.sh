@@ -23,15 +23,15 @@ mkdir -p "$build/logs"
 # One harness: libFuzzer's -max_total_time is wall time, so it runs again on
 # its grown corpus until the process has used SECONDS of CPU.
 run_one() {
-  local h=$1 cpu=0 execs=0 left start=$SECONDS
+  local h=$1 cpu=0 execs=0 left t start=$SECONDS
   mkdir -p "$build/corpus/$h" "$build/findings/$h"
   : > "$build/logs/$h.log"
   while [ "$cpu" -lt "$seconds" ]; do
     left=$((seconds - cpu))
-    local t
-    t=$( { /usr/bin/time -f '%U %S' "$build/fuzz_$h" -max_total_time=$left -timeout=10 -rss_limit_mb=4096 \
-             -print_final_stats=1 -artifact_prefix="$build/findings/$h/" \
-             "$build/corpus/$h" "$root/tests/fuzz/corpus/$h" >>"$build/logs/$h.log" 2>&1; } 2>&1 | tail -1 ) || true
+    /usr/bin/time -o "$build/logs/$h.time" -f '%U %S' "$build/fuzz_$h" -max_total_time=$left -timeout=10 \
+      -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$build/findings/$h/" \
+      "$build/corpus/$h" "$root/tests/fuzz/corpus/$h" >>"$build/logs/$h.log" 2>&1 || true
+    t=$(tail -1 "$build/logs/$h.time")
     cpu=$(awk -v c="$cpu" -v t="$t" 'BEGIN { split(t, a, " "); printf "%d", c + a[1] + a[2] + 0.5 }')
     if grep -q "^==[0-9]*==ERROR\|^SUMMARY: \|property failed\|ERROR: libFuzzer" "$build/logs/$h.log"; then break; fi
   done

@@ -88,6 +88,16 @@ IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>
   return s;
 }
 
+namespace {
+// The broadcast bytes back as 64-bit words (no memcpy from an empty string's
+// null data: undefined, even for 0 bytes).
+std::vector<uint64_t> words_of(const std::string& bytes) {
+  std::vector<uint64_t> words(bytes.size() / 8);
+  if (!words.empty()) std::memcpy(words.data(), bytes.data(), words.size() * 8);
+  return words;
+}
+}  // namespace
+
 MultiprobePartial merge_multiprobe(const dist::Comm& comm, const MultiprobePartial& local) {
   auto all = comm.gatherv(local.serialize(), 0);
   std::string bytes;
@@ -105,8 +115,7 @@ MultiprobePartial merge_multiprobe(const dist::Comm& comm, const MultiprobeParti
     bytes.assign(reinterpret_cast<const char*>(words.data()), words.size() * 8);
   }
   comm.bcast(bytes, 0);
-  std::vector<uint64_t> words(bytes.size() / 8);
-  std::memcpy(words.data(), bytes.data(), bytes.size());
+  auto words = words_of(bytes);
   return MultiprobePartial::deserialize(words.data(), words.size());
 }
 
@@ -118,8 +127,7 @@ CountMap merge_countmap(const dist::Comm& comm, const CountMap& local) {
     bytes.assign(reinterpret_cast<const char*>(flat.data()), flat.size() * 8);
   }
   comm.bcast(bytes, 0);
-  std::vector<uint64_t> words(bytes.size() / 8);
-  std::memcpy(words.data(), bytes.data(), bytes.size());
+  auto words = words_of(bytes);
   return CountMap::from_flat(words.data(), words.size());
 }
 
