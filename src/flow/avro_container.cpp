@@ -65,6 +65,7 @@ void parse_header(FlowAvroFile::Impl& f) {
     if (!read_long(p, end, count)) fail(path, "corrupt metadata map in the header");
     if (count == 0) break;
     if (count < 0) {
+      if (count == INT64_MIN) fail(path, "corrupt metadata map in the header");  // -count would overflow
       count = -count;
       if (!read_long(p, end, block_bytes)) fail(path, "corrupt metadata map in the header");
     }

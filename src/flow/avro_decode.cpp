@@ -89,6 +89,7 @@ bool decode_record(const FieldProgram& prog, Scratch& s, int64_t* slots, const u
           if (n == 0) break;
           if (n < 0) {  // a block given with its byte size
             int64_t bytes = 0;
+            if (n == INT64_MIN) return false;  // -n would overflow
             n = -n;
             if (!read_long(p, end, bytes)) return false;
           }

@@ -135,7 +135,12 @@ std::string_view slot_field_name(FlowVersion version, unsigned slot);
 std::string_view array_field_name(unsigned array);
 
 // Skips one value of types[index]; false if the data is corrupt.
-bool skip_value(const std::vector<TypeNode>& types, uint32_t index, const uint8_t*& p, const uint8_t* end);
+// Skips one value of types[index]. False on corrupt data, and on values
+// nested deeper than kMaxSkipDepth (a schema may name a record inside itself:
+// without a bound, hostile data would recurse until the stack overflows).
+inline constexpr int kMaxSkipDepth = 64;
+bool skip_value(const std::vector<TypeNode>& types, uint32_t index, const uint8_t*& p, const uint8_t* end,
+                int depth = 0);
 
 }  // namespace scanhpc::flow::avro_detail
 

@@ -241,7 +241,24 @@ std::string_view slot_field_name(FlowVersion version, unsigned slot) {
 }
 std::string_view array_field_name(unsigned array) { return kFt4ArrayNames[array]; }
 
-bool skip_value(const std::vector<TypeNode>& types, uint32_t index, const uint8_t*& p, const uint8_t* end) {
+namespace {
+// A type whose values take no bytes (null, fixed(0), records of such):
+// an array of them may claim any count without any data behind it.
+bool zero_width(const std::vector<TypeNode>& types, uint32_t index, int depth = 0) {
+  const TypeNode& t = types[index];
+  if (depth > kMaxSkipDepth) return false;
+  if (t.kind == TypeNode::null) return true;
+  if (t.kind == TypeNode::fixed) return t.fixed_size == 0;
+  if (t.kind != TypeNode::record) return false;
+  for (uint32_t child : t.children)
+    if (!zero_width(types, child, depth + 1)) return false;
+  return true;
+}
+}  // namespace
+
+bool skip_value(const std::vector<TypeNode>& types, uint32_t index, const uint8_t*& p, const uint8_t* end,
+                int depth) {
+  if (depth > kMaxSkipDepth) return false;
   const TypeNode& t = types[index];
   int64_t n = 0;
   switch (t.kind) {
@@ -260,10 +277,10 @@ bool skip_value(const std::vector<TypeNode>& types, uint32_t index, const uint8_
       return true;
     case TypeNode::union_:
       if (!read_long(p, end, n) || n < 0 || size_t(n) >= t.children.size()) return false;
-      return skip_value(types, t.children[size_t(n)], p, end);
+      return skip_value(types, t.children[size_t(n)], p, end, depth + 1);
     case TypeNode::record:
       for (uint32_t child : t.children)
-        if (!skip_value(types, child, p, end)) return false;
+        if (!skip_value(types, child, p, end, depth + 1)) return false;
       return true;
     case TypeNode::array: case TypeNode::map:
       for (;;) {  // blocks of items; a negative count is followed by the block's byte size
@@ -275,15 +292,17 @@ bool skip_value(const std::vector<TypeNode>& types, uint32_t index, const uint8_
           p += bytes;
           continue;
         }
-        // Each item but a null takes at least one byte: a cheap bound on corrupt counts.
-        if (n > end - p && (t.kind == TypeNode::map || types[t.children[0]].kind != TypeNode::null)) return false;
+        // Items of no width are skipped at once, whatever their count (looping
+        // over a hostile 2^62 would hang); every other item takes a byte at least.
+        if (t.kind == TypeNode::array && zero_width(types, t.children[0], depth + 1)) continue;
+        if (n > end - p) return false;
         for (int64_t k = 0; k < n; ++k) {
           if (t.kind == TypeNode::map) {
             int64_t len = 0;
             if (!read_long(p, end, len) || len < 0 || len > end - p) return false;
             p += len;
           }
-          if (!skip_value(types, t.children[0], p, end)) return false;
+          if (!skip_value(types, t.children[0], p, end, depth + 1)) return false;
         }
       }
   }

@@ -212,6 +212,7 @@ void MasscanWriter::ensure(size_t n) {
 }
 
 inline void MasscanWriter::put(std::string_view s) {
+  if (s.empty()) return;  // an empty view may have a null data(): memcpy from it is undefined
   std::memcpy(buf_.data() + pos_, s.data(), s.size());
   pos_ += s.size();
 }
