@@ -29,7 +29,9 @@ Field field_of(std::string_view key) {
   return Field::other;
 }
 
-bool is_null(od::value v) {
+// A value that starts like null; is_null() then checks the whole atom, so
+// "nul" or "nullx" is an error, not an absent field.
+bool looks_null(od::value v) {
   od::json_type t;
   return !v.type().get(t) && t == od::json_type::null;
 }
@@ -57,7 +59,11 @@ void GpsSeedRecordParser::parse(std::string_view text, size_t capacity, uint32_t
     const std::string name(key);  // the key's buffer is reused by the next unescape
     od::value v;
     if (auto err = field.value().get(v)) return fail(json_error(err, "invalid value"));
-    if (id != Field::other && is_null(v)) continue;
+    if (id != Field::other && looks_null(v)) {
+      bool null = false;
+      if (v.is_null().get(null) || !null) return fail(name + ": invalid null");
+      continue;
+    }
     switch (id) {
       case Field::ip: {
         std::string_view s;

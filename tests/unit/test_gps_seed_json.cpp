@@ -71,6 +71,8 @@ TEST_CASE("gps seed: bad records are rejected with a reason and an offset", "[gp
       {R"({"ip": "1.2.3.4", "p": 80, "data": 5})", "data: not a string"},
       {R"({"ip": "1.2.3.4", "p": 80, "x": [1,}})", "invalid"},
       {R"({"ip": "1.2.3.4", "p": 80} junk)", "JSON"},
+      {R"({"ip": "1.2.3.4", "p": 80, "asn": nul})", "asn: invalid null"},  // 'n' is not yet null
+      {R"({"ip": "1.2.3.4", "p": 80, "data": nullx})", "data: invalid null"},
   };
   for (const auto& [line, cause] : cases) {
     INFO(line);
