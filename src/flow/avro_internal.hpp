@@ -134,7 +134,6 @@ CompiledSchema compile_flow_schema(std::string_view schema_json);
 std::string_view slot_field_name(FlowVersion version, unsigned slot);
 std::string_view array_field_name(unsigned array);
 
-// Skips one value of types[index]; false if the data is corrupt.
 // Skips one value of types[index]. False on corrupt data, and on values
 // nested deeper than kMaxSkipDepth (a schema may name a record inside itself:
 // without a bound, hostile data would recurse until the stack overflows).
