@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace scanhpc::commands {
 
 bool launcher_root() {
@@ -20,6 +22,11 @@ int usage_error(const std::string& command, const std::string& message) {
   if (launcher_root())
     std::fprintf(stderr, "scanhpc %s: %s\n(see scanhpc %s --help)\n", command.c_str(), message.c_str(),
                  command.c_str());
+  else
+    // The launcher ends the job at the first rank that exits non-zero: were
+    // it this one, rank 0 could be killed before it printed why. Rank 0's
+    // exit ends the job as soon as the message is out.
+    ::sleep(2);
   return 2;
 }
 

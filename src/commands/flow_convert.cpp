@@ -1,30 +1,37 @@
 // scanhpc flow convert: FT3 -> FT4 with ftconvert's semantics
 // (docs/flowtuple-convert.md). Ranks read consecutive Avro blocks; FT3 rows
-// move to the rank owning their source /16 (a flow never spans sources, and
-// rows arrive grouped by source rank, i.e. in input order, so "first record"
-// fields are those of the first record in the input); each rank aggregates
-// its flows; then, interval by interval, rank 0 gathers the parts, merges
-// them into the canonical order and writes one FT4 file. Files are written
-// under temporary names and renamed when every interval succeeded; the
-// summary DIR/convert.h5 (provenance and counts) is renamed into place last,
-// so it exists only beside a complete conversion.
+// move to the rank owning their source address (a flow never spans sources,
+// and rows arrive grouped by source rank, i.e. in input order, so "first
+// record" fields are those of the first record in the input); each rank
+// aggregates its flows. Every interval has an owner rank (runs of intervals
+// balanced by rows): the other ranks' parts reach it in one bounded
+// exchange, it concatenates them into the canonical order and writes the
+// FT4 file, all owners in parallel. Files are written under temporary names
+// and renamed when every rank wrote all of its own; the summary
+// DIR/convert.h5 (provenance and counts) is renamed into place last, so it
+// exists only beside a complete conversion.
 #include <omp.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
+#include <string_view>
+#include <tuple>
 #include <filesystem>
 #include <iostream>
 
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
-#include "scanhpc/commands/interrupts.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/dist/alltoallv_rounds.hpp"
+#include "scanhpc/dist/exchange.hpp"
+#include "scanhpc/dist/reduce_by_owner.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/flow/convert.hpp"
 #include "scanhpc/flow/pack.hpp"
+#include "scanhpc/flow/read_plan.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -41,24 +48,89 @@ struct ConvertConfig {
   uint64_t round_bytes = 64 << 20;
 };
 
-// The rows of `rows` sent to the owner of their source /16, received in rank order.
-flow::Ft3Columns exchange_by_source(const dist::Comm& comm, const flow::Ft3Columns& rows, uint64_t round_bytes,
+// The rows of `rows` (cleared) sent to the owner of their source address,
+// by the partitioner every address key shares: contiguous ranges balanced
+// by rows, hot /16s refined. Rows arrive grouped by source rank in rank
+// order, each source's in input order, so a flow's first record in the
+// input is its first here. Contiguous ranges also make the merge at each
+// interval's owner a concatenation (see index_parts).
+flow::Ft3Columns exchange_by_source(const dist::Comm& comm, flow::Ft3Columns& rows, uint64_t round_bytes,
                                      uint64_t* rounds) {
   const size_t ranks = size_t(comm.size());
-  std::vector<int> dest(rows.size());
+  const PrefixOwnership owners = dist::build_ownership(comm, rows.src_ip);
   std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    dest[i] = int(hash2(rows.src_ip[i] >> 16, 0xf10e) % ranks);
-    ++counts[size_t(dest[i])];
-  }
+  for (size_t i = 0; i < rows.size(); ++i) ++counts[size_t(owners.owner(rows.src_ip[i]))];
   for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
   std::vector<flow::Ft3Record> grouped(rows.size());
-  auto cursor = offsets;
-  for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows.row(i);
+  {
+    auto cursor = offsets;
+    for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(owners.owner(rows.src_ip[i]))]++] = rows.row(i);
+  }
+  rows = {};
   auto received = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes, rounds);
+  std::vector<flow::Ft3Record>().swap(grouped);
   flow::Ft3Columns out;
+  out.reserve(received.size());
   for (const auto& r : received) out.push_back(r);
   return out;
+}
+
+// The wire record of one part of an FT4 interval: a header, then at most
+// kRowsPerPart rows packed by pack_ft4, so no record comes near MPI's int
+// counts however large an interval is.
+struct PartHeader {
+  uint64_t bytes;  // of the whole record, header included
+  uint32_t interval;
+  uint32_t protocol_class;
+};
+constexpr size_t kRowsPerPart = 1 << 16;
+
+size_t part_size(const char* p) {
+  PartHeader h;
+  std::memcpy(&h, p, sizeof h);
+  return size_t(h.bytes);
+}
+
+// Appends rows [first, last) of one interval and protocol class as parts.
+void append_parts(const flow::Ft4Columns& ft4, size_t first, size_t last, std::string& out) {
+  for (size_t a = first; a < last; a += kRowsPerPart) {
+    const size_t b = std::min(last, a + kRowsPerPart);
+    const size_t at = out.size();
+    out.resize(at + sizeof(PartHeader));
+    flow::pack_ft4(ft4, a, b, out);
+    const PartHeader h{uint64_t(out.size() - at), ft4.time[a], flow::protocol_class(ft4.protocol[a])};
+    std::memcpy(out.data() + at, &h, sizeof h);
+  }
+}
+
+// A received part: where its rows are, and its place in the merge.
+struct PartRef {
+  uint32_t interval, protocol_class;
+  uint64_t arrival;  // parts arrive in source-rank order, each source's in order
+  std::string_view rows;
+};
+
+// Indexes the received parts in output order: by interval, then protocol
+// class, then source rank (arrival order). Every source rank owns a
+// contiguous range of source addresses, lower ranks lower addresses, and
+// its rows of an interval are sorted by (class, src_ip, ...): so this order
+// concatenates into the canonical FT4 order of each interval, with no sort
+// of rows.
+std::vector<PartRef> index_parts(const std::string& received) {
+  std::vector<PartRef> parts;
+  for (size_t at = 0; at < received.size();) {
+    PartHeader h;
+    if (received.size() - at < sizeof h) throw std::runtime_error("flow convert: truncated part");
+    std::memcpy(&h, received.data() + at, sizeof h);
+    if (h.bytes < sizeof h || h.bytes > received.size() - at) throw std::runtime_error("flow convert: bad part size");
+    parts.push_back({h.interval, h.protocol_class, uint64_t(parts.size()),
+                     std::string_view(received).substr(at + sizeof h, size_t(h.bytes - sizeof h))});
+    at += size_t(h.bytes);
+  }
+  std::sort(parts.begin(), parts.end(), [](const PartRef& a, const PartRef& b) {
+    return std::tie(a.interval, a.protocol_class, a.arrival) < std::tie(b.interval, b.protocol_class, b.arrival);
+  });
+  return parts;
 }
 
 std::string file_name(const ConvertConfig& cfg, uint32_t interval_start) {
@@ -98,72 +170,113 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     uint64_t rounds = 0;
     ft3 = exchange_by_source(comm, ft3, cfg.round_bytes, &rounds);
     ctx.end_stage("exchange");
-    const flow::Ft4Columns ft4 = flow::convert_ft3_to_ft4(ft3, cfg.convert);
+    flow::Ft4Columns ft4 = flow::convert_ft3_to_ft4(ft3, cfg.convert);
     const uint64_t ft3_rows = comm.allreduce_sum(ft3.size());
     ft3 = {};
     ctx.end_stage("convert");
 
-    // Every interval present on any rank, in order.
-    std::vector<uint32_t> mine(ft4.time.begin(), ft4.time.end());
-    mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-    auto intervals = dist::allgatherv(comm, mine);
-    std::sort(intervals.begin(), intervals.end());
-    intervals.erase(std::unique(intervals.begin(), intervals.end()), intervals.end());
-    std::vector<std::pair<std::string, std::string>> written;  // temporary -> final (rank 0)
-    std::vector<std::string> tmp_names;                         // every rank
-    uint64_t ft4_rows = 0;
-    size_t row = 0;
-    for (size_t k = 0; k < intervals.size(); ++k) {
-      size_t end = row;
-      while (end < ft4.size() && ft4.time[end] == intervals[k]) ++end;
-      // Every rank knows the temporary name, and removes it if interrupted (rank 0 writes it).
-      const std::string tmp_path =
-          (fs::path(cfg.output_dir) / ("." + file_name(cfg, intervals[k]) + ".tmp." + ctx.run_id())).string();
-      if (!ctx.root()) remove_on_interrupt(tmp_path);
-      tmp_names.push_back(tmp_path);
-      std::string packed;
-      flow::pack_ft4(ft4, row, end, packed);
-      row = end;
-      auto parts_bytes = comm.gather_strings(packed, 0);
-      if (ctx.root()) {
-        try {
-          std::vector<flow::Ft4Columns> parts(parts_bytes.size());
-          for (size_t r = 0; r < parts.size(); ++r) flow::unpack_ft4(parts_bytes[r], parts[r]);
-          parts_bytes.clear();
-          const flow::Ft4Columns merged = flow::merge_ft4_parts(parts);
-          const std::string final_path = (fs::path(cfg.output_dir) / file_name(cfg, intervals[k])).string();
-          error = local_output_problem({final_path}, cfg.force);
-          if (error.empty()) error = local_output_is_input({final_path}, in.files);
-          if (error.empty()) {
-            ctx.add_temporary(tmp_path);
-            flow::write_ft4_avro(tmp_path, merged, cfg.write);
-            written.emplace_back(tmp_path, final_path);
-            ft4_rows += merged.size();
-            fault_point("convert-write");
-          }
-        } catch (const std::exception& e) {
-          error = e.what();
-        }
-        if (!cfg.quiet && (k + 1 == intervals.size() || k % 12 == 11))
-          std::fprintf(stderr, "scanhpc flow convert: %zu/%zu intervals written\n", k + 1, intervals.size());
-      }
-      ctx.agree_root(error);
+    // Every interval with its FT4 rows, summed at hash owners first so that
+    // no rank receives P copies of the list; then the list (one entry per
+    // output file) on every rank, in time order.
+    std::vector<dist::KeyCount<uint32_t>> local_intervals;
+    for (size_t i = 0; i < ft4.size(); ++i) {
+      if (local_intervals.empty() || local_intervals.back().key != ft4.time[i])
+        local_intervals.push_back({ft4.time[i], 0});
+      ++local_intervals.back().count;
     }
+    const auto summed = dist::reduce_by_owner<uint32_t>(
+        comm, std::move(local_intervals),
+        [&](const uint32_t& t) { return int(hash2(t, 0xf10e) % uint64_t(comm.size())); }, cfg.round_bytes);
+    auto intervals = dist::allgatherv(comm, summed);
+    std::sort(intervals.begin(), intervals.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+
+    // Each interval has one owner, contiguous runs of intervals balanced by
+    // rows: it receives every rank's part, concatenates and writes the file.
+    std::vector<uint64_t> weights(intervals.size());
+    for (size_t k = 0; k < intervals.size(); ++k) weights[k] = intervals[k].count;
+    const auto shares = flow::split_units(weights, comm.size());
+    std::vector<int> owner(intervals.size());
+    for (int r = 0; r < comm.size(); ++r)
+      for (size_t k = shares[size_t(r)].first; k < shares[size_t(r)].second; ++k) owner[k] = r;
+    std::vector<std::string> per_rank(size_t(comm.size()));
+    {
+      size_t k = 0;
+      for (size_t a = 0; a < ft4.size();) {
+        size_t b = a;
+        while (b < ft4.size() && ft4.time[b] == ft4.time[a] && flow::protocol_class(ft4.protocol[b]) ==
+                                                                   flow::protocol_class(ft4.protocol[a]))
+          ++b;
+        while (intervals[k].key != ft4.time[a]) ++k;
+        append_parts(ft4, a, b, per_rank[size_t(owner[k])]);
+        a = b;
+      }
+    }
+    const uint64_t ft4_total = comm.allreduce_sum(ft4.size());
+    ft4 = {};
+    uint64_t part_rounds = 0;
+    const std::string received = dist::exchange_records(comm, per_rank, part_size, cfg.round_bytes, &part_rounds);
+    per_rank = {};
+    ctx.end_stage("route");
+
+    std::vector<std::pair<std::string, std::string>> written;  // this rank's: temporary -> final
+    uint64_t ft4_rows = 0;                                     // written by this rank
+    try {
+      // Every rank passes here before it writes, owner of files or not.
+      fault_point("convert-write");
+      const auto parts = index_parts(received);
+      size_t p = 0;
+      flow::Ft4Columns merged;
+      for (size_t k = shares[size_t(comm.rank())].first; k < shares[size_t(comm.rank())].second; ++k) {
+        merged.clear();
+        for (; p < parts.size() && parts[p].interval == intervals[k].key; ++p) flow::unpack_ft4(parts[p].rows, merged);
+        // The concatenation is the canonical order only if the partitioner
+        // kept its contract (contiguous ascending ranges): checked, O(rows).
+        for (size_t i = 1; i < merged.size(); ++i)
+          if (flow::ft4_order_key(merged, i - 1) >= flow::ft4_order_key(merged, i))
+            throw std::logic_error("flow convert: interval " + std::to_string(intervals[k].key) +
+                                   " is out of order after the merge (row " + std::to_string(i) + ")");
+        if (merged.size() != intervals[k].count)
+          throw std::runtime_error("flow convert: interval " + std::to_string(intervals[k].key) + " received " +
+                                   std::to_string(merged.size()) + " of " + std::to_string(intervals[k].count) +
+                                   " rows");
+        const std::string final_path = (fs::path(cfg.output_dir) / file_name(cfg, intervals[k].key)).string();
+        error = local_output_problem({final_path}, cfg.force);
+        if (error.empty()) error = local_output_is_input({final_path}, in.files);
+        if (!error.empty()) break;
+        // Each rank removes its own files if the run fails or is interrupted.
+        const std::string tmp =
+            (fs::path(cfg.output_dir) / ("." + file_name(cfg, intervals[k].key) + ".tmp." + ctx.run_id())).string();
+        ctx.add_temporary(tmp);
+        flow::write_ft4_avro(tmp, merged, cfg.write);
+        written.emplace_back(tmp, final_path);
+        ft4_rows += merged.size();
+        if (ctx.root() && !cfg.quiet)
+          std::fprintf(stderr, "scanhpc flow convert: rank 0 wrote %zu of its %zu interval(s)\n", written.size(),
+                       shares[0].second - shares[0].first);
+      }
+      if (error.empty() && p != parts.size()) error = "flow convert: parts of an interval this rank does not own";
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    ctx.agree_or_fail(error);
     ctx.end_stage("write");
-    if (ctx.root()) {
-      for (const auto& [tmp, final_path] : written) {
-        std::error_code ec;
-        fs::rename(tmp, final_path, ec);
-        if (ec && error.empty()) error = "cannot move " + tmp + " to " + final_path + ": " + ec.message();
-        if (!ec) ctx.forget_temporary(tmp);
-      }
+    // Files move into place only once every rank wrote all of its own.
+    for (const auto& [tmp, final_path] : written) {
+      std::error_code ec;
+      fs::rename(tmp, final_path, ec);
+      if (ec && error.empty()) error = "cannot move " + tmp + " to " + final_path + ": " + ec.message();
+      if (ec) continue;
+      // In place but not yet a result: removed if the run fails or is
+      // interrupted before convert.h5 commits.
+      ctx.forget_temporary(tmp);
+      ctx.add_temporary(final_path);
     }
-    ctx.agree_root(error);
-    for (const auto& t : tmp_names) keep_on_interrupt(t);
+    ctx.agree_or_fail(error);
+    ft4_rows = comm.allreduce_sum(ft4_rows);
     h5::File& out = ctx.output();
     write_flow_input_attrs(out, ctx.root(), in);
     out.write_attr("/flow", "ft3_rows", ft3_rows);
-    out.write_attr("/flow", "ft4_rows", comm.allreduce_sum(ft4.size()));
+    out.write_attr("/flow", "ft4_rows", ft4_total);
     out.write_attr("/flow", "ft4_files", uint64_t(intervals.size()));
     out.write_attr("/flow", "dst_prefix", uint64_t(cfg.convert.dst_prefix));
     out.write_attr("/flow", "interval", uint64_t(cfg.convert.interval_s));
@@ -171,6 +284,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
                    std::string(cfg.convert.quality == flow::QualityRule::code ? "code" : "doc"));
     out.write_attr("/flow", "codec", std::string(flow::codec_name(cfg.write.codec)));
     ctx.note_run_fact("exchange_rounds", rounds);
+    ctx.note_run_fact("part_exchange_rounds", part_rounds);
     ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root() && !cfg.quiet)

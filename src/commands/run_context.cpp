@@ -269,6 +269,8 @@ void RunContext::commit_output(uint64_t input_bytes) {
   renames_.clear();
   for (const auto& d : created_folders_) keep_on_interrupt(d);
   created_folders_.clear();
+  for (const auto& t : temporaries_) keep_on_interrupt(t);  // what is left of them is now part of the result
+  temporaries_.clear();
 }
 
 void RunContext::require_used(bool nothing_used, bool allow_empty, const std::string& hint) {

@@ -1,5 +1,7 @@
 #include "scanhpc/core/fault_injection.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <stdexcept>
@@ -57,6 +59,10 @@ void fault_point(std::string_view point) {
     if (f.action == "sigint") std::raise(SIGINT);
     if (f.action == "sigterm") std::raise(SIGTERM);
     if (f.action == "stop") std::raise(SIGSTOP);
+    if (f.action == "stall") {
+      std::raise(SIGSTOP);
+      ::sleep(60);  // a signal that ends the run ends the sleep too
+    }
   }
 }
 

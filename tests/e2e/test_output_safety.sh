@@ -153,7 +153,7 @@ interrupt() {
 interrupt int-scan INT 130 created out1 "$SCANHPC" scan -q -o out1/x.h5 big.oJ
 interrupt term-scan TERM 143 commit out1 "$SCANHPC" scan -q -o out1/x.h5 big.oJ
 interrupt int-model INT 130 commit out2 "$SCANHPC" gps model -q -o out2/m.h5 --plan-csv out2/plan.csv truth.oJ
-interrupt int-convert INT 130 convert-write out3 "$SCANHPC" flow convert -q -o out3/ft4 ft3
+interrupt int-convert INT 130 commit out3 "$SCANHPC" flow convert -q -o out3/ft4 ft3
 [ -e out3/ft4 ] && fail "int-convert: the folder the run created is left behind"
 interrupt term-synth-ft TERM 143 synth-commit out4 "$SCANHPC" synth flowtuple -q --version 3 -o out4/ft3
 interrupt int-synth INT 130 synth-commit out5 "$SCANHPC" synth masscan --services 5000 -q -o out5/s.oJ
@@ -162,7 +162,7 @@ interrupt int-honeypot INT 130 synth-commit out5 "$SCANHPC" synth honeypot --day
 echo "== interrupted under mpirun: every rank cleans up"
 mkdir -p out6
 RC=0
-SCANHPC_FAULT=convert-write:stop@0 mpirun -n 3 "$SCANHPC" flow convert -q -o out6/ft4 ft3 >mpi-int.out 2>mpi-int.err &
+SCANHPC_FAULT=convert-write:stall@0 mpirun -n 3 "$SCANHPC" flow convert -q -o out6/ft4 ft3 >mpi-int.out 2>mpi-int.err &
 mp=$!
 for _ in $(seq 300); do
   r0=$(pgrep -f "scanhpc flow convert -q -o out6/ft4" | while read -r p; do

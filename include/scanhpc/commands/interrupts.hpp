@@ -12,7 +12,7 @@ namespace scanhpc::commands {
 void install_interrupt_handlers();
 
 // Marks `path` for removal if the run is interrupted (a file, or with
-// `folder` a folder removed only when empty). Thread-safe; at most 256 at once.
+// `folder` a folder removed only when empty). Thread-safe; any number.
 void remove_on_interrupt(const std::string& path, bool folder = false);
 // Forgets `path` (it was renamed into place or removed).
 void keep_on_interrupt(const std::string& path);

@@ -6,7 +6,9 @@
 //
 // ACTION: throw (a local read/write error, std::runtime_error), sigkill,
 // sigint, sigterm (raised on this process), stop (SIGSTOP: the test acts
-// while the run is paused, then sends SIGCONT). RANK: the rank that fails
+// while the run is paused, then sends SIGCONT), stall (SIGSTOP, and once
+// continued it sleeps a minute: a rank that is still busy when the run is
+// interrupted, however fast the rest of its work would be). RANK: the rank that fails
 // (default: every rank). POINTs are named where fault_point() is called:
 // docs/testing.md lists them.
 #include <string_view>
