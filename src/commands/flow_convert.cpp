@@ -3,15 +3,20 @@
 // move to the rank owning their source address (a flow never spans sources,
 // and rows arrive grouped by source rank, i.e. in input order, so "first
 // record" fields are those of the first record in the input); each rank
-// aggregates its flows. Every interval has an owner rank (runs of intervals
-// balanced by rows): the other ranks' parts reach it in one bounded
-// exchange, it concatenates them into the canonical order and writes the
-// FT4 file, all owners in parallel. Files are written under temporary names
-// and renamed when every rank wrote all of its own; the summary
-// DIR/convert.h5 (provenance and counts) is renamed into place last, so it
-// exists only beside a complete conversion.
+// aggregates its flows. The output files are laid out in fixed-size blocks,
+// split evenly over the ranks whatever file they belong to
+// (flow/ft4_layout): rows move to the rank that writes their block, which
+// encodes and compresses it and writes it at its offset in the file, so one
+// large interval is written by many ranks at once and no rank holds more
+// than its share. Files are written under temporary names and renamed when
+// every rank wrote all of its part; the summary DIR/convert.h5 (provenance
+// and counts) is renamed into place last, so it exists only beside a
+// complete conversion.
+#include <fcntl.h>
 #include <omp.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <cstring>
@@ -30,8 +35,8 @@
 #include "scanhpc/dist/reduce_by_owner.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/flow/convert.hpp"
+#include "scanhpc/flow/ft4_layout.hpp"
 #include "scanhpc/flow/pack.hpp"
-#include "scanhpc/flow/read_plan.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -75,13 +80,13 @@ flow::Ft3Columns exchange_by_source(const dist::Comm& comm, flow::Ft3Columns& ro
   return out;
 }
 
-// The wire record of one part of an FT4 interval: a header, then at most
+// The wire record of a run of rows of one FT4 file: a header, then at most
 // kRowsPerPart rows packed by pack_ft4, so no record comes near MPI's int
-// counts however large an interval is.
+// counts however large a file is.
 struct PartHeader {
   uint64_t bytes;  // of the whole record, header included
-  uint32_t interval;
-  uint32_t protocol_class;
+  uint64_t file;   // index in the time-ordered list of files
+  uint64_t first;  // row position of the first row in the file
 };
 constexpr size_t kRowsPerPart = 1 << 16;
 
@@ -91,31 +96,27 @@ size_t part_size(const char* p) {
   return size_t(h.bytes);
 }
 
-// Appends rows [first, last) of one interval and protocol class as parts.
-void append_parts(const flow::Ft4Columns& ft4, size_t first, size_t last, std::string& out) {
-  for (size_t a = first; a < last; a += kRowsPerPart) {
-    const size_t b = std::min(last, a + kRowsPerPart);
+// Appends `count` rows of `ft4` from `row`, which lie at `first` in `file`.
+void append_parts(const flow::Ft4Columns& ft4, size_t row, uint64_t count, uint64_t file, uint64_t first,
+                  std::string& out) {
+  for (uint64_t done = 0; done < count;) {
+    const uint64_t n = std::min<uint64_t>(kRowsPerPart, count - done);
     const size_t at = out.size();
     out.resize(at + sizeof(PartHeader));
-    flow::pack_ft4(ft4, a, b, out);
-    const PartHeader h{uint64_t(out.size() - at), ft4.time[a], flow::protocol_class(ft4.protocol[a])};
+    flow::pack_ft4(ft4, row + size_t(done), row + size_t(done + n), out);
+    const PartHeader h{uint64_t(out.size() - at), file, first + done};
     std::memcpy(out.data() + at, &h, sizeof h);
+    done += n;
   }
 }
 
-// A received part: where its rows are, and its place in the merge.
+// A received part: where its rows go, and where they are.
 struct PartRef {
-  uint32_t interval, protocol_class;
-  uint64_t arrival;  // parts arrive in source-rank order, each source's in order
+  uint64_t file, first;
   std::string_view rows;
 };
 
-// Indexes the received parts in output order: by interval, then protocol
-// class, then source rank (arrival order). Every source rank owns a
-// contiguous range of source addresses, lower ranks lower addresses, and
-// its rows of an interval are sorted by (class, src_ip, ...): so this order
-// concatenates into the canonical FT4 order of each interval, with no sort
-// of rows.
+// The received parts in file order: by file, then row position.
 std::vector<PartRef> index_parts(const std::string& received) {
   std::vector<PartRef> parts;
   for (size_t at = 0; at < received.size();) {
@@ -123,14 +124,35 @@ std::vector<PartRef> index_parts(const std::string& received) {
     if (received.size() - at < sizeof h) throw std::runtime_error("flow convert: truncated part");
     std::memcpy(&h, received.data() + at, sizeof h);
     if (h.bytes < sizeof h || h.bytes > received.size() - at) throw std::runtime_error("flow convert: bad part size");
-    parts.push_back({h.interval, h.protocol_class, uint64_t(parts.size()),
-                     std::string_view(received).substr(at + sizeof h, size_t(h.bytes - sizeof h))});
+    parts.push_back({h.file, h.first, std::string_view(received).substr(at + sizeof h, size_t(h.bytes - sizeof h))});
     at += size_t(h.bytes);
   }
-  std::sort(parts.begin(), parts.end(), [](const PartRef& a, const PartRef& b) {
-    return std::tie(a.interval, a.protocol_class, a.arrival) < std::tie(b.interval, b.protocol_class, b.arrival);
-  });
+  std::sort(parts.begin(), parts.end(),
+            [](const PartRef& x, const PartRef& y) { return std::tie(x.file, x.first) < std::tie(y.file, y.first); });
   return parts;
+}
+
+// What a rank wrote of one file, for the others: its bytes and digests.
+struct FilePiece {
+  uint64_t rank, file, bytes, digest0, digest1;
+};
+
+// Writes `bytes` at `offset` of `path` (created if missing, never truncated:
+// other ranks write the rest of it).
+void write_at(const std::string& path, uint64_t offset, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  for (size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, off_t(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int e = n < 0 ? errno : EIO;
+      ::close(fd);
+      throw std::runtime_error("cannot write " + path + ": " + std::strerror(e));
+    }
+    done += size_t(n);
+  }
+  if (::close(fd) != 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
 }
 
 std::string file_name(const ConvertConfig& cfg, uint32_t interval_start) {
@@ -190,82 +212,167 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     auto intervals = dist::allgatherv(comm, summed);
     std::sort(intervals.begin(), intervals.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
 
-    // Each interval has one owner, contiguous runs of intervals balanced by
-    // rows: it receives every rank's part, concatenates and writes the file.
-    std::vector<uint64_t> weights(intervals.size());
-    for (size_t k = 0; k < intervals.size(); ++k) weights[k] = intervals[k].count;
-    const auto shares = flow::split_units(weights, comm.size());
-    std::vector<int> owner(intervals.size());
-    for (int r = 0; r < comm.size(); ++r)
-      for (size_t k = shares[size_t(r)].first; k < shares[size_t(r)].second; ++k) owner[k] = r;
+    // The files in blocks of kFt4BlockRecords rows, the blocks of all files in
+    // one sequence split evenly over the ranks (flow/ft4_layout): a row's
+    // place in its file is known from counts alone, since a file holds its
+    // protocol classes in order and, within a class, the rows of lower
+    // ranks (lower sources) first.
+    const size_t files = intervals.size();
+    struct Run {
+      size_t file;
+      uint8_t cls;
+      size_t first, last;
+    };
+    std::vector<Run> runs;
+    std::vector<uint64_t> mine(files * 4, 0);
+    for (size_t a = 0, k = 0; a < ft4.size();) {
+      size_t b = a;
+      while (b < ft4.size() && ft4.time[b] == ft4.time[a] &&
+             flow::protocol_class(ft4.protocol[b]) == flow::protocol_class(ft4.protocol[a]))
+        ++b;
+      while (intervals[k].key != ft4.time[a]) ++k;
+      runs.push_back({k, flow::protocol_class(ft4.protocol[a]), a, b});
+      mine[k * 4 + runs.back().cls] += b - a;
+      a = b;
+    }
+    const std::vector<uint64_t> below = comm.exscan_sum(mine);
+    std::vector<uint64_t> total = std::move(mine);
+    comm.allreduce_sum_inplace(total);
+    std::vector<uint64_t> file_rows(files, 0);
+    for (size_t k = 0; k < files; ++k) {
+      for (size_t c = 0; c < 4; ++c) file_rows[k] += total[k * 4 + c];
+      if (file_rows[k] != intervals[k].count) throw std::logic_error("flow convert: interval counts disagree");
+    }
+    auto write = cfg.write;
+    write.block_records = flow::kFt4BlockRecords;
+    const flow::Ft4Layout layout(file_rows, write.block_records, comm.size());
     std::vector<std::string> per_rank(size_t(comm.size()));
-    {
-      size_t k = 0;
-      for (size_t a = 0; a < ft4.size();) {
-        size_t b = a;
-        while (b < ft4.size() && ft4.time[b] == ft4.time[a] && flow::protocol_class(ft4.protocol[b]) ==
-                                                                   flow::protocol_class(ft4.protocol[a]))
-          ++b;
-        while (intervals[k].key != ft4.time[a]) ++k;
-        append_parts(ft4, a, b, per_rank[size_t(owner[k])]);
-        a = b;
-      }
+    for (const Run& r : runs) {
+      uint64_t at = below[r.file * 4 + r.cls];
+      for (size_t c = 0; c < r.cls; ++c) at += total[r.file * 4 + c];
+      for (const auto& piece : layout.pieces(r.file, at, r.last - r.first))
+        append_parts(ft4, r.first + size_t(piece.first - at), piece.count, r.file, piece.first,
+                     per_rank[size_t(piece.owner)]);
     }
     const uint64_t ft4_total = comm.allreduce_sum(ft4.size());
     ft4 = {};
+    runs = {};
     uint64_t part_rounds = 0;
     const std::string received = dist::exchange_records(comm, per_rank, part_size, cfg.round_bytes, &part_rounds);
     per_rank = {};
     ctx.end_stage("route");
 
-    std::vector<std::pair<std::string, std::string>> written;  // this rank's: temporary -> final
-    uint64_t ft4_rows = 0;                                     // written by this rank
+    // Each rank encodes its blocks: rows in file order, checked in place
+    // and in order, compressed here.
+    struct MyFile {
+      size_t file;
+      uint64_t first_row;
+      flow::EncodedBlocks blocks;
+    };
+    std::vector<MyFile> mine_files;
+    uint64_t ft4_rows = 0;  // encoded by this rank
     try {
-      // Every rank passes here before it writes, owner of files or not.
-      fault_point("convert-write");
       const auto parts = index_parts(received);
       size_t p = 0;
-      flow::Ft4Columns merged;
-      for (size_t k = shares[size_t(comm.rank())].first; k < shares[size_t(comm.rank())].second; ++k) {
-        merged.clear();
-        for (; p < parts.size() && parts[p].interval == intervals[k].key; ++p) flow::unpack_ft4(parts[p].rows, merged);
-        // The concatenation is the canonical order only if the partitioner
-        // kept its contract (contiguous ascending ranges): checked, O(rows).
-        for (size_t i = 1; i < merged.size(); ++i)
-          if (flow::ft4_order_key(merged, i - 1) >= flow::ft4_order_key(merged, i))
+      flow::Ft4Columns rows;
+      for (size_t k = 0; k < files; ++k) {
+        const auto [lo, hi] = layout.rows_of(comm.rank(), k);
+        if (lo == hi) continue;
+        rows.clear();
+        for (; p < parts.size() && parts[p].file == k; ++p) {
+          if (parts[p].first != lo + rows.size())
+            throw std::logic_error("flow convert: rows of file " + std::to_string(k) + " arrived out of place");
+          flow::unpack_ft4(parts[p].rows, rows);
+        }
+        if (rows.size() != hi - lo)
+          throw std::logic_error("flow convert: interval " + std::to_string(intervals[k].key) + ": received " +
+                                 std::to_string(rows.size()) + " of " + std::to_string(hi - lo) + " rows");
+        // The order holds only if the partitioner kept its contract
+        // (contiguous ranges ascending with the rank): checked, O(rows).
+        for (size_t i = 1; i < rows.size(); ++i)
+          if (flow::ft4_order_key(rows, i - 1) >= flow::ft4_order_key(rows, i))
             throw std::logic_error("flow convert: interval " + std::to_string(intervals[k].key) +
-                                   " is out of order after the merge (row " + std::to_string(i) + ")");
-        if (merged.size() != intervals[k].count)
-          throw std::runtime_error("flow convert: interval " + std::to_string(intervals[k].key) + " received " +
-                                   std::to_string(merged.size()) + " of " + std::to_string(intervals[k].count) +
-                                   " rows");
-        const std::string final_path = (fs::path(cfg.output_dir) / file_name(cfg, intervals[k].key)).string();
-        error = local_output_problem({final_path}, cfg.force);
-        if (error.empty()) error = local_output_is_input({final_path}, in.files);
-        if (!error.empty()) break;
-        // Each rank removes its own files if the run fails or is interrupted.
-        const std::string tmp =
-            (fs::path(cfg.output_dir) / ("." + file_name(cfg, intervals[k].key) + ".tmp." + ctx.run_id())).string();
-        ctx.add_temporary(tmp);
-        flow::write_ft4_avro(tmp, merged, cfg.write);
-        written.emplace_back(tmp, final_path);
-        ft4_rows += merged.size();
-        if (ctx.root() && !cfg.quiet)
-          std::fprintf(stderr, "scanhpc flow convert: rank 0 wrote %zu of its %zu interval(s)\n", written.size(),
-                       shares[0].second - shares[0].first);
+                                   " is out of order after the exchange (row " + std::to_string(lo + i) + ")");
+        mine_files.push_back({k, lo, flow::encode_ft4_blocks(rows, 0, rows.size(), lo / write.block_records, write)});
+        ft4_rows += rows.size();
       }
-      if (error.empty() && p != parts.size()) error = "flow convert: parts of an interval this rank does not own";
+      if (p != parts.size()) throw std::logic_error("flow convert: rows of a block this rank does not write");
     } catch (const std::exception& e) {
       error = e.what();
     }
+    ctx.agree_or_fail(error);
+    ctx.end_stage("encode");
+
+    // Every rank learns each file's pieces (one entry per rank and file it
+    // touches): the marker is the sum of the digests, a piece's offset the
+    // header plus the pieces of lower ranks.
+    std::vector<FilePiece> local_pieces;
+    for (const auto& f : mine_files)
+      local_pieces.push_back({uint64_t(comm.rank()), f.file, f.blocks.file_bytes(), f.blocks.digest[0],
+                              f.blocks.digest[1]});
+    const auto pieces = dist::allgatherv(comm, local_pieces);  // rank order, each rank's in file order
+    const uint64_t header_bytes = flow::ft4_container_header(flow::SyncMarker{}, write).size();
+    auto path_of = [&](size_t k, bool temporary) {
+      const std::string name = file_name(cfg, intervals[k].key);
+      return (fs::path(cfg.output_dir) / (temporary ? "." + name + ".tmp." + ctx.run_id() : name)).string();
+    };
+    // The rank that writes a file's first block answers for the file: the
+    // final name is checked before anything is written, and it renames.
+    for (const auto& f : mine_files) {
+      if (f.first_row != 0 || !error.empty()) continue;
+      error = local_output_problem({path_of(f.file, false)}, cfg.force);
+      if (error.empty()) error = local_output_is_input({path_of(f.file, false)}, in.files);
+    }
+    ctx.agree_or_fail(error);
+    fault_point("convert-write");  // every rank, before it writes
+    std::vector<std::pair<std::string, std::string>> written;  // files this rank renames: temporary -> final
+    try {
+      for (const auto& f : mine_files) {
+        uint64_t digest[2] = {0, 0}, offset = header_bytes, file_bytes = header_bytes;
+        for (const auto& piece : pieces) {
+          if (piece.file != f.file) continue;
+          digest[0] += piece.digest0;
+          digest[1] += piece.digest1;
+          if (piece.rank < uint64_t(comm.rank())) offset += piece.bytes;
+          file_bytes += piece.bytes;
+        }
+        const flow::SyncMarker sync = flow::ft4_sync_marker(digest, write);
+        const std::string tmp = path_of(f.file, true);
+        ctx.add_temporary(tmp);  // every rank that writes part of it removes it if the run fails
+        std::string chunk;
+        if (f.first_row == 0) {
+          chunk = flow::ft4_container_header(sync, write);
+          written.emplace_back(tmp, path_of(f.file, false));
+        }
+        uint64_t at = f.first_row == 0 ? 0 : offset;
+        for (size_t b = 0; b < f.blocks.ends.size();) {  // in chunks of about 8 MiB
+          size_t e = b;
+          const uint64_t start = b ? f.blocks.ends[b - 1] : 0;
+          while (e < f.blocks.ends.size() && f.blocks.ends[e] - start < (uint64_t(8) << 20)) ++e;
+          e = std::max(e, b + 1);
+          flow::append_with_sync(f.blocks, b, e, sync, chunk);
+          write_at(tmp, at, chunk);
+          at += chunk.size();
+          chunk.clear();
+          b = e;
+        }
+        if (at != offset + f.blocks.file_bytes() || file_bytes < at)
+          throw std::logic_error("flow convert: a piece of " + tmp + " does not end where it should");
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    mine_files = {};
     ctx.agree_or_fail(error);
     ctx.end_stage("write");
     // Files move into place only once every rank wrote all of its own.
     for (const auto& [tmp, final_path] : written) {
       std::error_code ec;
       fs::rename(tmp, final_path, ec);
-      if (ec && error.empty()) error = "cannot move " + tmp + " to " + final_path + ": " + ec.message();
-      if (ec) continue;
+      if (ec) {
+        if (error.empty()) error = "cannot move " + tmp + " to " + final_path + ": " + ec.message();
+        continue;
+      }
       // In place but not yet a result: removed if the run fails or is
       // interrupted before convert.h5 commits.
       ctx.forget_temporary(tmp);

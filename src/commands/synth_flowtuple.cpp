@@ -34,7 +34,11 @@ struct PendingFiles {
     remove_on_interrupt(tmp.string());
     files.emplace_back(tmp, dir / name);
     if (ft3) flow::write_ft3_avro(tmp.string(), *ft3, w);
-    else flow::write_ft4_avro(tmp.string(), *ft4, w);
+    else {
+      flow::FlowWriteOptions w4 = w;
+      w4.block_records = flow::kFt4BlockRecords;  // FT4 blocks as flow convert's
+      flow::write_ft4_avro(tmp.string(), *ft4, w4);
+    }
   }
   void commit() {
     for (const auto& [tmp, name] : files) {

@@ -1,5 +1,6 @@
 #include "scanhpc/dist/mpi.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 #include "scanhpc/core/checked_cast.hpp"
@@ -69,6 +70,17 @@ uint64_t Comm::exscan_sum(uint64_t v) const {
   uint64_t out = 0;
   check(MPI_Exscan(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Exscan");
   return rank_ == 0 ? 0 : out;  // MPI leaves rank 0's result undefined
+}
+
+std::vector<uint64_t> Comm::exscan_sum(const std::vector<uint64_t>& v) const {
+  std::vector<uint64_t> out(v.size(), 0);
+  constexpr size_t kPiece = size_t(1) << 26;
+  for (size_t at = 0; at < v.size(); at += kPiece) {
+    int n = checked_cast<int>(std::min(kPiece, v.size() - at));
+    check(MPI_Exscan(v.data() + at, out.data() + at, n, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Exscan(vector)");
+  }
+  if (rank_ == 0) std::fill(out.begin(), out.end(), 0);
+  return out;
 }
 
 std::vector<uint64_t> Comm::allgather(uint64_t v) const {

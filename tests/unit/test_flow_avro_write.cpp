@@ -4,6 +4,7 @@
 // set, "[flow-avro-write]" also leaves its files there with a JSON of the
 // input rows, for tests/e2e/test_flow_avro.sh to read with python3-avro.
 #include <catch2/catch.hpp>
+#include <omp.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -223,4 +224,79 @@ TEST_CASE("flow avro: block options, sync markers and any block split", "[flow-a
     check_same_rows(joined, rows, "trial " + std::to_string(trial));
     CHECK(total.blocks == n);
   }
+}
+
+TEST_CASE("flow avro: a file encoded in pieces of whole blocks equals the one-call file", "[flow-avro]") {
+  // What flow convert does at P ranks, simulated: each "rank" encodes a run
+  // of blocks; digests add up; the marker and header come from the sum.
+  TempDir dir("flow-avro-pieces");
+  for (AvroCodec codec : {AvroCodec::deflate, AvroCodec::null}) {
+    for (size_t n : {size_t(1), size_t(37), size_t(1000), size_t(2049)}) {
+      const Ft4Columns rows = RandomRows(11 + n).ft4(n, true);
+      FlowWriteOptions o;
+      o.codec = codec;
+      o.block_records = 64;
+      const std::string whole = encode_ft4_avro(rows, o);
+      const uint64_t blocks = (n + 63) / 64;
+      for (uint64_t pieces : {uint64_t(1), uint64_t(2), uint64_t(3), uint64_t(7), blocks}) {
+        std::vector<EncodedBlocks> parts;
+        uint64_t digest[2] = {0, 0};
+        for (uint64_t p = 0; p < pieces; ++p) {  // blocks [p*B/P, (p+1)*B/P), some empty
+          const uint64_t b0 = p * blocks / pieces, b1 = (p + 1) * blocks / pieces;
+          parts.push_back(encode_ft4_blocks(rows, std::min(n, size_t(b0 * 64)), std::min(n, size_t(b1 * 64)), b0, o));
+          CHECK(parts.back().ends.size() == b1 - b0);
+          digest[0] += parts.back().digest[0];
+          digest[1] += parts.back().digest[1];
+        }
+        const SyncMarker sync = ft4_sync_marker(digest, o);
+        std::string assembled = ft4_container_header(sync, o);
+        uint64_t expected_size = assembled.size();
+        for (const auto& part : parts) {
+          append_with_sync(part, 0, part.ends.size(), sync, assembled);
+          expected_size += part.file_bytes();
+        }
+        CHECK(assembled.size() == expected_size);
+        CHECK(assembled == whole);
+      }
+      // Blocks swapped in place are another file: another marker.
+      if (blocks >= 2) {
+        const EncodedBlocks a = encode_ft4_blocks(rows, 0, 64, 1, o), b = encode_ft4_blocks(rows, 64, 128, 0, o);
+        const EncodedBlocks whole_blocks = encode_ft4_blocks(rows, 0, n, 0, o);
+        const uint64_t swapped[2] = {a.digest[0] + b.digest[0], a.digest[1] + b.digest[1]};
+        const uint64_t straight[2] = {encode_ft4_blocks(rows, 0, 128, 0, o).digest[0],
+                                      encode_ft4_blocks(rows, 0, 128, 0, o).digest[1]};
+        CHECK(ft4_sync_marker(swapped, o) != ft4_sync_marker(straight, o));
+        CHECK(whole_blocks.ends.size() == blocks);
+      }
+    }
+  }
+  FlowWriteOptions by_bytes;
+  CHECK_THROWS_AS(encode_ft4_blocks(RandomRows(1).ft4(10, true), 0, 10, 0, by_bytes), std::invalid_argument);
+  // The pieces decode as one file.
+  const Ft4Columns rows = RandomRows(5).ft4(700, true);
+  FlowWriteOptions o;
+  o.block_records = 100;
+  const EncodedBlocks p1 = encode_ft4_blocks(rows, 0, 300, 0, o), p2 = encode_ft4_blocks(rows, 300, 700, 3, o);
+  const uint64_t digest[2] = {p1.digest[0] + p2.digest[0], p1.digest[1] + p2.digest[1]};
+  const SyncMarker sync = ft4_sync_marker(digest, o);
+  std::string file = ft4_container_header(sync, o);
+  append_with_sync(p1, 0, 3, sync, file);
+  append_with_sync(p2, 0, 4, sync, file);
+  FlowReadStats st;
+  check_same_rows(read_ft4_avro(dir.file("pieces.avro", file), st), rows, "pieces");
+  CHECK(st.records_used == 700);
+}
+
+TEST_CASE("flow avro: fixed-size blocks encode alike on 1 to 4 threads", "[flow-avro]") {
+  const Ft4Columns rows = RandomRows(21).ft4(5000, true);
+  FlowWriteOptions o;
+  o.block_records = 50;  // 100 blocks: the threaded path
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const std::string one = encode_ft4_avro(rows, o);
+  for (int t = 2; t <= 4; ++t) {
+    omp_set_num_threads(t);
+    CHECK(encode_ft4_avro(rows, o) == one);
+  }
+  omp_set_num_threads(before);
 }

@@ -45,6 +45,7 @@ class Comm {
   double allreduce_max(double v) const;
   void allreduce_sum_inplace(std::vector<uint64_t>& v) const;  // same length on all ranks
   uint64_t exscan_sum(uint64_t v) const;                       // 0 on rank 0
+  std::vector<uint64_t> exscan_sum(const std::vector<uint64_t>& v) const;  // elementwise; zeros on rank 0
   std::vector<uint64_t> allgather(uint64_t v) const;
   std::vector<uint64_t> alltoall(const std::vector<uint64_t>& send) const;  // one value per rank
   void bcast(std::string& bytes, int root) const;

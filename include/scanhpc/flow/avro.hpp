@@ -12,7 +12,11 @@
 //
 // Writing: write_ft3_avro / write_ft4_avro with the reference schemas, codec
 // deflate (default) or null, and a sync marker derived from the content, so
-// the same input gives byte-identical files.
+// the same input gives byte-identical files. The marker is a hash of the
+// schema, the codec and a sum of per-block digests, so that processes can
+// encode runs of whole blocks of one file on their own (encode_ft4_blocks)
+// and the assembled file equals the one-call encoding byte for byte.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -118,6 +122,11 @@ struct FlowWriteOptions {
   Ft4Schema ft4_schema = Ft4Schema::with_counts;
 };
 
+// Records per block of the FT4 files scanhpc makes (flow convert, synth):
+// fixed, so that any rank can encode any block of a file; corsaro's 16 KiB
+// blocks hold about as many FT4 records.
+constexpr size_t kFt4BlockRecords = 256;
+
 // The reference schema texts (flowtuple.md section 1).
 std::string_view ft3_schema_json();
 std::string_view ft4_schema_json(Ft4Schema schema);
@@ -127,5 +136,29 @@ std::string encode_ft3_avro(const Ft3Columns& rows, const FlowWriteOptions& opti
 std::string encode_ft4_avro(const Ft4Columns& rows, const FlowWriteOptions& options = {});
 void write_ft3_avro(const std::string& path, const Ft3Columns& rows, const FlowWriteOptions& options = {});
 void write_ft4_avro(const std::string& path, const Ft4Columns& rows, const FlowWriteOptions& options = {});
+
+// ------------------------------------------- one file, written in pieces --
+// A run of whole blocks of an FT4 file: with block_records > 0, block b of
+// the file holds its rows [b * block_records, (b + 1) * block_records), so
+// any process that holds those rows can encode the block. `data` is each
+// block's count, size and stored bytes without the sync marker that follows
+// it in the file; `digest` adds up with the digests of the other pieces.
+struct EncodedBlocks {
+  std::string data;
+  std::vector<uint64_t> ends;  // end of each block in data
+  uint64_t digest[2] = {0, 0};
+  uint64_t file_bytes() const { return data.size() + 16 * uint64_t(ends.size()); }  // with the markers
+};
+using SyncMarker = std::array<char, 16>;
+
+// Rows [first, last) of `rows`, the first of them the first row of block
+// `first_block` of its file (needs options.block_records > 0).
+EncodedBlocks encode_ft4_blocks(const Ft4Columns& rows, size_t first, size_t last, uint64_t first_block,
+                                const FlowWriteOptions& options);
+// The file's marker from the sum of all its pieces' digests, and its header.
+SyncMarker ft4_sync_marker(const uint64_t digest[2], const FlowWriteOptions& options);
+std::string ft4_container_header(const SyncMarker& sync, const FlowWriteOptions& options);
+// Appends the blocks of [from, to) with their markers, as they lie in the file.
+void append_with_sync(const EncodedBlocks& blocks, size_t from, size_t to, const SyncMarker& sync, std::string& out);
 
 }  // namespace scanhpc::flow
