@@ -1,9 +1,10 @@
 // scanhpc ports: seed 003's port analyses (ports as categories) over honeypot
 // CSV logs or FT4 flowtuples. Each rank reads its share of the inputs into
 // events, sensor names get one global numbering (sorted names), events move
-// to the rank owning their source /16 (so distinct sources add up across
+// to the rank owning their source address (so distinct sources add up across
 // ranks), the kernels of ports/port_stats run locally, and the partials are
-// summed on rank 0, which writes the tables (docs/hdf5-layout.md).
+// summed at owners (commands/ports_merge): the daily tables are written by
+// the owners of their days (docs/hdf5-layout.md).
 #include <omp.h>
 
 #include <cstdio>
@@ -14,8 +15,10 @@
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/commands/ports_input.hpp"
+#include "scanhpc/commands/ports_merge.hpp"
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/dist/alltoallv_rounds.hpp"
+#include "scanhpc/dist/exchange.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/ports/port_stats.hpp"
 
@@ -77,14 +80,17 @@ std::vector<std::string> global_sensors(const dist::Comm& comm, const std::vecto
   return names;
 }
 
-// Collective: events to the rank owning their source /16, with global sensor ids.
+// Collective: events to the rank owning their source address, by the
+// partitioner every address key shares (contiguous ranges balanced by rows,
+// hot /16s refined), with global sensor ids.
 ports::EventColumns exchange_by_source(const dist::Comm& comm, const ports::EventColumns& e,
                                        const std::vector<uint32_t>& to_global,
                                        const std::vector<std::string>& sensors, uint64_t round_bytes) {
   const size_t ranks = size_t(comm.size());
+  const PrefixOwnership owners = dist::build_ownership(comm, e.src);
   std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
   std::vector<uint32_t> dest(e.size());
-  for (size_t i = 0; i < e.size(); ++i) ++counts[dest[i] = uint32_t(hash2(e.src[i] >> 16, 0x9047) % ranks)];
+  for (size_t i = 0; i < e.size(); ++i) ++counts[dest[i] = uint32_t(owners.owner(e.src[i]))];
   for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
   std::vector<EventRow> grouped(e.size());
   auto cursor = offsets;
@@ -97,11 +103,6 @@ ports::EventColumns exchange_by_source(const dist::Comm& comm, const ports::Even
   out.reserve(received.size());
   for (const auto& r : received) out.push_back(r.time, r.sensor, r.src, r.proto, r.dst_port, r.src_port);
   return out;
-}
-
-// Collective: concatenated partials of every rank on rank 0 (as u64 words).
-std::vector<uint64_t> gather_words(const dist::Comm& comm, const std::vector<uint64_t>& mine) {
-  return comm.gatherv(mine, 0);
 }
 
 int run_ports(const PortsConfig& cfg, const std::string& ini) {
@@ -119,56 +120,21 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
     local = {};
     ctx.end_stage("exchange");
 
-    // Local partials (events of a source all on this rank), then sums on rank 0.
-    const auto counts = ports::local_port_counts(events);
-    const auto daily_local = ports::local_daily_sources(events);
-    const auto active_local = ports::local_active_sensors(events);
-    const auto pairs_local = ports::local_neighbour_sources(events, cfg.pairs, false);
+    // Local partials (events of a source all on this rank), summed at owners.
     const uint64_t n_events = comm.allreduce_sum(events.size());
+    PortsMergeOptions mo;
+    mo.top = cfg.top;
+    mo.pairs = cfg.pairs;
+    mo.denominator = cfg.denominator;
+    mo.box_rule = cfg.box_rule;
+    mo.round_bytes = cfg.round_bytes;
+    const PortsResults res = merge_port_analyses(comm, events, mo);
     events = {};
-    std::vector<uint64_t> words;
-    for (const auto& [k, c] : counts.ports) words.insert(words.end(), {0, k.proto, k.port, c});
-    for (const auto& [p, c] : counts.no_port) words.insert(words.end(), {1, p, 0, c});
-    for (const auto& d : daily_local) words.insert(words.end(), {2, d.key, 0, d.sources});
-    for (const auto& [day, sensor] : active_local) words.insert(words.end(), {3, day, sensor, 0});
-    for (const auto& r : pairs_local)
-      words.insert(words.end(), {4, uint64_t(r.a) << 16 | r.b, uint64_t(uint32_t(r.proto)) << 32 | r.day,
-                                 r.sources_a, r.sources_b, r.both, r.both_same_sensor, 0});
-    const auto all = gather_words(comm, words);
     ctx.end_stage("analyses");
 
-    ports::PortCounts total;
-    std::vector<ports::DailyCount> daily;
-    std::vector<std::pair<uint32_t, uint32_t>> active;
-    std::vector<ports::NeighbourRow> pair_rows;
-    for (size_t i = 0; i < all.size();) {
-      switch (all[i]) {
-        case 0: total.ports[{uint8_t(all[i + 1]), uint16_t(all[i + 2])}] += all[i + 3]; i += 4; break;
-        case 1: total.no_port[uint8_t(all[i + 1])] += all[i + 3]; i += 4; break;
-        case 2: daily.push_back({all[i + 1], all[i + 3]}); i += 4; break;
-        case 3: active.emplace_back(uint32_t(all[i + 1]), uint32_t(all[i + 2])); i += 4; break;
-        default: {
-          ports::NeighbourRow r;
-          r.a = uint16_t(all[i + 1] >> 16); r.b = uint16_t(all[i + 1]);
-          r.proto = int32_t(uint32_t(all[i + 2] >> 32)); r.day = uint32_t(all[i + 2]);
-          r.sources_a = all[i + 3]; r.sources_b = all[i + 4]; r.both = all[i + 5]; r.both_same_sensor = all[i + 6];
-          pair_rows.push_back(r);
-          i += 8;
-        }
-      }
-    }
-    daily = ports::merge_daily_sources(std::move(daily));
-    active = ports::merge_active_sensors(std::move(active));
-    pair_rows = ports::merge_neighbour_sources(std::move(pair_rows));
-    const auto top = ports::top_ports(total, cfg.top);
-    const auto means = ports::daily_means(daily, cfg.denominator, active);
-    // The boxes' ports are the seed's top.ports: ranked by deduplicated (day, sensor, source, port) tuples.
-    const auto box_ports = ports::top_port_keys(ports::top_ports(ports::port_counts_from_daily(daily), cfg.top));
-    const auto boxes = ports::port_boxes(means, box_ports, true, cfg.box_rule);
-    ctx.end_stage("merge");
-
     h5::File& out = ctx.output();
-    write_ports_output(out, comm, in, cfg.input, sensors, n_events, total, top, daily, means, boxes, pair_rows,
+    write_ports_output(out, comm, in, cfg.input, sensors, n_events, res.no_port, res.top, res.daily, res.means,
+                       res.boxes, res.pairs,
                        cfg.denominator == ports::Denominator::sensors_seeing_port ? "sensors_seeing_port"
                                                                                   : "active_sensors",
                        cfg.box_rule == ports::BoxRule::ggplot2 ? "ggplot2" : "boxplot_stats");
@@ -176,7 +142,7 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
     ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root()) {
-      print_ports_tables(top, means, pair_rows);
+      print_ports_tables(res.top, res.busiest, res.pairs);
       if (!cfg.quiet)
         std::fprintf(stderr,
                      "scanhpc ports: %zu file(s); records read %llu = used %llu + rejected %llu; %llu events, "

@@ -9,7 +9,7 @@ namespace scanhpc::commands {
 
 void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputSummary& in,
                         const PortsInputConfig& cfg, const std::vector<std::string>& sensors, uint64_t events,
-                        const ports::PortCounts& counts, const std::vector<ports::TopPortRow>& top,
+                        const std::map<uint8_t, uint64_t>& no_port_counts, const std::vector<ports::TopPortRow>& top,
                         const std::vector<ports::DailyCount>& daily, const std::vector<ports::DailyMean>& means,
                         const std::vector<ports::PortBox>& boxes, const std::vector<ports::NeighbourRow>& pairs,
                         const std::string& denominator, const std::string& box_rule) {
@@ -29,13 +29,11 @@ void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputS
   out.write_attr("/ports", "columns", cfg.columns);
   out.write_attr("/ports", "denominator", denominator);
   out.write_attr("/ports", "box_rule", box_rule);
-  // Events without a port (ICMP, empty port fields), per protocol: rank 0 knows them.
+  // Events without a port (ICMP, empty port fields), per protocol: every rank knows them.
   std::string no_port;
-  for (const auto& [p, c] : counts.no_port)
+  for (const auto& [p, c] : no_port_counts)
     no_port += (no_port.empty() ? "" : ", ") + ports::proto_name(p) + " " + std::to_string(c);
-  std::string shared = root ? no_port : std::string();
-  comm.bcast(shared, 0);
-  out.write_attr("/ports", "events_without_port", shared);
+  out.write_attr("/ports", "events_without_port", no_port);
   out.write_table("/ports/errors", {{"message", root ? in.errors : std::vector<std::string>{}}});
   write_skipped(out, root, "/ports", in.skipped);
 
@@ -45,7 +43,7 @@ void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputS
     std::vector<int32_t> port;  // -1: (Other)
     std::vector<uint64_t> count;
     std::vector<double> share;
-    for (const auto& r : top) {
+    for (const auto& r : root ? top : std::vector<ports::TopPortRow>{}) {  // every rank has it; rank 0 writes
       proto.push_back(ports::proto_name(r.proto)); rank.push_back(r.rank); port.push_back(r.port);
       count.push_back(r.count); share.push_back(r.share);
     }
@@ -126,26 +124,14 @@ void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputS
   }
 }
 
-void print_ports_tables(const std::vector<ports::TopPortRow>& top, const std::vector<ports::DailyMean>& means,
+void print_ports_tables(const std::vector<ports::TopPortRow>& top, const std::vector<PortAverage>& busiest,
                         const std::vector<ports::NeighbourRow>& pairs) {
   std::printf("top ports per protocol (events)\n%-9s %5s %8s %14s %8s\n", "protocol", "rank", "port", "count", "share");
   for (const auto& r : top)
     std::printf("%-9s %5u %8s %14llu %7.2f%%\n", ports::proto_name(r.proto).c_str(), r.rank,
                 r.port < 0 ? "(Other)" : std::to_string(r.port).c_str(), (unsigned long long)r.count, 100 * r.share);
-  // The ports with the highest average daily mean of unique sources per sensor.
-  std::map<std::pair<uint8_t, uint16_t>, std::pair<double, uint32_t>> avg;
-  for (const auto& m : means) {
-    auto& a = avg[{m.proto, m.port}];
-    a.first += m.mean_sources;
-    ++a.second;
-  }
-  std::vector<std::pair<double, std::pair<uint8_t, uint16_t>>> ranked;
-  for (const auto& [k, v] : avg) ranked.push_back({v.first / v.second, k});
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
   std::printf("\naverage unique sources per day per sensor (top 10)\n%-9s %8s %10s\n", "protocol", "port", "mean");
-  for (size_t i = 0; i < ranked.size() && i < 10; ++i)
-    std::printf("%-9s %8u %10.2f\n", ports::proto_name(ranked[i].second.first).c_str(), ranked[i].second.second,
-                ranked[i].first);
+  for (const auto& a : busiest) std::printf("%-9s %8u %10.2f\n", ports::proto_name(a.proto).c_str(), a.port, a.mean);
   std::printf("\nneighbour ports (sources)\n%6s %6s %-6s %10s %10s %10s\n", "a", "b", "proto", "a", "b", "both");
   for (const auto& r : pairs)
     std::printf("%6u %6u %-6s %10llu %10llu %10llu\n", r.a, r.b,

@@ -246,7 +246,9 @@ void RunContext::commit_output(uint64_t input_bytes) {
     file.write_table("/run/ranks", {{"rank", std::vector<uint32_t>{uint32_t(comm_.rank())}},
                                     {"host", std::vector<std::string>{host}},
                                     {"threads", std::vector<uint64_t>{uint64_t(threads())}},
-                                    {"peak_rss_bytes", std::vector<uint64_t>{rss[size_t(comm_.rank())]}}});
+                                    {"peak_rss_bytes", std::vector<uint64_t>{rss[size_t(comm_.rank())]}},
+                                    {"bytes_sent", std::vector<uint64_t>{dist::traffic().sent}},
+                                    {"bytes_received", std::vector<uint64_t>{dist::traffic().received}}});
   }
   fault_point("commit");
   file.close();

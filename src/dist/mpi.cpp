@@ -1,6 +1,7 @@
 #include "scanhpc/dist/mpi.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <numeric>
 
 #include "scanhpc/core/checked_cast.hpp"
@@ -71,6 +72,15 @@ uint64_t Comm::exscan_sum(uint64_t v) const {
   check(MPI_Exscan(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Exscan");
   return rank_ == 0 ? 0 : out;  // MPI leaves rank 0's result undefined
 }
+
+namespace {
+std::atomic<uint64_t> g_sent{0}, g_received{0};
+}
+void note_traffic(uint64_t sent, uint64_t received) {
+  g_sent += sent;
+  g_received += received;
+}
+Traffic traffic() { return {g_sent.load(), g_received.load()}; }
 
 std::vector<uint64_t> Comm::exscan_sum(const std::vector<uint64_t>& v) const {
   std::vector<uint64_t> out(v.size(), 0);

@@ -25,6 +25,11 @@ std::string exchange_records(const Comm& comm, const std::vector<std::string>& p
     std::vector<uint64_t> total_to(ranks);
     for (size_t d = 0; d < ranks; ++d) total_to[d] = per_rank[d].size();
     total_from = comm.alltoall(total_to);
+    const size_t me = size_t(comm.rank());
+    uint64_t to_others = 0, from_others = 0;
+    for (size_t r = 0; r < ranks; ++r)
+      if (r != me) to_others += total_to[r], from_others += total_from[r];
+    note_traffic(to_others, from_others);
     uint64_t sum = 0;
     for (size_t s = 0; s < ranks; ++s) {
       at[s] = sum;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 #include "scanhpc/ports/port_stats.hpp"
 
@@ -76,27 +77,47 @@ void merge_port_counts(PortCounts& into, const PortCounts& part) {
   for (const auto& [p, c] : part.no_port) into.no_port[p] += c;
 }
 
-std::vector<TopPortRow> top_ports(const PortCounts& global, size_t n) {
-  std::vector<TopPortRow> out;
-  auto it = global.ports.begin();
-  while (it != global.ports.end()) {
-    const uint8_t proto = it->first.proto;
-    std::vector<std::pair<uint16_t, uint64_t>> ports;  // map order: port ascending
-    uint64_t total = 0;
-    for (; it != global.ports.end() && it->first.proto == proto; ++it) {
-      ports.emplace_back(it->first.port, it->second);
-      total += it->second;
-    }
-    // Count descending; the stable sort keeps ascending ports among ties, as R's radix sort.list.
+namespace {
+
+// Per protocol, its ports by count descending; the stable sort keeps
+// ascending ports among ties, as R's radix sort.list.
+std::map<uint8_t, std::vector<std::pair<uint16_t, uint64_t>>> ranked_ports(const PortCounts& counts) {
+  std::map<uint8_t, std::vector<std::pair<uint16_t, uint64_t>>> out;
+  for (const auto& [k, c] : counts.ports) out[k.proto].emplace_back(k.port, c);  // map order: port ascending
+  for (auto& [proto, ports] : out)
     std::stable_sort(ports.begin(), ports.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+  return out;
+}
+
+}  // namespace
+
+std::vector<TopPortRow> top_ports(const PortCounts& candidates, const std::map<uint8_t, uint64_t>& totals, size_t n) {
+  std::vector<TopPortRow> out;
+  for (const auto& [proto, ports] : ranked_ports(candidates)) {
+    const auto t = totals.find(proto);
+    const uint64_t total = t == totals.end() ? 0 : t->second;
     uint64_t listed = 0;
     const auto share = [&](uint64_t c) { return total ? double(c) / double(total) : 0.0; };
     for (size_t r = 0; r < ports.size() && r < n; ++r) {
       listed += ports[r].second;
       out.push_back({proto, uint32_t(r + 1), int32_t(ports[r].first), ports[r].second, share(ports[r].second)});
     }
+    if (total < listed) throw std::invalid_argument("top_ports: a protocol's total is below its listed ports");
     if (total > listed) out.push_back({proto, uint32_t(n + 1), -1, total - listed, share(total - listed)});
   }
+  return out;
+}
+
+std::vector<TopPortRow> top_ports(const PortCounts& global, size_t n) {
+  std::map<uint8_t, uint64_t> totals;
+  for (const auto& [k, c] : global.ports) totals[k.proto] += c;
+  return top_ports(global, totals, n);
+}
+
+PortCounts top_candidates(const PortCounts& owned, size_t n) {
+  PortCounts out;
+  for (const auto& [proto, ports] : ranked_ports(owned))
+    for (size_t r = 0; r < ports.size() && r < n; ++r) out.ports[{proto, ports[r].first}] = ports[r].second;
   return out;
 }
 

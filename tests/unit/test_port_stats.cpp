@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <omp.h>
 
+#include <array>
 #include <map>
+#include <random>
 #include <set>
 #include <tuple>
 
@@ -365,4 +367,30 @@ TEST_CASE("ports: results do not depend on the thread count", "[ports]") {
     bad.push_back(0, kMaxSensors, 1, TCP, 80, 1);
     local_daily_sources(bad);
   }(), Catch::Contains("sensor index"));
+}
+
+TEST_CASE("ports: the top table from each owner's candidates equals the table from all counts",
+          "[ports][ports-top]") {
+  // What the ranks do: every port counted on one owner, each owner's top n
+  // per protocol gathered, the table made from them and the protocol totals.
+  std::mt19937_64 rng(12);
+  for (int trial = 0; trial < 100; ++trial) {
+    PortCounts all;
+    const size_t ports_n = 1 + rng() % 300;
+    for (size_t i = 0; i < ports_n; ++i) {
+      const uint8_t proto = std::array<uint8_t, 3>{6, 17, 47}[rng() % 3];
+      all.ports[{proto, uint16_t(rng() % 2000)}] += 1 + rng() % (rng() % 2 ? 5 : 500);  // many ties
+    }
+    const size_t n = 1 + rng() % 12;
+    const int owners = 1 + int(rng() % 9);
+    std::vector<PortCounts> owned(static_cast<size_t>(owners));
+    for (const auto& [k, c] : all.ports) owned[(k.port * 7919u + k.proto) % unsigned(owners)].ports[k] = c;
+    PortCounts candidates;
+    std::map<uint8_t, uint64_t> totals;
+    for (const auto& o : owned) {
+      merge_port_counts(candidates, top_candidates(o, n));
+      for (const auto& [k, c] : o.ports) totals[k.proto] += c;
+    }
+    REQUIRE(top_ports(candidates, totals, n) == top_ports(all, n));
+  }
 }

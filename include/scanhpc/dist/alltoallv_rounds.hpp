@@ -27,6 +27,10 @@ std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped,
   auto recv_counts = comm.alltoall(counts);
   uint64_t send_total = grouped.size(), recv_total = 0;
   for (auto c : recv_counts) recv_total += c;
+  {
+    const size_t me = size_t(comm.rank());
+    note_traffic((send_total - counts[me]) * sizeof(T), (recv_total - recv_counts[me]) * sizeof(T));
+  }
   const uint64_t rounds = exchange_rounds(comm.allreduce_max(std::max(send_total, recv_total)), sizeof(T), round_bytes);
 
   MPI_Datatype type;

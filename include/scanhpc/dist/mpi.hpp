@@ -31,6 +31,15 @@ class Environment {
   Environment& operator=(const Environment&) = delete;
 };
 
+// Bytes this process sent to and received from other ranks in the data
+// exchanges (alltoallv_rounds, exchange_records; not the small collectives),
+// for /run/ranks: how evenly the work was spread.
+struct Traffic {
+  uint64_t sent = 0, received = 0;
+};
+void note_traffic(uint64_t sent, uint64_t received);
+Traffic traffic();
+
 class Comm {
  public:
   explicit Comm(MPI_Comm comm = MPI_COMM_WORLD);  // sets MPI_ERRORS_RETURN on it

@@ -63,6 +63,13 @@ struct TopPortRow {
 // R's stable sort over numerically ordered levels), then "(Other)" when the
 // rest is positive. Portless events are not in the table (see no_port).
 std::vector<TopPortRow> top_ports(const PortCounts& global, size_t n);
+// The same table from part of the ports: `candidates` must hold every port
+// of the top n of its protocol (the union of each rank's top n of the ports
+// it owns, top_candidates), `totals` each protocol's count over all ports.
+std::vector<TopPortRow> top_ports(const PortCounts& candidates, const std::map<uint8_t, uint64_t>& totals, size_t n);
+// The n largest counts of each protocol in `owned` (ties: lower port), the
+// ports that can be in the top n when every port is counted on one rank.
+PortCounts top_candidates(const PortCounts& owned, size_t n);
 // The ports of the top rows (without "(Other)"), in table order.
 std::vector<PortKey> top_port_keys(const std::vector<TopPortRow>& rows);
 
