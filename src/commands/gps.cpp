@@ -2,8 +2,9 @@
 // The shared pipeline brings every host's status rows and banner records to
 // the rank owning its prefix; features and counts are local; the sparse count
 // tables are summed by key owner (never gathered whole); the filtered rules
-// are shared with every rank to pick each seed service's best predictor; the
-// plan's (port, prefix) counts are summed the same way.
+// move into ranges of (p1, feature), where the hosts' questions find each
+// seed service's best predictor, and to the owners of their feature ids for
+// the family tables; the plan's (port, prefix) counts are summed by owner.
 #include <omp.h>
 
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/dist/alltoallv_rounds.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
 #include "scanhpc/kernels/gps.hpp"
@@ -178,15 +180,153 @@ std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vec
 }
 
 struct Model {
-  std::vector<gps::Rule> rules;            // every rule, on every rank, sorted by (p1, feature, p2)
+  std::vector<gps::Rule> rules;            // this rank's range of the rules, sorted by (p1, feature, p2)
+  std::vector<gps::Rule> family_rules;     // the rules of this rank's feature ids (write_families)
+  std::vector<gps::Rule> all_rules;        // every rule, when asked (gps simulate) and ranks > 1
+  uint64_t total_rules = 0;
   std::vector<gps::Predictor> predictors;  // this rank's seed services
   std::vector<gps::PlanRow> plan;          // the whole plan, on every rank
 };
 
+bool by_rule_key(const gps::Rule& a, const gps::Rule& b) {
+  return std::tie(a.p1, a.feature, a.p2) < std::tie(b.p1, b.feature, b.p2);
+}
+
+// Rows to any rank: grouped by a stable counting sort, then sent in rounds.
+template <class T, class Owner>
+std::vector<T> send_to_owners(const dist::Comm& comm, const std::vector<T>& rows, Owner owner, uint64_t round_bytes) {
+  std::vector<uint64_t> counts(size_t(comm.size()), 0), offsets(size_t(comm.size()), 0);
+  std::vector<int> dest(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) ++counts[size_t(dest[i] = owner(rows[i]))];
+  for (size_t d = 1; d < counts.size(); ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
+  std::vector<T> grouped(rows.size());
+  auto cursor = offsets;
+  for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows[i];
+  return dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
+}
+
+// Collective: the rules in ranges of (p1, feature), rank r holding the r-th
+// range of the global order, sorted; a (p1, feature) group never spans two
+// ranks. The ranges begin at `splitters` (P - 1 keys from a regular sample
+// of every rank's rules), which also route the questions of the predictors.
+std::vector<gps::Rule> range_rules(const dist::Comm& comm, std::vector<gps::Rule> local, uint64_t round_bytes,
+                                   std::vector<gps::BaseKey>& splitters) {
+  const size_t ranks = size_t(comm.size());
+  std::sort(local.begin(), local.end(), by_rule_key);
+  std::vector<gps::BaseKey> sample;
+  for (size_t i = 1; i < ranks && !local.empty(); ++i) {
+    const auto& r = local[local.size() * i / ranks];
+    sample.push_back({r.p1, r.feature});
+  }
+  auto all = dist::allgatherv(comm, sample);  // P (P - 1) keys at most
+  std::sort(all.begin(), all.end());
+  splitters.clear();
+  for (size_t i = 1; i < ranks && !all.empty(); ++i) splitters.push_back(all[all.size() * i / ranks]);
+  auto owner = [&](uint16_t p1, uint64_t feature) {
+    return int(std::upper_bound(splitters.begin(), splitters.end(), gps::BaseKey{p1, feature}) - splitters.begin());
+  };
+  auto mine = send_to_owners(comm, local, [&](const gps::Rule& r) { return owner(r.p1, r.feature); }, round_bytes);
+  std::sort(mine.begin(), mine.end(), by_rule_key);
+  return mine;
+}
+
+std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gps::SeedHosts& seed,
+                                                const std::vector<gps::Rule>& rules,
+                                                const std::vector<gps::BaseKey>& splitters,
+                                                const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
+                                                uint64_t round_bytes);
+
+// Collective: each seed service's best predictor, the rules staying in their
+// ranges: every host's (port, feature) questions go to the rank of that
+// range with the host's open ports, the answers come back, the host's rank
+// chooses (kernels/gps: choose_predictors).
+std::vector<gps::Predictor> distributed_predictors(const dist::Comm& comm, const gps::SeedHosts& seed,
+                                                   const std::vector<gps::Rule>& rules,
+                                                   const std::vector<gps::BaseKey>& splitters,
+                                                   const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
+                                                   uint64_t round_bytes) {
+  if (comm.size() == 1) return gps::best_predictors(seed, rules, dict, mo);  // every rule is here
+  // Hosts in batches of about kQueries questions, so that questions and
+  // answers in flight stay bounded; every rank takes part in every round.
+  constexpr uint64_t kQueries = uint64_t(1) << 18;
+  std::vector<std::pair<size_t, size_t>> batches;
+  for (size_t h = 0, first = 0, queries = 0; h < seed.hosts(); ++h) {
+    if (seed.ports_of(h) >= 2)
+      queries += seed.feat_begin[seed.host_begin[h + 1]] - seed.feat_begin[seed.host_begin[h]];
+    if (queries >= kQueries || h + 1 == seed.hosts()) {
+      batches.emplace_back(first, h + 1);
+      first = h + 1;
+      queries = 0;
+    }
+  }
+  const uint64_t rounds = comm.allreduce_max(uint64_t(batches.size()));
+  std::vector<gps::Predictor> out;
+  for (uint64_t round = 0; round < rounds; ++round) {
+    const auto [h0, h1] = round < batches.size() ? batches[round] : std::pair<size_t, size_t>{0, 0};
+    const gps::SeedHosts slice = gps::seed_slice(seed, h0, h1);
+    auto chosen = predictors_of_batch(comm, slice, rules, splitters, dict, mo, round_bytes);
+    out.insert(out.end(), chosen.begin(), chosen.end());
+  }
+  return out;
+}
+
+// One round of distributed_predictors: the questions of the hosts of `seed`.
+std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gps::SeedHosts& seed,
+                                                const std::vector<gps::Rule>& rules,
+                                                const std::vector<gps::BaseKey>& splitters,
+                                                const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
+                                                uint64_t round_bytes) {
+  // Wire record: header, then the host's open ports.
+  struct QueryHeader {
+    uint64_t feature;
+    uint32_t host, from_rank;
+    uint16_t p1, nports, pad[2];
+  };
+  std::vector<std::string> per_rank(size_t(comm.size()));
+  for (const auto& q : gps::predictor_queries(seed, mo)) {
+    const int to = int(std::upper_bound(splitters.begin(), splitters.end(), gps::BaseKey{q.p1, q.feature}) -
+                       splitters.begin());
+    const QueryHeader h{q.feature, q.host, uint32_t(comm.rank()), q.p1, uint16_t(seed.ports_of(q.host)), {0, 0}};
+    std::string& buf = per_rank[size_t(to)];
+    buf.append(reinterpret_cast<const char*>(&h), sizeof h);
+    buf.append(reinterpret_cast<const char*>(seed.port.data() + seed.host_begin[q.host]), 2 * size_t(h.nports));
+  }
+  auto record_size = [](const char* p) {
+    QueryHeader h;
+    std::memcpy(&h, p, sizeof h);
+    return sizeof h + 2 * size_t(h.nports);
+  };
+  const std::string questions = dist::exchange_records(comm, per_rank, record_size, round_bytes);
+  per_rank = {};
+  struct Answer {
+    uint32_t to_rank;
+    gps::PredictorCandidate c;
+  };
+  std::vector<Answer> answers;
+  std::vector<gps::PredictorCandidate> found;
+  std::vector<uint16_t> ports;
+  for (size_t at = 0; at < questions.size(); at += record_size(questions.data() + at)) {
+    QueryHeader h;
+    std::memcpy(&h, questions.data() + at, sizeof h);
+    ports.resize(h.nports);
+    std::memcpy(ports.data(), questions.data() + at + sizeof h, 2 * size_t(h.nports));
+    found.clear();
+    gps::answer_predictor_query(rules, {h.host, h.p1, h.feature}, ports, found);
+    for (const auto& c : found) answers.push_back({h.from_rank, c});
+  }
+  const auto back = send_to_owners(comm, answers, [](const Answer& a) { return int(a.to_rank); }, round_bytes);
+  answers = {};
+  std::vector<gps::PredictorCandidate> candidates;
+  candidates.reserve(back.size());
+  for (const auto& a : back) candidates.push_back(a.c);
+  return gps::choose_predictors(seed, candidates, dict, mo);
+}
+
 // Collective: counts summed on the owners of (p1, feature), rules formed
-// there and shared, best predictors local, plan counts summed and shared.
+// there and spread in ranges, best predictors by question and answer, plan
+// counts summed by owner and shared (the plan is small).
 Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::FeatureDictionary& dict,
-                  const GpsConfig& cfg) {
+                  const GpsConfig& cfg, bool all_rules = false) {
   const auto& comm = ctx.comm();
   const int ranks = comm.size();
   Model m;
@@ -208,13 +348,26 @@ Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::Featur
       owned.pairs.push_back({p.key, p.count});
   }
   counts = gps::ModelCounts{};
-  m.rules = dist::allgatherv(comm, gps::rules_from_counts(owned, cfg.model));
-  std::sort(m.rules.begin(), m.rules.end(), [](const gps::Rule& a, const gps::Rule& b) {
-    return std::tie(a.p1, a.feature, a.p2) < std::tie(b.p1, b.feature, b.p2);
-  });
-  ctx.end_stage("rules");
-
-  m.predictors = gps::best_predictors(seed, m.rules, dict, cfg.model);
+  {
+    // Rules formed at the count owners, then in ranges of (p1, feature) for
+    // the table and the predictors, and at the owners of their feature ids
+    // for the family tables: never all of them on one rank.
+    auto formed = gps::rules_from_counts(owned, cfg.model);
+    owned = gps::ModelCounts{};
+    m.total_rules = comm.allreduce_sum(formed.size());
+    if (ranks > 1)  // at one rank the family tables take the rules themselves
+      m.family_rules = send_to_owners(
+          comm, formed, [ranks](const gps::Rule& r) { return id_owner(r.feature, ranks); }, cfg.ingest.round_bytes);
+    std::vector<gps::BaseKey> splitters;
+    m.rules = range_rules(comm, std::move(formed), cfg.ingest.round_bytes, splitters);
+    if (all_rules && ranks > 1) {  // gps simulate predicts from every rule on every rank
+      m.all_rules = dist::allgatherv(comm, m.rules);
+      std::sort(m.all_rules.begin(), m.all_rules.end(), by_rule_key);
+    }
+    ctx.end_stage("rules");
+    m.predictors =
+        distributed_predictors(comm, seed, m.rules, splitters, dict, cfg.model, cfg.ingest.round_bytes);
+  }
   std::function<int(const gps::PlanKey&)> owner = [&](const gps::PlanKey& k) {
     return int((uint64_t(k.port) * 0x9E3779B97F4A7C15ull ^ k.prefix) % uint64_t(ranks));
   };
@@ -278,7 +431,6 @@ void write_families(h5::File& out, const std::vector<gps::Rule>& rules,
 
 void write_model(h5::File& out, const dist::Comm& comm, const GpsConfig& cfg, const Model& m,
                  const gps::SeedHosts& seed, const std::vector<gps::FeatureEntry>& features) {
-  const int ranks = comm.size();
   out.create_group("/gps");
   out.write_attr("/gps", "min_support", cfg.model.min_support);
   out.write_attr("/gps", "hitrate_cutoff", cfg.model.hitrate_cutoff);
@@ -316,9 +468,8 @@ void write_model(h5::File& out, const dist::Comm& comm, const GpsConfig& cfg, co
     out.write_table("/gps/features", {{"id", std::move(id)}, {"kind", std::move(kind)}, {"text", std::move(text)}});
   }
   {
-    // Every rank holds every rule: rank r writes the r-th slice.
-    size_t lo = m.rules.size() * size_t(comm.rank()) / size_t(ranks);
-    size_t hi = m.rules.size() * size_t(comm.rank() + 1) / size_t(ranks);
+    // Rank r holds and writes the r-th range of the rules.
+    const size_t lo = 0, hi = m.rules.size();
     std::vector<uint16_t> p1, p2;
     std::vector<uint64_t> feature, support, base;
     std::vector<double> hitrate;
@@ -358,7 +509,7 @@ void write_model(h5::File& out, const dist::Comm& comm, const GpsConfig& cfg, co
                                   {"prefix", std::move(prefix)}, {"prefix_len", std::move(prefix_len)},
                                   {"services", std::move(services)}});
   }
-  write_families(out, m.rules, features);
+  write_families(out, comm.size() > 1 ? m.family_rules : m.rules, features);
 }
 
 // The paper's four probability families: the rules split by the kind of
@@ -441,7 +592,7 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
     uint64_t n_features = comm.allreduce_sum(features.size());
     if (ctx.root() && !cfg.ingest.quiet)
       std::fprintf(stderr, "scanhpc gps model: %zu rules, %zu plan rows (%llu probes), %llu features -> %s\n  stages: %s\n",
-                   model.rules.size(), model.plan.size(), (unsigned long long)gps::plan_probes(model.plan),
+                   size_t(model.total_rules), model.plan.size(), (unsigned long long)gps::plan_probes(model.plan),
                    (unsigned long long)n_features, cfg.ingest.output.c_str(), stages.c_str());
     return 0;
   });
@@ -665,7 +816,7 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     auto loaded = load_hosts(ctx, cfg, asn_table);
     const auto& truth = loaded.hosts;
     auto seed = gps::filter_hosts(truth, [&](uint32_t ip) { return gps::in_seed_sample(ip, sample_seed, fraction); });
-    auto model = build_model(ctx, seed, loaded.dict, cfg);
+    auto model = build_model(ctx, seed, loaded.dict, cfg, true);
 
     // Phase 1: the plan answered from the truth. Phase 2: predictions.
     gps::PlanIndex plan_index(model.plan);
@@ -678,7 +829,7 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     for (size_t h = 0; h < found.hosts(); ++h)
       for (uint64_t s = found.host_begin[h]; s < found.host_begin[h + 1]; ++s)
         known.insert(gps::service_code(found.ip[h], found.port[s]));
-    gps::RuleIndex rule_index(model.rules);
+    gps::RuleIndex rule_index(comm.size() > 1 ? model.all_rules : model.rules);
     auto predictions = gps::predict(found, rule_index, plan_index, seed_services);
     const TruthIndex truth_index = index_truth(truth, cfg.model.max_ports);
     std::vector<uint64_t> seed_per_port(65536, 0);

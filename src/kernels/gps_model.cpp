@@ -131,43 +131,102 @@ std::vector<Rule> rules_from_counts(const ModelCounts& counts, const ModelOption
   return rules;
 }
 
+std::vector<PredictorQuery> predictor_queries(const SeedHosts& seed, const ModelOptions& options) {
+  std::vector<PredictorQuery> out;
+  for (size_t h = 0; h < seed.hosts(); ++h) {
+    if (seed.ports_of(h) < 2 || !eligible(seed, h, options)) continue;
+    for (uint64_t q = seed.host_begin[h]; q < seed.host_begin[h + 1]; ++q)
+      for (uint64_t k = seed.feat_begin[q]; k < seed.feat_begin[q + 1]; ++k)
+        out.push_back({uint32_t(h), seed.port[q], seed.feature[k]});
+  }
+  return out;
+}
+
+void answer_predictor_query(const std::vector<Rule>& rules, const PredictorQuery& query,
+                            std::span<const uint16_t> ports, std::vector<PredictorCandidate>& out) {
+  const BaseKey key{query.p1, query.feature};
+  auto it = std::lower_bound(rules.begin(), rules.end(), key,
+                             [](const Rule& r, const BaseKey& k) { return BaseKey{r.p1, r.feature} < k; });
+  for (; it != rules.end() && it->p1 == key.p1 && it->feature == key.feature; ++it)
+    if (std::binary_search(ports.begin(), ports.end(), it->p2))  // p2 open on this host
+      out.push_back({query.host, it->p2, it->p1, it->feature, it->support, it->hitrate});
+}
+
+namespace {
+
+// Strictly better by hitrate DESC, p1 ASC, feature text ASC; equal texts
+// (never in practice) by feature id, the order in which a search over the
+// host's ports and features in order meets them.
+bool better_candidate(const PredictorCandidate& a, const PredictorCandidate& b, const FeatureDictionary& dict) {
+  if (a.hitrate != b.hitrate) return a.hitrate > b.hitrate;
+  if (a.p1 != b.p1) return a.p1 < b.p1;
+  if (a.feature == b.feature) return false;
+  const auto ta = dict.text(a.feature), tb = dict.text(b.feature);
+  return ta != tb ? ta < tb : a.feature < b.feature;
+}
+
+// Host h's predictors from its candidates [first, last), sorted by p2.
+void choose_for_host(const SeedHosts& seed, size_t h, const PredictorCandidate* const* first,
+                     const PredictorCandidate* const* last, const FeatureDictionary& dict, std::vector<Predictor>& out) {
+  const uint64_t s0 = seed.host_begin[h], s1 = seed.host_begin[h + 1];
+  if (s1 - s0 == 1) {  // GPS appends one-port hosts with neededP = port
+    out.push_back({seed.ip[h], seed.port[s0], seed.port[s0], 0, 0, 0.0});
+    return;
+  }
+  for (uint64_t s = s0; s < s1; ++s) {
+    const PredictorCandidate* best = nullptr;
+    while (first != last && (*first)->p2 < seed.port[s]) ++first;
+    for (; first != last && (*first)->p2 == seed.port[s]; ++first)
+      if (!best || better_candidate(**first, *best, dict)) best = *first;
+    if (best) out.push_back({seed.ip[h], seed.port[s], best->p1, best->feature, best->support, best->hitrate});
+  }
+}
+
+bool by_host_p2(const PredictorCandidate* a, const PredictorCandidate* b) {
+  return std::tie(a->host, a->p2) < std::tie(b->host, b->p2);
+}
+
+}  // namespace
+
+std::vector<Predictor> choose_predictors(const SeedHosts& seed, const std::vector<PredictorCandidate>& candidates,
+                                         const FeatureDictionary& dict, const ModelOptions& options) {
+  std::vector<const PredictorCandidate*> sorted(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) sorted[i] = &candidates[i];
+  std::sort(sorted.begin(), sorted.end(), by_host_p2);
+  std::vector<Predictor> out;
+  size_t c = 0;
+  for (size_t h = 0; h < seed.hosts(); ++h) {
+    while (c < sorted.size() && sorted[c]->host < h) ++c;
+    size_t e = c;
+    while (e < sorted.size() && sorted[e]->host == h) ++e;
+    if (seed.ports_of(h) == 1 || eligible(seed, h, options))
+      choose_for_host(seed, h, sorted.data() + c, sorted.data() + e, dict, out);
+    c = e;
+  }
+  return out;
+}
+
 std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<Rule>& rules,
                                        const FeatureDictionary& dict, const ModelOptions& options) {
+  // Host by host, the candidates of one host at a time: nothing data-sized
+  // besides the output.
   std::vector<Predictor> out;
-  std::vector<const Rule*> best;
-  // Strictly better by hitrate DESC, p1 ASC, feature text ASC.
-  auto better = [&](const Rule& a, const Rule& b) {
-    if (a.hitrate != b.hitrate) return a.hitrate > b.hitrate;
-    if (a.p1 != b.p1) return a.p1 < b.p1;
-    if (a.feature == b.feature) return false;
-    return dict.text(a.feature) < dict.text(b.feature);
-  };
-  auto by_p1_feature = [](const Rule& r, const BaseKey& k) { return BaseKey{r.p1, r.feature} < k; };
+  std::vector<PredictorCandidate> candidates;
+  std::vector<const PredictorCandidate*> sorted;
   for (size_t h = 0; h < seed.hosts(); ++h) {
-    const uint64_t s0 = seed.host_begin[h], s1 = seed.host_begin[h + 1];
-    const uint32_t ip = seed.ip[h];
-    if (s1 - s0 == 1) {
-      out.push_back({ip, seed.port[s0], seed.port[s0], 0, 0, 0.0});
+    candidates.clear();
+    if (seed.ports_of(h) >= 2 && eligible(seed, h, options)) {
+      const auto ports = std::span<const uint16_t>(seed.port).subspan(size_t(seed.host_begin[h]), seed.ports_of(h));
+      for (uint64_t q = seed.host_begin[h]; q < seed.host_begin[h + 1]; ++q)
+        for (uint64_t k = seed.feat_begin[q]; k < seed.feat_begin[q + 1]; ++k)
+          answer_predictor_query(rules, {uint32_t(h), seed.port[q], seed.feature[k]}, ports, candidates);
+    } else if (seed.ports_of(h) != 1) {
       continue;
     }
-    if (!eligible(seed, h, options)) continue;
-    best.assign(s1 - s0, nullptr);
-    const auto ports_begin = seed.port.begin() + std::ptrdiff_t(s0);
-    const auto ports_end = seed.port.begin() + std::ptrdiff_t(s1);
-    for (uint64_t q = s0; q < s1; ++q) {
-      for (uint64_t k = seed.feat_begin[q]; k < seed.feat_begin[q + 1]; ++k) {
-        const BaseKey key{seed.port[q], seed.feature[k]};
-        auto it = std::lower_bound(rules.begin(), rules.end(), key, by_p1_feature);
-        for (; it != rules.end() && it->p1 == key.p1 && it->feature == key.feature; ++it) {
-          auto p = std::lower_bound(ports_begin, ports_end, it->p2);
-          if (p == ports_end || *p != it->p2) continue;  // p2 not open on this host
-          const Rule*& slot = best[size_t(p - ports_begin)];
-          if (!slot || better(*it, *slot)) slot = &*it;
-        }
-      }
-    }
-    for (uint64_t s = s0; s < s1; ++s)
-      if (const Rule* r = best[s - s0]) out.push_back({ip, seed.port[s], r->p1, r->feature, r->support, r->hitrate});
+    sorted.resize(candidates.size());
+    for (size_t i = 0; i < candidates.size(); ++i) sorted[i] = &candidates[i];
+    std::sort(sorted.begin(), sorted.end(), by_host_p2);
+    choose_for_host(seed, h, sorted.data(), sorted.data() + sorted.size(), dict, out);
   }
   return out;
 }

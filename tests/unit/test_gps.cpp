@@ -539,3 +539,43 @@ TEST_CASE("gps: real testnet scan with banners: oracle and planted profiles", "[
   REQUIRE(!m.plan.empty());
   CHECK(m.plan[0].prefix == ip4("198.18.0.0"));
 }
+
+TEST_CASE("gps: predictors from rules spread over simulated ranks equal the one-rank search", "[gps]") {
+  // What gps model does at P ranks: rules split into ranges of (p1, feature)
+  // (never one group across two ranks), each range answers the queries that
+  // fall in it, the hosts' ranks choose. Against best_predictors, which the
+  // oracle tests above check.
+  Input in = synthetic_seed(11, 2000);
+  FeatureDictionary dict;
+  SeedHosts seed = build_seed(in.status, in.banners, FeatureOptions{}, {}, dict);
+  ModelOptions mo;
+  mo.hitrate_cutoff = 1e-4;
+  const auto rules = rules_from_counts(count_model(seed, mo), mo);
+  REQUIRE(rules.size() > 100);
+  const auto want = best_predictors(seed, rules, dict, mo);
+  REQUIRE(want.size() > 100);
+  const auto queries = predictor_queries(seed, mo);
+  for (size_t ranks : {size_t(1), size_t(2), size_t(3), size_t(5), size_t(16)}) {
+    // Cut points at group starts: range r begins at the first rule of the
+    // group holding rule r * n / P.
+    std::vector<size_t> cut{0};
+    for (size_t r = 1; r < ranks; ++r) {
+      size_t at = std::max(cut.back(), rules.size() * r / ranks);
+      while (at > cut.back() && at < rules.size() && rules[at].p1 == rules[at - 1].p1 &&
+             rules[at].feature == rules[at - 1].feature)
+        --at;
+      cut.push_back(at);
+    }
+    cut.push_back(rules.size());
+    std::vector<PredictorCandidate> candidates;
+    for (size_t r = 0; r < ranks; ++r) {
+      const std::vector<Rule> slice(rules.begin() + std::ptrdiff_t(cut[r]), rules.begin() + std::ptrdiff_t(cut[r + 1]));
+      for (const auto& q : queries) {
+        const auto ports = std::span<const uint16_t>(seed.port).subspan(size_t(seed.host_begin[q.host]), seed.ports_of(q.host));
+        answer_predictor_query(slice, q, ports, candidates);
+      }
+    }
+    std::reverse(candidates.begin(), candidates.end());  // arrival order must not matter
+    CHECK(choose_predictors(seed, candidates, dict, mo) == want);
+  }
+}

@@ -248,6 +248,32 @@ struct Predictor {
 std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<Rule>& rules,
                                        const FeatureDictionary& dict, const ModelOptions& options);
 
+// best_predictors in three steps, so that the rules can stay spread over
+// ranks (each holding a range of (p1, feature)): the hosts' questions, the
+// answers of a rule range, and the choice among all answers.
+struct PredictorQuery {
+  uint32_t host = 0;  // index in the seed
+  uint16_t p1 = 0;    // an open port q of the host
+  uint64_t feature = 0;  // a feature of (ip, q)
+};
+struct PredictorCandidate {
+  uint32_t host = 0;
+  uint16_t p2 = 0;  // the host's port the rule predicts
+  uint16_t p1 = 0;
+  uint64_t feature = 0, support = 0;
+  double hitrate = 0;
+};
+// Every (host, q, feature) of the hosts with min_ports..max_ports (>= 2) ports.
+std::vector<PredictorQuery> predictor_queries(const SeedHosts& seed, const ModelOptions& options);
+// Appends the rules (p1, feature, p2) of `rules` (sorted by (p1, feature,
+// p2); any subset) with p2 one of `ports` (the host's, ascending).
+void answer_predictor_query(const std::vector<Rule>& rules, const PredictorQuery& query,
+                            std::span<const uint16_t> ports, std::vector<PredictorCandidate>& out);
+// The best candidate of each service (any order, any split of the rules),
+// plus the hosts with one port; equals best_predictors.
+std::vector<Predictor> choose_predictors(const SeedHosts& seed, const std::vector<PredictorCandidate>& candidates,
+                                         const FeatureDictionary& dict, const ModelOptions& options);
+
 // -------------------------------------------------------------------- plan --
 
 struct PlanRow {
