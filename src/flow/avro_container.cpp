@@ -3,6 +3,8 @@
 // decoding, with resynchronisation on the sync marker after corruption.
 #include <fcntl.h>
 #include <sys/mman.h>
+
+#include <algorithm>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -197,6 +199,13 @@ void walk_blocks(FlowAvroFile::Impl& f) {
 
 }  // namespace
 
+void FlowAvroFile::Impl::release(uint64_t begin, uint64_t end) const {
+  if (!mapping) return;
+  const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+  const uint64_t a = (begin + page - 1) / page * page, b = std::min<uint64_t>(end, size) / page * page;
+  if (a < b) (void)::madvise(static_cast<char*>(mapping) + a, b - a, MADV_DONTNEED);  // advice: a failure costs only RSS
+}
+
 FlowAvroFile::FlowAvroFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
   Impl& f = *impl_;
   f.info.path = path;
@@ -221,6 +230,7 @@ FlowAvroFile::FlowAvroFile(const std::string& path) : impl_(std::make_unique<Imp
   ::close(fd);
   parse_header(f);
   walk_blocks(f);
+  f.release(0, f.size);  // the walk touched every block header: most pages of the file
 }
 
 FlowAvroFile::~FlowAvroFile() = default;

@@ -353,11 +353,22 @@ void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Column
 
 }  // namespace
 
+namespace {
+// The decoded blocks' bytes leave the resident set (see Impl::release).
+void release_blocks(const FlowAvroFile::Impl& f, size_t first, size_t last) {
+  if (first >= last || last > f.blocks.size()) return;
+  const AvroBlock& b = f.blocks[last - 1];
+  f.release(f.blocks[first].offset, b.data_offset + b.bytes + 16);
+}
+}  // namespace
+
 void FlowAvroFile::decode_blocks(size_t first, size_t last, Ft3Columns& out, FlowReadStats& stats) const {
   decode_range(*impl_, first, last, out, stats);
+  release_blocks(*impl_, first, last);
 }
 void FlowAvroFile::decode_blocks(size_t first, size_t last, Ft4Columns& out, FlowReadStats& stats) const {
   decode_range(*impl_, first, last, out, stats);
+  release_blocks(*impl_, first, last);
 }
 
 }  // namespace scanhpc::flow

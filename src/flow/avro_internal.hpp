@@ -154,6 +154,10 @@ struct FlowAvroFile::Impl {
   size_t size = 0;
   void* mapping = nullptr;
   ~Impl();
+  // Drops the mapped pages wholly inside [begin, end) from this process's
+  // resident set (they come back from the page cache if read again): a
+  // rank's RSS is its working set, not the files it walked or decoded.
+  void release(uint64_t begin, uint64_t end) const;
 };
 
 }  // namespace scanhpc::flow
