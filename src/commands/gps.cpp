@@ -22,6 +22,7 @@
 #include "scanhpc/dist/alltoallv_rounds.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
+#include "scanhpc/dist/splitters.hpp"
 #include "scanhpc/kernels/gps.hpp"
 #include "scanhpc/kernels/gps_simulate.hpp"
 
@@ -211,20 +212,12 @@ std::vector<T> send_to_owners(const dist::Comm& comm, const std::vector<T>& rows
 // of every rank's rules), which also route the questions of the predictors.
 std::vector<gps::Rule> range_rules(const dist::Comm& comm, std::vector<gps::Rule> local, uint64_t round_bytes,
                                    std::vector<gps::BaseKey>& splitters) {
-  const size_t ranks = size_t(comm.size());
   std::sort(local.begin(), local.end(), by_rule_key);
-  std::vector<gps::BaseKey> sample;
-  for (size_t i = 1; i < ranks && !local.empty(); ++i) {
-    const auto& r = local[local.size() * i / ranks];
-    sample.push_back({r.p1, r.feature});
-  }
-  auto all = dist::allgatherv(comm, sample);  // P (P - 1) keys at most
-  std::sort(all.begin(), all.end());
-  splitters.clear();
-  for (size_t i = 1; i < ranks && !all.empty(); ++i) splitters.push_back(all[all.size() * i / ranks]);
-  auto owner = [&](uint16_t p1, uint64_t feature) {
-    return int(std::upper_bound(splitters.begin(), splitters.end(), gps::BaseKey{p1, feature}) - splitters.begin());
-  };
+  std::vector<gps::BaseKey> keys(local.size());
+  for (size_t i = 0; i < local.size(); ++i) keys[i] = {local[i].p1, local[i].feature};
+  splitters = dist::regular_splitters(comm, keys);
+  keys = {};
+  auto owner = [&](uint16_t p1, uint64_t feature) { return dist::splitter_owner(splitters, gps::BaseKey{p1, feature}); };
   auto mine = send_to_owners(comm, local, [&](const gps::Rule& r) { return owner(r.p1, r.feature); }, round_bytes);
   std::sort(mine.begin(), mine.end(), by_rule_key);
   return mine;
@@ -284,8 +277,7 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
   };
   std::vector<std::string> per_rank(size_t(comm.size()));
   for (const auto& q : gps::predictor_queries(seed, mo)) {
-    const int to = int(std::upper_bound(splitters.begin(), splitters.end(), gps::BaseKey{q.p1, q.feature}) -
-                       splitters.begin());
+    const int to = dist::splitter_owner(splitters, gps::BaseKey{q.p1, q.feature});
     const QueryHeader h{q.feature, q.host, uint32_t(comm.rank()), q.p1, uint16_t(seed.ports_of(q.host)), {0, 0}};
     std::string& buf = per_rank[size_t(to)];
     buf.append(reinterpret_cast<const char*>(&h), sizeof h);

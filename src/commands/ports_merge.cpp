@@ -10,7 +10,7 @@
 #include "scanhpc/dist/alltoallv_rounds.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
-#include "scanhpc/flow/read_plan.hpp"
+#include "scanhpc/dist/splitters.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -137,47 +137,70 @@ PortsResults merge_port_analyses(const dist::Comm& comm, const ports::EventColum
       if (no_port[p]) res.no_port[uint8_t(p)] = no_port[p];
   }
 
-  // 2. Daily counts and active sensors at the owners of their days.
+  // 2. Daily counts in ranges of their key (day, sensor, proto, port), for
+  // the /ports/daily rows; then at owners of ranges of (day, proto, port),
+  // with the active sensors of their days, for the daily means. Ranges, not
+  // whole days: one day of data still spreads over every rank.
   auto daily_local = ports::local_daily_sources(events);
   auto active_local = ports::local_active_sensors(events);
-  std::vector<KeyCount<uint32_t>> day_rows;
-  for (const auto& d : daily_local) {
-    const uint32_t day = d.fields().day;
-    if (day_rows.empty() || day_rows.back().key != day) day_rows.push_back({day, 0});
-    ++day_rows.back().count;
+  {
+    std::vector<uint64_t> keys(daily_local.size());
+    for (size_t i = 0; i < daily_local.size(); ++i) keys[i] = daily_local[i].key;
+    const auto splitters = dist::regular_splitters(comm, keys);
+    res.daily = ports::merge_daily_sources(send_sorted<ports::DailyCount>(
+        comm, daily_local, [&](const ports::DailyCount& d) { return dist::splitter_owner(splitters, d.key); },
+        o.round_bytes));
   }
-  for (const auto& [day, sensor] : active_local) day_rows.push_back({day, 1});
-  const auto summed = dist::reduce_by_owner<uint32_t>(
-      comm, std::move(day_rows), [ranks](const uint32_t& d) { return int(hash2(d, 0xda7) % uint64_t(ranks)); },
-      o.round_bytes);
-  auto days = dist::allgatherv(comm, summed);  // at most one entry per day (< 2^16)
-  std::sort(days.begin(), days.end(), [](const auto& x, const auto& y) { return x.key < y.key; });
-  std::vector<uint64_t> weights(days.size());
-  for (size_t i = 0; i < days.size(); ++i) weights[i] = days[i].count;
-  const auto shares = flow::split_units(weights, ranks);
-  std::vector<int> day_owner(days.size());
-  for (int r = 0; r < ranks; ++r)
-    for (size_t i = shares[size_t(r)].first; i < shares[size_t(r)].second; ++i) day_owner[i] = r;
-  auto owner_of_day = [&](uint32_t day) {
-    const auto it = std::lower_bound(days.begin(), days.end(), day, [](const auto& e, uint32_t d) { return e.key < d; });
-    return day_owner[size_t(it - days.begin())];
-  };
-  res.daily = ports::merge_daily_sources(send_sorted<ports::DailyCount>(
-      comm, daily_local, [&](const ports::DailyCount& d) { return owner_of_day(d.fields().day); }, o.round_bytes));
   daily_local = {};
+  // (day, proto, port) as one sortable word.
+  auto mean_key = [](const ports::DailyKey& k) { return uint64_t(k.day) << 24 | uint64_t(k.proto) << 16 | k.port; };
+  std::vector<uint64_t> mkeys(res.daily.size());
+  for (size_t i = 0; i < res.daily.size(); ++i) mkeys[i] = mean_key(res.daily[i].fields());
+  std::sort(mkeys.begin(), mkeys.end());
+  const auto mean_splitters = dist::regular_splitters(comm, mkeys);
+  mkeys = {};
+  auto by_mean_owner = send_any<ports::DailyCount>(
+      comm, res.daily,
+      [&](const ports::DailyCount& d) { return dist::splitter_owner(mean_splitters, mean_key(d.fields())); },
+      o.round_bytes);
+  std::sort(by_mean_owner.begin(), by_mean_owner.end(), [](const auto& x, const auto& y) { return x.key < y.key; });
+  // Active (day, sensor) pairs: distinct at the owner of the day, then to
+  // every rank whose range of (day, proto, port) holds part of that day.
   struct DaySensor {  // std::pair is not trivially copyable
     uint32_t day, sensor;
   };
-  std::vector<DaySensor> active_rows;
-  for (const auto& [day, sensor] : active_local) active_rows.push_back({day, sensor});
-  active_local = {};
   std::vector<std::pair<uint32_t, uint32_t>> active;
-  for (const auto& a : send_sorted<DaySensor>(
-           comm, active_rows, [&](const DaySensor& a) { return owner_of_day(a.day); }, o.round_bytes))
-    active.emplace_back(a.day, a.sensor);
-  active_rows = {};
-  active = ports::merge_active_sensors(std::move(active));
-  res.means = ports::daily_means(res.daily, o.denominator, active);
+  if (o.denominator == ports::Denominator::active_sensors) {
+    std::vector<DaySensor> rows;
+    for (const auto& [day, sensor] : active_local) rows.push_back({day, sensor});
+    active_local = {};
+    std::vector<std::pair<uint32_t, uint32_t>> pairs;
+    for (const auto& a : send_any<DaySensor>(
+             comm, rows, [ranks](const DaySensor& a) { return int(hash2(a.day, 0xda7) % uint64_t(ranks)); },
+             o.round_bytes))
+      pairs.emplace_back(a.day, a.sensor);
+    pairs = ports::merge_active_sensors(std::move(pairs));
+    std::vector<DaySensor> copies;
+    std::vector<uint64_t> counts(size_t(ranks), 0), offsets(size_t(ranks), 0);
+    std::vector<std::vector<DaySensor>> to(static_cast<size_t>(ranks));
+    for (const auto& [day, sensor] : pairs) {
+      const int lo = dist::splitter_owner(mean_splitters, uint64_t(day) << 24);
+      const int hi = dist::splitter_owner(mean_splitters, uint64_t(day) << 24 | 0xFFFFFF);
+      for (int r = lo; r <= hi; ++r) to[size_t(r)].push_back({day, sensor});
+    }
+    for (int r = 0; r < ranks; ++r) {
+      offsets[size_t(r)] = copies.size();
+      counts[size_t(r)] = to[size_t(r)].size();
+      copies.insert(copies.end(), to[size_t(r)].begin(), to[size_t(r)].end());
+    }
+    to = {};
+    for (const auto& a : dist::alltoallv_rounds(comm, copies, counts, offsets, o.round_bytes))
+      active.emplace_back(a.day, a.sensor);
+    active = ports::merge_active_sensors(std::move(active));
+  }
+  active_local = {};
+  res.means = ports::daily_means(by_mean_owner, o.denominator, active);
+  by_mean_owner = {};
 
   // 3. The boxes' ports, the seed's top.ports: ranked by deduplicated
   // (day, sensor, source, port) tuples.

@@ -4,10 +4,11 @@
 // never on one rank:
 //  - counts per port at the port's owner; each owner's top n per protocol
 //    (the only ports that can be in the global top n) reach every rank;
-//  - (day, sensor, port) counts and active (day, sensor) pairs at the owner
-//    of the day (contiguous runs of days balanced by rows), which derives the
-//    daily means of its days: both tables are written by their owners, in
-//    rank order = day order;
+//  - (day, sensor, port) counts at the owners of ranges of their key (regular
+//    sampling), which write /ports/daily in rank order = key order; then at
+//    owners of ranges of (day, proto, port), with the active sensors of their
+//    days, which derive and write /ports/daily_mean: one day of data still
+//    spreads over every rank;
 //  - the daily means at the owner of their port for the per-port averages
 //    (summed in day order, so bit-identical at any rank count);
 //  - box plots from the means of the top ports only, on rank 0;
@@ -31,8 +32,8 @@ struct PortAverage {
 struct PortsResults {
   std::map<uint8_t, uint64_t> no_port;      // every rank
   std::vector<ports::TopPortRow> top;       // every rank
-  std::vector<ports::DailyCount> daily;     // this rank's days
-  std::vector<ports::DailyMean> means;      // this rank's days
+  std::vector<ports::DailyCount> daily;     // this rank's range of keys
+  std::vector<ports::DailyMean> means;      // this rank's range of (day, proto, port)
   std::vector<ports::PortBox> boxes;        // rank 0
   std::vector<ports::NeighbourRow> pairs;   // rank 0
   std::vector<PortAverage> busiest;         // rank 0: the 10 highest averages
