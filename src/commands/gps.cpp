@@ -241,7 +241,7 @@ std::vector<gps::Predictor> distributed_predictors(const dist::Comm& comm, const
   if (comm.size() == 1) return gps::best_predictors(seed, rules, dict, mo);  // every rule is here
   // Hosts in batches of about kQueries questions, so that questions and
   // answers in flight stay bounded; every rank takes part in every round.
-  constexpr uint64_t kQueries = uint64_t(1) << 18;
+  constexpr uint64_t kQueries = uint64_t(1) << 20;
   std::vector<std::pair<size_t, size_t>> batches;
   for (size_t h = 0, first = 0, queries = 0; h < seed.hosts(); ++h) {
     if (seed.ports_of(h) >= 2)
@@ -276,8 +276,14 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
     uint16_t p1, nports, pad[2];
   };
   std::vector<std::string> per_rank(size_t(comm.size()));
+  std::vector<gps::PredictorCandidate> candidates;  // the answers of this rank's own range go here directly
   for (const auto& q : gps::predictor_queries(seed, mo)) {
     const int to = dist::splitter_owner(splitters, gps::BaseKey{q.p1, q.feature});
+    if (to == comm.rank()) {
+      const auto ports = std::span<const uint16_t>(seed.port).subspan(size_t(seed.host_begin[q.host]), seed.ports_of(q.host));
+      gps::answer_predictor_query(rules, q, ports, candidates);
+      continue;
+    }
     const QueryHeader h{q.feature, q.host, uint32_t(comm.rank()), q.p1, uint16_t(seed.ports_of(q.host)), {0, 0}};
     std::string& buf = per_rank[size_t(to)];
     buf.append(reinterpret_cast<const char*>(&h), sizeof h);
@@ -306,10 +312,32 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
     gps::answer_predictor_query(rules, {h.host, h.p1, h.feature}, ports, found);
     for (const auto& c : found) answers.push_back({h.from_rank, c});
   }
+  // Only the leaders go back: per (rank, host, port) the highest hitrate,
+  // then the lowest p1; those still tied differ by feature text, which only
+  // the host's rank can read. Questions arrive by source rank and, within
+  // it, host by host, so the answers of one host are contiguous: small sorts.
+  auto leader_order = [](const Answer& a, const Answer& b) {
+    if (a.c.p2 != b.c.p2) return a.c.p2 < b.c.p2;
+    return a.c.hitrate != b.c.hitrate ? a.c.hitrate > b.c.hitrate : a.c.p1 < b.c.p1;
+  };
+  size_t kept = 0;
+  for (size_t i = 0; i < answers.size();) {
+    size_t j = i + 1;
+    while (j < answers.size() && answers[j].to_rank == answers[i].to_rank && answers[j].c.host == answers[i].c.host) ++j;
+    std::sort(answers.begin() + std::ptrdiff_t(i), answers.begin() + std::ptrdiff_t(j), leader_order);
+    for (size_t k = i; k < j;) {
+      size_t e = k + 1;
+      while (e < j && answers[e].c.p2 == answers[k].c.p2) ++e;
+      for (size_t x = k; x < e && answers[x].c.hitrate == answers[k].c.hitrate && answers[x].c.p1 == answers[k].c.p1; ++x)
+        answers[kept++] = answers[x];
+      k = e;
+    }
+    i = j;
+  }
+  answers.resize(kept);
   const auto back = send_to_owners(comm, answers, [](const Answer& a) { return int(a.to_rank); }, round_bytes);
   answers = {};
-  std::vector<gps::PredictorCandidate> candidates;
-  candidates.reserve(back.size());
+  candidates.reserve(candidates.size() + back.size());
   for (const auto& a : back) candidates.push_back(a.c);
   return gps::choose_predictors(seed, candidates, dict, mo);
 }

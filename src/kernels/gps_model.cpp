@@ -190,18 +190,25 @@ bool by_host_p2(const PredictorCandidate* a, const PredictorCandidate* b) {
 
 std::vector<Predictor> choose_predictors(const SeedHosts& seed, const std::vector<PredictorCandidate>& candidates,
                                          const FeatureDictionary& dict, const ModelOptions& options) {
+  // Candidates by host with a counting sort (linear), then each host's by
+  // port: small sorts.
+  std::vector<uint64_t> begin(seed.hosts() + 1, 0);
+  for (const auto& c : candidates) {
+    if (c.host >= seed.hosts()) throw std::out_of_range("choose_predictors: a candidate of an unknown host");
+    ++begin[c.host + 1];
+  }
+  for (size_t h = 0; h < seed.hosts(); ++h) begin[h + 1] += begin[h];
   std::vector<const PredictorCandidate*> sorted(candidates.size());
-  for (size_t i = 0; i < candidates.size(); ++i) sorted[i] = &candidates[i];
-  std::sort(sorted.begin(), sorted.end(), by_host_p2);
+  {
+    auto cursor = begin;
+    for (const auto& c : candidates) sorted[cursor[c.host]++] = &c;
+  }
   std::vector<Predictor> out;
-  size_t c = 0;
   for (size_t h = 0; h < seed.hosts(); ++h) {
-    while (c < sorted.size() && sorted[c]->host < h) ++c;
-    size_t e = c;
-    while (e < sorted.size() && sorted[e]->host == h) ++e;
-    if (seed.ports_of(h) == 1 || eligible(seed, h, options))
-      choose_for_host(seed, h, sorted.data() + c, sorted.data() + e, dict, out);
-    c = e;
+    auto* first = sorted.data() + begin[h];
+    auto* last = sorted.data() + begin[h + 1];
+    std::sort(first, last, by_host_p2);
+    if (seed.ports_of(h) == 1 || eligible(seed, h, options)) choose_for_host(seed, h, first, last, dict, out);
   }
   return out;
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): how each command's cost per rank falls as ranks
+# grow. Every command runs at 1 and at each rank count of RANKS (oversubscribed
+# past the cores: memory and bytes moved are measurable, wall times are not),
+# on inputs of two families where the command has them. From /run/ranks of
+# each output: the largest rank's peak RSS, the same less the program's own
+# floor (the largest rank of the command on a 200-row input at that rank
+# count: MPI, libraries, tables of fixed size), its ratio to the 1-rank
+# figure, and the largest rank's received bytes over the mean. Outputs are
+# compared with the 1-rank output (tests/compare_h5.py, /run aside). Prints
+# a markdown table (docs/scaling.md).
+# Usage: bench/scaling.sh [RANKS...]   (default: 2 4 8 16; data in bench/data/scaling)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/mpi-env.sh
+BIN=$PWD/build/scanhpc
+PY=/usr/bin/python3
+ranks=("$@")
+[ ${#ranks[@]} -gt 0 ] || ranks=(2 4 8 16)
+D=bench/data/scaling
+mkdir -p "$D"
+# Inputs, written once (>= 150 MB each where the issue asks for it).
+[ -s $D/hp.csv ] || "$BIN" synth honeypot --days 120 --sensors 40 --events-per-day 25000 -o $D/hp.csv -q
+# The same events with every source in one /16 (10.0.0.0/16): the skew family.
+[ -s $D/hp-hot16.csv ] || awk -F, 'NR==1{print;next}{$3=167772160+($3%65536); print}' OFS=, $D/hp.csv > $D/hp-hot16.csv
+[ -d $D/ft3 ] || "$BIN" synth flowtuple --version 3 --minutes 5 --records-per-minute 3250000 -o $D/ft3 -q
+[ -d $D/ft3-hour ] || "$BIN" synth flowtuple --version 3 --minutes 60 --records-per-minute 150000 --seed 7 \
+  --sweepers 20 -o $D/ft3-hour -q
+[ -d $D/ft4 ] || "$BIN" flow convert -q -o $D/ft4 $D/ft3-hour
+[ -s $D/scan.oJ ] || "$BIN" synth masscan --services 2000000 --seed 5 -o $D/scan.oJ -q
+[ -s $D/gps.oJ ] || "$BIN" synth gps --hosts 617000 --seed 1 -o $D/gps.oJ -q
+[ -s $D/tiny.csv ] || head -200 $D/hp.csv > $D/tiny.csv
+
+# case NAME COMMAND-ARGS...: the output path is the word OUT in the arguments.
+cases=(
+  "ports-csv|ports -q -o OUT $D/hp.csv"
+  "ports-csv-hot16|ports -q -o OUT $D/hp-hot16.csv"
+  "ports-ft4|ports -q --source ft4 -o OUT $D/ft4"
+  "flow-convert-13M|flow convert -q -o OUT $D/ft3"
+  "flow-convert-hour|flow convert -q -o OUT $D/ft3-hour"
+  "flow-top|flow top -q --field netacq_country -o OUT $D/ft4"
+  "scan|scan -q -o OUT $D/scan.oJ"
+  "gps-model|gps model -q -o OUT $D/gps.oJ"
+)
+run_case() {  # N OUT ARGS: runs at N ranks (1: no mpirun); stdout dropped
+  local n=$1 out=$2; shift 2
+  local args=("${@//OUT/$out}")
+  if [ "$n" -eq 1 ]; then "$BIN" "${args[@]}" >/dev/null
+  else mpirun -n "$n" --oversubscribe "$BIN" "${args[@]}" >/dev/null; fi
+}
+h5_of() { case "$1" in *convert*) echo "$2/convert.h5" ;; *) echo "$2" ;; esac; }
+floor_of() {  # N: the program's floor at N ranks (ports on 200 rows)
+  local f=$D/floor-$1.h5
+  [ -s "$f" ] || run_case "$1" "$f" ports -q -o OUT $D/tiny.csv
+  echo "$f"
+}
+echo "| case | ranks | max RSS | max RSS less floor | / 1 rank | received max / mean | = 1 rank |"
+echo "|---|---:|---:|---:|---:|---:|---|"
+for c in "${cases[@]}"; do
+  name=${c%%|*}; read -r -a args <<<"${c#*|}"
+  rm -rf "$D/out-$name-1"*
+  run_case 1 "$D/out-$name-1" "${args[@]}"
+  base=$(h5_of "$name" "$D/out-$name-1")
+  for n in 1 "${ranks[@]}"; do
+    out=$D/out-$name-$n
+    [ "$n" -eq 1 ] || { rm -rf "$out"; run_case "$n" "$out" "${args[@]}"; }
+    h5=$(h5_of "$name" "$out")
+    same=yes
+    if [ "$n" -ne 1 ]; then
+      $PY tests/compare_h5.py "$base" "$h5" >/dev/null || same=NO
+      case "$name" in *convert*) diff -r -q -x convert.h5 "$D/out-$name-1" "$out" >/dev/null || same=NO ;; esac
+    fi
+    $PY - "$name" "$n" "$h5" "$(floor_of "$n")" "$base" "$(floor_of 1)" "$same" <<'PY'
+import sys, h5py
+name, n, h5, floor, base, floor1, same = sys.argv[1:]
+def rss(f): return [int(x) for x in h5py.File(f)["/run/ranks"]["peak_rss_bytes"][:]]
+r, fl, b, fl1 = max(rss(h5)), max(rss(floor)), max(rss(base)), max(rss(floor1))
+recv = [int(x) for x in h5py.File(h5)["/run/ranks"]["bytes_received"][:]]
+mean = sum(recv) / len(recv)
+ratio = (r - fl) / (b - fl1) if b > fl1 else float("nan")
+skew = f"{max(recv) / mean:.2f}" if int(n) > 1 and mean > 0 else "-"
+print(f"| {name} | {n} | {r/1e6:,.0f} MB | {(r-fl)/1e6:,.0f} MB | {ratio:.3f} | {skew} | {same} |")
+PY
+  done
+done
