@@ -241,7 +241,7 @@ std::vector<gps::Predictor> distributed_predictors(const dist::Comm& comm, const
   if (comm.size() == 1) return gps::best_predictors(seed, rules, dict, mo);  // every rule is here
   // Hosts in batches of about kQueries questions, so that questions and
   // answers in flight stay bounded; every rank takes part in every round.
-  constexpr uint64_t kQueries = uint64_t(1) << 20;
+  constexpr uint64_t kQueries = uint64_t(1) << 16;
   std::vector<std::pair<size_t, size_t>> batches;
   for (size_t h = 0, first = 0, queries = 0; h < seed.hosts(); ++h) {
     if (seed.ports_of(h) >= 2)
