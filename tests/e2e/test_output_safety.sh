@@ -136,7 +136,7 @@ interrupt() {
   before=$(listing "$dir")
   SCANHPC_FAULT=$point:stop "$@" >"$name.out" 2>"$name.err" &
   pid=$!
-  for _ in $(seq 300); do
+  for _ in $(seq 1200); do  # up to 2 minutes: a sanitizer build reaches a late point slowly
     state=$(awk '{print $3}' /proc/$pid/stat 2>/dev/null)
     [ "$state" = T ] && break
     sleep 0.1
@@ -164,7 +164,7 @@ mkdir -p out6
 RC=0
 SCANHPC_FAULT=convert-write:stall@0 mpirun -n 3 "$SCANHPC" flow convert -q -o out6/ft4 ft3 >mpi-int.out 2>mpi-int.err &
 mp=$!
-for _ in $(seq 300); do
+for _ in $(seq 1200); do
   r0=$(pgrep -f "scanhpc flow convert -q -o out6/ft4" | while read -r p; do
     [ "$(awk '{print $3}' /proc/"$p"/stat 2>/dev/null)" = T ] && echo "$p"; done | head -1)
   [ -n "$r0" ] && break
