@@ -246,8 +246,10 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     auto write = cfg.write;
     write.block_records = flow::kFt4BlockRecords;
     const flow::Ft4Layout layout(file_rows, write.block_records, comm.size());
+    // One rank holds every file's rows in file order already: no parts.
+    const bool alone = comm.size() == 1;
     std::vector<std::string> per_rank(size_t(comm.size()));
-    for (const Run& r : runs) {
+    for (const Run& r : alone ? std::vector<Run>{} : runs) {
       uint64_t at = below[r.file * 4 + r.cls];
       for (size_t c = 0; c < r.cls; ++c) at += total[r.file * 4 + c];
       for (const auto& piece : layout.pieces(r.file, at, r.last - r.first))
@@ -255,7 +257,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
                      per_rank[size_t(piece.owner)]);
     }
     const uint64_t ft4_total = comm.allreduce_sum(ft4.size());
-    ft4 = {};
+    if (!alone) ft4 = {};
     runs = {};
     uint64_t part_rounds = 0;
     const std::string received = dist::exchange_records(comm, per_rank, part_size, cfg.round_bytes, &part_rounds);
@@ -275,8 +277,24 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
       const auto parts = index_parts(received);
       size_t p = 0;
       flow::Ft4Columns rows;
+      // The order holds only if the partitioner kept its contract
+      // (contiguous ranges ascending with the rank): checked, O(rows).
+      auto check_order = [&](const flow::Ft4Columns& c, size_t first, size_t last, size_t k, uint64_t lo) {
+        for (size_t i = first + 1; i < last; ++i)
+          if (flow::ft4_order_key(c, i - 1) >= flow::ft4_order_key(c, i))
+            throw std::logic_error("flow convert: interval " + std::to_string(intervals[k].key) +
+                                   " is out of order after the exchange (row " + std::to_string(lo + i - first) + ")");
+      };
+      uint64_t file_start = 0;  // alone: where file k begins in ft4
       for (size_t k = 0; k < files; ++k) {
         const auto [lo, hi] = layout.rows_of(comm.rank(), k);
+        if (alone) {
+          check_order(ft4, size_t(file_start), size_t(file_start + file_rows[k]), k, 0);
+          mine_files.push_back({k, 0, flow::encode_ft4_blocks(ft4, size_t(file_start), size_t(file_start + file_rows[k]), 0, write)});
+          ft4_rows += file_rows[k];
+          file_start += file_rows[k];
+          continue;
+        }
         if (lo == hi) continue;
         rows.clear();
         for (; p < parts.size() && parts[p].file == k; ++p) {
@@ -287,12 +305,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
         if (rows.size() != hi - lo)
           throw std::logic_error("flow convert: interval " + std::to_string(intervals[k].key) + ": received " +
                                  std::to_string(rows.size()) + " of " + std::to_string(hi - lo) + " rows");
-        // The order holds only if the partitioner kept its contract
-        // (contiguous ranges ascending with the rank): checked, O(rows).
-        for (size_t i = 1; i < rows.size(); ++i)
-          if (flow::ft4_order_key(rows, i - 1) >= flow::ft4_order_key(rows, i))
-            throw std::logic_error("flow convert: interval " + std::to_string(intervals[k].key) +
-                                   " is out of order after the exchange (row " + std::to_string(lo + i) + ")");
+        check_order(rows, 0, rows.size(), k, lo);
         mine_files.push_back({k, lo, flow::encode_ft4_blocks(rows, 0, rows.size(), lo / write.block_records, write)});
         ft4_rows += rows.size();
       }
@@ -300,6 +313,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     } catch (const std::exception& e) {
       error = e.what();
     }
+    ft4 = {};
     ctx.agree_or_fail(error);
     ctx.end_stage("encode");
 
