@@ -249,7 +249,8 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     // One rank holds every file's rows in file order already: no parts.
     const bool alone = comm.size() == 1;
     std::vector<std::string> per_rank(size_t(comm.size()));
-    for (const Run& r : alone ? std::vector<Run>{} : runs) {
+    for (const Run& r : runs) {
+      if (alone) break;
       uint64_t at = below[r.file * 4 + r.cls];
       for (size_t c = 0; c < r.cls; ++c) at += total[r.file * 4 + c];
       for (const auto& piece : layout.pieces(r.file, at, r.last - r.first))

@@ -193,19 +193,6 @@ bool by_rule_key(const gps::Rule& a, const gps::Rule& b) {
   return std::tie(a.p1, a.feature, a.p2) < std::tie(b.p1, b.feature, b.p2);
 }
 
-// Rows to any rank: grouped by a stable counting sort, then sent in rounds.
-template <class T, class Owner>
-std::vector<T> send_to_owners(const dist::Comm& comm, const std::vector<T>& rows, Owner owner, uint64_t round_bytes) {
-  std::vector<uint64_t> counts(size_t(comm.size()), 0), offsets(size_t(comm.size()), 0);
-  std::vector<int> dest(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) ++counts[size_t(dest[i] = owner(rows[i]))];
-  for (size_t d = 1; d < counts.size(); ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-  std::vector<T> grouped(rows.size());
-  auto cursor = offsets;
-  for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows[i];
-  return dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
-}
-
 // Collective: the rules in ranges of (p1, feature), rank r holding the r-th
 // range of the global order, sorted; a (p1, feature) group never spans two
 // ranks. The ranges begin at `splitters` (P - 1 keys from a regular sample
@@ -218,7 +205,7 @@ std::vector<gps::Rule> range_rules(const dist::Comm& comm, std::vector<gps::Rule
   splitters = dist::regular_splitters(comm, keys);
   keys = {};
   auto owner = [&](uint16_t p1, uint64_t feature) { return dist::splitter_owner(splitters, gps::BaseKey{p1, feature}); };
-  auto mine = send_to_owners(comm, local, [&](const gps::Rule& r) { return owner(r.p1, r.feature); }, round_bytes);
+  auto mine = dist::send_to_owners(comm, local, [&](const gps::Rule& r) { return owner(r.p1, r.feature); }, round_bytes);
   std::sort(mine.begin(), mine.end(), by_rule_key);
   return mine;
 }
@@ -335,7 +322,7 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
     i = j;
   }
   answers.resize(kept);
-  const auto back = send_to_owners(comm, answers, [](const Answer& a) { return int(a.to_rank); }, round_bytes);
+  const auto back = dist::send_to_owners(comm, answers, [](const Answer& a) { return int(a.to_rank); }, round_bytes);
   answers = {};
   candidates.reserve(candidates.size() + back.size());
   for (const auto& a : back) candidates.push_back(a.c);
@@ -376,7 +363,7 @@ Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::Featur
     owned = gps::ModelCounts{};
     m.total_rules = comm.allreduce_sum(formed.size());
     if (ranks > 1)  // at one rank the family tables take the rules themselves
-      m.family_rules = send_to_owners(
+      m.family_rules = dist::send_to_owners(
           comm, formed, [ranks](const gps::Rule& r) { return id_owner(r.feature, ranks); }, cfg.ingest.round_bytes);
     std::vector<gps::BaseKey> splitters;
     m.rules = range_rules(comm, std::move(formed), cfg.ingest.round_bytes, splitters);

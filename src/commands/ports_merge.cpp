@@ -47,36 +47,6 @@ std::vector<ports::TopPortRow> global_top(const dist::Comm& comm, const ports::P
   return ports::top_ports(all, total_map, n);
 }
 
-// Rows sorted so that their owners ascend (grouped by destination), sent.
-template <class T>
-std::vector<T> send_sorted(const dist::Comm& comm, const std::vector<T>& rows, const std::function<int(const T&)>& owner,
-                           uint64_t round_bytes) {
-  std::vector<uint64_t> counts(size_t(comm.size()), 0), offsets(size_t(comm.size()), 0);
-  int last = 0;
-  for (const T& r : rows) {
-    const int o = owner(r);
-    if (o < last) throw std::logic_error("ports: rows are not grouped by owner");
-    last = o;
-    ++counts[size_t(o)];
-  }
-  for (size_t d = 1; d < counts.size(); ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-  return dist::alltoallv_rounds(comm, rows, counts, offsets, round_bytes);
-}
-
-// Rows to any owner: grouped by a stable counting sort first.
-template <class T>
-std::vector<T> send_any(const dist::Comm& comm, const std::vector<T>& rows, const std::function<int(const T&)>& owner,
-                        uint64_t round_bytes) {
-  std::vector<uint64_t> counts(size_t(comm.size()), 0), offsets(size_t(comm.size()), 0);
-  std::vector<int> dest(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) ++counts[size_t(dest[i] = owner(rows[i]))];
-  for (size_t d = 1; d < counts.size(); ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-  std::vector<T> grouped(rows.size());
-  auto cursor = offsets;
-  for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows[i];
-  return dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
-}
-
 // A neighbour-row count as a reducible key: the row's key and which count.
 struct NeighbourKey {
   uint32_t ab;
@@ -147,7 +117,7 @@ PortsResults merge_port_analyses(const dist::Comm& comm, const ports::EventColum
     std::vector<uint64_t> keys(daily_local.size());
     for (size_t i = 0; i < daily_local.size(); ++i) keys[i] = daily_local[i].key;
     const auto splitters = dist::regular_splitters(comm, keys);
-    res.daily = ports::merge_daily_sources(send_sorted<ports::DailyCount>(
+    res.daily = ports::merge_daily_sources(dist::send_to_owners(
         comm, daily_local, [&](const ports::DailyCount& d) { return dist::splitter_owner(splitters, d.key); },
         o.round_bytes));
   }
@@ -159,7 +129,7 @@ PortsResults merge_port_analyses(const dist::Comm& comm, const ports::EventColum
   std::sort(mkeys.begin(), mkeys.end());
   const auto mean_splitters = dist::regular_splitters(comm, mkeys);
   mkeys = {};
-  auto by_mean_owner = send_any<ports::DailyCount>(
+  auto by_mean_owner = dist::send_to_owners(
       comm, res.daily,
       [&](const ports::DailyCount& d) { return dist::splitter_owner(mean_splitters, mean_key(d.fields())); },
       o.round_bytes);
@@ -175,7 +145,7 @@ PortsResults merge_port_analyses(const dist::Comm& comm, const ports::EventColum
     for (const auto& [day, sensor] : active_local) rows.push_back({day, sensor});
     active_local = {};
     std::vector<std::pair<uint32_t, uint32_t>> pairs;
-    for (const auto& a : send_any<DaySensor>(
+    for (const auto& a : dist::send_to_owners(
              comm, rows, [ranks](const DaySensor& a) { return int(hash2(a.day, 0xda7) % uint64_t(ranks)); },
              o.round_bytes))
       pairs.emplace_back(a.day, a.sensor);
@@ -208,7 +178,7 @@ PortsResults merge_port_analyses(const dist::Comm& comm, const ports::EventColum
 
   // 4. Means at the owners of their ports: per-port averages in day order
   // (lower ranks hold earlier days, so arrival order is day order).
-  auto by_port = send_any<ports::DailyMean>(
+  auto by_port = dist::send_to_owners(
       comm, res.means, [ranks](const ports::DailyMean& m) { return port_owner(port_word(m.proto, m.port), ranks); },
       o.round_bytes);
   std::stable_sort(by_port.begin(), by_port.end(), [](const auto& x, const auto& y) {

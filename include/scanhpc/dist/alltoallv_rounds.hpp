@@ -9,6 +9,7 @@
 // never depend on the round size.
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <type_traits>
 #include <vector>
 
@@ -82,6 +83,26 @@ std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped,
   }
   if (rounds_out) *rounds_out = rounds;
   return received;
+}
+
+// Collective: rows in any order to owner(row), grouped by a stable counting
+// sort, then alltoallv_rounds: each source's rows arrive in their order.
+template <class T, class Owner>
+std::vector<T> send_to_owners(const Comm& comm, const std::vector<T>& rows, Owner owner, uint64_t round_bytes,
+                              uint64_t* rounds_out = nullptr) {
+  const size_t ranks = size_t(comm.size());
+  std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
+  std::vector<int> dest(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    dest[i] = owner(rows[i]);
+    if (dest[i] < 0 || size_t(dest[i]) >= ranks) throw std::out_of_range("send_to_owners: owner out of range");
+    ++counts[size_t(dest[i])];
+  }
+  for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
+  std::vector<T> grouped(rows.size());
+  auto cursor = offsets;
+  for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows[i];
+  return alltoallv_rounds(comm, grouped, counts, offsets, round_bytes, rounds_out);
 }
 
 }  // namespace scanhpc::dist

@@ -25,25 +25,8 @@ std::vector<KeyCount<Key>> reduce_by_owner(const Comm& comm, std::vector<KeyCoun
                                            const std::function<int(const Key&)>& owner, uint64_t round_bytes) {
   static_assert(std::is_trivially_copyable_v<KeyCount<Key>>);
   using Entry = KeyCount<Key>;
-  const size_t ranks = size_t(comm.size());
-  // Group by owner (stable counting sort).
-  std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
-  std::vector<int> dest(local.size());
-  for (size_t i = 0; i < local.size(); ++i) {
-    dest[i] = owner(local[i].key);
-    if (dest[i] < 0 || size_t(dest[i]) >= ranks) throw std::out_of_range("reduce_by_owner: owner out of range");
-    ++counts[size_t(dest[i])];
-  }
-  for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-  std::vector<Entry> grouped(local.size());
-  {
-    auto cursor = offsets;
-    for (size_t i = 0; i < local.size(); ++i) grouped[cursor[size_t(dest[i])]++] = local[i];
-  }
+  auto received = send_to_owners(comm, local, [&](const Entry& e) { return owner(e.key); }, round_bytes);
   std::vector<Entry>().swap(local);
-
-  auto received = alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
-  std::vector<Entry>().swap(grouped);
   // Sum equal keys; the result is sorted, so it does not depend on arrival order.
   std::sort(received.begin(), received.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
   std::vector<Entry> out;
