@@ -4,6 +4,7 @@
 
 #include "scanhpc/commands/progress.hpp"
 #include "scanhpc/commands/skipped_files.hpp"
+#include "scanhpc/commands/stream_input.hpp"
 #include "scanhpc/dist/banner_exchange.hpp"
 
 namespace scanhpc::commands {
@@ -134,10 +135,24 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
   FileTable table = shared_file_table(ctx, cfg);
   out.files = std::move(table.files);
   auto plan = plan_read_tasks(out.files, comm.size());
-  const auto& tasks = plan[size_t(comm.rank())];
+  out.input_bytes = total_input_bytes(out.files);
+  // Streams holding more than their share are dealt to every rank as they
+  // are read; everything else is parsed where the plan put it.
+  std::vector<ReadTask> tasks, streams;
+  bool any_streams = false;
+  for (size_t r = 0; r < plan.size(); ++r)
+    for (const auto& t : plan[r]) {
+      const bool dealt = dealt_stream(out.files[t.file], t, out.input_bytes, comm.size());
+      any_streams |= dealt;
+      if (dealt && out.files[t.file].path != "-" && out.files[t.file].bytes >= (uint64_t(32) << 20))
+        ctx.warn(out.files[t.file].path + " (" + std::to_string(out.files[t.file].bytes >> 20) +
+                 " MiB) is one stream, more than a rank's share of the input: one rank reads it and deals its "
+                 "rows to every rank as it reads; give it uncompressed, or in several files, to read it in parallel");
+      if (r == size_t(comm.rank())) (dealt ? streams : tasks).push_back(t);
+    }
   uint64_t my_bytes = 0;
   for (const auto& t : tasks) my_bytes += t.end - t.begin;
-  out.input_bytes = total_input_bytes(out.files);
+  for (const auto& t : streams) my_bytes += t.end - t.begin;
 
   // 2. parse this rank's share with OpenMP threads
   ProgressMeter progress(ctx.root() && !cfg.quiet, out.input_bytes,
@@ -147,6 +162,7 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
   io.stop_at_first_error = cfg.fail_on_error;
   io.chunk_bytes = cfg.chunk_bytes;
   io.max_record_bytes = cfg.max_record_bytes;
+  io.threads = cfg.threads;
   io.progress = [&](uint64_t b, uint64_t r) { progress.update(b, r); };
   IngestResult ingest;
   std::string error;
@@ -154,6 +170,27 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
     ingest = local_ingest(out.files, tasks, io);
   } catch (const std::exception& e) {
     error = e.what();
+  }
+  if (any_streams) {  // collective: every rank deals, with or without streams of its own
+    const uint64_t first_bytes = my_bytes - [&] { uint64_t b = 0; for (const auto& t : streams) b += t.end - t.begin; return b; }();
+    const uint64_t first_records = ingest.sink.counts.records_read;
+    io.progress = [&, first_bytes, first_records](uint64_t b, uint64_t r) {
+      progress.update(first_bytes + b, first_records + r);
+    };
+    try {
+      IngestResult dealt = read_streams_dealt(comm, out.files, error.empty() ? streams : std::vector<ReadTask>{}, io,
+                                              cfg.round_bytes, ingest.sink.status, ingest.sink.banners,
+                                              &out.exchange.rounds);
+      for (const auto& t : streams) ingest.detected[t.file] = dealt.detected[t.file];
+      for (size_t i = 0; i < dealt.per_file.size() && i < ingest.per_file.size(); ++i) {
+        ingest.per_file[i].records += dealt.per_file[i].records;
+        ingest.per_file[i].rejected += dealt.per_file[i].rejected;
+        ingest.per_file[i].bytes += dealt.per_file[i].bytes;
+      }
+      ingest.sink.merge(std::move(dealt.sink));
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+    }
   }
   progress.finish();
   ctx.agree_or_fail(error);

@@ -207,6 +207,46 @@ std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_
   return out;
 }
 
+namespace {
+
+// Reads rows [begin, end) of column c as `memtype` into out (sized by the caller).
+void read_rows(const Column1D& c, hid_t memtype, uint64_t begin, uint64_t end, void* out, const std::string& where) {
+  if (end <= begin) return;
+  Handle file_space(check_id(H5Dget_space(c.dset.get()), where + ": dataspace"));
+  const hsize_t start = begin, count = end - begin;
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr), where + ": select");
+  Handle mem_space(check_id(H5Screate_simple(1, &count, nullptr), where + ": memory dataspace"));
+  check(H5Dread(c.dset.get(), memtype, mem_space.get(), file_space.get(), H5P_DEFAULT, out), where);
+}
+
+}  // namespace
+
+uint64_t column_rows(const File& f, const std::string& dataset_path) {
+  return open_column(f, dataset_path, "read " + detail::normalize_path(dataset_path)).rows;
+}
+
+std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end) {
+  const std::string where = "read " + detail::normalize_path(dataset_path);
+  Column1D c = open_column(f, dataset_path, where);
+  if (H5Tget_class(c.type.get()) != H5T_INTEGER || H5Tget_sign(c.type.get()) != H5T_SGN_NONE)
+    throw Error(where + ": not an unsigned integer dataset (" + type_name(c.type.get()) + ")");
+  end = std::min<uint64_t>(end, c.rows);
+  std::vector<uint64_t> out(end > begin ? end - begin : 0);
+  read_rows(c, H5T_NATIVE_UINT64, begin, end, out.data(), where);
+  return out;
+}
+
+std::vector<double> read_f64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end) {
+  const std::string where = "read " + detail::normalize_path(dataset_path);
+  Column1D c = open_column(f, dataset_path, where);
+  if (H5Tget_class(c.type.get()) != H5T_FLOAT)
+    throw Error(where + ": not a floating-point dataset (" + type_name(c.type.get()) + ")");
+  end = std::min<uint64_t>(end, c.rows);
+  std::vector<double> out(end > begin ? end - begin : 0);
+  read_rows(c, H5T_NATIVE_DOUBLE, begin, end, out.data(), where);
+  return out;
+}
+
 std::vector<double> read_f64_column(const File& f, const std::string& dataset_path) {
   const std::string where = "read " + detail::normalize_path(dataset_path);
   Column1D c = open_column(f, dataset_path, where);

@@ -171,6 +171,7 @@ void parse_stream_lines(ByteStream& in, uint32_t file, MasscanFormat format, std
       else parser.parse(std::string_view(w.buf.data() + pos, line_len), file, carry_offset + pos, w.sink);
       pos += line_len + 1;
     }
+    w.sink.maybe_hand_on();
     if (!damage.empty()) {
       // One rejected record stands for everything from the damage on: the
       // records there cannot be counted.
@@ -218,6 +219,8 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
   for (auto& w : workers) {
     w.per_file.assign(files.size(), {});
     w.sink.keep_banners = opt.keep_banners;
+    w.sink.batch_bytes = opt.batch_bytes;
+    w.sink.on_batch = opt.on_batch;
     // About one row per 100 input bytes: reserving is free until touched and
     // saves the copies of repeated growth.
     w.sink.status.reserve(size_t(rank_bytes / 100 / workers.size()) + 1024);

@@ -315,6 +315,7 @@ void read_masscan_binary(ByteStream& in, uint32_t file, ParseSink& sink) {
       return;
     }
     input.skip(need);
+    sink.maybe_hand_on();
   }
 }
 

@@ -25,12 +25,16 @@ size_t banner_record_size(const char* p) {
 }
 
 PackedBanners pack_banners_by_owner(BannerColumns& b, const PrefixOwnership& ownership) {
+  return pack_banners_to(b, size_t(ownership.ranks()), [&](size_t i) { return size_t(ownership.owner(b.ip[i])); });
+}
+
+PackedBanners pack_banners_to(BannerColumns& b, size_t ranks, const std::function<size_t(size_t)>& destination) {
   PackedBanners out;
-  out.per_rank.resize(size_t(ownership.ranks()));
+  out.per_rank.resize(ranks);
   for (size_t i = 0; i < b.size(); ++i) {
     auto service = b.service.at(i), banner = b.banner.at(i);
     if (service.size() > UINT32_MAX || banner.size() > UINT32_MAX) throw std::length_error("banner too long");
-    std::string& buf = out.per_rank[size_t(ownership.owner(b.ip[i]))];
+    std::string& buf = out.per_rank.at(destination(i));
     put(buf, b.ip[i]);
     put(buf, b.ts[i]);
     put(buf, b.port[i]);

@@ -68,4 +68,43 @@ std::vector<Prediction> predict(const SeedHosts& found, const RuleIndex& rules, 
   return out;
 }
 
+std::vector<PredictQuery> predict_queries(const SeedHosts& found) {
+  std::vector<PredictQuery> out;
+  out.reserve(found.feature.size());
+  for (size_t h = 0; h < found.hosts(); ++h)
+    for (uint64_t s = found.host_begin[h]; s < found.host_begin[h + 1]; ++s)
+      for (uint64_t k = found.feat_begin[s]; k < found.feat_begin[s + 1]; ++k)
+        out.push_back({found.ip[h], found.port[s], found.feature[k]});
+  return out;
+}
+
+void answer_predict_query(const std::vector<Rule>& rules, const PredictQuery& q, std::vector<Prediction>& out) {
+  auto first = std::lower_bound(rules.begin(), rules.end(), q, [](const Rule& r, const PredictQuery& x) {
+    return std::tie(r.p1, r.feature) < std::tie(x.port, x.feature);
+  });
+  for (auto it = first; it != rules.end() && it->p1 == q.port && it->feature == q.feature; ++it)
+    out.push_back({q.ip, it->p2, it->hitrate, q.port, q.feature});
+}
+
+void keep_best_predictions(std::vector<Prediction>& c) {
+  std::sort(c.begin(), c.end(), [](const Prediction& a, const Prediction& b) {
+    return std::make_tuple(a.ip, a.port, -a.hitrate, a.rule_port, a.rule_feature) <
+           std::make_tuple(b.ip, b.port, -b.hitrate, b.rule_port, b.rule_feature);
+  });
+  size_t kept = 0;
+  for (size_t i = 0; i < c.size(); ++i)
+    if (kept == 0 || c[kept - 1].ip != c[i].ip || c[kept - 1].port != c[i].port) c[kept++] = c[i];
+  c.resize(kept);
+}
+
+std::vector<Prediction> choose_predictions(std::vector<Prediction> candidates, const PlanIndex& plan,
+                                           const std::unordered_set<uint64_t>& seed_services) {
+  keep_best_predictions(candidates);
+  size_t kept = 0;
+  for (const auto& p : candidates)
+    if (!plan.covers(p.port, p.ip) && !seed_services.count(service_code(p.ip, p.port))) candidates[kept++] = p;
+  candidates.resize(kept);
+  return candidates;
+}
+
 }  // namespace scanhpc::gps

@@ -36,4 +36,16 @@ for input in "$ROOT/data/masscan-testnet/scan-banners.oJ" synth.oJ; do
     fail "$name: differs from the oracle"
   fi
 done
+
+echo "== one gzip stream (banners dealt to every rank as they are read)"
+gzip -c synth.oJ >synth.oJ.gz
+if timeout 120 mpirun -n 3 "$SCANHPC" gps model -q -o gz-3.h5 --exchange-round-mb 1 synth.oJ.gz; then
+  if "$PY" "$ROOT/tests/compare_h5.py" --ignore /ingest/files synth.oJ-1.h5 gz-3.h5 >/dev/null; then
+    echo "  ok   identical to the plain file at 1 rank"
+  else
+    fail "gps model on synth.oJ.gz at 3 ranks differs from synth.oJ at 1 rank"
+  fi
+else
+  fail "gps model on synth.oJ.gz at 3 ranks failed"
+fi
 [ "$failures" -eq 0 ] && echo "test_gps_model: ok" || { echo "test_gps_model: $failures failure(s)"; exit 1; }

@@ -57,6 +57,9 @@ scan 2 stdin2.h5 - <scan.oJ && outs+=(stdin2.h5)
 if cat scan.oJ | scan 2 pipe.h5 -; then outs+=(pipe.h5); else fail "cat scan.oJ | scanhpc scan - failed"; fi
 scan 2 gzip.h5 gz/scan.oJ.gz && outs+=(gzip.h5)
 scan 2 gzip-stdin.h5 - <gz/scan.oJ.gz && outs+=(gzip-stdin.h5)
+# one stream over more ranks than it has rows per round: dealt to every rank as it is read
+scan 4 gzip4.h5 --exchange-round-mb 1 gz/scan.oJ.gz && outs+=(gzip4.h5)
+scan 3 gzip-stdin3.h5 - <gz/scan.oJ.gz && outs+=(gzip-stdin3.h5)
 scan 2 parts-dir.h5 parts && outs+=(parts-dir.h5)
 scan 3 parts-glob.h5 'parts/part*.oJ' && outs+=(parts-glob.h5)
 
@@ -86,6 +89,7 @@ expect_files stdin1.h5 "[(r['path'], r['format'], r['records']) for r in files] 
 expect_files stdin2.h5 "[(r['path'], r['format'], r['records']) for r in files] == [('-', 'json', 5991)]"
 expect_files gzip.h5 "[(r['path'], r['format'], r['records']) for r in files] == [('gz/scan.oJ.gz', 'json+gzip', 5991)]" \
   "files[0]['bytes'] == $(stat -c %s gz/scan.oJ.gz)"
+expect_files gzip4.h5 "[(r['path'], r['format'], r['records']) for r in files] == [('gz/scan.oJ.gz', 'json+gzip', 5991)]"
 expect_files gzip-stdin.h5 "[(r['path'], r['records']) for r in files] == [('-', 5991)]" \
   "files[0]['format'].startswith('json')"
 for out in parts-dir.h5 parts-glob.h5; do

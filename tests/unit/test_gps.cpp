@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 #include <vector>
 
 #include "gps_oracle.hpp"
@@ -17,6 +18,7 @@
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/io/masscan_lines.hpp"
 #include "scanhpc/kernels/gps.hpp"
+#include "scanhpc/kernels/gps_simulate.hpp"
 #include "test_support.hpp"
 
 using namespace scanhpc;
@@ -577,5 +579,51 @@ TEST_CASE("gps: predictors from rules spread over simulated ranks equal the one-
     }
     std::reverse(candidates.begin(), candidates.end());  // arrival order must not matter
     CHECK(choose_predictors(seed, candidates, dict, mo) == want);
+  }
+}
+
+TEST_CASE("gps: predictions from rules spread over simulated ranks equal the one-rank predict", "[gps]") {
+  // What gps predict and gps simulate do at P ranks: each found service's
+  // questions go to the range of its (port, feature), the range thins its
+  // candidates per (ip, port), the hosts' ranks choose. Against predict().
+  Input in = synthetic_seed(12, 3000);
+  FeatureDictionary dict;
+  SeedHosts all = build_seed(in.status, in.banners, FeatureOptions{}, {}, dict);
+  ModelOptions mo;
+  mo.hitrate_cutoff = 1e-4;
+  const SeedHosts seed = seed_slice(all, 0, all.hosts() / 2), found = all;
+  auto rules = rules_from_counts(count_model(seed, mo), mo);
+  std::sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) {
+    return std::tie(a.p1, a.feature, a.p2) < std::tie(b.p1, b.feature, b.p2);
+  });
+  REQUIRE(rules.size() > 100);
+  const PlanIndex plan(scan_plan(best_predictors(seed, rules, dict, mo), 16, 1e-5));
+  std::unordered_set<uint64_t> seed_services;
+  for (size_t h = 0; h < seed.hosts(); ++h)
+    for (uint64_t s = seed.host_begin[h]; s < seed.host_begin[h + 1]; ++s)
+      seed_services.insert(service_code(seed.ip[h], seed.port[s]));
+  const auto want = predict(found, RuleIndex(rules), plan, seed_services);
+  REQUIRE(want.size() > 100);
+  const auto queries = predict_queries(found);
+  for (size_t ranks : {size_t(1), size_t(2), size_t(3), size_t(7), size_t(16)}) {
+    std::vector<size_t> cut{0};  // ranges start at group starts
+    for (size_t r = 1; r < ranks; ++r) {
+      size_t at = std::max(cut.back(), rules.size() * r / ranks);
+      while (at > cut.back() && at < rules.size() && rules[at].p1 == rules[at - 1].p1 &&
+             rules[at].feature == rules[at - 1].feature)
+        --at;
+      cut.push_back(at);
+    }
+    cut.push_back(rules.size());
+    std::vector<Prediction> candidates;
+    for (size_t r = 0; r < ranks; ++r) {
+      const std::vector<Rule> slice(rules.begin() + std::ptrdiff_t(cut[r]), rules.begin() + std::ptrdiff_t(cut[r + 1]));
+      std::vector<Prediction> answers;
+      for (const auto& q : queries) answer_predict_query(slice, q, answers);
+      keep_best_predictions(answers);  // thinned where they were answered
+      candidates.insert(candidates.end(), answers.begin(), answers.end());
+    }
+    std::reverse(candidates.begin(), candidates.end());  // arrival order must not matter
+    CHECK(choose_predictions(candidates, plan, seed_services) == want);
   }
 }

@@ -43,3 +43,25 @@ TEST_CASE("the seed sample is deterministic and close to its fraction", "[gps]")
   CHECK(in_seed_sample(1, 1, 1.0));
   CHECK_FALSE(in_seed_sample(1, 1, 0.0));
 }
+
+TEST_CASE("predict in steps (questions, answers, choice) gives the hand-made predictions", "[gps]") {
+  const uint32_t ip = 0x0A010203, other = 0x0B000001;
+  std::vector<Rule> rules{
+      {25, 11, 587, 9, 10, 0.9}, {80, 11, 22, 5, 10, 0.5}, {80, 11, 443, 9, 10, 0.9},
+      {80, 11, 8080, 3, 10, 0.3}, {80, 12, 22, 7, 10, 0.7},
+  };  // sorted by (p1, feature, p2)
+  SeedHosts found;
+  std::vector<uint16_t> ports{80};
+  found.add_host(ip, ports, std::vector<std::vector<uint64_t>>{{11, 12}});
+  found.add_host(other, ports, std::vector<std::vector<uint64_t>>{{11}});
+  const auto queries = predict_queries(found);
+  REQUIRE(queries.size() == 3);
+  std::vector<Prediction> candidates;
+  for (const auto& q : queries) answer_predict_query(rules, q, candidates);
+  CHECK(candidates.size() == 3 + 1 + 3);  // (80, 11): 3 rules for each host; (80, 12): 1
+  PlanIndex plan({{0, 8080, 0x0A010000, 16, 5}});
+  std::unordered_set<uint64_t> seed{service_code(ip, 443)};
+  std::vector<Prediction> want{
+      {ip, 22, 0.7, 80, 12}, {other, 22, 0.5, 80, 11}, {other, 443, 0.9, 80, 11}, {other, 8080, 0.3, 80, 11}};
+  CHECK(choose_predictions(candidates, plan, seed) == want);
+}

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <string>
 
@@ -172,4 +173,60 @@ TEST_CASE("format detection from the first bytes", "[ingest]") {
   CHECK(detect_format("<?xml version=\"1.0\"?>") == MasscanFormat::xml);
   CHECK(detect_format(std::string("masscan/1.1\ns:1\n\0\0", 18)) == MasscanFormat::binary);
   CHECK_FALSE(detect_format("PK\x03\x04 a zip file"));
+}
+
+TEST_CASE("streams hand their rows on in bounded batches, and no row is lost or repeated", "[ingest]") {
+  auto dir = temp_dir() / "batches";
+  fs::create_directories(dir);
+  const std::string text = make_json(4000, 5);
+  {
+    gzFile gz = gzopen((dir / "s.json.gz").c_str(), "wb");
+    gzwrite(gz, text.data(), unsigned(text.size()));
+    gzclose(gz);
+  }
+  // the project's -oB sample: banners too
+  fs::copy_file(fs::path(SCANHPC_TESTDATA) / "scan.bin", dir / "t.bin");
+  auto files = enumerate_inputs({dir.string()}, MasscanFormat::automatic);
+  REQUIRE(files.size() == 2);
+  auto tasks = plan_read_tasks(files, 1)[0];
+  IngestOptions keep;
+  keep.keep_banners = true;
+  keep.threads = 1;
+  auto reference = local_ingest(files, tasks, keep);
+
+  for (size_t batch : {size_t(1), size_t(4096), size_t(100000)})
+    for (int threads : {1, 2}) {
+      INFO("batch " << batch << " threads " << threads);
+      IngestOptions opt = keep;
+      opt.threads = threads;
+      opt.batch_bytes = batch;
+      opt.chunk_bytes = size_t(1) << 16;
+      StatusColumns handed;
+      BannerColumns banners;
+      size_t calls = 0, largest = 0;
+      std::mutex m;
+      opt.on_batch = [&](ParseSink& s) {
+        std::lock_guard lock(m);
+        ++calls;
+        largest = std::max(largest, s.held_bytes());
+        handed.append(s.status);
+        banners.append(s.banners);
+        s.status.clear();
+        s.banners.clear();
+      };
+      auto r = local_ingest(files, tasks, opt);
+      handed.append(r.sink.status);  // what was left after the last batch
+      banners.append(r.sink.banners);
+      CHECK(rows_of(handed) == rows_of(reference.sink.status));
+      CHECK(banners.size() == reference.sink.banners.size());
+      CHECK(banners.banner.bytes.size() == reference.sink.banners.banner.bytes.size());
+      CHECK(r.sink.counts.records_read == reference.sink.counts.records_read);
+      CHECK(r.sink.counts.records_used == reference.sink.counts.records_used);
+      CHECK(calls > 0);
+      // A line stream hands on after each block and -oB after each record:
+      // a batch holds at most one block's (or one record's) rows more.
+      if (batch == 1) CHECK(calls >= 678 + 364);  // every -oB record
+      if (batch == 4096) CHECK(calls > 10);
+    }
+  fs::remove_all(dir);
 }

@@ -130,6 +130,10 @@ std::vector<AttrInfo> list_attributes(const File& f);        // every object, so
 std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_path);  // any unsigned int type widened
 std::vector<double> read_f64_column(const File& f, const std::string& dataset_path);
 std::vector<std::string> read_str_column(const File& f, const std::string& dataset_path);
+// Rows [begin, end) only (a rank's slice of a table); end is clamped to the rows there are.
+uint64_t column_rows(const File& f, const std::string& dataset_path);
+std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end);
+std::vector<double> read_f64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end);
 AttrValue read_attr(const File& f, const std::string& object_path, const std::string& name);
 
 }  // namespace scanhpc::h5

@@ -19,6 +19,10 @@ struct IngestOptions {
   int threads = 0;                         // 0: OpenMP default
   // Called from one thread only, now and then, with this rank's progress.
   std::function<void(uint64_t bytes_done, uint64_t records_done)> progress;
+  // Whole-stream tasks (gzip, stdin, -oB, XML) hand their rows to on_batch
+  // every batch_bytes (see ParseSink::on_batch); 0: they keep them.
+  size_t batch_bytes = 0;
+  std::function<void(ParseSink&)> on_batch;
 };
 
 struct FileCounts {

@@ -2,6 +2,7 @@
 // Where readers put what they parse: columns, record counters and the first
 // few error messages. One sink per thread; sinks are merged afterwards.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,19 @@ struct ParseSink {
     ++counts.banner_records;
   }
   void merge(ParseSink&& other);
+
+  // Streams read by one rank hand their rows on in batches while they are
+  // read (dealt to every rank), so the reading rank never holds them all:
+  // once the columns pass batch_bytes, on_batch takes them (and clears them).
+  size_t batch_bytes = 0;  // 0: no batches
+  std::function<void(ParseSink&)> on_batch;
+  size_t held_bytes() const {
+    return status.size() * sizeof(StatusRow) + banners.size() * 20 + banners.service.bytes.size() +
+           banners.banner.bytes.size();
+  }
+  void maybe_hand_on() {
+    if (batch_bytes && held_bytes() >= batch_bytes) on_batch(*this);
+  }
 };
 
 }  // namespace scanhpc

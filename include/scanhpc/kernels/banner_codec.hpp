@@ -21,6 +21,9 @@ struct PackedBanners {
 
 // Encodes every record into the buffer of the rank owning its ip; clears `banners`.
 PackedBanners pack_banners_by_owner(BannerColumns& banners, const PrefixOwnership& ownership);
+// Encodes record i into the buffer of rank destination(i) (< ranks); clears `banners`.
+PackedBanners pack_banners_to(BannerColumns& banners, size_t ranks,
+                              const std::function<size_t(size_t)>& destination);
 
 // Appends the records of `bytes` (whole records only) to `out`. Throws
 // std::runtime_error on a truncated or inconsistent buffer.

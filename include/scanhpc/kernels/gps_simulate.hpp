@@ -72,6 +72,27 @@ struct Prediction {
 std::vector<Prediction> predict(const SeedHosts& found, const RuleIndex& rules, const PlanIndex& plan,
                                 const std::unordered_set<uint64_t>& seed_services);
 
+// predict in three steps, so that the rules can stay spread over ranks in
+// ranges of (p1, feature): each found service's questions (one per feature),
+// a rule range's candidates, and the choice among all candidates.
+struct PredictQuery {
+  uint32_t ip = 0;
+  uint16_t port = 0;
+  uint64_t feature = 0;
+};
+std::vector<PredictQuery> predict_queries(const SeedHosts& found);
+// Appends a candidate for every rule (q.port, q.feature, p2) of `rules`
+// (sorted by (p1, feature, p2); any subset of the model's rules).
+void answer_predict_query(const std::vector<Rule>& rules, const PredictQuery& q, std::vector<Prediction>& out);
+// Keeps the best candidate of each (ip, port), by hitrate desc, rule port,
+// rule feature: a total order, so candidates may be thinned anywhere before
+// the choice. Sorts by (ip, port).
+void keep_best_predictions(std::vector<Prediction>& candidates);
+// The best candidates less the plan's and the seed's services: equals
+// predict() for the found services the candidates came from.
+std::vector<Prediction> choose_predictions(std::vector<Prediction> candidates, const PlanIndex& plan,
+                                           const std::unordered_set<uint64_t>& seed_services);
+
 inline uint64_t service_code(uint32_t ip, uint16_t port) { return (uint64_t(ip) << 16) | port; }
 
 }  // namespace scanhpc::gps
