@@ -10,6 +10,7 @@
 # compared with the 1-rank output (tests/compare_h5.py, /run aside). Prints
 # a markdown table (docs/scaling.md).
 # Usage: bench/scaling.sh [RANKS...]   (default: 2 4 8 16; data in bench/data/scaling)
+#        SCALING_CASES=REGEX bench/scaling.sh ...   runs only the cases whose name matches
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/mpi-env.sh
@@ -30,6 +31,10 @@ mkdir -p "$D"
 [ -s $D/scan.oJ ] || "$BIN" synth masscan --services 2000000 --seed 5 -o $D/scan.oJ -q
 [ -s $D/gps.oJ ] || "$BIN" synth gps --hosts 617000 --seed 1 -o $D/gps.oJ -q
 [ -s $D/tiny.csv ] || head -200 $D/hp.csv > $D/tiny.csv
+[ -s $D/scan.oJ.gz ] || gzip -6 -c $D/scan.oJ > $D/scan.oJ.gz
+# gps predict and evaluate read a model and predictions: made once, at one rank.
+[ -s $D/gps-model.h5 ] || "$BIN" gps model -q --seed-fraction 0.3 -o $D/gps-model.h5 $D/gps.oJ
+[ -s $D/gps-pred.h5 ] || "$BIN" gps predict -q --model $D/gps-model.h5 -o $D/gps-pred.h5 $D/gps.oJ
 
 # case NAME COMMAND-ARGS...: the output path is the word OUT in the arguments.
 cases=(
@@ -40,8 +45,13 @@ cases=(
   "flow-convert-hour|flow convert -q -o OUT $D/ft3-hour"
   "flow-top|flow top -q --field netacq_country -o OUT $D/ft4"
   "scan|scan -q -o OUT $D/scan.oJ"
+  "scan-gzip|scan -q -o OUT $D/scan.oJ.gz"
   "gps-model|gps model -q -o OUT $D/gps.oJ"
+  "gps-simulate|gps simulate -q -o OUT $D/gps.oJ"
+  "gps-predict|gps predict -q --model $D/gps-model.h5 -o OUT $D/gps.oJ"
+  "gps-evaluate|gps evaluate -q --model $D/gps-model.h5 --predictions $D/gps-pred.h5 -o OUT $D/gps.oJ"
 )
+only=${SCALING_CASES:-}  # a regular expression: run only the cases it matches
 run_case() {  # N OUT ARGS: runs at N ranks (1: no mpirun); stdout dropped
   local n=$1 out=$2; shift 2
   local args=("${@//OUT/$out}")
@@ -58,6 +68,7 @@ echo "| case | ranks | max RSS | max RSS less floor | / 1 rank | received max / 
 echo "|---|---:|---:|---:|---:|---:|---|"
 for c in "${cases[@]}"; do
   name=${c%%|*}; read -r -a args <<<"${c#*|}"
+  [ -z "$only" ] || [[ $name =~ $only ]] || continue
   rm -rf "$D/out-$name-1"*
   run_case 1 "$D/out-$name-1" "${args[@]}"
   base=$(h5_of "$name" "$D/out-$name-1")

@@ -183,7 +183,7 @@ std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vec
 struct Model {
   std::vector<gps::Rule> rules;            // this rank's range of the rules, sorted by (p1, feature, p2)
   std::vector<gps::Rule> family_rules;     // the rules of this rank's feature ids (write_families)
-  std::vector<gps::Rule> all_rules;        // every rule, when asked (gps simulate) and ranks > 1
+  std::vector<gps::BaseKey> splitters;     // where the ranges of `rules` begin (dist::splitter_owner)
   uint64_t total_rules = 0;
   std::vector<gps::Predictor> predictors;  // this rank's seed services
   std::vector<gps::PlanRow> plan;          // the whole plan, on every rank
@@ -329,11 +329,56 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
   return gps::choose_predictors(seed, candidates, dict, mo);
 }
 
+// Collective: GPS step 4 with the rules in their ranges. Every found
+// service's (port, feature) questions go to the rank of that range, which
+// answers with its rules' candidates, thinned to the best per (ip, port);
+// they go back to the host's owner, which chooses (kernels/gps_simulate).
+// Questions move in batches, so what is in flight stays bounded.
+std::vector<gps::Prediction> distributed_predict(const dist::Comm& comm, const gps::SeedHosts& found,
+                                                 const std::vector<gps::Rule>& rules,
+                                                 const std::vector<gps::BaseKey>& splitters,
+                                                 const PrefixOwnership& ownership, const gps::PlanIndex& plan,
+                                                 const std::unordered_set<uint64_t>& seed_services,
+                                                 uint64_t round_bytes) {
+  if (comm.size() == 1) return gps::predict(found, gps::RuleIndex(rules), plan, seed_services);
+  // A range rank receives every rank's questions of a round, so the round's
+  // questions are bounded over all ranks (about 2^18); its answers are
+  // thinned host by host as they are formed.
+  const uint64_t per_rank = std::max<uint64_t>(4096, (uint64_t(1) << 18) / uint64_t(comm.size()));
+  std::vector<std::pair<size_t, size_t>> batches;  // host ranges of about per_rank questions
+  for (size_t h = 0, first = 0, n = 0; h < found.hosts(); ++h) {
+    n += found.feat_begin[found.host_begin[h + 1]] - found.feat_begin[found.host_begin[h]];
+    if (n >= per_rank || h + 1 == found.hosts()) {
+      batches.emplace_back(first, h + 1);
+      first = h + 1;
+      n = 0;
+    }
+  }
+  const uint64_t rounds = comm.allreduce_max(uint64_t(batches.size()));
+  std::vector<gps::Prediction> candidates;
+  for (uint64_t round = 0; round < rounds; ++round) {
+    const auto [h0, h1] = round < batches.size() ? batches[round] : std::pair<size_t, size_t>{0, 0};
+    const auto asked = dist::send_to_owners(
+        comm, gps::predict_queries(gps::seed_slice(found, h0, h1)),
+        [&](const gps::PredictQuery& q) { return dist::splitter_owner(splitters, gps::BaseKey{q.port, q.feature}); },
+        round_bytes);
+    std::vector<gps::Prediction> answers;  // at most one per (ip, port) and range
+    gps::answer_predict_queries(rules, asked, answers, &plan);
+    const auto back = dist::send_to_owners(
+        comm, answers, [&](const gps::Prediction& p) { return ownership.owner(p.ip); }, round_bytes);
+    answers = {};
+    // A host's questions are all in one round: its predictions are final here.
+    auto chosen = gps::choose_predictions(back, plan, seed_services);
+    candidates.insert(candidates.end(), chosen.begin(), chosen.end());
+  }
+  return candidates;
+}
+
 // Collective: counts summed on the owners of (p1, feature), rules formed
 // there and spread in ranges, best predictors by question and answer, plan
 // counts summed by owner and shared (the plan is small).
 Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::FeatureDictionary& dict,
-                  const GpsConfig& cfg, bool all_rules = false) {
+                  const GpsConfig& cfg) {
   const auto& comm = ctx.comm();
   const int ranks = comm.size();
   Model m;
@@ -365,15 +410,10 @@ Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::Featur
     if (ranks > 1)  // at one rank the family tables take the rules themselves
       m.family_rules = dist::send_to_owners(
           comm, formed, [ranks](const gps::Rule& r) { return id_owner(r.feature, ranks); }, cfg.ingest.round_bytes);
-    std::vector<gps::BaseKey> splitters;
-    m.rules = range_rules(comm, std::move(formed), cfg.ingest.round_bytes, splitters);
-    if (all_rules && ranks > 1) {  // gps simulate predicts from every rule on every rank
-      m.all_rules = dist::allgatherv(comm, m.rules);
-      std::sort(m.all_rules.begin(), m.all_rules.end(), by_rule_key);
-    }
+    m.rules = range_rules(comm, std::move(formed), cfg.ingest.round_bytes, m.splitters);
     ctx.end_stage("rules");
     m.predictors =
-        distributed_predictors(comm, seed, m.rules, splitters, dict, cfg.model, cfg.ingest.round_bytes);
+        distributed_predictors(comm, seed, m.rules, m.splitters, dict, cfg.model, cfg.ingest.round_bytes);
   }
   std::function<int(const gps::PlanKey&)> owner = [&](const gps::PlanKey& k) {
     return int((uint64_t(k.port) * 0x9E3779B97F4A7C15ull ^ k.prefix) % uint64_t(ranks));
@@ -823,7 +863,7 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     auto loaded = load_hosts(ctx, cfg, asn_table);
     const auto& truth = loaded.hosts;
     auto seed = gps::filter_hosts(truth, [&](uint32_t ip) { return gps::in_seed_sample(ip, sample_seed, fraction); });
-    auto model = build_model(ctx, seed, loaded.dict, cfg, true);
+    auto model = build_model(ctx, seed, loaded.dict, cfg);
 
     // Phase 1: the plan answered from the truth. Phase 2: predictions.
     gps::PlanIndex plan_index(model.plan);
@@ -836,8 +876,8 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     for (size_t h = 0; h < found.hosts(); ++h)
       for (uint64_t s = found.host_begin[h]; s < found.host_begin[h + 1]; ++s)
         known.insert(gps::service_code(found.ip[h], found.port[s]));
-    gps::RuleIndex rule_index(comm.size() > 1 ? model.all_rules : model.rules);
-    auto predictions = gps::predict(found, rule_index, plan_index, seed_services);
+    auto predictions = distributed_predict(comm, found, model.rules, model.splitters, loaded.input.ownership,
+                                           plan_index, seed_services, cfg.ingest.round_bytes);
     const TruthIndex truth_index = index_truth(truth, cfg.model.max_ports);
     std::vector<uint64_t> seed_per_port(65536, 0);
     for (size_t s = 0; s < seed.services(); ++s) ++seed_per_port[seed.port[s]];
@@ -863,17 +903,24 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
   });
 }
 
-// The parts of a model file that gps predict needs, read on every rank.
+// The parts of a model file that gps predict and evaluate need: settings and
+// plan on every rank (the plan is small), the rules and the seed services in
+// slices of 1/P of their rows.
 struct StoredModel {
   GpsConfig settings;                       // feature options and step as the model was built
-  std::vector<gps::Rule> rules;
+  std::vector<gps::Rule> rules;             // this rank's slice of /gps/rules
   std::vector<gps::PlanRow> plan;
-  std::unordered_set<uint64_t> seed_services;
+  std::vector<uint64_t> seed_services;      // this rank's slice of /gps/seed_services (service codes)
 };
 
 uint64_t attr_u64(const h5::File& f, const char* name) { return std::get<uint64_t>(h5::read_attr(f, "/gps", name)); }
 
-StoredModel read_model(const std::string& path) {
+// Rows [begin, end) of rank `rank`'s slice of n rows.
+std::pair<uint64_t, uint64_t> slice_of(uint64_t n, int rank, int ranks) {
+  return {slice_begin(n, uint64_t(ranks), uint64_t(rank)), slice_begin(n, uint64_t(ranks), uint64_t(rank) + 1)};
+}
+
+StoredModel read_model(const std::string& path, int rank, int ranks) {
   h5::silence_diagnostics();
   auto f = h5::File::open_read(path);
   StoredModel m;
@@ -883,19 +930,33 @@ StoredModel read_model(const std::string& path) {
   m.settings.step = int(attr_u64(f, "step"));
   m.settings.model.max_ports = uint32_t(attr_u64(f, "max_ports"));
   m.settings.pfx2as = std::get<std::string>(h5::read_attr(f, "/gps", "asn_table"));
+  {
+    const auto [b, e] = slice_of(h5::column_rows(f, "/gps/rules/p1"), rank, ranks);
+    auto col = [&](const char* path) { return h5::read_u64_column(f, path, b, e); };
+    auto p1 = col("/gps/rules/p1"), feature = col("/gps/rules/feature"), p2 = col("/gps/rules/p2"),
+         support = col("/gps/rules/support"), base = col("/gps/rules/base");
+    auto hitrate = h5::read_f64_column(f, "/gps/rules/hitrate", b, e);
+    for (size_t i = 0; i < p1.size(); ++i)
+      m.rules.push_back({uint16_t(p1[i]), feature[i], uint16_t(p2[i]), support[i], base[i], hitrate[i]});
+  }
   auto col = [&](const char* path) { return h5::read_u64_column(f, path); };
-  auto p1 = col("/gps/rules/p1"), feature = col("/gps/rules/feature"), p2 = col("/gps/rules/p2"),
-       support = col("/gps/rules/support"), base = col("/gps/rules/base");
-  auto hitrate = h5::read_f64_column(f, "/gps/rules/hitrate");
-  for (size_t i = 0; i < p1.size(); ++i)
-    m.rules.push_back({uint16_t(p1[i]), feature[i], uint16_t(p2[i]), support[i], base[i], hitrate[i]});
   auto priority = col("/gps/plan/priority"), port = col("/gps/plan/port"), prefix = col("/gps/plan/prefix"),
        len = col("/gps/plan/prefix_len"), services = col("/gps/plan/services");
   for (size_t i = 0; i < port.size(); ++i)
     m.plan.push_back({uint32_t(priority[i]), uint16_t(port[i]), uint32_t(prefix[i]), uint8_t(len[i]), services[i]});
-  auto sip = col("/gps/seed_services/ip"), sport = col("/gps/seed_services/port");
-  for (size_t i = 0; i < sip.size(); ++i) m.seed_services.insert(gps::service_code(uint32_t(sip[i]), uint16_t(sport[i])));
+  const auto [b, e] = slice_of(h5::column_rows(f, "/gps/seed_services/ip"), rank, ranks);
+  auto sip = h5::read_u64_column(f, "/gps/seed_services/ip", b, e),
+       sport = h5::read_u64_column(f, "/gps/seed_services/port", b, e);
+  for (size_t i = 0; i < sip.size(); ++i) m.seed_services.push_back(gps::service_code(uint32_t(sip[i]), uint16_t(sport[i])));
   return m;
+}
+
+// Collective: the seed services of this rank's hosts, from every rank's slice.
+std::unordered_set<uint64_t> seed_services_at_owners(const dist::Comm& comm, const std::vector<uint64_t>& slice,
+                                                     const PrefixOwnership& ownership, uint64_t round_bytes) {
+  auto mine = dist::send_to_owners(
+      comm, slice, [&](uint64_t code) { return ownership.owner(uint32_t(code >> 16)); }, round_bytes);
+  return std::unordered_set<uint64_t>(mine.begin(), mine.end());
 }
 
 void write_predictions(h5::File& out, const std::vector<gps::Prediction>& predictions) {
@@ -922,7 +983,7 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
     StoredModel model;
     std::string error;
     try {
-      model = read_model(cfg.model_path);
+      model = read_model(cfg.model_path, comm.rank(), comm.size());
     } catch (const std::exception& e) {
       error = "cannot read the model " + cfg.model_path + ": " + e.what();
     }
@@ -935,7 +996,13 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
     // Only the services the plan covers count as results of scanning it.
     gps::PlanIndex plan_index(model.plan);
     auto found = plan_scan_results(loaded.hosts, plan_index);
-    auto predictions = gps::predict(found, gps::RuleIndex(model.rules), plan_index, model.seed_services);
+    std::vector<gps::BaseKey> splitters;
+    const auto rules = range_rules(comm, std::move(model.rules), cfg.ingest.round_bytes, splitters);
+    const auto seed_services =
+        seed_services_at_owners(comm, model.seed_services, loaded.input.ownership, cfg.ingest.round_bytes);
+    model.seed_services = {};
+    auto predictions = distributed_predict(comm, found, rules, splitters, loaded.input.ownership, plan_index,
+                                           seed_services, cfg.ingest.round_bytes);
     ctx.end_stage("predict");
 
     h5::File& out = ctx.output();
@@ -983,17 +1050,19 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     ctx.declare_outputs(gps_outputs(cfg, ""), cfg.ingest.force, cfg.ingest.output,
                         known_inputs({cfg.model_path, predictions_path, cfg.pfx2as}, cfg.ingest.inputs));
     StoredModel model;
-    std::vector<gps::Prediction> all_predictions;
+    std::vector<gps::Prediction> prediction_slice;  // this rank's slice of the predictions file
     std::string error;
     try {
-      model = read_model(cfg.model_path);
+      model = read_model(cfg.model_path, comm.rank(), comm.size());
+      model.rules = {};  // the evaluation needs the plan and the seed only
       auto f = h5::File::open_read(predictions_path);
-      auto ip = h5::read_u64_column(f, "/gps/predictions/ip"), port = h5::read_u64_column(f, "/gps/predictions/port"),
-           rule_port = h5::read_u64_column(f, "/gps/predictions/rule_port"),
-           rule_feature = h5::read_u64_column(f, "/gps/predictions/rule_feature");
-      auto hitrate = h5::read_f64_column(f, "/gps/predictions/hitrate");
+      const auto [b, e] = slice_of(h5::column_rows(f, "/gps/predictions/ip"), comm.rank(), comm.size());
+      auto col = [&](const char* path) { return h5::read_u64_column(f, path, b, e); };
+      auto ip = col("/gps/predictions/ip"), port = col("/gps/predictions/port"),
+           rule_port = col("/gps/predictions/rule_port"), rule_feature = col("/gps/predictions/rule_feature");
+      auto hitrate = h5::read_f64_column(f, "/gps/predictions/hitrate", b, e);
       for (size_t i = 0; i < ip.size(); ++i)
-        all_predictions.push_back({uint32_t(ip[i]), uint16_t(port[i]), hitrate[i], uint16_t(rule_port[i]), rule_feature[i]});
+        prediction_slice.push_back({uint32_t(ip[i]), uint16_t(port[i]), hitrate[i], uint16_t(rule_port[i]), rule_feature[i]});
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -1006,23 +1075,25 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     const auto& ownership = loaded.input.ownership;
 
     // This rank's truth, the truth services the seed or the plan found, and
-    // the predictions for the hosts this rank owns.
+    // the predictions for the hosts this rank owns (in the file's order).
     gps::PlanIndex plan_index(model.plan);
     const TruthIndex truth_index = index_truth(truth, model.settings.model.max_ports);
-    std::unordered_set<uint64_t> known;
     std::vector<uint64_t> seed_per_port(65536, 0);
+    for (uint64_t code : model.seed_services) ++seed_per_port[code & 0xFFFF];
+    comm.allreduce_sum_inplace(seed_per_port);  // the slices cover the seed once
+    const auto seed_services = seed_services_at_owners(comm, model.seed_services, ownership, cfg.ingest.round_bytes);
+    model.seed_services = {};
+    std::unordered_set<uint64_t> known;
     uint64_t seed_in_truth = 0;
     for (size_t h = 0; h < truth.hosts(); ++h)
       for (uint64_t s = truth.host_begin[h]; s < truth.host_begin[h + 1]; ++s) {
         uint64_t code = gps::service_code(truth.ip[h], truth.port[s]);
-        if (model.seed_services.count(code)) ++seed_in_truth;
-        if (model.seed_services.count(code) || plan_index.covers(truth.port[s], truth.ip[h])) known.insert(code);
+        if (seed_services.count(code)) ++seed_in_truth;
+        if (seed_services.count(code) || plan_index.covers(truth.port[s], truth.ip[h])) known.insert(code);
       }
-    for (uint64_t code : model.seed_services) ++seed_per_port[code & 0xFFFF];  // every rank read the whole seed
-    std::vector<gps::Prediction> predictions;
-    for (const auto& p : all_predictions)
-      if (ownership.owner(p.ip) == comm.rank()) predictions.push_back(p);
-    all_predictions = {};
+    const auto predictions = dist::send_to_owners(
+        comm, prediction_slice, [&](const gps::Prediction& p) { return ownership.owner(p.ip); }, cfg.ingest.round_bytes);
+    prediction_slice = {};
     auto table = evaluation_curves(ctx, truth_index, seed_per_port, known, seed_in_truth,
                                    predictions, gps::plan_probes(model.plan), cfg.ingest.round_bytes);
     ctx.end_stage("evaluate");

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <ctime>
 #include <filesystem>
 
@@ -216,6 +217,21 @@ void RunContext::end_stage(const std::string& name) {
   auto now = std::chrono::steady_clock::now();
   stages_.emplace_back(name, std::chrono::duration<double>(now - stage_start_).count());
   stage_start_ = now;
+  // SCANHPC_STAGE_MEMORY=1: each rank's memory at the end of each stage on
+  // stderr (for finding the stage that holds more than its share).
+  static const bool report = [] {
+    const char* v = std::getenv("SCANHPC_STAGE_MEMORY");
+    return v && *v && std::string(v) != "0";
+  }();
+  if (report) {
+    std::ifstream status("/proc/self/status");
+    std::string line, rss, hwm;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) rss = line.substr(6);
+      if (line.rfind("VmHWM:", 0) == 0) hwm = line.substr(6);
+    }
+    std::fprintf(stderr, "rank %d: after %s: rss%s, peak%s\n", comm_.rank(), name.c_str(), rss.c_str(), hwm.c_str());
+  }
 }
 
 std::string RunContext::stage_report() {

@@ -8,9 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "scanhpc/analyses/scan_analysis.hpp"
 #include "scanhpc/commands/pipeline.hpp"
-#include "scanhpc/kernels/hosts.hpp"
-#include "scanhpc/kernels/multiprobe.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -31,30 +30,29 @@ constexpr const char* kScanUsage =
 
 struct ScanConfig {
   IngestConfig ingest;
-  bool multiprobe = true, hosts = true;
+  std::vector<const analyses::ScanAnalysisInfo*> analyses;  // registry order
 };
 
 ScanConfig to_config(const po::variables_map& vm) {
   ScanConfig c;
   c.ingest = ingest_config_from(vm);
-  std::set<std::string> chosen;
-  std::stringstream list(vm["analyses"].as<std::string>());
-  for (std::string a; std::getline(list, a, ',');) {
-    if (a == "all") chosen.insert({"multiprobe", "hosts"});
-    else if (a == "multiprobe" || a == "hosts") chosen.insert(a);
-    else if (!a.empty()) throw UsageError("--analyses: unknown analysis '" + a + "' (multiprobe, hosts, all)");
+  try {
+    c.analyses = analyses::choose_scan_analyses(vm["analyses"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--analyses: ") + e.what());
   }
-  if (chosen.empty()) throw UsageError("--analyses: choose at least one of multiprobe, hosts");
-  c.multiprobe = chosen.count("multiprobe");
-  c.hosts = chosen.count("hosts");
   return c;
 }
 
 po::options_description scan_options() {
   po::options_description o("scan options");
   add_ingest_options(o, "scan.h5");
-  o.add_options()("analyses", po::value<std::string>()->default_value("multiprobe,hosts"),
-                  "comma-separated analyses: multiprobe, hosts, all");
+  std::string names, help = "comma-separated analyses, or all";
+  for (const auto& a : analyses::scan_analyses()) {
+    help += (names.empty() ? ": " : "; ") + a.name + " (" + a.description + ")";
+    names += (names.empty() ? "" : ",") + a.name;
+  }
+  o.add_options()("analyses", po::value<std::string>()->default_value(names), help.c_str());
   return o;
 }
 
@@ -69,26 +67,31 @@ int run_scan(const ScanConfig& cfg, const std::string& config_ini) {
     // local sorted group-bys (OpenMP), then integer merges
     auto sorted = sort_open_services(std::move(input.rows), std::move(input.spare));
     ctx.end_stage("sort");
-    ScanResults results;
-    results.open_observations = comm.allreduce_sum(sorted.size());
-    if (cfg.multiprobe) results.multiprobe = merge_multiprobe(comm, local_multiprobe(sorted));
-    if (cfg.hosts) results.hosts = local_hosts(sorted);
-    results.duplicates = results.multiprobe ? results.multiprobe->duplicates : 0;
+    const uint64_t open_observations = comm.allreduce_sum(sorted.size());
+    std::vector<std::unique_ptr<analyses::ScanAnalysis>> chosen;
+    for (const auto* a : cfg.analyses) chosen.push_back(a->make());
+    for (auto& a : chosen) a->accumulate(sorted);
     std::vector<ServiceEntry>().swap(sorted);
+    uint64_t duplicates = 0;
+    for (auto& a : chosen) {
+      a->merge(comm);
+      duplicates += a->duplicates();
+    }
     ctx.end_stage("analyses");
 
     // collective HDF5 write, then rename
-    const uint64_t host_count = results.hosts ? results.hosts->table.size() : 0;
-    write_scan_output(ctx.output(), comm, input.files, input.summary, results);
+    write_ingest(ctx.output(), comm, input.files, input.summary, open_observations, duplicates);
+    for (auto& a : chosen) a->write(ctx.output(), comm);
     ctx.end_stage("write");
     ctx.commit_output(input.input_bytes);
     std::string stages = ctx.stage_report();
 
     auto rss = ctx.peak_rss_bytes();
-    uint64_t hosts = comm.allreduce_sum(host_count);
+    std::vector<std::string> lines;
+    for (const auto& a : chosen) lines.push_back(a->summary(comm));
     if (ctx.root() && !cfg.ingest.quiet) {
-      print_scan_summary(input.files, input.summary, results, input.exchange, rss, hosts, ctx.elapsed_seconds(),
-                         cfg.ingest.output);
+      print_scan_summary(input.files, input.summary, open_observations, lines, input.exchange, rss,
+                         ctx.elapsed_seconds(), cfg.ingest.output);
       std::fprintf(stderr, "  stages: %s\n", stages.c_str());
     }
     return 0;

@@ -35,19 +35,6 @@ void deserialize_errors(const std::string& bytes, std::vector<ParseError>& out) 
   }
 }
 
-// Countmap as a two-column table; only rank 0 contributes rows.
-void write_countmap(h5::File& out, const dist::Comm& comm, const std::string& path, const CountMap& map,
-                    const char* value_name, const char* count_name) {
-  std::vector<uint32_t> values;
-  std::vector<uint64_t> counts;
-  if (comm.is_root())
-    for (const auto& e : map.entries()) {
-      values.push_back(checked_cast<uint32_t>(e.value));
-      counts.push_back(e.count);
-    }
-  out.write_table(path, {{value_name, std::move(values)}, {count_name, std::move(counts)}});
-}
-
 }  // namespace
 
 IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>& files, const IngestResult& local) {
@@ -119,6 +106,18 @@ MultiprobePartial merge_multiprobe(const dist::Comm& comm, const MultiprobeParti
   return MultiprobePartial::deserialize(words.data(), words.size());
 }
 
+void write_countmap(h5::File& out, const dist::Comm& comm, const std::string& path, const CountMap& map,
+                    const char* value_name, const char* count_name) {
+  std::vector<uint32_t> values;
+  std::vector<uint64_t> counts;
+  if (comm.is_root())
+    for (const auto& e : map.entries()) {
+      values.push_back(checked_cast<uint32_t>(e.value));
+      counts.push_back(e.count);
+    }
+  out.write_table(path, {{value_name, std::move(values)}, {count_name, std::move(counts)}});
+}
+
 CountMap merge_countmap(const dist::Comm& comm, const CountMap& local) {
   auto all = comm.gatherv(local.flatten(), 0);
   std::string bytes;
@@ -180,45 +179,9 @@ void write_ingest(h5::File& out, const dist::Comm& comm, const std::vector<Input
   }
 }
 
-void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
-                       const IngestSummary& s, ScanResults& r) {
-  write_ingest(out, comm, files, s, r.open_observations, r.duplicates);
-
-  if (r.multiprobe) {
-    const auto& m = *r.multiprobe;
-    out.create_group("/multiprobe");
-    out.write_attr("/multiprobe", "services", m.services);
-    out.write_attr("/multiprobe", "probes", m.probes);
-    write_countmap(out, comm, "/multiprobe/probes_per_service", m.probes_per_service, "probes", "services");
-    write_countmap(out, comm, "/multiprobe/reasons_per_service", m.reasons_per_service, "reasons", "services");
-    write_countmap(out, comm, "/multiprobe/intervals", m.intervals, "seconds", "count");
-    auto st = summarize(m.intervals.entries());
-    const std::string p = "/multiprobe/intervals";
-    out.write_attr(p, "n", st.n);
-    for (auto [name, v] : {std::pair{"mean", st.mean}, {"std", st.std}, {"min", st.min}, {"q25", st.q25},
-                           {"median", st.median}, {"q75", st.q75}, {"max", st.max}, {"mode", st.mode},
-                           {"iqr", st.iqr}})
-      out.write_attr(p, name, v);
-  }
-
-  if (r.hosts) {
-    auto& t = r.hosts->table;
-    out.create_group("/hosts");
-    out.write_attr("/hosts", "hosts", comm.allreduce_sum(t.size()));
-    auto per_host = merge_countmap(comm, r.hosts->ports_per_host);
-    // The columns move into the writer: the table is never copied.
-    out.write_table("/hosts/table", {{"ip", std::move(t.ip)}, {"records", std::move(t.records)},
-                                     {"ports", std::move(t.ports)}, {"ttl_min", std::move(t.ttl_min)},
-                                     {"ttl_max", std::move(t.ttl_max)}, {"reasons", std::move(t.reasons)},
-                                     {"first_seen", std::move(t.first_seen)}, {"last_seen", std::move(t.last_seen)},
-                                     {"known", std::move(t.known)}});
-    write_countmap(out, comm, "/hosts/ports_per_host", per_host, "ports", "hosts");
-  }
-}
-
-void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary& s, const ScanResults& r,
-                        const dist::ExchangeStats& x, const std::vector<uint64_t>& rss, uint64_t hosts,
-                        double seconds, const std::string& output) {
+void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary& s, uint64_t open_observations,
+                        const std::vector<std::string>& analysis_lines, const dist::ExchangeStats& x,
+                        const std::vector<uint64_t>& rss, double seconds, const std::string& output) {
   uint64_t bytes = 0;
   for (const auto& f : files) bytes += f.bytes;
   const auto& c = s.counts;
@@ -228,12 +191,8 @@ void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary
                files.size(), human_bytes(double(bytes)).c_str(), seconds,
                human_bytes(seconds > 0 ? double(bytes) / seconds : 0).c_str(), (unsigned long long)c.records_read,
                (unsigned long long)c.records_used, (unsigned long long)c.records_rejected,
-               (unsigned long long)c.banner_records, (unsigned long long)r.open_observations);
-  if (r.multiprobe)
-    std::fprintf(stderr, "  multiprobe: %llu services, %llu probes, %llu duplicate observations\n",
-                 (unsigned long long)r.multiprobe->services, (unsigned long long)r.multiprobe->probes,
-                 (unsigned long long)r.duplicates);
-  if (r.hosts) std::fprintf(stderr, "  hosts: %llu\n", (unsigned long long)hosts);
+               (unsigned long long)c.banner_records, (unsigned long long)open_observations);
+  for (const auto& line : analysis_lines) std::fprintf(stderr, "  %s\n", line.c_str());
   for (size_t i = 0; i < s.errors.size() && i < 5; ++i)
     std::fprintf(stderr, "  rejected: %s: byte %llu: %s\n", files[s.errors[i].file].path.c_str(),
                  (unsigned long long)s.errors[i].offset, s.errors[i].cause.c_str());

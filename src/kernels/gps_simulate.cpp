@@ -86,6 +86,38 @@ void answer_predict_query(const std::vector<Rule>& rules, const PredictQuery& q,
     out.push_back({q.ip, it->p2, it->hitrate, q.port, q.feature});
 }
 
+namespace {
+bool better(const Prediction& a, const Prediction& b) {
+  return std::make_tuple(-a.hitrate, a.rule_port, a.rule_feature) < std::make_tuple(-b.hitrate, b.rule_port, b.rule_feature);
+}
+}  // namespace
+
+void answer_predict_queries(const std::vector<Rule>& rules, const std::vector<PredictQuery>& queries,
+                            std::vector<Prediction>& out, const PlanIndex* plan) {
+  std::vector<int64_t> slot(65536, -1);  // port -> index in out of the current host's candidate
+  std::vector<uint16_t> touched;
+  std::vector<Prediction> found;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (i > 0 && queries[i].ip != queries[i - 1].ip) {  // a new host
+      for (uint16_t p : touched) slot[p] = -1;
+      touched.clear();
+    }
+    found.clear();
+    answer_predict_query(rules, queries[i], found);
+    for (const auto& c : found) {
+      if (plan && plan->covers(c.port, c.ip)) continue;
+      int64_t& at = slot[c.port];
+      if (at < 0) {
+        at = int64_t(out.size());
+        out.push_back(c);
+        touched.push_back(c.port);
+      } else if (better(c, out[size_t(at)])) {
+        out[size_t(at)] = c;
+      }
+    }
+  }
+}
+
 void keep_best_predictions(std::vector<Prediction>& c) {
   std::sort(c.begin(), c.end(), [](const Prediction& a, const Prediction& b) {
     return std::make_tuple(a.ip, a.port, -a.hitrate, a.rule_port, a.rule_feature) <

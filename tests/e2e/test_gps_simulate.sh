@@ -12,11 +12,14 @@ e2e_setup gps-simulate "$@"
 
 "$SCANHPC" synth gps --hosts 20000 --seed 9 -o truth.oJ --quiet
 outs=()
-for n in 1 2 3; do
+for n in 1 2 3 4; do
   timeout 120 mpirun -n "$n" "$SCANHPC" gps simulate -q --seed-fraction 0.2 --sample-seed 4 -o "sim-$n.h5" truth.oJ \
     && outs+=("sim-$n.h5") || fail "gps simulate at $n rank(s) failed"
 done
-"$PY" "$ROOT/tests/compare_h5.py" "${outs[@]}" >/dev/null && echo "  ok   identical at 1-3 ranks" \
+# rounds far smaller than the data, two threads
+timeout 120 mpirun -n 3 "$SCANHPC" gps simulate -q --seed-fraction 0.2 --sample-seed 4 --exchange-round-mb 1 \
+  --threads 2 -o sim-3-small.h5 truth.oJ && outs+=(sim-3-small.h5) || fail "gps simulate with 1 MiB rounds failed"
+"$PY" "$ROOT/tests/compare_h5.py" "${outs[@]}" >/dev/null && echo "  ok   identical at 1-4 ranks, 1 MiB rounds, 2 threads" \
   || fail "simulate outputs differ across rank counts"
 
 "$PY" - sim-2.h5 <<'PYEOF' || fail "evaluation checks"

@@ -619,8 +619,12 @@ TEST_CASE("gps: predictions from rules spread over simulated ranks equal the one
     for (size_t r = 0; r < ranks; ++r) {
       const std::vector<Rule> slice(rules.begin() + std::ptrdiff_t(cut[r]), rules.begin() + std::ptrdiff_t(cut[r + 1]));
       std::vector<Prediction> answers;
-      for (const auto& q : queries) answer_predict_query(slice, q, answers);
-      keep_best_predictions(answers);  // thinned where they were answered
+      if (r % 2) {  // thinned host by host where they are answered, the plan's services dropped there
+        answer_predict_queries(slice, queries, answers, r % 4 == 1 ? &plan : nullptr);
+      } else {
+        for (const auto& q : queries) answer_predict_query(slice, q, answers);
+        keep_best_predictions(answers);
+      }
       candidates.insert(candidates.end(), answers.begin(), answers.end());
     }
     std::reverse(candidates.begin(), candidates.end());  // arrival order must not matter

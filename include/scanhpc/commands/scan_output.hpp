@@ -21,12 +21,6 @@ struct IngestSummary {
   std::vector<ParseError> damaged;   // damaged compressed streams, by file: read up to the damage
 };
 
-struct ScanResults {
-  uint64_t open_observations = 0, duplicates = 0;
-  std::optional<MultiprobePartial> multiprobe;  // merged: identical on every rank
-  std::optional<HostsPartial> hosts;            // this rank's hosts (global order by rank)
-};
-
 // Collective.
 IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>& files, const IngestResult& local);
 MultiprobePartial merge_multiprobe(const dist::Comm& comm, const MultiprobePartial& local);
@@ -36,13 +30,14 @@ CountMap merge_countmap(const dist::Comm& comm, const CountMap& local);
 void write_ingest(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
                   const IngestSummary& summary, uint64_t open_observations, uint64_t duplicates);
 
-// Collective: writes /ingest, /multiprobe and /hosts.
-void write_scan_output(h5::File& out, const dist::Comm& comm, const std::vector<InputFile>& files,
-                       const IngestSummary& summary, ScanResults& results);  // moves the host columns out
+// Collective: a countmap as a two-column table (rank 0 holds the merged map and writes the rows).
+void write_countmap(h5::File& out, const dist::Comm& comm, const std::string& path, const CountMap& map,
+                    const char* value_name, const char* count_name);
 
-// Rank 0 only: the closing summary on stderr. `rss` from RunContext::peak_rss_bytes().
-void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary& summary, const ScanResults& results,
-                        const dist::ExchangeStats& xstats, const std::vector<uint64_t>& rss, uint64_t hosts,
-                        double seconds, const std::string& output);
+// Rank 0 only: the closing summary on stderr, one line per analysis given.
+// `rss` from RunContext::peak_rss_bytes().
+void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary& summary, uint64_t open_observations,
+                        const std::vector<std::string>& analysis_lines, const dist::ExchangeStats& xstats,
+                        const std::vector<uint64_t>& rss, double seconds, const std::string& output);
 
 }  // namespace scanhpc::commands
