@@ -216,6 +216,24 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
                                                 const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
                                                 uint64_t round_bytes);
 
+// Host ranges [first, last) of about `questions` (service, feature) pairs
+// each, counting the hosts with at least `min_ports` ports: the rounds of
+// a question-and-answer search, so that what is in flight stays bounded.
+std::vector<std::pair<size_t, size_t>> host_batches(const gps::SeedHosts& hosts, uint64_t questions,
+                                                    size_t min_ports) {
+  std::vector<std::pair<size_t, size_t>> batches;
+  for (size_t h = 0, first = 0, n = 0; h < hosts.hosts(); ++h) {
+    if (hosts.ports_of(h) >= min_ports)
+      n += hosts.feat_begin[hosts.host_begin[h + 1]] - hosts.feat_begin[hosts.host_begin[h]];
+    if (n >= questions || h + 1 == hosts.hosts()) {
+      batches.emplace_back(first, h + 1);
+      first = h + 1;
+      n = 0;
+    }
+  }
+  return batches;
+}
+
 // Collective: each seed service's best predictor, the rules staying in their
 // ranges: every host's (port, feature) questions go to the rank of that
 // range with the host's open ports, the answers come back, the host's rank
@@ -229,16 +247,7 @@ std::vector<gps::Predictor> distributed_predictors(const dist::Comm& comm, const
   // Hosts in batches of about kQueries questions, so that questions and
   // answers in flight stay bounded; every rank takes part in every round.
   constexpr uint64_t kQueries = uint64_t(1) << 16;
-  std::vector<std::pair<size_t, size_t>> batches;
-  for (size_t h = 0, first = 0, queries = 0; h < seed.hosts(); ++h) {
-    if (seed.ports_of(h) >= 2)
-      queries += seed.feat_begin[seed.host_begin[h + 1]] - seed.feat_begin[seed.host_begin[h]];
-    if (queries >= kQueries || h + 1 == seed.hosts()) {
-      batches.emplace_back(first, h + 1);
-      first = h + 1;
-      queries = 0;
-    }
-  }
+  const auto batches = host_batches(seed, kQueries, 2);  // one-port hosts ask nothing
   const uint64_t rounds = comm.allreduce_max(uint64_t(batches.size()));
   std::vector<gps::Predictor> out;
   for (uint64_t round = 0; round < rounds; ++round) {
@@ -345,15 +354,7 @@ std::vector<gps::Prediction> distributed_predict(const dist::Comm& comm, const g
   // questions are bounded over all ranks (about 2^18); its answers are
   // thinned host by host as they are formed.
   const uint64_t per_rank = std::max<uint64_t>(4096, (uint64_t(1) << 18) / uint64_t(comm.size()));
-  std::vector<std::pair<size_t, size_t>> batches;  // host ranges of about per_rank questions
-  for (size_t h = 0, first = 0, n = 0; h < found.hosts(); ++h) {
-    n += found.feat_begin[found.host_begin[h + 1]] - found.feat_begin[found.host_begin[h]];
-    if (n >= per_rank || h + 1 == found.hosts()) {
-      batches.emplace_back(first, h + 1);
-      first = h + 1;
-      n = 0;
-    }
-  }
+  const auto batches = host_batches(found, per_rank, 1);
   const uint64_t rounds = comm.allreduce_max(uint64_t(batches.size()));
   std::vector<gps::Prediction> candidates;
   for (uint64_t round = 0; round < rounds; ++round) {

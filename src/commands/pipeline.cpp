@@ -150,9 +150,10 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
                  "rows to every rank as it reads; give it uncompressed, or in several files, to read it in parallel");
       if (r == size_t(comm.rank())) (dealt ? streams : tasks).push_back(t);
     }
-  uint64_t my_bytes = 0;
-  for (const auto& t : tasks) my_bytes += t.end - t.begin;
-  for (const auto& t : streams) my_bytes += t.end - t.begin;
+  uint64_t task_bytes = 0, stream_bytes = 0;
+  for (const auto& t : tasks) task_bytes += t.end - t.begin;
+  for (const auto& t : streams) stream_bytes += t.end - t.begin;
+  const uint64_t my_bytes = task_bytes + stream_bytes;
 
   // 2. parse this rank's share with OpenMP threads
   ProgressMeter progress(ctx.root() && !cfg.quiet, out.input_bytes,
@@ -172,10 +173,9 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
     error = e.what();
   }
   if (any_streams) {  // collective: every rank deals, with or without streams of its own
-    const uint64_t first_bytes = my_bytes - [&] { uint64_t b = 0; for (const auto& t : streams) b += t.end - t.begin; return b; }();
     const uint64_t first_records = ingest.sink.counts.records_read;
-    io.progress = [&, first_bytes, first_records](uint64_t b, uint64_t r) {
-      progress.update(first_bytes + b, first_records + r);
+    io.progress = [&, task_bytes, first_records](uint64_t b, uint64_t r) {
+      progress.update(task_bytes + b, first_records + r);
     };
     try {
       IngestResult dealt = read_streams_dealt(comm, out.files, error.empty() ? streams : std::vector<ReadTask>{}, io,

@@ -542,6 +542,22 @@ TEST_CASE("gps: real testnet scan with banners: oracle and planted profiles", "[
   CHECK(m.plan[0].prefix == ip4("198.18.0.0"));
 }
 
+// Rules (sorted by (p1, feature, p2)) cut into `ranks` ranges as gps model
+// spreads them: range r begins at the first rule of the group holding rule
+// r * n / P, so a (p1, feature) group never spans two ranges.
+static std::vector<size_t> group_cuts(const std::vector<Rule>& rules, size_t ranks) {
+  std::vector<size_t> cut{0};
+  for (size_t r = 1; r < ranks; ++r) {
+    size_t at = std::max(cut.back(), rules.size() * r / ranks);
+    while (at > cut.back() && at < rules.size() && rules[at].p1 == rules[at - 1].p1 &&
+           rules[at].feature == rules[at - 1].feature)
+      --at;
+    cut.push_back(at);
+  }
+  cut.push_back(rules.size());
+  return cut;
+}
+
 TEST_CASE("gps: predictors from rules spread over simulated ranks equal the one-rank search", "[gps]") {
   // What gps model does at P ranks: rules split into ranges of (p1, feature)
   // (never one group across two ranks), each range answers the queries that
@@ -558,17 +574,7 @@ TEST_CASE("gps: predictors from rules spread over simulated ranks equal the one-
   REQUIRE(want.size() > 100);
   const auto queries = predictor_queries(seed, mo);
   for (size_t ranks : {size_t(1), size_t(2), size_t(3), size_t(5), size_t(16)}) {
-    // Cut points at group starts: range r begins at the first rule of the
-    // group holding rule r * n / P.
-    std::vector<size_t> cut{0};
-    for (size_t r = 1; r < ranks; ++r) {
-      size_t at = std::max(cut.back(), rules.size() * r / ranks);
-      while (at > cut.back() && at < rules.size() && rules[at].p1 == rules[at - 1].p1 &&
-             rules[at].feature == rules[at - 1].feature)
-        --at;
-      cut.push_back(at);
-    }
-    cut.push_back(rules.size());
+    const auto cut = group_cuts(rules, ranks);
     std::vector<PredictorCandidate> candidates;
     for (size_t r = 0; r < ranks; ++r) {
       const std::vector<Rule> slice(rules.begin() + std::ptrdiff_t(cut[r]), rules.begin() + std::ptrdiff_t(cut[r + 1]));
@@ -606,15 +612,7 @@ TEST_CASE("gps: predictions from rules spread over simulated ranks equal the one
   REQUIRE(want.size() > 100);
   const auto queries = predict_queries(found);
   for (size_t ranks : {size_t(1), size_t(2), size_t(3), size_t(7), size_t(16)}) {
-    std::vector<size_t> cut{0};  // ranges start at group starts
-    for (size_t r = 1; r < ranks; ++r) {
-      size_t at = std::max(cut.back(), rules.size() * r / ranks);
-      while (at > cut.back() && at < rules.size() && rules[at].p1 == rules[at - 1].p1 &&
-             rules[at].feature == rules[at - 1].feature)
-        --at;
-      cut.push_back(at);
-    }
-    cut.push_back(rules.size());
+    const auto cut = group_cuts(rules, ranks);
     std::vector<Prediction> candidates;
     for (size_t r = 0; r < ranks; ++r) {
       const std::vector<Rule> slice(rules.begin() + std::ptrdiff_t(cut[r]), rules.begin() + std::ptrdiff_t(cut[r + 1]));
