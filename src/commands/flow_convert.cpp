@@ -260,6 +260,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     const uint64_t ft4_total = comm.allreduce_sum(ft4.size());
     if (!alone) ft4 = {};
     runs = {};
+    ctx.end_stage("pack");
     uint64_t part_rounds = 0;
     const std::string received = dist::exchange_records(comm, per_rank, part_size, cfg.round_bytes, &part_rounds);
     per_rank = {};

@@ -6,9 +6,8 @@
 namespace scanhpc::flow {
 namespace {
 
-// One row: the scalars as u64 in this order, four array lengths, then the
-// arrays as (u32 value, u64 freq) pairs.
-constexpr size_t kScalars = 22;
+// One row: the scalars in Ft4Columns' order at their own widths, four array
+// lengths, then the arrays as (u32 value, u64 freq) pairs.
 
 template <class T>
 void put(std::string& out, T v) {
@@ -38,13 +37,15 @@ const CommonColumn* arrays(const Ft4Columns& c, int k) {
 void pack_ft4(const Ft4Columns& c, size_t first, size_t last, std::string& out) {
   if (last > c.size() || first > last) throw std::out_of_range("pack_ft4: bad row range");
   for (size_t i = first; i < last; ++i) {
-    const uint64_t s[kScalars] = {c.time[i], c.src_ip[i], c.dst_net[i], c.dst_port[i], c.protocol[i],
-                                  c.packet_cnt[i], c.uniq_dst_ips[i], c.uniq_pkt_sizes[i], c.uniq_ttls[i],
-                                  c.uniq_src_ports[i], c.uniq_tcp_flags[i], c.first_syn_length[i],
-                                  c.first_tcp_rwin[i], c.maxmind_continent[i], c.maxmind_country[i],
-                                  c.netacq_continent[i], c.netacq_country[i], c.prefix2asn[i],
-                                  c.spoofed_packet_cnt[i], c.masscan_packet_cnt[i], 0, 0};
-    out.append(reinterpret_cast<const char*>(s), sizeof s);
+    // Scalars at their own widths (about 75 bytes a row): this buffer is what
+    // flow convert's route step holds beside the columns.
+    put(out, c.time[i]); put(out, c.src_ip[i]); put(out, c.dst_net[i]); put(out, c.dst_port[i]);
+    put(out, c.protocol[i]); put(out, c.packet_cnt[i]); put(out, c.uniq_dst_ips[i]);
+    put(out, c.uniq_pkt_sizes[i]); put(out, c.uniq_ttls[i]); put(out, c.uniq_src_ports[i]);
+    put(out, c.uniq_tcp_flags[i]); put(out, c.first_syn_length[i]); put(out, c.first_tcp_rwin[i]);
+    put(out, c.maxmind_continent[i]); put(out, c.maxmind_country[i]); put(out, c.netacq_continent[i]);
+    put(out, c.netacq_country[i]); put(out, c.prefix2asn[i]); put(out, c.spoofed_packet_cnt[i]);
+    put(out, c.masscan_packet_cnt[i]);
     for (int k = 0; k < 4; ++k) {
       const CommonColumn& a = *arrays(c, k);
       put<uint32_t>(out, uint32_t(a.begin[i + 1] - a.begin[i]));
@@ -62,17 +63,16 @@ void pack_ft4(const Ft4Columns& c, size_t first, size_t last, std::string& out) 
 void unpack_ft4(std::string_view bytes, Ft4Columns& out) {
   Reader r{bytes};
   while (r.pos < bytes.size()) {
-    uint64_t s[kScalars];
-    for (auto& x : s) x = r.get<uint64_t>();
     Ft4Record row;
-    row.time = uint32_t(s[0]); row.src_ip = uint32_t(s[1]); row.dst_net = uint32_t(s[2]);
-    row.dst_port = uint16_t(s[3]); row.protocol = uint8_t(s[4]); row.packet_cnt = s[5];
-    row.uniq_dst_ips = uint32_t(s[6]); row.uniq_pkt_sizes = uint32_t(s[7]); row.uniq_ttls = uint32_t(s[8]);
-    row.uniq_src_ports = uint32_t(s[9]); row.uniq_tcp_flags = uint32_t(s[10]);
-    row.first_syn_length = uint16_t(s[11]); row.first_tcp_rwin = uint16_t(s[12]);
-    row.maxmind_continent = Code2(s[13]); row.maxmind_country = Code2(s[14]);
-    row.netacq_continent = Code2(s[15]); row.netacq_country = Code2(s[16]);
-    row.prefix2asn = uint32_t(s[17]); row.spoofed_packet_cnt = s[18]; row.masscan_packet_cnt = s[19];
+    row.time = r.get<uint32_t>(); row.src_ip = r.get<uint32_t>(); row.dst_net = r.get<uint32_t>();
+    row.dst_port = r.get<uint16_t>(); row.protocol = r.get<uint8_t>(); row.packet_cnt = r.get<uint64_t>();
+    row.uniq_dst_ips = r.get<uint32_t>(); row.uniq_pkt_sizes = r.get<uint32_t>(); row.uniq_ttls = r.get<uint32_t>();
+    row.uniq_src_ports = r.get<uint32_t>(); row.uniq_tcp_flags = r.get<uint32_t>();
+    row.first_syn_length = r.get<uint16_t>(); row.first_tcp_rwin = r.get<uint16_t>();
+    row.maxmind_continent = r.get<Code2>(); row.maxmind_country = r.get<Code2>();
+    row.netacq_continent = r.get<Code2>(); row.netacq_country = r.get<Code2>();
+    row.prefix2asn = r.get<uint32_t>(); row.spoofed_packet_cnt = r.get<uint64_t>();
+    row.masscan_packet_cnt = r.get<uint64_t>();
     uint32_t n[4];
     for (auto& x : n) x = r.get<uint32_t>();
     std::vector<CommonValue>* dest[] = {&row.common_pktsizes, &row.common_ttls, &row.common_srcports,

@@ -34,7 +34,8 @@ std::vector<Row> rows_of(int r, int ranks, size_t n) {
 TEST_CASE("alltoallv_rounds: each source's rows in its order, at any round size", "[exchange-order]") {
   dist::Comm comm;
   const int ranks = comm.size();
-  for (uint64_t round_bytes : {uint64_t(64) << 20, uint64_t(1) << 12, uint64_t(sizeof(Row))}) {
+  for (uint64_t round_bytes : {uint64_t(64) << 20, uint64_t(1) << 12, uint64_t(sizeof(Row))})
+   for (uint64_t direct_limit : {uint64_t(INT32_MAX), uint64_t(0)}) {  // 0: every round packs its slices
     const auto mine = rows_of(comm.rank(), ranks, 3000 + size_t(comm.rank()) * 500);
     std::vector<uint64_t> counts(size_t(ranks), 0), offsets(size_t(ranks), 0);
     for (const auto& r : mine) ++counts[r.dest];
@@ -43,13 +44,13 @@ TEST_CASE("alltoallv_rounds: each source's rows in its order, at any round size"
     auto at = offsets;
     for (const auto& r : mine) grouped[at[r.dest]++] = r;
     uint64_t rounds = 0;
-    const auto got = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes, &rounds);
+    const auto got = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes, &rounds, direct_limit);
     // The expected arrival: every source's rows for this rank, sources in rank order.
     std::vector<Row> want;
     for (int s = 0; s < ranks; ++s)
       for (const auto& r : rows_of(s, ranks, 3000 + size_t(s) * 500))
         if (int(r.dest) == comm.rank()) want.push_back(r);
-    INFO("round_bytes " << round_bytes << ", " << rounds << " round(s)");
+    INFO("round_bytes " << round_bytes << ", direct up to " << direct_limit << " rows, " << rounds << " round(s)");
     REQUIRE(got.size() == want.size());
     size_t i = 0;
     while (i < got.size() && got[i].source == want[i].source && got[i].seq == want[i].seq) ++i;

@@ -22,7 +22,7 @@ namespace scanhpc::dist {
 template <class T>
 std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped, const std::vector<uint64_t>& counts,
                                 const std::vector<uint64_t>& offsets, uint64_t round_bytes,
-                                uint64_t* rounds_out = nullptr) {
+                                uint64_t* rounds_out = nullptr, uint64_t direct_limit = uint64_t(INT32_MAX)) {
   static_assert(std::is_trivially_copyable_v<T>);
   const size_t ranks = size_t(comm.size());
   auto recv_counts = comm.alltoall(counts);
@@ -42,14 +42,14 @@ std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped,
     ~Guard() { MPI_Type_free(t); }
   } guard{&type};
 
-  // One round (the common case) sends straight from `grouped` into
-  // `received`; more rounds pack each round's slices into their own send
-  // buffer and receive into a round buffer, so that displacements stay
-  // bounded by the round size however large the whole exchange is. Each
-  // round's slice from source s is then copied to s's place in `received`:
+  // Each round sends straight from `grouped` into `received` (each slice at
+  // its source's place), so rounds bound what moves at once without a copy;
   // rows arrive grouped by source rank, each source's rows in its order,
-  // whatever the number of rounds.
-  const bool direct = rounds == 1;
+  // whatever the number of rounds. Only where the displacements would not
+  // fit MPI's int (more than 2^31 - 1 rows; `direct_limit` lowers it in the
+  // tests) does a round pack its slices into a send buffer and receive into
+  // a round buffer.
+  const bool direct = send_total <= direct_limit && recv_total <= direct_limit;
   std::vector<T> received(recv_total), packed, round_buf;
   std::vector<uint64_t> recv_offset(ranks, 0);  // where source s's rows start in `received`
   for (size_t d = 1; d < ranks; ++d) recv_offset[d] = recv_offset[d - 1] + recv_counts[d - 1];
@@ -59,12 +59,12 @@ std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped,
     uint64_t recv_round = 0;
     for (size_t d = 0; d < ranks; ++d) {
       uint64_t b = slice_begin(counts[d], rounds, k), e = slice_begin(counts[d], rounds, k + 1);
-      sd[d] = checked_cast<int>(direct ? offsets[d] : packed.size());
+      sd[d] = checked_cast<int>(direct ? offsets[d] + b : packed.size());
       sc[d] = checked_cast<int>(e - b);
       if (!direct)
         packed.insert(packed.end(), grouped.begin() + int64_t(offsets[d] + b), grouped.begin() + int64_t(offsets[d] + e));
       uint64_t rb = slice_begin(recv_counts[d], rounds, k), re = slice_begin(recv_counts[d], rounds, k + 1);
-      rd[d] = checked_cast<int>(direct ? recv_offset[d] : recv_round);
+      rd[d] = checked_cast<int>(direct ? recv_offset[d] + rb : recv_round);
       rc[d] = checked_cast<int>(re - rb);
       recv_round += re - rb;
     }
