@@ -4,8 +4,9 @@
 # past the cores: memory and bytes moved are measurable, wall times are not),
 # on inputs of two families where the command has them. From /run/ranks of
 # each output: the largest rank's peak RSS, the same less the program's own
-# floor (the largest rank of the command on a 200-row input at that rank
-# count: MPI, libraries, tables of fixed size), its ratio to the 1-rank
+# floor (the largest rank of the same command on a tiny input of the same
+# format at that rank count: MPI, libraries, tables of fixed size), its
+# ratio to the 1-rank
 # figure, and the largest rank's received bytes over the mean. Outputs are
 # compared with the 1-rank output (tests/compare_h5.py, /run aside). Prints
 # a markdown table (docs/scaling.md).
@@ -30,26 +31,44 @@ mkdir -p "$D"
 [ -d $D/ft4 ] || "$BIN" flow convert -q -o $D/ft4 $D/ft3-hour
 [ -s $D/scan.oJ ] || "$BIN" synth masscan --services 2000000 --seed 5 -o $D/scan.oJ -q
 [ -s $D/gps.oJ ] || "$BIN" synth gps --hosts 617000 --seed 1 -o $D/gps.oJ -q
-[ -s $D/tiny.csv ] || head -200 $D/hp.csv > $D/tiny.csv
 [ -s $D/scan.oJ.gz ] || gzip -6 -c $D/scan.oJ > $D/scan.oJ.gz
+# FT4 of at least 150 MB for flow top and ports, in two families: sources
+# spread as the generator spreads them, and every source in one /16.
+[ -d $D/ft4-4h ] || "$BIN" synth flowtuple --version 4 --minutes 240 --records-per-minute 150000 --seed 7 \
+  --sweepers 20 -o $D/ft4-4h -q
+[ -d $D/ft4-4h-hot16 ] || "$BIN" synth flowtuple --version 4 --minutes 240 --records-per-minute 150000 --seed 11 \
+  --sweepers 20 --source-net 45.33.0.0/16 -o $D/ft4-4h-hot16 -q
 # gps predict and evaluate read a model and predictions: made once, at one rank.
 [ -s $D/gps-model.h5 ] || "$BIN" gps model -q --seed-fraction 0.3 -o $D/gps-model.h5 $D/gps.oJ
 [ -s $D/gps-pred.h5 ] || "$BIN" gps predict -q --model $D/gps-model.h5 -o $D/gps-pred.h5 $D/gps.oJ
+# Each command's floor: the same command on a tiny input of the same format
+# (MPI, libraries, tables of fixed size), at each rank count.
+[ -s $D/tiny.csv ] || head -200 $D/hp.csv > $D/tiny.csv
+[ -s $D/tiny.oJ ] || head -100 $D/scan.oJ > $D/tiny.oJ
+[ -s $D/tiny.oJ.gz ] || gzip -6 -c $D/tiny.oJ > $D/tiny.oJ.gz
+[ -s $D/tiny-gps.oJ ] || head -100 $D/gps.oJ > $D/tiny-gps.oJ
+[ -d $D/tiny-ft3 ] || "$BIN" synth flowtuple --version 3 --minutes 1 --records-per-minute 100 -o $D/tiny-ft3 -q
+[ -d $D/tiny-ft4 ] || "$BIN" synth flowtuple --version 4 --minutes 5 --records-per-minute 100 -o $D/tiny-ft4 -q
+[ -s $D/tiny-model.h5 ] || "$BIN" gps model -q --seed-fraction 0.3 -o $D/tiny-model.h5 $D/tiny-gps.oJ
+[ -s $D/tiny-pred.h5 ] || "$BIN" gps predict -q --model $D/tiny-model.h5 -o $D/tiny-pred.h5 $D/tiny-gps.oJ
 
-# case NAME COMMAND-ARGS...: the output path is the word OUT in the arguments.
+# case NAME|COMMAND-ARGS|FLOOR-ARGS: the output path is the word OUT in the
+# arguments; FLOOR-ARGS run the same command on the tiny input.
 cases=(
-  "ports-csv|ports -q -o OUT $D/hp.csv"
-  "ports-csv-hot16|ports -q -o OUT $D/hp-hot16.csv"
-  "ports-ft4|ports -q --source ft4 -o OUT $D/ft4"
-  "flow-convert-13M|flow convert -q -o OUT $D/ft3"
-  "flow-convert-hour|flow convert -q -o OUT $D/ft3-hour"
-  "flow-top|flow top -q --field netacq_country -o OUT $D/ft4"
-  "scan|scan -q -o OUT $D/scan.oJ"
-  "scan-gzip|scan -q -o OUT $D/scan.oJ.gz"
-  "gps-model|gps model -q -o OUT $D/gps.oJ"
-  "gps-simulate|gps simulate -q -o OUT $D/gps.oJ"
-  "gps-predict|gps predict -q --model $D/gps-model.h5 -o OUT $D/gps.oJ"
-  "gps-evaluate|gps evaluate -q --model $D/gps-model.h5 --predictions $D/gps-pred.h5 -o OUT $D/gps.oJ"
+  "ports-csv|ports -q -o OUT $D/hp.csv|ports -q -o OUT $D/tiny.csv"
+  "ports-csv-hot16|ports -q -o OUT $D/hp-hot16.csv|ports -q -o OUT $D/tiny.csv"
+  "ports-ft4|ports -q --source ft4 -o OUT $D/ft4-4h|ports -q --source ft4 -o OUT $D/tiny-ft4"
+  "ports-ft4-hot16|ports -q --source ft4 -o OUT $D/ft4-4h-hot16|ports -q --source ft4 -o OUT $D/tiny-ft4"
+  "flow-convert-13M|flow convert -q -o OUT $D/ft3|flow convert -q -o OUT $D/tiny-ft3"
+  "flow-convert-hour|flow convert -q -o OUT $D/ft3-hour|flow convert -q -o OUT $D/tiny-ft3"
+  "flow-top-series|flow top -q --series --field netacq_country -o OUT $D/ft4-4h|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
+  "flow-top-series-hot16|flow top -q --series --field netacq_country -o OUT $D/ft4-4h-hot16|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
+  "scan|scan -q -o OUT $D/scan.oJ|scan -q -o OUT $D/tiny.oJ"
+  "scan-gzip|scan -q -o OUT $D/scan.oJ.gz|scan -q -o OUT $D/tiny.oJ.gz"
+  "gps-model|gps model -q -o OUT $D/gps.oJ|gps model -q -o OUT $D/tiny-gps.oJ"
+  "gps-simulate|gps simulate -q -o OUT $D/gps.oJ|gps simulate -q -o OUT $D/tiny-gps.oJ"
+  "gps-predict|gps predict -q --model $D/gps-model.h5 -o OUT $D/gps.oJ|gps predict -q --model $D/tiny-model.h5 -o OUT $D/tiny-gps.oJ"
+  "gps-evaluate|gps evaluate -q --model $D/gps-model.h5 --predictions $D/gps-pred.h5 -o OUT $D/gps.oJ|gps evaluate -q --model $D/tiny-model.h5 --predictions $D/tiny-pred.h5 -o OUT $D/tiny-gps.oJ"
 )
 only=${SCALING_CASES:-}  # a regular expression: run only the cases it matches
 run_case() {  # N OUT ARGS: runs at N ranks (1: no mpirun); stdout dropped
@@ -59,15 +78,17 @@ run_case() {  # N OUT ARGS: runs at N ranks (1: no mpirun); stdout dropped
   else mpirun -n "$n" --oversubscribe "$BIN" "${args[@]}" >/dev/null; fi
 }
 h5_of() { case "$1" in *convert*) echo "$2/convert.h5" ;; *) echo "$2" ;; esac; }
-floor_of() {  # N: the program's floor at N ranks (ports on 200 rows)
-  local f=$D/floor-$1.h5
-  [ -s "$f" ] || run_case "$1" "$f" ports -q -o OUT $D/tiny.csv
-  echo "$f"
+floor_of() {  # NAME N FLOOR-ARGS...: the command's floor at N ranks (its tiny input), as an HDF5 path
+  local name=$1 n=$2; shift 2
+  local f=$D/floor-$name-$n
+  [ -e "$f" ] || run_case "$n" "$f" "$@"
+  h5_of "$name" "$f"
 }
 echo "| case | ranks | max RSS | max RSS less floor | / 1 rank | received max / mean | = 1 rank |"
 echo "|---|---:|---:|---:|---:|---:|---|"
 for c in "${cases[@]}"; do
-  name=${c%%|*}; read -r -a args <<<"${c#*|}"
+  name=${c%%|*}; rest=${c#*|}
+  read -r -a args <<<"${rest%%|*}"; read -r -a floor_args <<<"${rest#*|}"
   [ -z "$only" ] || [[ $name =~ $only ]] || continue
   rm -rf "$D/out-$name-1"*
   run_case 1 "$D/out-$name-1" "${args[@]}"
@@ -81,7 +102,8 @@ for c in "${cases[@]}"; do
       $PY tests/compare_h5.py "$base" "$h5" >/dev/null || same=NO
       case "$name" in *convert*) diff -r -q -x convert.h5 "$D/out-$name-1" "$out" >/dev/null || same=NO ;; esac
     fi
-    $PY - "$name" "$n" "$h5" "$(floor_of "$n")" "$base" "$(floor_of 1)" "$same" <<'PY'
+    $PY - "$name" "$n" "$h5" "$(floor_of "$name" "$n" "${floor_args[@]}")" "$base" \
+      "$(floor_of "$name" 1 "${floor_args[@]}")" "$same" <<'PY'
 import sys, h5py
 name, n, h5, floor, base, floor1, same = sys.argv[1:]
 def rss(f): return [int(x) for x in h5py.File(f)["/run/ranks"]["peak_rss_bytes"][:]]

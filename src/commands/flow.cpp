@@ -1,9 +1,9 @@
 // scanhpc flow: STARDUST flowtuple queries (top, series, intersect) and the
 // FT3 -> FT4 conversion. Blocks of the Avro files are spread over ranks
 // (flow_input.cpp); selections and counts are local (OpenMP); counts are
-// summed and distinct keys deduplicated by key owner, where a key's owner is
-// chosen by its source /16 for source keys, so distinct sources are
-// partitioned by source prefix and add up across ranks.
+// summed and distinct keys deduplicated by key owner: sources by the
+// partitioner every address key shares (dist::build_ownership), other keys
+// by a hash, so each key is counted at one rank and the counts add up.
 #include <omp.h>
 
 #include <cstdio>
@@ -11,13 +11,17 @@
 #include <unordered_map>
 
 #include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/run_options.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
 #include "scanhpc/commands/flow_input.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/core/random.hpp"
+#include "scanhpc/dist/exchange.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
+#include "scanhpc/dist/tree_reduce.hpp"
 #include "scanhpc/flow/query.hpp"
+#include "scanhpc/kernels/key_owner.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -49,12 +53,8 @@ void add_selection_options(po::options_description& o, const char* default_outpu
       ("common", po::value<std::vector<std::string>>()->composing(),
        "common-value filter ARRAY=LO-HI[,LO-HI] over pktsizes, ttls, srcports, tcpflags (repeatable)")
       ("where", po::value<std::vector<std::string>>()->composing(), "condition 'FIELD OP VALUE' (repeatable)")
-      ("on-error", po::value<std::string>()->default_value("skip"),
-       "bad files or records: skip (count, report, go on) or fail (exit non-zero, no output)")
-      ("threads", po::value<int>()->default_value(0), "OpenMP threads per rank (0: OMP_NUM_THREADS or all cores)")
-      ("quiet,q", po::bool_switch()->default_value(false), "no summary on stderr")
       ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory or glob (repeatable)");
-  add_safety_options(o);
+  add_run_options(o);
 }
 
 template <class T>
@@ -71,13 +71,13 @@ FlowQueryConfig query_config_from(const po::variables_map& vm) {
   if (vm.count("to")) c.input.to = c.selection.time_to = vm["to"].as<uint32_t>();
   if (vm.count("file-seconds")) c.input.file_seconds = vm["file-seconds"].as<uint32_t>();
   if (c.input.file_seconds && *c.input.file_seconds == 0) throw UsageError("--file-seconds must be positive");
-  c.force = vm["force"].as<bool>();
-  c.input.allow_empty = vm["allow-empty"].as<bool>();
-  const auto on_error = vm["on-error"].as<std::string>();
-  if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");
-  c.input.fail_on_error = on_error == "fail";
-  c.threads = vm["threads"].as<int>();
-  c.quiet = vm["quiet"].as<bool>();
+  const RunOptions run = run_options_from(vm);
+  c.force = run.force;
+  c.input.allow_empty = run.allow_empty;
+  c.input.fail_on_error = run.fail_on_error;
+  c.threads = run.threads;
+  c.quiet = run.quiet;
+  c.round_bytes = run.round_bytes;
   try {
     c.selection.sources = flow::parse_prefixes(many<std::string>(vm, "src-prefix"));
     for (const auto& f : many<std::string>(vm, "common")) c.selection.common.push_back(flow::parse_common_filter(f));
@@ -90,8 +90,6 @@ FlowQueryConfig query_config_from(const po::variables_map& vm) {
 
 // ---------------------------------------------------------------- shared --
 
-// Owner rank of a key by a hash: spreads keys evenly, the same on every rank.
-int hash_owner(uint64_t key, int ranks) { return int(hash2(key, 0x5ca7) % uint64_t(ranks)); }
 
 struct TimeKey {
   uint32_t time, key;
@@ -99,14 +97,13 @@ struct TimeKey {
 };
 
 // Collective: the number of distinct (time, key) pairs per time, on rank 0.
-// Pairs go to the owner of their key (`owner_key`), which deduplicates them.
+// Pairs go to the owner of their key (`owner_of`), which deduplicates them.
 std::map<uint32_t, uint64_t> distinct_per_time(const dist::Comm& comm, const std::vector<std::pair<uint32_t, uint32_t>>& local,
-                                               uint32_t (*owner_key)(uint32_t), uint64_t round_bytes) {
+                                               const std::function<int(uint32_t)>& owner_of, uint64_t round_bytes) {
   std::vector<dist::KeyCount<TimeKey>> keys;
   keys.reserve(local.size());
   for (const auto& [t, k] : local) keys.push_back({{t, k}, 1});
-  const int ranks = comm.size();
-  std::function<int(const TimeKey&)> by_key = [&](const TimeKey& k) { return hash_owner(owner_key(k.key), ranks); };
+  std::function<int(const TimeKey&)> by_key = [&](const TimeKey& k) { return owner_of(k.key); };
   auto owned = dist::reduce_by_owner(comm, std::move(keys), by_key, round_bytes);
   std::vector<dist::KeyCount<uint32_t>> per_time;
   for (const auto& e : owned) {
@@ -119,8 +116,29 @@ std::map<uint32_t, uint64_t> distinct_per_time(const dist::Comm& comm, const std
   return out;
 }
 
-uint32_t source_slash16(uint32_t ip) { return ip >> 16; }
-uint32_t identity(uint32_t k) { return k; }
+// Collective: distinct sources per time, each source at its owner by the
+// partitioner every address key shares (contiguous ranges balanced by the
+// sampled sources, hot /16s refined), so sources crowded into one prefix
+// still spread over the ranks.
+std::map<uint32_t, uint64_t> distinct_sources_per_time(const dist::Comm& comm,
+                                                       const std::vector<std::pair<uint32_t, uint32_t>>& local,
+                                                       uint64_t round_bytes) {
+  std::vector<uint32_t> ips;
+  ips.reserve(local.size());
+  for (const auto& tk : local) ips.push_back(tk.second);
+  const PrefixOwnership owners = dist::build_ownership(comm, ips);
+  std::vector<uint32_t>().swap(ips);
+  return distinct_per_time(comm, local, [&](uint32_t ip) { return owners.owner(ip); }, round_bytes);
+}
+
+// Collective: distinct non-address keys (destination nets, ASNs) per time,
+// each at the owner by the shared hash.
+std::map<uint32_t, uint64_t> distinct_keys_per_time(const dist::Comm& comm,
+                                                    const std::vector<std::pair<uint32_t, uint32_t>>& local,
+                                                    uint64_t round_bytes) {
+  const int ranks = comm.size();
+  return distinct_per_time(comm, local, [&](uint32_t key) { return key_owner(key, ranks); }, round_bytes);
+}
 
 // Collective: /flow with the input's counts and the query's selection.
 void write_flow_attrs(h5::File& out, bool root, const FlowInputSummary& in, const FlowQueryConfig& cfg,
@@ -176,9 +194,9 @@ std::vector<flow::SeriesRow> global_series(const dist::Comm& comm, SeriesAccumul
   for (const auto& [t, p] : keys.packets) packets.push_back({t, p});
   std::function<int(const uint32_t&)> to_root = [](const uint32_t&) { return 0; };
   auto packets_global = dist::reduce_by_owner(comm, std::move(packets), to_root, round_bytes);
-  auto sources = distinct_per_time(comm, keys.src_ips, source_slash16, round_bytes);
-  auto nets = distinct_per_time(comm, keys.dst_nets, identity, round_bytes);
-  auto asns = distinct_per_time(comm, keys.asns, identity, round_bytes);
+  auto sources = distinct_sources_per_time(comm, keys.src_ips, round_bytes);
+  auto nets = distinct_keys_per_time(comm, keys.dst_nets, round_bytes);
+  auto asns = distinct_keys_per_time(comm, keys.asns, round_bytes);
   std::vector<flow::SeriesRow> out;
   for (const auto& e : packets_global)  // rank 0 only: every selected time is here
     out.push_back({e.key, e.count, sources[e.key], nets[e.key], asns[e.key]});
@@ -221,23 +239,26 @@ std::vector<flow::TopRow> global_top(const dist::Comm& comm, const std::unordere
     local_total += c;
   }
   const int ranks = comm.size();
-  std::function<int(const uint64_t&)> owner = [&](const uint64_t& v) { return hash_owner(v, ranks); };
+  std::function<int(const uint64_t&)> owner = [&](const uint64_t& v) { return key_owner(v, ranks); };
   auto owned = dist::reduce_by_owner(comm, std::move(local), owner, round_bytes);
-  // Each value has one owner, so the global top n lies within the owners' top n.
-  std::sort(owned.begin(), owned.end(), [](const auto& a, const auto& b) {
-    return a.count != b.count ? a.count > b.count : a.key < b.key;
+  // Each value has one owner, so the global top n is the top n of the
+  // owners' top n, merged up a tree (rank 0 receives log2 P lists of n).
+  auto keep_top = [n](std::vector<dist::KeyCount<uint64_t>> v) {
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+      return a.count != b.count ? a.count > b.count : a.key < b.key;
+    });
+    if (v.size() > n) v.resize(n);
+    return v;
+  };
+  auto top = dist::tree_reduce_to_root(comm, keep_top(std::move(owned)), [&](auto a, auto b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return keep_top(std::move(a));
   });
-  std::vector<uint64_t> candidates;
-  for (size_t i = 0; i < owned.size() && i < n; ++i) {
-    candidates.push_back(owned[i].key);
-    candidates.push_back(owned[i].count);
-  }
-  auto gathered = comm.gatherv(candidates, 0);
   const uint64_t total = comm.allreduce_sum(local_total);
   if (!comm.is_root()) return {};
-  std::vector<std::pair<uint64_t, uint64_t>> top;
-  for (size_t i = 0; i + 1 < gathered.size(); i += 2) top.emplace_back(gathered[i], gathered[i + 1]);
-  return flow::top_rows(std::move(top), field, n, total);
+  std::vector<std::pair<uint64_t, uint64_t>> pairs;
+  for (const auto& e : top) pairs.emplace_back(e.key, e.count);
+  return flow::top_rows(std::move(pairs), field, n, total);
 }
 
 void print_top(const std::string& title, const std::vector<flow::TopRow>& rows) {
@@ -473,8 +494,6 @@ int flow(const Args& args) {
     if (launcher_root()) std::cerr << "scanhpc flow: unknown step '" << step << "'\n\n" << kFlowUsage;
     return 2;
   }
-  options.add_options()("exchange-round-mb", po::value<uint64_t>()->default_value(64),
-                        "most bytes a rank sends or receives in one MPI_Alltoallv round, in MiB");
   try {
     auto parsed = parse_command(Args(args.begin() + 1, args.end()), options, "input");
     if (parsed.help) {
@@ -486,8 +505,6 @@ int flow(const Args& args) {
       return 0;
     }
     auto cfg = query_config_from(parsed.vm);
-    cfg.round_bytes = parsed.vm["exchange-round-mb"].as<uint64_t>() << 20;
-    if (cfg.round_bytes == 0) throw UsageError("--exchange-round-mb must be positive");
     const std::string ini = effective_config(options, parsed.vm);
     if (step == "top") {
       auto fields = many<std::string>(parsed.vm, "field");

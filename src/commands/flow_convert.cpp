@@ -26,6 +26,7 @@
 #include <iostream>
 
 #include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/run_options.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/core/fault_injection.hpp"
@@ -37,6 +38,7 @@
 #include "scanhpc/flow/convert.hpp"
 #include "scanhpc/flow/ft4_layout.hpp"
 #include "scanhpc/flow/pack.hpp"
+#include "scanhpc/kernels/key_owner.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -208,7 +210,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     }
     const auto summed = dist::reduce_by_owner<uint32_t>(
         comm, std::move(local_intervals),
-        [&](const uint32_t& t) { return int(hash2(t, 0xf10e) % uint64_t(comm.size())); }, cfg.round_bytes);
+        [&](const uint32_t& t) { return key_owner(t, comm.size()); }, cfg.round_bytes);
     auto intervals = dist::allgatherv(comm, summed);
     std::sort(intervals.begin(), intervals.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
 
@@ -435,14 +437,8 @@ int flow_convert(const Args& args) {
       ("codec", po::value<std::string>()->default_value("deflate"), "Avro codec of the output: deflate or null")
       ("name-prefix", po::value<std::string>()->default_value(""),
        "output names PREFIX_<time>.ft4.avro (default v3_5min for 300 s, else v3_<N>s)")
-      ("on-error", po::value<std::string>()->default_value("skip"),
-       "bad files or records: skip (count, report, go on) or fail (exit non-zero, no output)")
-      ("threads", po::value<int>()->default_value(0), "OpenMP threads per rank (0: OMP_NUM_THREADS or all cores)")
-      ("exchange-round-mb", po::value<uint64_t>()->default_value(64),
-       "most bytes a rank sends or receives in one MPI_Alltoallv round, in MiB")
-      ("quiet,q", po::bool_switch()->default_value(false), "no progress or summary on stderr")
       ("input", po::value<std::vector<std::string>>()->composing(), "FT3 file, directory or glob (repeatable)");
-  add_safety_options(o);
+  add_run_options(o);
   try {
     auto parsed = parse_command(args, o, "input");
     if (parsed.help) {
@@ -472,15 +468,13 @@ int flow_convert(const Args& args) {
     c.name_prefix = vm["name-prefix"].as<std::string>();
     if (c.name_prefix.empty())
       c.name_prefix = c.convert.interval_s == 300 ? "v3_5min" : "v3_" + std::to_string(c.convert.interval_s) + "s";
-    const auto on_error = vm["on-error"].as<std::string>();
-    if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");
-    c.input.fail_on_error = on_error == "fail";
-    c.force = vm["force"].as<bool>();
-    c.input.allow_empty = vm["allow-empty"].as<bool>();
-    c.threads = vm["threads"].as<int>();
-    c.quiet = vm["quiet"].as<bool>();
-    c.round_bytes = vm["exchange-round-mb"].as<uint64_t>() << 20;
-    if (c.round_bytes == 0) throw UsageError("--exchange-round-mb must be positive");
+    const RunOptions run = run_options_from(vm);
+    c.input.fail_on_error = run.fail_on_error;
+    c.force = run.force;
+    c.input.allow_empty = run.allow_empty;
+    c.threads = run.threads;
+    c.quiet = run.quiet;
+    c.round_bytes = run.round_bytes;
     dist::Environment mpi(nullptr, nullptr);
     return run_flow_convert(c, effective_config(o, parsed.vm));
   } catch (const UsageError& e) {

@@ -25,6 +25,7 @@
 #include "scanhpc/dist/splitters.hpp"
 #include "scanhpc/kernels/gps.hpp"
 #include "scanhpc/kernels/gps_simulate.hpp"
+#include "scanhpc/kernels/key_owner.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -97,10 +98,7 @@ GpsConfig to_config(const po::variables_map& vm) {
 
 // Owner of a (p1, feature) key: both count tables use it, so the rank owning
 // base[(p1, f)] also owns every pairs[(p1, f, *)] and can form the rules.
-int key_owner(uint16_t p1, uint64_t feature, int ranks) {
-  uint64_t h = (feature ^ (uint64_t(p1) * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
-  return int((h >> 32) % uint64_t(ranks));
-}
+int key_owner(uint16_t p1, uint64_t feature, int ranks) { return scanhpc::key_owner(p1, feature, ranks); }
 
 // Features are written in id order: rank r owns a contiguous range of ids.
 int id_owner(uint64_t id, int ranks) { return int((unsigned __int128)id * unsigned(ranks) >> 64); }
@@ -417,7 +415,7 @@ Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::Featur
         distributed_predictors(comm, seed, m.rules, m.splitters, dict, cfg.model, cfg.ingest.round_bytes);
   }
   std::function<int(const gps::PlanKey&)> owner = [&](const gps::PlanKey& k) {
-    return int((uint64_t(k.port) * 0x9E3779B97F4A7C15ull ^ k.prefix) % uint64_t(ranks));
+    return scanhpc::key_owner(k.port, k.prefix, ranks);
   };
   auto summed = dist::reduce_by_owner(comm, as_key_counts<gps::PlanKey>(gps::plan_counts(m.predictors, cfg.step)),
                                       owner, cfg.ingest.round_bytes);

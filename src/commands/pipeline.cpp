@@ -15,24 +15,11 @@ void add_ingest_options(po::options_description& o, const std::string& default_o
       ("format", po::value<std::string>()->default_value("auto"),
        "input format: auto, json (-oJ), ndjson (-oD), list (-oL), grepable (-oG), xml (-oX), binary (-oB), "
        "gps (GPS's seed NDJSON)")
-      ("on-error", po::value<std::string>()->default_value("skip"),
-       "bad records: skip (count, report, go on) or fail (exit non-zero, no output)")
-      ("threads", po::value<int>()->default_value(0), "OpenMP threads per rank (0: OMP_NUM_THREADS or all cores)")
-      ("quiet,q", po::bool_switch()->default_value(false), "no progress or summary on stderr")
       ("chunk-mb", po::value<uint64_t>()->default_value(8), "bytes of input per unit of thread work, in MiB")
-      ("exchange-round-mb", po::value<uint64_t>()->default_value(64),
-       "most bytes a rank sends or receives in one MPI_Alltoallv round, in MiB")
       ("max-record-bytes", po::value<uint64_t>()->default_value(16 << 20),
        "longest input record accepted; longer ones are rejected")
       ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory, glob or - (repeatable)");
-  add_safety_options(o);
-}
-
-void add_safety_options(po::options_description& o) {
-  o.add_options()
-      ("force", po::bool_switch()->default_value(false), "replace outputs that exist (never an input)")
-      ("allow-empty", po::bool_switch()->default_value(false),
-       "exit 0 when no record is used or no file selected (default: exit 3)");
+  add_run_options(o);
 }
 
 IngestConfig ingest_config_from(const po::variables_map& vm) {
@@ -43,20 +30,17 @@ IngestConfig ingest_config_from(const po::variables_map& vm) {
   if (!fmt || *fmt == MasscanFormat::empty || *fmt == MasscanFormat::unrecognized)
     throw UsageError("--format: expected auto, json, ndjson, list, grepable, xml, binary or gps");
   c.format = *fmt;
-  const auto on_error = vm["on-error"].as<std::string>();
-  if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");
-  c.fail_on_error = on_error == "fail";
-  c.quiet = vm["quiet"].as<bool>();
-  c.threads = vm["threads"].as<int>();
-  if (c.threads < 0) throw UsageError("--threads must be >= 0");
+  const RunOptions run = run_options_from(vm);
+  c.fail_on_error = run.fail_on_error;
+  c.quiet = run.quiet;
+  c.threads = run.threads;
+  c.round_bytes = run.round_bytes;
+  c.force = run.force;
+  c.allow_empty = run.allow_empty;
   c.chunk_bytes = vm["chunk-mb"].as<uint64_t>() << 20;
-  c.round_bytes = vm["exchange-round-mb"].as<uint64_t>() << 20;
   c.max_record_bytes = vm["max-record-bytes"].as<uint64_t>();
-  if (c.chunk_bytes == 0 || c.round_bytes == 0 || c.max_record_bytes == 0)
-    throw UsageError("--chunk-mb, --exchange-round-mb and --max-record-bytes must be > 0");
+  if (c.chunk_bytes == 0 || c.max_record_bytes == 0) throw UsageError("--chunk-mb and --max-record-bytes must be > 0");
   if (c.inputs.empty()) throw UsageError("no INPUT given");
-  c.force = vm["force"].as<bool>();
-  c.allow_empty = vm["allow-empty"].as<bool>();
   return c;
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/run_options.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/commands/ports_input.hpp"
 #include "scanhpc/commands/ports_merge.hpp"
@@ -172,14 +173,8 @@ int ports_command(const Args& args) {
        "mean over sensors that saw the port that day (seen, as the seed) or over all active sensors (active)")
       ("box-rule", po::value<std::string>()->default_value("ggplot2"),
        "box-plot quartiles: ggplot2 (quantile type 7, as the seed's figures) or boxplot-stats (Tukey hinges)")
-      ("on-error", po::value<std::string>()->default_value("skip"),
-       "bad records: skip (count, report, go on) or fail (exit non-zero, no output)")
-      ("threads", po::value<int>()->default_value(0), "OpenMP threads per rank (0: OMP_NUM_THREADS or all cores)")
-      ("exchange-round-mb", po::value<uint64_t>()->default_value(64),
-       "most bytes a rank sends or receives in one MPI_Alltoallv round, in MiB")
-      ("quiet,q", po::bool_switch()->default_value(false), "no summary on stderr")
       ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory or glob (repeatable)");
-  add_safety_options(o);
+  add_run_options(o);
   try {
     auto parsed = parse_command(args, o, "input");
     if (parsed.help) {
@@ -212,15 +207,13 @@ int ports_command(const Args& args) {
     const auto rule = vm["box-rule"].as<std::string>();
     if (rule != "ggplot2" && rule != "boxplot-stats") throw UsageError("--box-rule: ggplot2 or boxplot-stats");
     c.box_rule = rule == "ggplot2" ? ports::BoxRule::ggplot2 : ports::BoxRule::boxplot_stats;
-    const auto on_error = vm["on-error"].as<std::string>();
-    if (on_error != "skip" && on_error != "fail") throw UsageError("--on-error: expected skip or fail");
-    c.input.fail_on_error = on_error == "fail";
-    c.threads = vm["threads"].as<int>();
-    c.quiet = vm["quiet"].as<bool>();
-    c.force = vm["force"].as<bool>();
-    c.input.allow_empty = vm["allow-empty"].as<bool>();
-    c.round_bytes = vm["exchange-round-mb"].as<uint64_t>() << 20;
-    if (c.round_bytes == 0) throw UsageError("--exchange-round-mb must be positive");
+    const RunOptions run = run_options_from(vm);
+    c.input.fail_on_error = run.fail_on_error;
+    c.threads = run.threads;
+    c.quiet = run.quiet;
+    c.force = run.force;
+    c.input.allow_empty = run.allow_empty;
+    c.round_bytes = run.round_bytes;
     dist::Environment mpi(nullptr, nullptr);
     return run_ports(c, effective_config(o, parsed.vm));
   } catch (const UsageError& e) {

@@ -10,7 +10,9 @@
 #include "scanhpc/dist/alltoallv_rounds.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
+#include "scanhpc/dist/tree_reduce.hpp"
 #include "scanhpc/dist/splitters.hpp"
+#include "scanhpc/kernels/key_owner.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -18,7 +20,7 @@ namespace {
 using dist::KeyCount;
 
 uint32_t port_word(uint8_t proto, uint16_t port) { return uint32_t(proto) << 16 | port; }
-int port_owner(uint32_t word, int ranks) { return int(hash2(word, 0x9047) % uint64_t(ranks)); }
+int port_owner(uint32_t word, int ranks) { return key_owner(word, ranks); }
 
 // Collective: `local` summed at port owners; the top n per protocol from
 // the owners' candidates, on every rank.
@@ -37,10 +39,29 @@ std::vector<ports::TopPortRow> global_top(const dist::Comm& comm, const ports::P
     totals[e.key >> 16] += e.count;
   }
   comm.allreduce_sum_inplace(totals);
-  std::vector<KeyCount<uint32_t>> candidates;  // at most n per protocol and rank
-  for (const auto& [k, c] : ports::top_candidates(mine, n).ports) candidates.push_back({port_word(k.proto, k.port), c});
-  ports::PortCounts all;
-  for (const auto& e : dist::allgatherv(comm, candidates)) all.ports[{uint8_t(e.key >> 16), uint16_t(e.key)}] = e.count;
+  // Each port has one owner, so the global top n per protocol is the top n
+  // of the owners' top n, merged up a tree (rank 0 receives log2 P lists of
+  // n per protocol) and broadcast: output-sized.
+  auto as_entries = [](const ports::PortCounts& counts) {
+    std::vector<KeyCount<uint32_t>> v;
+    for (const auto& [k, c] : counts.ports) v.push_back({port_word(k.proto, k.port), c});
+    return v;
+  };
+  auto as_counts = [](const std::vector<KeyCount<uint32_t>>& v) {
+    ports::PortCounts counts;
+    for (const auto& e : v) counts.ports[{uint8_t(e.key >> 16), uint16_t(e.key)}] = e.count;
+    return counts;
+  };
+  auto top = dist::tree_reduce_to_root(
+      comm, as_entries(ports::top_candidates(mine, n)), [&](std::vector<KeyCount<uint32_t>> a, const auto& b) {
+        a.insert(a.end(), b.begin(), b.end());
+        return as_entries(ports::top_candidates(as_counts(a), n));
+      });
+  std::string bytes(reinterpret_cast<const char*>(top.data()), top.size() * sizeof top[0]);
+  comm.bcast(bytes, 0);
+  top.resize(bytes.size() / sizeof top[0]);
+  if (!top.empty()) std::memcpy(top.data(), bytes.data(), bytes.size());
+  const ports::PortCounts all = as_counts(top);
   std::map<uint8_t, uint64_t> total_map;
   for (size_t p = 0; p < totals.size(); ++p)
     if (totals[p]) total_map[uint8_t(p)] = totals[p];
@@ -70,7 +91,7 @@ std::vector<ports::NeighbourRow> global_pairs(const dist::Comm& comm, const std:
   const auto owned = dist::reduce_by_owner<NeighbourKey>(
       comm, std::move(entries),
       [ranks](const NeighbourKey& k) {
-        return int(hash2(uint64_t(k.ab) << 32 | uint32_t(k.proto), k.day) % uint64_t(ranks));
+        return key_owner(uint64_t(k.ab) << 32 | uint32_t(k.proto), k.day, ranks);
       },
       round_bytes);
   std::vector<uint64_t> words;  // the reduced rows, output-sized, to rank 0

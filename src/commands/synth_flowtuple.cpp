@@ -17,6 +17,7 @@
 #include "scanhpc/io/output_check.hpp"
 #include "scanhpc/flow/avro.hpp"
 #include "scanhpc/flow/convert.hpp"
+#include "scanhpc/flow/query.hpp"
 #include "scanhpc/flow/synth_flowtuple.hpp"
 
 namespace scanhpc::commands {
@@ -70,6 +71,8 @@ int synth_flowtuple(const Args& args) {
       ("records-per-minute", po::value<uint32_t>()->default_value(s.records_per_minute),
        "background FT3 records a minute at the daily mean")
       ("sweepers", po::value<uint32_t>()->default_value(s.sweepers), "masscan-like sources sweeping a /16 each")
+      ("source-net", po::value<std::string>(),
+       "every source inside this prefix, e.g. 45.33.0.0/16 (a skewed family for benchmarks)")
       ("interval", po::value<uint32_t>()->default_value(300), "FT4: seconds per file")
       ("dst-prefix", po::value<uint32_t>()->default_value(16), "FT4: destination prefix of the flow key (16 or 24)")
       ("ft4-schema", po::value<std::string>()->default_value("with-counts"),
@@ -97,6 +100,15 @@ int synth_flowtuple(const Args& args) {
     s.minutes = vm["minutes"].as<uint32_t>();
     s.records_per_minute = vm["records-per-minute"].as<uint32_t>();
     s.sweepers = vm["sweepers"].as<uint32_t>();
+    if (vm.count("source-net")) {
+      try {
+        const auto net = flow::parse_prefixes({vm["source-net"].as<std::string>()});
+        s.source_net = net.prefixes.at(0).first;
+        s.source_prefix_len = net.prefixes.at(0).second;
+      } catch (const std::exception& e) {
+        throw UsageError(std::string("--source-net: ") + e.what());
+      }
+    }
     flow::ConvertOptions conv;
     conv.interval_s = vm["interval"].as<uint32_t>();
     conv.dst_prefix = vm["dst-prefix"].as<uint32_t>();

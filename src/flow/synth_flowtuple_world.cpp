@@ -114,10 +114,14 @@ Source World::make_source(Pop p, uint32_t i, Code2 want) const {
     const uint64_t h = hash2(key, uint64_t(i) << 24 | t);
     uint32_t ip = uint32_t(h >> 32);
     if (p == Pop::steady130) ip = (130u << 24) | (ip & 0xFFFFFF);
+    if (opt.source_prefix_len) {
+      const uint32_t mask = ~uint32_t(0) << (32 - opt.source_prefix_len);
+      ip = opt.source_net | (ip & ~mask);
+    }
     const uint32_t last = p == Pop::noise ? (h & 1 ? 255 : 0) : uint32_t(1 + below(h, 254));
     ip = (ip & ~0xFFu) | last;
     if (!usable_source(ip)) continue;
-    if (want != 0 && t < 100000 && geo(ip).netacq_country != want) continue;
+    if (want != 0 && !opt.source_prefix_len && t < 100000 && geo(ip).netacq_country != want) continue;
     s.ip = ip;
     break;
   }
@@ -147,6 +151,13 @@ World::World(const SynthFlowOptions& o)
   }
   if (o.telescope_net & uint32_t(telescope_size - 1)) throw std::invalid_argument("telescope_net has host bits set");
   if (o.sweep_per_minute > 65536) throw std::invalid_argument("sweep_per_minute must be <= 65536");
+  if (o.source_prefix_len) {
+    if (o.source_prefix_len < 8 || o.source_prefix_len > 24) throw std::invalid_argument("source prefix must be /8../24");
+    const uint32_t mask = ~uint32_t(0) << (32 - o.source_prefix_len);
+    if (o.source_net & ~mask) throw std::invalid_argument("source net has host bits set");
+    if (!usable_source(o.source_net | 1) || !usable_source(o.source_net | (~mask & ~0xFFu) | 1))
+      throw std::invalid_argument("source net must be public unicast space outside the telescope");
+  }
   const uint64_t r = o.records_per_minute;
   auto count = [&](uint64_t lo, uint64_t per) { return uint32_t(std::max(lo, r / per)); };
   const std::pair<Pop, uint32_t> sizes[] = {

@@ -7,6 +7,8 @@
 #   top 5 countries by flows among flows with a common TTL >= 200; a time series
 #   for 130.0.0.0/8; the share of Russian flows hitting >= 60,000 addresses;
 # - every query output is identical at 1-4 ranks and at 1 and 2 threads;
+# - with every source in one /16, distinct sources per interval are right and
+#   no rank receives more than twice the mean;
 # - a --from/--to range skips files by the time in their names and keeps the rows in range;
 # - notebooks/flowtuple.ipynb draws its figures from the output;
 # - bad input (an FT3 file among FT4, a corrupt block) is counted, and
@@ -87,6 +89,38 @@ OMP_NUM_THREADS=2 mpirun -n 2 "$SCANHPC" flow top -q --field netacq_country --by
 # The figures of notebooks/flowtuple.ipynb from a top run with --series.
 mpirun -n 2 "$SCANHPC" flow top -q --field netacq_country --by flows --by packets -n 5 --series -o fig.h5 ft4-1 \
   >/dev/null || fail "top --series"
+# The skewed family: every source in one /16 (synth --source-net). Distinct
+# sources per interval equal plain Python's count, identical at 1-4 ranks,
+# and at 4 ranks no rank receives more than twice the mean (sources are
+# owned by the shared partitioner, which refines a hot /16).
+"$SCANHPC" synth flowtuple --version 4 --minutes 20 --records-per-minute 3000 --start-time $start \
+  --source-net 45.33.0.0/16 -o hot16 --quiet || fail "synth flowtuple --source-net"
+for n in 1 2 3 4; do
+  timeout 300 mpirun -n "$n" "$SCANHPC" flow top -q --series --field netacq_country -o "hot16-$n.h5" hot16 \
+    >/dev/null || fail "hot16: top --series at $n"
+done
+"$PY" "$ROOT/tests/compare_h5.py" hot16-1.h5 hot16-2.h5 hot16-3.h5 hot16-4.h5 >/dev/null \
+  || fail "hot16: top --series differs across rank counts"
+"$PY" - hot16 hot16-4.h5 <<'PYEOF' && echo "  ok   one-/16 sources: distinct sources per interval = python3-avro, spread over 4 ranks" \
+  || fail "hot16: series or balance"
+import glob, sys
+from collections import defaultdict
+import avro.datafile, avro.io, h5py
+src = defaultdict(set)
+for path in sorted(glob.glob(sys.argv[1] + "/*.avro")):
+    with open(path, "rb") as f:
+        for r in avro.datafile.DataFileReader(f, avro.io.DatumReader()):
+            assert r["src_ip"] >> 16 == (45 << 8 | 33), r["src_ip"]
+            src[r["time"]].add(r["src_ip"])
+h = h5py.File(sys.argv[2])
+s = h["flow/series"]
+got = dict(zip(s["time"][()].tolist(), s["src_ips"][()].tolist()))
+want = {t: len(v) for t, v in src.items()}
+assert got == want, (got, want)
+recv = h["run/ranks/bytes_received"][()]
+assert recv.max() <= 2 * recv.mean(), recv.tolist()
+PYEOF
+
 if run_figures flowtuple fig.h5 figs; then
   expect_pngs figs flow_top_netacq_country_by_flows flow_top_netacq_country_by_packets flow_series
   echo "  ok   notebooks/flowtuple.ipynb renders its figures"

@@ -282,3 +282,26 @@ TEST_CASE("flow synth: rate varies over the day; 1 M records timed", "[flow-synt
             << std::chrono::duration<double>(t1 - t0).count() << " s, converted to " << ft4.size()
             << " FT4 flows (/16, 300 s) in " << std::chrono::duration<double>(t2 - t1).count() << " s\n";
 }
+
+TEST_CASE("flow synth: --source-net puts every source in one prefix, many of them", "[flow-synth]") {
+  SynthFlowOptions opt = small(5);
+  opt.source_net = (45u << 24) | (33u << 16);
+  opt.source_prefix_len = 16;
+  const Ft3Columns all = generate_all(opt);
+  REQUIRE(all.size() > 10000);
+  std::set<uint32_t> sources;
+  for (size_t i = 0; i < all.size(); ++i) {
+    REQUIRE(all.src_ip[i] >> 16 == ((45u << 8) | 33u));
+    sources.insert(all.src_ip[i]);
+  }
+  CHECK(sources.size() > 100);  // a skewed prefix, not one source
+  SynthFlowOptions bad = opt;
+  bad.source_net = 10u << 24;  // private space
+  CHECK_THROWS_AS(generate_all(bad), std::invalid_argument);
+  bad.source_net = opt.source_net | 1;  // host bits
+  CHECK_THROWS_AS(generate_all(bad), std::invalid_argument);
+  bad = opt;
+  bad.source_net = 0x2C000000;  // the telescope itself
+  bad.source_prefix_len = 16;
+  CHECK_THROWS_AS(generate_all(bad), std::invalid_argument);
+}

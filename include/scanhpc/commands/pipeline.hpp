@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/run_options.hpp"
 #include "scanhpc/commands/run_context.hpp"
 #include "scanhpc/commands/scan_output.hpp"
 #include "scanhpc/dist/exchange.hpp"
@@ -28,10 +29,9 @@ struct IngestConfig {
   bool allow_empty = false;   // no record used: exit 0, not 3
 };
 
-// The options every ingesting command shares (output default given per command).
+// The options every ingesting command shares (output default given per
+// command), the run options (run_options.hpp) among them.
 void add_ingest_options(po::options_description& options, const std::string& default_output);
-// --force and --allow-empty, which every command that writes results has.
-void add_safety_options(po::options_description& options);
 // Reads them back; throws UsageError naming the bad option.
 IngestConfig ingest_config_from(const po::variables_map& vm);
 

@@ -26,6 +26,11 @@ struct SynthFlowOptions {
   uint32_t sweepers = 6;
   uint32_t sweep_per_minute = 1100;
   uint32_t sources_130 = 32;  // steady sources in 130.0.0.0/8, active every minute
+  // Every source inside this prefix when source_prefix_len > 0 (the skewed
+  // family for benchmarks: all sources in one /16; the 130/8 sources and the
+  // sweepers' countries are then not planted).
+  uint32_t source_net = 0;
+  uint32_t source_prefix_len = 0;  // 0: sources anywhere; else 8..24
 };
 
 // A planted /16 sweeper: for tests and for checking answers.
