@@ -29,7 +29,7 @@ mkdir -p "$D"
 [ -d $D/ft3-hour ] || "$BIN" synth flowtuple --version 3 --minutes 60 --records-per-minute 150000 --seed 7 \
   --sweepers 20 -o $D/ft3-hour -q
 [ -d $D/ft4 ] || "$BIN" flow convert -q -o $D/ft4 $D/ft3-hour
-[ -s $D/scan.oJ ] || "$BIN" synth masscan --services 2000000 --seed 5 -o $D/scan.oJ -q
+[ -s $D/scan.oJ ] || "$BIN" synth masscan --services 8000000 --seed 5 -o $D/scan.oJ -q  # 1.23 GB
 [ -s $D/gps.oJ ] || "$BIN" synth gps --hosts 617000 --seed 1 -o $D/gps.oJ -q
 [ -s $D/scan.oJ.gz ] || gzip -6 -c $D/scan.oJ > $D/scan.oJ.gz
 # FT4 of at least 150 MB for flow top and ports, in two families: sources
@@ -59,8 +59,11 @@ cases=(
   "ports-csv-hot16|ports -q -o OUT $D/hp-hot16.csv|ports -q -o OUT $D/tiny.csv"
   "ports-ft4|ports -q --source ft4 -o OUT $D/ft4-4h|ports -q --source ft4 -o OUT $D/tiny-ft4"
   "ports-ft4-hot16|ports -q --source ft4 -o OUT $D/ft4-4h-hot16|ports -q --source ft4 -o OUT $D/tiny-ft4"
-  "flow-convert-13M|flow convert -q -o OUT $D/ft3|flow convert -q -o OUT $D/tiny-ft3"
-  "flow-convert-hour|flow convert -q -o OUT $D/ft3-hour|flow convert -q -o OUT $D/tiny-ft3"
+  # --window-mb 0: the whole input in one window, to measure how it divides over the ranks;
+  # flow-convert-hour-windows: the default windows (16 MiB of FT3 per rank)
+  "flow-convert-13M|flow convert -q --window-mb 0 -o OUT $D/ft3|flow convert -q -o OUT $D/tiny-ft3"
+  "flow-convert-hour|flow convert -q --window-mb 0 -o OUT $D/ft3-hour|flow convert -q -o OUT $D/tiny-ft3"
+  "flow-convert-hour-windows|flow convert -q -o OUT $D/ft3-hour|flow convert -q -o OUT $D/tiny-ft3"
   "flow-top-series|flow top -q --series --field netacq_country -o OUT $D/ft4-4h|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
   "flow-top-series-hot16|flow top -q --series --field netacq_country -o OUT $D/ft4-4h-hot16|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
   "scan|scan -q -o OUT $D/scan.oJ|scan -q -o OUT $D/tiny.oJ"

@@ -28,6 +28,7 @@
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/run_options.hpp"
 #include "scanhpc/commands/flow_commands.hpp"
+#include "scanhpc/commands/flow_input.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/random.hpp"
@@ -38,6 +39,7 @@
 #include "scanhpc/flow/convert.hpp"
 #include "scanhpc/flow/ft4_layout.hpp"
 #include "scanhpc/flow/pack.hpp"
+#include "scanhpc/flow/read_plan.hpp"
 #include "scanhpc/kernels/key_owner.hpp"
 
 namespace scanhpc::commands {
@@ -53,6 +55,7 @@ struct ConvertConfig {
   int threads = 0;
   bool quiet = false, force = false;
   uint64_t round_bytes = 64 << 20;
+  uint64_t window_bytes = uint64_t(16) << 20;  // FT3 input per rank and window (0: one window)
 };
 
 // The rows of `rows` (cleared) sent to the owner of their source address,
@@ -181,8 +184,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
       }
     }
     ctx.agree_root(error);
-    flow::Ft3Columns ft3;
-    auto in = read_flow_inputs(ctx, cfg.input, &ft3, nullptr);
+    const FlowFileList listed = list_flow_files(ctx, cfg.input, flow::FlowVersion::ft3);
     if (ctx.root() && cfg.force && fs::exists(summary_path)) {
       // The old summary would describe files this run replaces: it goes before any is written.
       std::error_code ec;
@@ -190,12 +192,25 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
       if (ec) error = "cannot remove the old " + summary_path + ": " + ec.message();
     }
     ctx.agree_root(error);
+    // Windows of whole intervals by the time in the file names, so that a
+    // rank holds at most its share of one window.
+    const auto windows = flow::convert_windows(listed.name_times, listed.bytes, cfg.convert.interval_s,
+                                               cfg.window_bytes * uint64_t(comm.size()));
+    FlowInputSummary in;
+    in.skipped = listed.skipped;
+    in.files_out_of_range = listed.files_out_of_range;
+    uint64_t ft3_rows = 0, ft4_total = 0, ft4_rows = 0, rounds = 0, part_rounds = 0;
+    std::vector<uint32_t> done_intervals;  // written by earlier windows, sorted
+    for (const auto& window : windows) {
+    flow::Ft3Columns ft3;
+    add_flow_summary(in, read_flow_files(ctx, cfg.input, listed, window, &ft3, nullptr));
     ctx.end_stage("read");
-    uint64_t rounds = 0;
-    ft3 = exchange_by_source(comm, ft3, cfg.round_bytes, &rounds);
+    uint64_t window_rounds = 0;
+    ft3 = exchange_by_source(comm, ft3, cfg.round_bytes, &window_rounds);
+    rounds += window_rounds;
     ctx.end_stage("exchange");
     flow::Ft4Columns ft4 = flow::convert_ft3_to_ft4(ft3, cfg.convert);
-    const uint64_t ft3_rows = comm.allreduce_sum(ft3.size());
+    ft3_rows += comm.allreduce_sum(ft3.size());
     ft3 = {};
     ctx.end_stage("convert");
 
@@ -213,6 +228,13 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
         [&](const uint32_t& t) { return key_owner(t, comm.size()); }, cfg.round_bytes);
     auto intervals = dist::allgatherv(comm, summed);
     std::sort(intervals.begin(), intervals.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+    for (const auto& iv : intervals)  // the same on every rank
+      if (std::binary_search(done_intervals.begin(), done_intervals.end(), iv.key))
+        throw std::runtime_error("flow convert: interval " + std::to_string(iv.key) +
+                                 " has records in files of two windows (the times in their names disagree with "
+                                 "their records): use --window-mb 0 to convert in one window");
+    for (const auto& iv : intervals) done_intervals.push_back(iv.key);
+    std::sort(done_intervals.begin(), done_intervals.end());
 
     // The files in blocks of kFt4BlockRecords rows, the blocks of all files in
     // one sequence split evenly over the ranks (flow/ft4_layout): a row's
@@ -259,12 +281,14 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
         append_parts(ft4, r.first + size_t(piece.first - at), piece.count, r.file, piece.first,
                      per_rank[size_t(piece.owner)]);
     }
-    const uint64_t ft4_total = comm.allreduce_sum(ft4.size());
+    ft4_total += comm.allreduce_sum(ft4.size());
     if (!alone) ft4 = {};
     runs = {};
     ctx.end_stage("pack");
-    uint64_t part_rounds = 0;
-    const std::string received = dist::exchange_records(comm, per_rank, part_size, cfg.round_bytes, &part_rounds);
+    uint64_t window_part_rounds = 0;
+    const std::string received =
+        dist::exchange_records(comm, per_rank, part_size, cfg.round_bytes, &window_part_rounds);
+    part_rounds += window_part_rounds;
     per_rank = {};
     ctx.end_stage("route");
 
@@ -276,7 +300,6 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
       flow::EncodedBlocks blocks;
     };
     std::vector<MyFile> mine_files;
-    uint64_t ft4_rows = 0;  // encoded by this rank
     try {
       const auto parts = index_parts(received);
       size_t p = 0;
@@ -397,12 +420,15 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
       ctx.add_temporary(final_path);
     }
     ctx.agree_or_fail(error);
+    }  // windows
+    require_flow_records(ctx, cfg.input, in, flow::FlowVersion::ft3);
     ft4_rows = comm.allreduce_sum(ft4_rows);
     h5::File& out = ctx.output();
     write_flow_input_attrs(out, ctx.root(), in);
     out.write_attr("/flow", "ft3_rows", ft3_rows);
     out.write_attr("/flow", "ft4_rows", ft4_total);
-    out.write_attr("/flow", "ft4_files", uint64_t(intervals.size()));
+    out.write_attr("/flow", "ft4_files", uint64_t(done_intervals.size()));
+    out.write_attr("/flow", "windows", uint64_t(windows.size()));
     out.write_attr("/flow", "dst_prefix", uint64_t(cfg.convert.dst_prefix));
     out.write_attr("/flow", "interval", uint64_t(cfg.convert.interval_s));
     out.write_attr("/flow", "quality_rule",
@@ -415,10 +441,10 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     if (ctx.root() && !cfg.quiet)
       std::fprintf(stderr,
                    "scanhpc flow convert: %zu file(s); records read %llu = used %llu + rejected %llu; %llu FT4 "
-                   "flows in %zu file(s) -> %s; exchange in %llu round(s)\n  stages: %s\n",
+                   "flows in %zu file(s) -> %s; %zu window(s), exchange in %llu round(s)\n  stages: %s\n",
                    in.files.size(), (unsigned long long)in.stats.records_read,
                    (unsigned long long)in.stats.records_used, (unsigned long long)in.stats.records_rejected,
-                   (unsigned long long)ft4_rows, intervals.size(), cfg.output_dir.c_str(),
+                   (unsigned long long)ft4_rows, done_intervals.size(), cfg.output_dir.c_str(), windows.size(),
                    (unsigned long long)rounds, stages.c_str());
     return 0;
   });
@@ -437,6 +463,9 @@ int flow_convert(const Args& args) {
       ("codec", po::value<std::string>()->default_value("deflate"), "Avro codec of the output: deflate or null")
       ("name-prefix", po::value<std::string>()->default_value(""),
        "output names PREFIX_<time>.ft4.avro (default v3_5min for 300 s, else v3_<N>s)")
+      ("window-mb", po::value<double>()->default_value(16),
+       "FT3 input per rank converted at once, in MiB: whole intervals by the time in the file names, so a "
+       "rank holds its share of one window (0: every file at once)")
       ("input", po::value<std::vector<std::string>>()->composing(), "FT3 file, directory or glob (repeatable)");
   add_run_options(o);
   try {
@@ -475,6 +504,9 @@ int flow_convert(const Args& args) {
     c.threads = run.threads;
     c.quiet = run.quiet;
     c.round_bytes = run.round_bytes;
+    const double window_mb = vm["window-mb"].as<double>();
+    if (!(window_mb >= 0) || window_mb > 1e9) throw UsageError("--window-mb: a size in MiB, 0 or more");
+    c.window_bytes = uint64_t(window_mb * double(1 << 20));
     dist::Environment mpi(nullptr, nullptr);
     return run_flow_convert(c, effective_config(o, parsed.vm));
   } catch (const UsageError& e) {

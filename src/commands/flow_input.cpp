@@ -90,15 +90,11 @@ struct ReadPlan {
   flow::FlowReadStats open_errors;  // files this rank counts as unreadable
 };
 
-// Collective. With many files (at least kFilesPerRank per rank) each rank
-// takes a contiguous range of whole files, balanced by size, and opens only
-// those; with few, every rank opens every file and the ranks split the
-// global list of blocks. Either way the ranks' units are consecutive in
-// (file, block) order.
-ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVersion want) {
+}  // namespace
+
+FlowFileList list_flow_files(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVersion want) {
   const auto& comm = ctx.comm();
-  ReadPlan plan;
-  FlowInputSummary& s = plan.summary;
+  FlowFileList out;
   // Rank 0 expands the inputs and sizes the files, so that every rank sees the same list.
   std::string list, skipped, error;
   InputList listed;
@@ -122,9 +118,8 @@ ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVer
     ctx.warn("skipped files of the input folders that are not flowtuple files: " + describe_skipped(listed.skipped));
   comm.bcast(list, 0);
   comm.bcast(skipped, 0);
-  s.skipped = unpack_skipped(skipped);
-  std::vector<std::string> paths, all_paths;
-  std::vector<uint64_t> sizes;
+  out.skipped = unpack_skipped(skipped);
+  std::vector<std::string> all_paths;
   const uint32_t default_seconds = want == flow::FlowVersion::ft3 ? 60 : 300;
   for (const auto& line : split_lines(list)) {
     const size_t tab = line.rfind('\t');
@@ -133,13 +128,35 @@ ReadPlan plan_reading(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVer
     auto t = flow::file_name_time(path);
     const uint32_t seconds = cfg.file_seconds.value_or(flow::file_name_seconds(path).value_or(default_seconds));
     if ((cfg.from || cfg.to) && t && !flow::file_may_overlap(*t, seconds, cfg.from, cfg.to)) {
-      ++s.files_out_of_range;
+      ++out.files_out_of_range;
       continue;
     }
-    paths.push_back(path);
-    sizes.push_back(std::stoull(line.substr(tab + 1)) + 1);
+    out.paths.push_back(path);
+    out.bytes.push_back(std::stoull(line.substr(tab + 1)));
+    out.name_times.push_back(t);
   }
   ctx.inputs_listed(all_paths);
+  return out;
+}
+
+namespace {
+
+// Collective: opens the listed files `which` (the same on every rank). With
+// many files (at least kFilesPerRank per rank) each rank takes a contiguous
+// range of whole files, balanced by size, and opens only those; with few,
+// every rank opens every file and the ranks split the global list of
+// blocks. Either way the ranks' units are consecutive in (file, block) order.
+ReadPlan plan_reading(RunContext& ctx, const FlowFileList& listed, const std::vector<size_t>& which,
+                      const FlowInputConfig& cfg, flow::FlowVersion want) {
+  const auto& comm = ctx.comm();
+  ReadPlan plan;
+  FlowInputSummary& s = plan.summary;
+  std::vector<std::string> paths;
+  std::vector<uint64_t> sizes;
+  for (size_t i : which) {
+    paths.push_back(listed.paths.at(i));
+    sizes.push_back(listed.bytes.at(i) + 1);
+  }
   const bool whole_files = paths.size() >= kFilesPerRank * size_t(comm.size());
   size_t first = 0, last = paths.size();
   if (whole_files) std::tie(first, last) = flow::split_units(sizes, comm.size())[size_t(comm.rank())];
@@ -245,10 +262,16 @@ std::string nothing_used_hint(const FlowInputConfig& cfg, const FlowInputSummary
 
 }  // namespace
 
-FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
-                                  flow::Ft4Columns* ft4) {
+std::vector<size_t> all_files(const FlowFileList& listed) {
+  std::vector<size_t> which(listed.paths.size());
+  for (size_t i = 0; i < which.size(); ++i) which[i] = i;
+  return which;
+}
+
+FlowInputSummary read_flow_files(RunContext& ctx, const FlowInputConfig& cfg, const FlowFileList& listed,
+                                 const std::vector<size_t>& which, flow::Ft3Columns* ft3, flow::Ft4Columns* ft4) {
   const auto want = ft3 ? flow::FlowVersion::ft3 : flow::FlowVersion::ft4;
-  ReadPlan plan = plan_reading(ctx, cfg, want);
+  ReadPlan plan = plan_reading(ctx, listed, which, cfg, want);
   flow::FlowReadStats local = plan.open_errors;
   std::string error;
   try {
@@ -259,13 +282,39 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
   }
   ctx.agree_or_fail(error);
   finish_stats(ctx, cfg, local, plan.summary);
-  ctx.require_used(plan.summary.stats.records_used == 0, cfg.allow_empty, nothing_used_hint(cfg, plan.summary, want));
   return std::move(plan.summary);
+}
+
+void add_flow_summary(FlowInputSummary& into, const FlowInputSummary& part) {
+  into.files.insert(into.files.end(), part.files.begin(), part.files.end());
+  into.files_unreadable += part.files_unreadable;
+  into.files_other_version += part.files_other_version;
+  into.input_bytes += part.input_bytes;
+  into.stats.merge(part.stats);
+}
+
+void require_flow_records(RunContext& ctx, const FlowInputConfig& cfg, const FlowInputSummary& summary,
+                          flow::FlowVersion want) {
+  ctx.require_used(summary.stats.records_used == 0, cfg.allow_empty, nothing_used_hint(cfg, summary, want));
+}
+
+FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, flow::Ft3Columns* ft3,
+                                  flow::Ft4Columns* ft4) {
+  const auto want = ft3 ? flow::FlowVersion::ft3 : flow::FlowVersion::ft4;
+  const FlowFileList listed = list_flow_files(ctx, cfg, want);
+  FlowInputSummary summary = read_flow_files(ctx, cfg, listed, all_files(listed), ft3, ft4);
+  summary.skipped = listed.skipped;
+  summary.files_out_of_range = listed.files_out_of_range;
+  require_flow_records(ctx, cfg, summary, want);
+  return summary;
 }
 
 FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, int threads,
                                    const Ft4ChunkConsumer& consume) {
-  ReadPlan plan = plan_reading(ctx, cfg, flow::FlowVersion::ft4);
+  const FlowFileList listed = list_flow_files(ctx, cfg, flow::FlowVersion::ft4);
+  ReadPlan plan = plan_reading(ctx, listed, all_files(listed), cfg, flow::FlowVersion::ft4);
+  plan.summary.skipped = listed.skipped;
+  plan.summary.files_out_of_range = listed.files_out_of_range;
   std::vector<flow::FlowReadStats> part_stats(static_cast<size_t>(threads));
   // Per thread: records with time in [from, to], and the times seen, for the message when none is.
   struct TimeSpan {

@@ -215,7 +215,11 @@ std::vector<uint64_t> RunContext::peak_rss_bytes() const {
 
 void RunContext::end_stage(const std::string& name) {
   auto now = std::chrono::steady_clock::now();
-  stages_.emplace_back(name, std::chrono::duration<double>(now - stage_start_).count());
+  // A stage that recurs (flow convert's windows) adds to its first entry.
+  const double seconds = std::chrono::duration<double>(now - stage_start_).count();
+  auto same = std::find_if(stages_.begin(), stages_.end(), [&](const auto& st) { return st.first == name; });
+  if (same != stages_.end()) same->second += seconds;
+  else stages_.emplace_back(name, seconds);
   stage_start_ = now;
   // SCANHPC_STAGE_MEMORY=1: each rank's memory at the end of each stage on
   // stderr (for finding the stage that holds more than its share).

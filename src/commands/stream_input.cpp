@@ -79,7 +79,7 @@ IngestResult read_streams_dealt(const dist::Comm& comm, const std::vector<InputF
   Handoff handoff(1);
   std::thread reader;
   if (!streams.empty()) {
-    options.batch_bytes = size_t(std::min<uint64_t>(round_bytes, uint64_t(8) << 20));
+    options.batch_bytes = size_t(std::min<uint64_t>(round_bytes, uint64_t(4) << 20));
     options.on_batch = [&handoff](ParseSink& sink) {
       handoff.push({std::move(sink.status), std::move(sink.banners)});
       sink.status = StatusColumns{};

@@ -1,5 +1,7 @@
 #include "scanhpc/flow/read_plan.hpp"
 
+#include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace scanhpc::flow {
@@ -76,6 +78,36 @@ std::vector<std::pair<size_t, size_t>> split_units(const std::vector<uint64_t>& 
     begin = weights.size();
   }
   return out;
+}
+
+std::vector<std::vector<size_t>> convert_windows(const std::vector<std::optional<uint32_t>>& name_times,
+                                                 const std::vector<uint64_t>& bytes, uint32_t interval_s,
+                                                 uint64_t budget_bytes) {
+  if (name_times.size() != bytes.size() || interval_s == 0)
+    throw std::invalid_argument("convert_windows: one time and size per file, and a positive interval");
+  std::vector<size_t> all(name_times.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  const bool timed = std::all_of(name_times.begin(), name_times.end(), [](const auto& t) { return t.has_value(); });
+  if (budget_bytes == 0 || !timed || all.empty()) return {all};
+  // The intervals in time order, with their files (in input order) and bytes.
+  std::map<uint32_t, std::pair<std::vector<size_t>, uint64_t>> intervals;
+  for (size_t i = 0; i < all.size(); ++i) {
+    auto& [files, total] = intervals[*name_times[i] - *name_times[i] % interval_s];
+    files.push_back(i);
+    total += bytes[i];
+  }
+  std::vector<std::vector<size_t>> windows;
+  uint64_t in_window = 0;
+  for (const auto& [start, part] : intervals) {
+    if (windows.empty() || in_window + part.second > budget_bytes) {
+      windows.emplace_back();
+      in_window = 0;
+    }
+    windows.back().insert(windows.back().end(), part.first.begin(), part.first.end());
+    in_window += part.second;
+  }
+  for (auto& w : windows) std::sort(w.begin(), w.end());
+  return windows;
 }
 
 }  // namespace scanhpc::flow

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `scanhpc flow` end to end on synthetic telescope traffic (`synth flowtuple`):
-# - flow convert (FT3 -> FT4) writes byte-identical files at 1-4 ranks, and the
-#   same files as `synth flowtuple --version 4` (which converts in one process);
+# - flow convert (FT3 -> FT4) writes byte-identical files at 1-4 ranks, in one
+#   window or in many, and the same files as `synth flowtuple --version 4`
+#   (which converts in one process);
 # - seed 004's three questions, each one command, equal an independent
 #   computation with Debian's python3-avro and plain Python (tests/e2e/flow_oracle.py):
 #   top 5 countries by flows among flows with a common TTL >= 200; a time series
@@ -34,6 +35,19 @@ done
 diff -r -q -x convert.h5 ft4-1 synth4 >/dev/null && echo "  ok   convert at 1-4 ranks = synth --version 4, byte for byte" \
   || fail "flow convert and synth flowtuple --version 4 differ"
 [ "$(ls ft4-1/*.ft4.avro | wc -l)" -eq 12 ] || fail "expected 12 five-minute FT4 files"
+# Windows of intervals (by file-name time): many small windows write the same files.
+for n in 1 3; do
+  timeout 300 mpirun -n "$n" "$SCANHPC" flow convert -q --window-mb 0.05 -o "win-$n" ft3 || fail "windowed convert at $n"
+  diff -r -q -x convert.h5 ft4-1 "win-$n" >/dev/null || fail "windowed convert at $n differs"
+done
+"$PY" - win-1/convert.h5 win-3/convert.h5 ft4-1/convert.h5 <<'PYEOF' && echo "  ok   convert in windows of intervals = one window, byte for byte" \
+  || fail "windowed convert counts"
+import sys, h5py
+w1, w3, one = (h5py.File(p)["flow"].attrs for p in sys.argv[1:])
+assert w1["windows"] > 3 and w3["windows"] > 1 and one["windows"] == 1, (w1["windows"], w3["windows"], one["windows"])
+for k in ["ft3_rows", "ft4_rows", "ft4_files", "records_read", "records_used", "records_rejected"]:
+    assert w1[k] == w3[k] == one[k], k
+PYEOF
 timeout 300 mpirun -n 2 "$SCANHPC" flow convert -q --interval 3600 -o hour ft3 || fail "convert --interval 3600"
 
 query() {  # DIR TAG: the three questions at 1-4 ranks, identical outputs

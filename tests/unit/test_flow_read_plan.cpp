@@ -1,6 +1,9 @@
 // Choosing flowtuple files by name time, and splitting blocks over ranks.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/flow/read_plan.hpp"
 
@@ -63,4 +66,51 @@ TEST_CASE("flow plan: units split over ranks contiguously, covering all, balance
   }
   CHECK(split_units({}, 3) == std::vector<std::pair<size_t, size_t>>{{0, 0}, {0, 0}, {0, 0}});
   CHECK(split_units({5, 5, 5, 5}, 2) == std::vector<std::pair<size_t, size_t>>{{0, 2}, {2, 4}});
+}
+
+TEST_CASE("flow plan: convert windows cover whole intervals in time order, within the budget", "[flow-plan]") {
+  // Minute files of 5-minute intervals, listed out of time order.
+  std::vector<std::optional<uint32_t>> times;
+  std::vector<uint64_t> bytes;
+  const uint32_t t0 = 1612130100;  // a multiple of 300
+  for (uint32_t m : {7u, 0u, 1u, 12u, 2u, 3u, 4u, 5u, 6u, 8u, 9u, 10u, 11u}) {
+    times.push_back(t0 + 60 * m);
+    bytes.push_back(10);
+  }
+  SECTION("no budget: one window, input order") {
+    const auto w = convert_windows(times, bytes, 300, 0);
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].size() == times.size());
+  }
+  SECTION("a budget of two intervals") {
+    const auto w = convert_windows(times, bytes, 300, 100);  // 50 bytes an interval
+    // Every file once; an interval never spans windows; windows in time order.
+    std::vector<int> seen(times.size(), 0);
+    uint32_t last_interval = 0;
+    for (const auto& win : w) {
+      uint64_t total = 0;
+      std::set<uint32_t> intervals;
+      for (size_t i : win) {
+        ++seen[i];
+        total += bytes[i];
+        intervals.insert(*times[i] - *times[i] % 300);
+      }
+      CHECK(std::is_sorted(win.begin(), win.end()));  // input order within a window
+      CHECK(total <= 100);
+      CHECK(*intervals.begin() > last_interval);
+      last_interval = *intervals.rbegin();
+    }
+    CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));
+    CHECK(w.size() == 2);  // intervals of 50, 50 and 30 bytes: {0, 1} and {2}
+  }
+  SECTION("an interval larger than the budget is a window of its own") {
+    const auto w = convert_windows(times, bytes, 300, 20);
+    CHECK(w.size() == 3);
+  }
+  SECTION("a name without a time: one window") {
+    auto some = times;
+    some[3].reset();
+    CHECK(convert_windows(some, bytes, 300, 20).size() == 1);
+  }
+  CHECK_THROWS_AS(convert_windows(times, {1}, 300, 20), std::invalid_argument);
 }

@@ -35,6 +35,30 @@ struct FlowInputSummary {
   uint64_t input_bytes = 0;
 };
 
+// The input's files, listed once on rank 0 and broadcast: those that the
+// time range (by their names) selects, in input order.
+struct FlowFileList {
+  std::vector<std::string> paths;
+  std::vector<uint64_t> bytes;
+  std::vector<std::optional<uint32_t>> name_times;  // from the names (none: not known)
+  std::vector<SkippedFile> skipped;                 // folder members that are not flowtuple files
+  uint64_t files_out_of_range = 0;                  // skipped by the time in their names
+};
+
+// Collective: lists the inputs; calls ctx.inputs_listed.
+FlowFileList list_flow_files(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVersion want);
+std::vector<size_t> all_files(const FlowFileList& listed);
+// Collective: reads the listed files `which` (indices into listed.paths, the
+// same on every rank); the summary covers those files only (no skipped
+// files, no exit-3 check). Exactly one of ft3/ft4 is non-null.
+FlowInputSummary read_flow_files(RunContext& ctx, const FlowInputConfig& cfg, const FlowFileList& listed,
+                                 const std::vector<size_t>& which, flow::Ft3Columns* ft3, flow::Ft4Columns* ft4);
+// Adds a part's files and counts (every rank passes the same parts).
+void add_flow_summary(FlowInputSummary& into, const FlowInputSummary& part);
+// Collective: exit 3 (unless allow_empty) with the reason when no record was used.
+void require_flow_records(RunContext& ctx, const FlowInputConfig& cfg, const FlowInputSummary& summary,
+                          flow::FlowVersion want);
+
 // Collective. Exactly one of ft3/ft4 is non-null: the version expected.
 // Every record of this rank's blocks is kept in memory. Calls
 // ctx.inputs_listed once the files are known; fails with exit 3 when no

@@ -28,4 +28,14 @@ bool file_may_overlap(uint32_t start, uint32_t seconds, std::optional<uint32_t> 
 // middle of its weight. Deterministic; a rank may get an empty range.
 std::vector<std::pair<size_t, size_t>> split_units(const std::vector<uint64_t>& weights, int ranks);
 
+// Windows of flow convert: groups of input files (indices, each group in
+// input order) that cover whole intervals of `interval_s` seconds by the time
+// in their names, consecutive intervals in time order, each group's bytes at
+// most `budget_bytes` unless one interval alone holds more (it is then a
+// window of its own). One window of every file when budget_bytes is 0 or any
+// name has no time.
+std::vector<std::vector<size_t>> convert_windows(const std::vector<std::optional<uint32_t>>& name_times,
+                                                 const std::vector<uint64_t>& bytes, uint32_t interval_s,
+                                                 uint64_t budget_bytes);
+
 }  // namespace scanhpc::flow
