@@ -43,10 +43,12 @@ done
 "$PY" - win-1/convert.h5 win-3/convert.h5 ft4-1/convert.h5 <<'PYEOF' && echo "  ok   convert in windows of intervals = one window, byte for byte" \
   || fail "windowed convert counts"
 import sys, h5py
-w1, w3, one = (h5py.File(p)["flow"].attrs for p in sys.argv[1:])
-assert w1["windows"] > 3 and w3["windows"] > 1 and one["windows"] == 1, (w1["windows"], w3["windows"], one["windows"])
+files = [h5py.File(p) for p in sys.argv[1:]]
+w1, w3, one = (f["run"].attrs["windows"] for f in files)
+assert w1 > 3 and w3 > 1 and one == 1, (w1, w3, one)
+a1, a3, a = (f["flow"].attrs for f in files)
 for k in ["ft3_rows", "ft4_rows", "ft4_files", "records_read", "records_used", "records_rejected"]:
-    assert w1[k] == w3[k] == one[k], k
+    assert a1[k] == a3[k] == a[k], k
 PYEOF
 timeout 300 mpirun -n 2 "$SCANHPC" flow convert -q --interval 3600 -o hour ft3 || fail "convert --interval 3600"
 
