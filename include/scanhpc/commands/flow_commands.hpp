@@ -20,10 +20,6 @@ struct FlowQueryConfig {
   uint64_t round_bytes = 64 << 20;
 };
 
-int run_flow_top(const FlowQueryConfig& cfg, const std::vector<std::string>& fields,
-                 const std::vector<std::string>& metrics, size_t n, bool with_series, const std::string& ini);
-int run_flow_series(const FlowQueryConfig& cfg, const std::string& ini);
-int run_flow_intersect(const FlowQueryConfig& cfg, size_t sample, const std::string& ini);
 int flow_convert(const Args& args);     // flow convert FT3... -o DIR
 int synth_flowtuple(const Args& args);  // synth flowtuple --version 3|4 -o DIR
 int synth_honeypot(const Args& args);   // synth honeypot -o FILE.csv (src/commands/synth_honeypot.cpp)
