@@ -311,6 +311,7 @@ Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::Featur
       owned.pairs.push_back({p.key, p.count});
   }
   counts = gps::ModelCounts{};
+  ctx.end_stage("sum-counts");
   {
     // Rules formed at the count owners, then in ranges of (p1, feature) for
     // the table and the predictors, and at the owners of their feature ids
@@ -318,6 +319,7 @@ Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::Featur
     auto formed = gps::rules_from_counts(owned, cfg.model);
     owned = gps::ModelCounts{};
     m.total_rules = comm.allreduce_sum(formed.size());
+    ctx.end_stage("form-rules");
     if (ranks > 1)  // at one rank the family tables take the rules themselves
       m.family_rules = dist::send_to_owners(
           comm, formed, [ranks](const gps::Rule& r) { return id_owner(r.feature, ranks); }, cfg.ingest.round_bytes);
