@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -229,12 +230,17 @@ void RunContext::end_stage(const std::string& name) {
   }();
   if (report) {
     std::ifstream status("/proc/self/status");
-    std::string line, rss, hwm;
+    // Anonymous memory is the program's; file pages are libraries and mapped inputs.
+    std::map<std::string, std::string> v;
+    std::string line;
     while (std::getline(status, line)) {
-      if (line.rfind("VmRSS:", 0) == 0) rss = line.substr(6);
-      if (line.rfind("VmHWM:", 0) == 0) hwm = line.substr(6);
+      const size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      size_t at = line.find_first_not_of(" \t", colon + 1);
+      v[line.substr(0, colon)] = at == std::string::npos ? "" : line.substr(at);
     }
-    std::fprintf(stderr, "rank %d: after %s: rss%s, peak%s\n", comm_.rank(), name.c_str(), rss.c_str(), hwm.c_str());
+    std::fprintf(stderr, "rank %d: after %s: rss %s (anon %s, file %s), peak %s\n", comm_.rank(), name.c_str(),
+                 v["VmRSS"].c_str(), v["RssAnon"].c_str(), v["RssFile"].c_str(), v["VmHWM"].c_str());
   }
 }
 
