@@ -6,15 +6,14 @@
 #include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/commands/stream_input.hpp"
 #include "scanhpc/dist/banner_exchange.hpp"
+#include "scanhpc/io/scan_formats.hpp"
 
 namespace scanhpc::commands {
 
 void add_ingest_options(po::options_description& o, const std::string& default_output) {
   o.add_options()
       ("output,o", po::value<std::string>()->default_value(default_output), "HDF5 output file")
-      ("format", po::value<std::string>()->default_value("auto"),
-       "input format: auto, json (-oJ), ndjson (-oD), list (-oL), grepable (-oG), xml (-oX), binary (-oB), "
-       "gps (GPS's seed NDJSON)")
+      ("format", po::value<std::string>()->default_value("auto"), ("input format: " + scan_format_choices()).c_str())
       ("chunk-mb", po::value<uint64_t>()->default_value(8), "bytes of input per unit of thread work, in MiB")
       ("max-record-bytes", po::value<uint64_t>()->default_value(16 << 20),
        "longest input record accepted; longer ones are rejected")
@@ -28,7 +27,7 @@ IngestConfig ingest_config_from(const po::variables_map& vm) {
   c.output = vm["output"].as<std::string>();
   auto fmt = parse_format_name(vm["format"].as<std::string>());
   if (!fmt || *fmt == MasscanFormat::empty || *fmt == MasscanFormat::unrecognized)
-    throw UsageError("--format: expected auto, json, ndjson, list, grepable, xml, binary or gps");
+    throw UsageError("--format: expected one of " + scan_format_choices());
   c.format = *fmt;
   const RunOptions run = run_options_from(vm);
   c.fail_on_error = run.fail_on_error;

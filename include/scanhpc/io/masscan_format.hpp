@@ -1,5 +1,6 @@
 #pragma once
-// masscan output formats (and GPS's seed NDJSON) and their detection from a file's first bytes.
+// masscan output formats (and GPS's seed NDJSON) and their detection from a
+// file's first bytes; the formats themselves are listed in scan_formats.hpp.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,9 +29,6 @@ std::optional<MasscanFormat> detect_format(std::string_view head);
 
 // Line-oriented formats can be split at newlines between ranks and threads;
 // the binary format must be read sequentially from its header.
-inline bool is_line_format(MasscanFormat f) {
-  return f != MasscanFormat::binary && f != MasscanFormat::empty && f != MasscanFormat::automatic &&
-         f != MasscanFormat::unrecognized;
-}
+bool is_line_format(MasscanFormat f);
 
 }  // namespace scanhpc

@@ -1,0 +1,57 @@
+// The scan format registry: names, letters and line-orientation agree with
+// the functions that read them, every line format has a parser, and each
+// format's own first bytes are detected as that format and no other.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+
+#include "scanhpc/io/masscan_lines.hpp"
+#include "scanhpc/io/scan_formats.hpp"
+
+using namespace scanhpc;
+
+TEST_CASE("scan formats: one entry each, names round-trip, parsers for line formats", "[scan-formats]") {
+  std::set<std::string> names, letters;
+  for (const auto& f : scan_formats()) {
+    INFO(f.name);
+    CHECK(names.insert(std::string(f.name)).second);
+    if (!f.letters.empty()) {
+      CHECK(letters.insert(std::string(f.letters)).second);
+      CHECK(parse_format_name("-" + std::string(f.letters)) == f.format);
+    }
+    CHECK(format_name(f.format) == f.name);
+    CHECK(parse_format_name(f.name) == f.format);
+    CHECK(is_line_format(f.format) == f.line_oriented);
+    CHECK(bool(f.make_parser) == f.line_oriented);
+    CHECK(find_scan_format(f.format) == &f);
+  }
+  CHECK_FALSE(parse_format_name("zmap").has_value());
+  CHECK(scan_format_choices().find("json (-oJ)") != std::string::npos);
+}
+
+TEST_CASE("scan formats: first bytes of each format detected as that format", "[scan-formats]") {
+  const std::pair<const char*, MasscanFormat> cases[] = {
+      {"", MasscanFormat::empty},
+      {"  \n", MasscanFormat::empty},
+      {"masscan/1.1\x00\x00", MasscanFormat::binary},
+      {"[\n{   \"ip\": \"10.0.0.1\",   \"timestamp\": \"1\", \"ports\": [ {\"port\": 80}]}", MasscanFormat::json},
+      {"{   \"ip\": \"10.0.0.1\", \"ports\": [ {\"port\": 80}]},\n", MasscanFormat::json},  // <= 1.0.4
+      {"{\"ip\":\"10.0.0.1\",\"timestamp\":\"1\",\"port\":80,\"proto\":\"tcp\",\"rec_type\":\"status\"}\n",
+       MasscanFormat::ndjson},
+      {"{\"ip\":\"10.0.0.1\",\"p\":80,\"asn\":1,\"data\":\"x\"}\n", MasscanFormat::gps_seed},
+      {"{\"saddr\":\"10.0.0.1\",\"sport\":80,\"window\":5}\n", MasscanFormat::gps_seed},  // LZR
+      {"#masscan\nopen tcp 80 10.0.0.1 1\n", MasscanFormat::list},
+      {"open tcp 80 10.0.0.1 1\n", MasscanFormat::list},  // a cut file
+      {"# Masscan 1.3.2 scan initiated\n", MasscanFormat::grepable},
+      {"Timestamp: 1\tHost: 10.0.0.1 ()\tPorts: 80/open/tcp////\n", MasscanFormat::grepable},
+      {"<?xml version=\"1.0\"?>\n<nmaprun scanner=\"masscan\">", MasscanFormat::xml},
+  };
+  for (const auto& [head, want] : cases) {
+    INFO(head);
+    CHECK(detect_format(std::string_view(head, std::char_traits<char>::length(head) +
+                                                    (std::string_view(head).starts_with("masscan/") ? 2 : 0))) ==
+          want);
+  }
+  CHECK_FALSE(detect_format("saddr,success\n10.0.0.1,1\n").has_value());  // ZMap CSV: not yet a format
+}
