@@ -229,10 +229,11 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     auto intervals = dist::allgatherv(comm, summed);
     std::sort(intervals.begin(), intervals.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
     for (const auto& iv : intervals)  // the same on every rank
-      if (std::binary_search(done_intervals.begin(), done_intervals.end(), iv.key))
-        throw std::runtime_error("flow convert: interval " + std::to_string(iv.key) +
-                                 " has records in files of two windows (the times in their names disagree with "
-                                 "their records): use --window-mb 0 to convert in one window");
+      if (error.empty() && std::binary_search(done_intervals.begin(), done_intervals.end(), iv.key))
+        error = "interval " + std::to_string(iv.key) +
+                " has records in files of two windows (the times in their names disagree with their records): "
+                "use --window-mb 0 to convert in one window";
+    ctx.agree_or_fail(error);
     for (const auto& iv : intervals) done_intervals.push_back(iv.key);
     std::sort(done_intervals.begin(), done_intervals.end());
 

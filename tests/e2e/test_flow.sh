@@ -50,6 +50,23 @@ a1, a3, a = (f["flow"].attrs for f in files)
 for k in ["ft3_rows", "ft4_rows", "ft4_files", "records_read", "records_used", "records_rejected"]:
     assert a1[k] == a3[k] == a[k], k
 PYEOF
+# A file whose name time lies in another interval than its records: its
+# window would write an interval that an earlier window wrote. The run fails
+# with a plain message, and nothing that looks complete is left.
+mkdir misnamed && cp ft3/*.avro misnamed/
+mv "misnamed/ucsd-nt-synth.$start.ft3.avro" "misnamed/ucsd-nt-synth.$((start + 3570)).ft3.avro" \
+  || fail "no minute file at $start"  # records of the first interval, named in the last
+if mpirun -n 2 "$SCANHPC" flow convert -q --window-mb 0.05 -o misnamed-out misnamed >/dev/null 2>misnamed.err; then
+  fail "a file named for another interval must fail in windows"
+elif [ "$(grep -c "records in files of two windows" misnamed.err)" -ne 1 ]; then
+  fail "misnamed file: the reason is not said once: $(head -c 300 misnamed.err)"
+elif ls misnamed-out/*.avro misnamed-out/convert.h5 >/dev/null 2>&1; then
+  fail "misnamed file: the failed run left FT4 files or convert.h5"
+else
+  mpirun -n 2 "$SCANHPC" flow convert -q --window-mb 0 -o misnamed-one misnamed >/dev/null 2>&1 \
+    && echo "  ok   a file named for another interval fails in windows, leaves nothing, converts in one window" \
+    || fail "misnamed file in one window"
+fi
 timeout 300 mpirun -n 2 "$SCANHPC" flow convert -q --interval 3600 -o hour ft3 || fail "convert --interval 3600"
 
 query() {  # DIR TAG: the three questions at 1-4 ranks, identical outputs
