@@ -83,22 +83,35 @@ std::vector<std::string> global_sensors(const dist::Comm& comm, const std::vecto
 
 // Collective: events to the rank owning their source address, by the
 // partitioner every address key shares (contiguous ranges balanced by rows,
-// hot /16s refined), with global sensor ids.
-ports::EventColumns exchange_by_source(const dist::Comm& comm, const ports::EventColumns& e,
+// hot /16s refined), with global sensor ids. `e` is consumed: each copy is
+// freed as soon as the next exists, so the step holds about two copies of a
+// rank's events, not four. One rank keeps its events where they are.
+ports::EventColumns exchange_by_source(const dist::Comm& comm, ports::EventColumns&& e,
                                        const std::vector<uint32_t>& to_global,
                                        const std::vector<std::string>& sensors, uint64_t round_bytes) {
   const size_t ranks = size_t(comm.size());
+  if (ranks == 1) {
+    ports::EventColumns out = std::move(e);
+    for (auto& s : out.sensor) s = to_global[s];
+    out.sensors = sensors;
+    return out;
+  }
   const PrefixOwnership owners = dist::build_ownership(comm, e.src);
   std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
-  std::vector<uint32_t> dest(e.size());
-  for (size_t i = 0; i < e.size(); ++i) ++counts[dest[i] = uint32_t(owners.owner(e.src[i]))];
-  for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-  std::vector<EventRow> grouped(e.size());
-  auto cursor = offsets;
-  for (size_t i = 0; i < e.size(); ++i)
-    grouped[cursor[dest[i]]++] = {e.time[i], to_global[e.sensor[i]], e.src[i], e.dst_port[i], e.src_port[i],
-                                  e.proto[i], {0, 0, 0}};
+  std::vector<EventRow> grouped;
+  {
+    std::vector<uint32_t> dest(e.size());
+    for (size_t i = 0; i < e.size(); ++i) ++counts[dest[i] = uint32_t(owners.owner(e.src[i]))];
+    for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
+    grouped.resize(e.size());
+    auto cursor = offsets;
+    for (size_t i = 0; i < e.size(); ++i)
+      grouped[cursor[dest[i]]++] = {e.time[i], to_global[e.sensor[i]], e.src[i], e.dst_port[i], e.src_port[i],
+                                    e.proto[i], {0, 0, 0}};
+  }
+  e = ports::EventColumns{};
   auto received = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
+  std::vector<EventRow>().swap(grouped);
   ports::EventColumns out;
   out.sensors = sensors;
   out.reserve(received.size());
@@ -117,8 +130,7 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
     ctx.end_stage("read");
     std::vector<uint32_t> to_global;
     const auto sensors = global_sensors(comm, local.sensors, to_global);
-    ports::EventColumns events = exchange_by_source(comm, local, to_global, sensors, cfg.round_bytes);
-    local = {};
+    ports::EventColumns events = exchange_by_source(comm, std::move(local), to_global, sensors, cfg.round_bytes);
     ctx.end_stage("exchange");
 
     // Local partials (events of a source all on this rank), summed at owners.
