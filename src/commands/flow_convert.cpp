@@ -67,6 +67,7 @@ struct ConvertConfig {
 flow::Ft3Columns exchange_by_source(const dist::Comm& comm, flow::Ft3Columns& rows, uint64_t round_bytes,
                                      uint64_t* rounds) {
   const size_t ranks = size_t(comm.size());
+  if (ranks == 1) return std::move(rows);  // already the one owner's, in input order
   const PrefixOwnership owners = dist::build_ownership(comm, rows.src_ip);
   std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
   for (size_t i = 0; i < rows.size(); ++i) ++counts[size_t(owners.owner(rows.src_ip[i]))];
