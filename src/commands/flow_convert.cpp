@@ -364,7 +364,7 @@ int run_flow_convert(const ConvertConfig& cfg, const std::string& ini) {
     for (const auto& f : mine_files) {
       if (f.first_row != 0 || !error.empty()) continue;
       error = local_output_problem({path_of(f.file, false)}, cfg.force);
-      if (error.empty()) error = local_output_is_input({path_of(f.file, false)}, in.files);
+      if (error.empty()) error = local_output_is_input({path_of(f.file, false)}, listed.paths);
     }
     ctx.agree_or_fail(error);
     fault_point("convert-write");  // every rank, before it writes
