@@ -159,12 +159,9 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   }
   ctx.agree_or_fail(error);
   ports::CsvCounts total;
-  for (size_t t = 0; t < parts.size(); ++t) {
-    if (events.size() == 0 && events.sensors.empty()) events = std::move(parts[t]);  // no copy
-    else ports::append_events(events, parts[t]);
-    parts[t] = {};
-    total.merge(std::move(counts[t]));
-  }
+  if (parts.size() == 1 && events.size() == 0 && events.sensors.empty()) events = std::move(parts[0]);  // no copy
+  else ports::append_all_events(events, parts);
+  for (size_t t = 0; t < counts.size(); ++t) total.merge(std::move(counts[t]));
   std::vector<uint64_t> sums = {total.rows_read, total.rows_used, total.rows_rejected, total.rows_repaired};
   comm.allreduce_sum_inplace(sums);
   s.records_read = sums[0];
@@ -206,7 +203,7 @@ PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, ports::
                   ports::kNoPort);
     }
   });
-  for (const auto& p : parts) ports::append_events(events, p);
+  ports::append_all_events(events, parts);
   PortsInputSummary s;
   s.source = "ft4";
   s.files = in.files;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include "scanhpc/ports/honeypot_csv.hpp"
@@ -253,6 +254,42 @@ void append_events(EventColumns& into, const EventColumns& from) {
   for (size_t i = 0; i < from.size(); ++i)
     into.push_back(from.time[i], remap[from.sensor[i]], from.src[i], from.proto[i], from.dst_port[i],
                    from.src_port[i]);
+}
+
+void append_all_events(EventColumns& into, std::vector<EventColumns>& parts) {
+  // Sensor ids by name, in first-seen order (as append_events, part by part).
+  std::unordered_map<std::string, uint32_t> ids;
+  for (size_t i = 0; i < into.sensors.size(); ++i) ids.emplace(into.sensors[i], uint32_t(i));
+  std::vector<std::vector<uint32_t>> remap(parts.size());
+  size_t total = into.size();
+  for (size_t p = 0; p < parts.size(); ++p) {
+    total += parts[p].size();
+    for (const auto& name : parts[p].sensors) {
+      auto [it, fresh] = ids.try_emplace(name, uint32_t(into.sensors.size()));
+      if (fresh) into.sensors.push_back(name);
+      remap[p].push_back(it->second);
+    }
+  }
+  auto concat = [&](auto member) {
+    auto& dst = into.*member;
+    dst.reserve(total);
+    for (auto& part : parts) {
+      auto& src = part.*member;
+      dst.insert(dst.end(), src.begin(), src.end());
+      std::decay_t<decltype(src)>().swap(src);
+    }
+  };
+  concat(&EventColumns::time);
+  concat(&EventColumns::src);
+  concat(&EventColumns::proto);
+  concat(&EventColumns::dst_port);
+  concat(&EventColumns::src_port);
+  into.sensor.reserve(total);
+  for (size_t p = 0; p < parts.size(); ++p) {
+    for (uint32_t s : parts[p].sensor) into.sensor.push_back(remap[p][s]);
+    std::vector<uint32_t>().swap(parts[p].sensor);
+    parts[p] = EventColumns{};
+  }
 }
 
 }  // namespace scanhpc::ports

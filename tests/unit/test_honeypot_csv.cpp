@@ -303,3 +303,25 @@ TEST_CASE("honeypot csv: a whole file read by 1-3 threads equals the buffer pars
   }
   std::remove(path);
 }
+
+TEST_CASE("honeypot csv: many parts appended column by column = one by one", "[honeypot]") {
+  // Parts numbering their sensors independently, names shared across parts.
+  const std::vector<std::string> names = {"groucho-sydney", "zeppo-norc", "groucho-oregon", "harpo-tokyo"};
+  std::vector<EventColumns> parts(4);
+  for (size_t p = 0; p < parts.size(); ++p)
+    for (uint32_t i = 0; i < 50 + 13 * p; ++i)
+      parts[p].push_back(1000 + i, parts[p].sensor_id(names[(i * 7 + p) % names.size()]), 0x0a000000 + i, 6,
+                         i % 1024, 40000 + i);
+  for (bool into_empty : {true, false}) {
+    EventColumns one_by_one, by_columns;
+    if (!into_empty)
+      for (auto* e : {&one_by_one, &by_columns}) e->push_back(1, e->sensor_id("zeppo-norc"), 1, 17, 53, 1);
+    auto copy = parts;
+    for (const auto& p : parts) append_events(one_by_one, p);
+    append_all_events(by_columns, copy);
+    INFO("into empty: " << into_empty);
+    CHECK(rows_of(by_columns) == rows_of(one_by_one));
+    CHECK(by_columns.sensors == one_by_one.sensors);
+    for (const auto& p : copy) CHECK(p.size() == 0);
+  }
+}

@@ -114,5 +114,9 @@ CsvLayout read_honeypot_csv_file(const std::string& path, const ColumnMapping& m
 // Appends `from` to `into`, mapping sensor ids by name (ranges parsed into
 // separate EventColumns number their sensors independently).
 void append_events(EventColumns& into, const EventColumns& from);
+// The same for many parts, in order, column by column: each part's column is
+// freed once copied, so the merge holds the parts and one column more, not
+// two copies of every event. `parts` are left empty.
+void append_all_events(EventColumns& into, std::vector<EventColumns>& parts);
 
 }  // namespace scanhpc::ports
