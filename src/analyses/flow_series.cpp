@@ -1,11 +1,12 @@
 // flow series: per interval, packets and the distinct sources, destination
 // nets and ASNs of the selected flows. Distinct keys are gathered per thread
-// (compacted as they grow), then deduplicated at one owner per key: sources
+// (folded into sorted runs as they grow), then deduplicated at one owner per key: sources
 // at the owners of the partitioner every address key shares (contiguous
 // ranges balanced by the sampled sources, hot /16s refined, so sources
 // crowded into one prefix still spread), other keys at their key_owner.
 // The per-interval counts, output-sized, are summed on rank 0.
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "scanhpc/analyses/flow_analysis.hpp"
@@ -21,65 +22,99 @@ struct TimeKey {
   friend auto operator<=>(const TimeKey&, const TimeKey&) = default;
 };
 
-// Collective: the number of distinct (time, key) pairs per time, on rank 0.
-// Pairs go to the owner of their key (`owner_of`), which deduplicates them.
-std::map<uint32_t, uint64_t> distinct_per_time(const dist::Comm& comm,
-                                               const std::vector<std::pair<uint32_t, uint32_t>>& local,
+// Collective: the number of distinct (time, key) pairs per time, on rank 0,
+// from each rank's sorted distinct pairs (consumed). Pairs go to the owner of
+// their key (`owner_of`), where equal pairs from several ranks meet; one
+// rank counts its pairs where they are.
+std::map<uint32_t, uint64_t> distinct_per_time(const dist::Comm& comm, std::vector<TimeKey>&& local,
                                                const std::function<int(uint32_t)>& owner_of, uint64_t round_bytes) {
-  std::vector<dist::KeyCount<TimeKey>> keys;
-  keys.reserve(local.size());
-  for (const auto& [t, k] : local) keys.push_back({{t, k}, 1});
-  std::function<int(const TimeKey&)> by_key = [&](const TimeKey& k) { return owner_of(k.key); };
-  auto owned = dist::reduce_by_owner(comm, std::move(keys), by_key, round_bytes);
+  auto owned = dist::send_to_owners(comm, std::move(local), [&](const TimeKey& k) { return owner_of(k.key); },
+                                    round_bytes);
+  if (comm.size() > 1) std::sort(owned.begin(), owned.end());  // each source's part is sorted; equal pairs meet
   std::vector<dist::KeyCount<uint32_t>> per_time;
-  for (const auto& e : owned) {
-    if (per_time.empty() || per_time.back().key != e.key.time) per_time.push_back({e.key.time, 0});
+  for (size_t i = 0; i < owned.size(); ++i) {
+    if (i > 0 && owned[i] == owned[i - 1]) continue;
+    if (per_time.empty() || per_time.back().key != owned[i].time) per_time.push_back({owned[i].time, 0});
     ++per_time.back().count;
   }
+  std::vector<TimeKey>().swap(owned);
   std::function<int(const uint32_t&)> to_root = [](const uint32_t&) { return 0; };
   std::map<uint32_t, uint64_t> out;
   for (const auto& e : dist::reduce_by_owner(comm, std::move(per_time), to_root, round_bytes)) out[e.key] = e.count;
   return out;
 }
 
-std::map<uint32_t, uint64_t> distinct_sources_per_time(const dist::Comm& comm,
-                                                       const std::vector<std::pair<uint32_t, uint32_t>>& local,
+std::map<uint32_t, uint64_t> distinct_sources_per_time(const dist::Comm& comm, std::vector<TimeKey>&& local,
                                                        uint64_t round_bytes) {
   std::vector<uint32_t> ips;
   ips.reserve(local.size());
-  for (const auto& tk : local) ips.push_back(tk.second);
+  for (const auto& tk : local) ips.push_back(tk.key);
   const PrefixOwnership owners = dist::build_ownership(comm, ips);
   std::vector<uint32_t>().swap(ips);
-  return distinct_per_time(comm, local, [&](uint32_t ip) { return owners.owner(ip); }, round_bytes);
+  return distinct_per_time(comm, std::move(local), [&](uint32_t ip) { return owners.owner(ip); }, round_bytes);
 }
 
-std::map<uint32_t, uint64_t> distinct_keys_per_time(const dist::Comm& comm,
-                                                    const std::vector<std::pair<uint32_t, uint32_t>>& local,
+std::map<uint32_t, uint64_t> distinct_keys_per_time(const dist::Comm& comm, std::vector<TimeKey>&& local,
                                                     uint64_t round_bytes) {
   const int ranks = comm.size();
-  return distinct_per_time(comm, local, [&](uint32_t key) { return key_owner(key, ranks); }, round_bytes);
+  return distinct_per_time(comm, std::move(local), [&](uint32_t key) { return key_owner(key, ranks); }, round_bytes);
 }
 
-// Distinct series keys gathered chunk by chunk: sorted and deduplicated
-// whenever they have doubled since the last time, so memory follows the
-// number of distinct keys, not of rows.
-struct SeriesAccumulator {
-  flow::SeriesKeys keys;
-  size_t compacted = 0;
-  void add(const flow::SeriesKeys& chunk) {
-    for (const auto& [t, p] : chunk.packets) keys.packets[t] += p;
-    keys.src_ips.insert(keys.src_ips.end(), chunk.src_ips.begin(), chunk.src_ips.end());
-    keys.dst_nets.insert(keys.dst_nets.end(), chunk.dst_nets.begin(), chunk.dst_nets.end());
-    keys.asns.insert(keys.asns.end(), chunk.asns.begin(), chunk.asns.end());
-    const size_t n = keys.src_ips.size() + keys.dst_nets.size() + keys.asns.size();
-    if (n > 2 * compacted + (1 << 16)) compact();
+// Distinct (time, key) pairs gathered chunk by chunk: a sorted, distinct
+// run and a buffer of pending pairs, folded into the run whenever it reaches
+// half the run's size (at least 4,096 pairs). Memory follows the number of
+// distinct pairs (at most 1.5 times it between folds, 3 times while folding),
+// whatever the chunk size or the number of rows.
+class DistinctPairs {
+ public:
+  void add(const std::vector<std::pair<uint32_t, uint32_t>>& more) {
+    for (const auto& [t, k] : more) pending_.push_back({t, k});
+    if (pending_.size() >= std::max<size_t>(size_t(1) << 12, run_.size() / 2)) fold();
   }
-  void compact() {
-    for (auto* v : {&keys.src_ips, &keys.dst_nets, &keys.asns}) {
-      std::sort(v->begin(), v->end());
-      v->erase(std::unique(v->begin(), v->end()), v->end());
+  void add(DistinctPairs&& other) {
+    other.fold();
+    pending_.insert(pending_.end(), other.run_.begin(), other.run_.end());
+    other = DistinctPairs{};
+    fold();
+  }
+  // The distinct pairs, sorted; the accumulator is empty afterwards.
+  std::vector<TimeKey> take() {
+    fold();
+    return std::move(run_);
+  }
+
+ private:
+  void fold() {
+    if (pending_.empty()) return;
+    std::sort(pending_.begin(), pending_.end());
+    pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
+    if (run_.empty()) {
+      run_.swap(pending_);
+      return;
     }
-    compacted = keys.src_ips.size() + keys.dst_nets.size() + keys.asns.size();
+    std::vector<TimeKey> merged;
+    merged.reserve(run_.size() + pending_.size());
+    std::set_union(run_.begin(), run_.end(), pending_.begin(), pending_.end(), std::back_inserter(merged));
+    run_ = std::move(merged);
+    std::vector<TimeKey>().swap(pending_);
+  }
+  std::vector<TimeKey> run_, pending_;
+};
+
+struct SeriesAccumulator {
+  std::map<uint32_t, uint64_t> packets;
+  DistinctPairs src_ips, dst_nets, asns;
+  void add(const flow::SeriesKeys& chunk) {
+    for (const auto& [t, p] : chunk.packets) packets[t] += p;
+    src_ips.add(chunk.src_ips);
+    dst_nets.add(chunk.dst_nets);
+    asns.add(chunk.asns);
+  }
+  void add(SeriesAccumulator&& other) {
+    for (const auto& [t, p] : other.packets) packets[t] += p;
+    src_ips.add(std::move(other.src_ips));
+    dst_nets.add(std::move(other.dst_nets));
+    asns.add(std::move(other.asns));
   }
 };
 
@@ -93,16 +128,14 @@ class FlowSeries final : public FlowAnalysis {
 
   void merge(const dist::Comm& comm) override {
     SeriesAccumulator& local = parts_[0];
-    for (size_t t = 1; t < parts_.size(); ++t) local.add(parts_[t].keys);
-    local.compact();
-    const auto& keys = local.keys;
+    for (size_t t = 1; t < parts_.size(); ++t) local.add(std::move(parts_[t]));
     std::vector<dist::KeyCount<uint32_t>> packets;
-    for (const auto& [t, p] : keys.packets) packets.push_back({t, p});
+    for (const auto& [t, p] : local.packets) packets.push_back({t, p});
     std::function<int(const uint32_t&)> to_root = [](const uint32_t&) { return 0; };
     auto packets_global = dist::reduce_by_owner(comm, std::move(packets), to_root, o_.round_bytes);
-    auto sources = distinct_sources_per_time(comm, keys.src_ips, o_.round_bytes);
-    auto nets = distinct_keys_per_time(comm, keys.dst_nets, o_.round_bytes);
-    auto asns = distinct_keys_per_time(comm, keys.asns, o_.round_bytes);
+    auto sources = distinct_sources_per_time(comm, local.src_ips.take(), o_.round_bytes);
+    auto nets = distinct_keys_per_time(comm, local.dst_nets.take(), o_.round_bytes);
+    auto asns = distinct_keys_per_time(comm, local.asns.take(), o_.round_bytes);
     for (const auto& e : packets_global)  // rank 0 only: every selected time is here
       rows_.push_back({e.key, e.count, sources[e.key], nets[e.key], asns[e.key]});
     parts_.clear();

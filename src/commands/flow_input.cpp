@@ -28,8 +28,7 @@ struct Unit {
   size_t file, block;
 };
 
-constexpr size_t kFilesPerRank = 4;   // with at least this many files per rank, ranks split whole files
-constexpr size_t kChunkBlocks = 64;  // blocks decoded at a time when streaming (about 1 MiB of Avro data)
+constexpr size_t kChunkBlocks = 8;  // blocks decoded at a time when streaming (about 2,000 FT4 rows, 0.4 MB)
 
 void reserve_for(flow::Ft3Columns& c, size_t rows) { c.reserve(rows); }
 // Most FT4 flows keep one or two common values per array.
@@ -59,10 +58,11 @@ void decode_units(const std::vector<flow::FlowAvroFile>& files, const std::vecto
     reserve_for(parts[t], rows);
     total += rows;
     fault_point("read");
+    flow::FlowBlockReader reader;
     for (size_t u = lo; u < hi && !errors.failed();) {  // runs of consecutive blocks of one file in one call
       size_t v = u + 1;
       while (v < hi && units[v].file == units[u].file && units[v].block == units[v - 1].block + 1) ++v;
-      files[units[u].file].decode_blocks(units[u].block, units[v - 1].block + 1, parts[t], part_stats[t]);
+      files[units[u].file].decode_blocks(units[u].block, units[v - 1].block + 1, parts[t], part_stats[t], reader);
       u = v;
     }
   });
@@ -81,7 +81,7 @@ void decode_units(const std::vector<flow::FlowAvroFile>& files, const std::vecto
   }
 }
 
-// The files opened on every rank, the units (blocks) and this rank's share.
+// This rank's files (each opened on its byte range), their blocks as units of work.
 struct ReadPlan {
   FlowInputSummary summary;
   std::vector<flow::FlowAvroFile> files;
@@ -141,48 +141,51 @@ FlowFileList list_flow_files(RunContext& ctx, const FlowInputConfig& cfg, flow::
 
 namespace {
 
-// Collective: opens the listed files `which` (the same on every rank). With
-// many files (at least kFilesPerRank per rank) each rank takes a contiguous
-// range of whole files, balanced by size, and opens only those; with few,
-// every rank opens every file and the ranks split the global list of
-// blocks. Either way the ranks' units are consecutive in (file, block) order.
+// Collective: this rank's share of the listed files `which` (the same on
+// every rank) by the one split plan (plan_read_tasks): byte ranges in
+// (file, byte) order, each rank's contiguous, aligned to Avro blocks by the
+// sync markers, so that no block is read twice and no rank opens more than
+// its own files (a file split between ranks has its header read by each).
+// A file's problems are counted by the rank whose range starts at its byte 0.
 ReadPlan plan_reading(RunContext& ctx, const FlowFileList& listed, const std::vector<size_t>& which,
                       const FlowInputConfig& cfg, flow::FlowVersion want) {
   const auto& comm = ctx.comm();
   ReadPlan plan;
   FlowInputSummary& s = plan.summary;
-  std::vector<std::string> paths;
-  std::vector<uint64_t> sizes;
+  std::vector<InputFile> table;
   for (size_t i : which) {
-    paths.push_back(listed.paths.at(i));
-    sizes.push_back(listed.bytes.at(i) + 1);
+    InputFile f;
+    f.path = listed.paths.at(i);
+    f.family = InputFamily::flowtuple;
+    f.bytes = listed.bytes.at(i);
+    table.push_back(std::move(f));
   }
-  const bool whole_files = paths.size() >= kFilesPerRank * size_t(comm.size());
-  size_t first = 0, last = paths.size();
-  if (whole_files) std::tie(first, last) = flow::split_units(sizes, comm.size())[size_t(comm.rank())];
+  const auto tasks = plan_read_tasks(table, comm.size())[size_t(comm.rank())];
 
-  // Open the files this rank reads: the header and the block list (no decoding).
+  // Open this rank's ranges: the header and the blocks of the range (no decoding).
   std::string unreadable, first_error;  // "path\n" per file this rank counts as unreadable
-  uint64_t other_version = 0;
-  for (size_t i = first; i < last; ++i) {
+  uint64_t other_version = 0, bytes = 0;
+  for (const auto& t : tasks) {
+    const std::string& path = table[t.file].path;
+    const bool counts_file = t.begin == 0;
     std::string why;
     try {
       fault_point("open");
-      flow::FlowAvroFile f(paths[i]);
+      flow::FlowAvroFile f(path, t.begin, t.end);
       if (f.info().version != want) {
-        why = paths[i] + ": holds " + std::string(f.info().version == flow::FlowVersion::ft3 ? "FT3" : "FT4") +
+        why = path + ": holds " + std::string(f.info().version == flow::FlowVersion::ft3 ? "FT3" : "FT4") +
               " flowtuples (" + std::string(flow::variant_name(f.info().variant)) + "), expected " +
               (want == flow::FlowVersion::ft3 ? "FT3" : "FT4");
-        other_version += whole_files || comm.is_root();
+        other_version += counts_file;
       } else {
+        if (counts_file) bytes += f.info().file_bytes;
         plan.files.push_back(std::move(f));
       }
     } catch (const std::exception& e) {
       why = e.what();
     }
-    // When every rank opens every file, rank 0 alone counts the failures.
-    if (!why.empty() && (whole_files || comm.is_root())) {
-      unreadable += paths[i] + "\n";
+    if (!why.empty() && counts_file) {
+      unreadable += path + "\n";
       plan.open_errors.add_error(why);
       if (first_error.empty()) first_error = why;
     }
@@ -195,24 +198,14 @@ ReadPlan plan_reading(RunContext& ctx, const FlowFileList& listed, const std::ve
   comm.bcast(bad, 0);
   const auto bad_list = split_lines(bad);
   s.files_unreadable = bad_list.size();
-  for (const auto& p : paths)
-    if (std::find(bad_list.begin(), bad_list.end(), p) == bad_list.end()) s.files.push_back(p);
-  uint64_t bytes = 0;
-  for (const auto& f : plan.files) bytes += f.info().file_bytes;
-  s.input_bytes = whole_files ? comm.allreduce_sum(bytes) : bytes;
+  for (const auto& f : table)
+    if (std::find(bad_list.begin(), bad_list.end(), f.path) == bad_list.end()) s.files.push_back(f.path);
+  s.input_bytes = comm.allreduce_sum(bytes);
 
-  std::vector<uint64_t> weights;
   for (size_t f = 0; f < plan.files.size(); ++f)
-    for (size_t b = 0; b < plan.files[f].blocks().size(); ++b) {
-      plan.units.push_back({f, b});
-      weights.push_back(plan.files[f].blocks()[b].bytes + 64);
-    }
-  if (whole_files) {
-    plan.begin = 0;
-    plan.end = plan.units.size();
-  } else {
-    std::tie(plan.begin, plan.end) = flow::split_units(weights, comm.size())[size_t(comm.rank())];
-  }
+    for (size_t b = 0; b < plan.files[f].blocks().size(); ++b) plan.units.push_back({f, b});
+  plan.begin = 0;
+  plan.end = plan.units.size();
   return plan;
 }
 
@@ -329,6 +322,7 @@ FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, 
     const size_t t = size_t(omp_get_thread_num());
     const size_t lo = plan.begin + n * t / size_t(threads), hi = plan.begin + n * (t + 1) / size_t(threads);
     flow::Ft4Columns chunk;  // reused: its pages are touched once
+    flow::FlowBlockReader reader;
     fault_point("read");
     for (size_t u = lo; u < hi && !errors.failed();) {
       size_t v = u + 1;
@@ -337,7 +331,7 @@ FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, 
         ++v;
       chunk.clear();
       plan.files[plan.units[u].file].decode_blocks(plan.units[u].block, plan.units[v - 1].block + 1, chunk,
-                                                   part_stats[t]);
+                                                   part_stats[t], reader);
       auto& span = spans[t];
       for (const uint32_t time : chunk.time) {
         span.first = std::min(span.first, time);

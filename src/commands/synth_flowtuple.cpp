@@ -71,6 +71,8 @@ int synth_flowtuple(const Args& args) {
       ("records-per-minute", po::value<uint32_t>()->default_value(s.records_per_minute),
        "background FT3 records a minute at the daily mean")
       ("sweepers", po::value<uint32_t>()->default_value(s.sweepers), "masscan-like sources sweeping a /16 each")
+      ("population-scale", po::value<uint32_t>()->default_value(s.population_scale),
+       "background sources per record a minute, times this (50: a real telescope's source diversity)")
       ("source-net", po::value<std::string>(),
        "every source inside this prefix, e.g. 45.33.0.0/16 (a skewed family for benchmarks)")
       ("interval", po::value<uint32_t>()->default_value(300), "FT4: seconds per file")
@@ -100,6 +102,8 @@ int synth_flowtuple(const Args& args) {
     s.minutes = vm["minutes"].as<uint32_t>();
     s.records_per_minute = vm["records-per-minute"].as<uint32_t>();
     s.sweepers = vm["sweepers"].as<uint32_t>();
+    s.population_scale = vm["population-scale"].as<uint32_t>();
+    if (s.population_scale == 0) throw UsageError("--population-scale must be >= 1");
     if (vm.count("source-net")) {
       try {
         const auto net = flow::parse_prefixes({vm["source-net"].as<std::string>()});

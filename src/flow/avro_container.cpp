@@ -2,11 +2,11 @@
 // and the block list, walked from block header to block header without
 // decoding, with resynchronisation on the sync marker after corruption.
 #include <fcntl.h>
-#include <sys/mman.h>
-
-#include <algorithm>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include <cstring>
 #include <map>
@@ -44,8 +44,44 @@ void FlowReadStats::merge(const FlowReadStats& o) {
     if (errors.size() < kMaxMessages) errors.push_back(e);
 }
 
-FlowAvroFile::Impl::~Impl() {
-  if (mapping) munmap(mapping, size);
+FileReader::FileReader(const std::string& path) : path_(path) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  struct stat st{};
+  if (::fstat(fd_, &st) != 0) {
+    const int e = errno;
+    ::close(fd_);
+    throw std::runtime_error(path + ": cannot stat: " + std::strerror(e));
+  }
+  size_ = uint64_t(st.st_size);
+}
+
+FileReader::~FileReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void FileReader::read(uint64_t pos, size_t n, std::vector<uint8_t>& out) const {
+  out.resize(n);
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::pread(fd_, out.data() + done, n - done, off_t(pos + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw std::runtime_error(path_ + ": read error at byte " + std::to_string(pos + done) + ": " +
+                                          std::strerror(errno));
+    if (got == 0) throw std::runtime_error(path_ + ": the file ends at byte " + std::to_string(pos + done) +
+                                           " while reading (was it truncated while being read?)");
+    done += size_t(got);
+  }
+}
+
+const uint8_t* FileReader::view(uint64_t pos, size_t n, size_t& got, size_t window) {
+  got = pos >= size_ ? 0 : size_t(std::min<uint64_t>(n, size_ - pos));
+  if (pos < buf_pos_ || pos + got > buf_pos_ + buf_len_) {
+    buf_pos_ = pos;
+    buf_len_ = size_t(std::min<uint64_t>(std::max(got, window), size_ - std::min(pos, size_)));
+    read(buf_pos_, buf_len_, buf_);
+  }
+  return buf_.data() + (pos - buf_pos_);
 }
 
 namespace {
@@ -54,12 +90,13 @@ namespace {
   throw std::runtime_error(path + ": " + what);
 }
 
-// The header: "Obj\1", a map<string, bytes> of metadata, the sync marker.
-void parse_header(FlowAvroFile::Impl& f) {
+// The header: "Obj\1", a map<string, bytes> of metadata, the sync marker,
+// in the file's first `n` bytes at `data` (the whole header must be there).
+void parse_header(FlowAvroFile::Impl& f, const uint8_t* data, size_t n) {
   const std::string& path = f.info.path;
-  const uint8_t* p = f.data;
-  const uint8_t* end = f.data + f.size;
-  if (f.size < 4 || std::memcmp(p, "Obj\x01", 4) != 0) fail(path, "not an Avro object container file (no Obj\\1 magic)");
+  const uint8_t* p = data;
+  const uint8_t* end = data + n;
+  if (n < 4 || std::memcmp(p, "Obj\x01", 4) != 0) fail(path, "not an Avro object container file (no Obj\\1 magic)");
   p += 4;
   std::map<std::string, std::string> meta;
   for (;;) {
@@ -85,7 +122,7 @@ void parse_header(FlowAvroFile::Impl& f) {
   if (end - p < 16) fail(path, "header ends before the sync marker");
   std::memcpy(f.sync.data(), p, 16);
   p += 16;
-  f.info.header_bytes = uint64_t(p - f.data);
+  f.info.header_bytes = uint64_t(p - data);
 
   const auto codec = meta.find("avro.codec");
   const std::string codec_text = codec == meta.end() ? "null" : codec->second;
@@ -113,9 +150,11 @@ void parse_header(FlowAvroFile::Impl& f) {
 enum class HeaderParse { ok, truncated, corrupt };
 
 // A block header at `pos`: record count and data size, both plausible.
-HeaderParse parse_block_header(const FlowAvroFile::Impl& f, uint64_t pos, AvroBlock& b) {
-  const uint8_t* p = f.data + pos;
-  const uint8_t* end = f.data + f.size;
+HeaderParse parse_block_header(const FlowAvroFile::Impl& f, FileReader& r, uint64_t pos, AvroBlock& b) {
+  size_t got = 0;
+  const uint8_t* start = r.view(pos, 20, got);  // two varints of at most 10 bytes
+  const uint8_t* p = start;
+  const uint8_t* end = start + got;
   int64_t count = 0, bytes = 0;
   b = AvroBlock{pos, 0, 0, 0, AvroBlock::Status::ok};
   const uint8_t* before = p;
@@ -125,38 +164,65 @@ HeaderParse parse_block_header(const FlowAvroFile::Impl& f, uint64_t pos, AvroBl
   before = p;
   if (!read_long(p, end, bytes)) return p >= end && end - before < 10 ? HeaderParse::truncated : HeaderParse::corrupt;
   if (bytes < 0 || uint64_t(bytes) > f.size) return HeaderParse::corrupt;
-  b.data_offset = uint64_t(p - f.data);
+  b.data_offset = pos + uint64_t(p - start);
   b.bytes = uint64_t(bytes);
   return HeaderParse::ok;
 }
 
-bool sync_at(const FlowAvroFile::Impl& f, uint64_t pos) {
-  return pos + 16 <= f.size && std::memcmp(f.data + pos, f.sync.data(), 16) == 0;
+bool sync_at(const FlowAvroFile::Impl& f, FileReader& r, uint64_t pos) {
+  if (pos + 16 > f.size) return false;
+  size_t got = 0;
+  const uint8_t* p = r.view(pos, 16, got);
+  return std::memcmp(p, f.sync.data(), 16) == 0;
 }
 
 // Offset just after the next sync marker found at or after `from`, or 0.
-uint64_t find_next_sync(const FlowAvroFile::Impl& f, uint64_t from) {
-  for (uint64_t q = from; q + 16 <= f.size; ++q) {
-    const void* hit = std::memchr(f.data + q, f.sync[0], f.size - 15 - q);
-    if (!hit) return 0;
-    q = uint64_t(static_cast<const uint8_t*>(hit) - f.data);
-    if (sync_at(f, q)) return q + 16;
+uint64_t find_next_sync(const FlowAvroFile::Impl& f, FileReader& r, uint64_t from) {
+  constexpr size_t kWindow = size_t(1) << 20;
+  for (uint64_t q = from; q + 16 <= f.size;) {
+    size_t got = 0;
+    const uint8_t* w = r.view(q, kWindow, got);
+    // Candidates whose 16 bytes lie in this window; the next window starts
+    // 15 bytes before this one's end, so no marker falls between windows.
+    const size_t last = got - 16;
+    for (size_t i = 0; i <= last;) {
+      const void* hit = std::memchr(w + i, f.sync[0], last + 1 - i);
+      if (!hit) break;
+      i = size_t(static_cast<const uint8_t*>(hit) - w);
+      if (std::memcmp(w + i, f.sync.data(), 16) == 0) return q + i + 16;
+      ++i;
+    }
+    if (q + got >= f.size) return 0;
+    q += last + 1;
   }
   return 0;
 }
 
 // Is there a whole block with a good sync marker at `pos` (or the file's end)?
-bool good_block_at(const FlowAvroFile::Impl& f, uint64_t pos) {
+bool good_block_at(const FlowAvroFile::Impl& f, FileReader& r, uint64_t pos) {
   if (pos == f.size) return true;
   AvroBlock b;
-  return parse_block_header(f, pos, b) == HeaderParse::ok && sync_at(f, b.data_offset + b.bytes);
+  return parse_block_header(f, r, pos, b) == HeaderParse::ok && sync_at(f, r, b.data_offset + b.bytes);
 }
 
-void walk_blocks(FlowAvroFile::Impl& f) {
+// The blocks of the byte range [begin, end). A block follows the header or a
+// sync marker; those that follow a marker found by searching are the starts
+// of "regions", and a range owns the regions that start inside it, every
+// block of them (a damaged marker inside a region does not start a new one).
+// Every range finds the same region starts whatever the split (the marker is
+// 16 random bytes), so ranges that tile a file read each block exactly once.
+void walk_blocks(FlowAvroFile::Impl& f, FileReader& r, uint64_t begin, uint64_t end) {
   uint64_t pos = f.info.header_bytes;
+  if (begin > pos) {  // the first region starting at or after `begin`
+    pos = find_next_sync(f, r, begin - 16);
+    if (pos == 0) return;
+  }
+  bool region_start = true;  // pos follows the header or a verified marker
   while (pos < f.size) {
+    if (region_start && pos >= end) return;
+    region_start = true;
     AvroBlock b;
-    const HeaderParse h = parse_block_header(f, pos, b);
+    const HeaderParse h = parse_block_header(f, r, pos, b);
     if (h == HeaderParse::truncated) {
       b.status = AvroBlock::Status::truncated;
       b.bytes = f.size - pos;
@@ -164,7 +230,7 @@ void walk_blocks(FlowAvroFile::Impl& f) {
       return;
     }
     if (h == HeaderParse::corrupt) {
-      const uint64_t next = find_next_sync(f, pos);
+      const uint64_t next = find_next_sync(f, r, pos);
       f.blocks.push_back({pos, pos, 0, (next ? next : f.size) - pos, AvroBlock::Status::unframed});
       if (!next) return;
       pos = next;
@@ -176,7 +242,7 @@ void walk_blocks(FlowAvroFile::Impl& f) {
       f.blocks.push_back(b);
       return;
     }
-    if (sync_at(f, data_end)) {
+    if (sync_at(f, r, data_end)) {
       f.blocks.push_back(b);
       pos = data_end + 16;
       continue;
@@ -184,12 +250,13 @@ void walk_blocks(FlowAvroFile::Impl& f) {
     // Wrong marker: the sync itself was damaged if a good block follows where
     // the header says; otherwise the size was wrong and we search for the marker.
     b.status = AvroBlock::Status::bad_sync;
-    if (good_block_at(f, data_end + 16)) {
+    if (good_block_at(f, r, data_end + 16)) {
       f.blocks.push_back(b);
       pos = data_end + 16;
+      region_start = false;  // no marker was found here: the region goes on
       continue;
     }
-    const uint64_t next = find_next_sync(f, b.data_offset);
+    const uint64_t next = find_next_sync(f, r, b.data_offset);
     b.bytes = (next ? next - 16 : f.size) - b.data_offset;
     f.blocks.push_back(b);
     if (!next) return;
@@ -199,38 +266,26 @@ void walk_blocks(FlowAvroFile::Impl& f) {
 
 }  // namespace
 
-void FlowAvroFile::Impl::release(uint64_t begin, uint64_t end) const {
-  if (!mapping) return;
-  const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
-  const uint64_t a = (begin + page - 1) / page * page, b = std::min<uint64_t>(end, size) / page * page;
-  if (a < b) (void)::madvise(static_cast<char*>(mapping) + a, b - a, MADV_DONTNEED);  // advice: a failure costs only RSS
-}
+FlowAvroFile::FlowAvroFile(const std::string& path) : FlowAvroFile(path, 0, UINT64_MAX) {}
 
-FlowAvroFile::FlowAvroFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
+FlowAvroFile::FlowAvroFile(const std::string& path, uint64_t begin, uint64_t end) : impl_(std::make_unique<Impl>()) {
   Impl& f = *impl_;
   f.info.path = path;
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
-  struct stat st{};
-  if (fstat(fd, &st) != 0) {
-    ::close(fd);
-    fail(path, "cannot stat");
-  }
-  f.size = size_t(st.st_size);
+  FileReader r(path);  // open for the walk only: a reader may hold many files, each decoded later
+  f.size = r.size();
   f.info.file_bytes = f.size;
-  if (f.size > 0) {
-    void* m = mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (m == MAP_FAILED) {
-      ::close(fd);
-      fail(path, "cannot map");
+  // The header, from the first 64 KiB (flowtuple schemas take 2-3 KiB), or more if it is longer.
+  for (size_t n = size_t(64) << 10;; n *= 4) {
+    size_t got = 0;
+    const uint8_t* head = r.view(0, n, got, n);
+    try {
+      parse_header(f, head, got);
+      break;
+    } catch (const std::runtime_error&) {
+      if (got < n || n >= (size_t(64) << 20)) throw;  // the whole file, or 64 MiB, was there
     }
-    f.mapping = m;
-    f.data = static_cast<const uint8_t*>(m);
   }
-  ::close(fd);
-  parse_header(f);
-  walk_blocks(f);
-  f.release(0, f.size);  // the walk touched every block header: most pages of the file
+  walk_blocks(f, r, begin, end);
 }
 
 FlowAvroFile::~FlowAvroFile() = default;

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <type_traits>
 
@@ -27,6 +28,8 @@ namespace {
 
 // Per call, so threads never share it.
 struct Scratch {
+  std::vector<uint8_t> stored;  // blocks as stored in the file, a group at a time
+  uint64_t stored_offset = 0;   // file offset of stored[0]
   libdeflate_decompressor* inflater = nullptr;
   std::vector<uint8_t> inflated;
   size_t inflated_size = 0;
@@ -39,7 +42,25 @@ struct Scratch {
   }
 };
 
+}  // namespace
+
+struct FlowBlockReader::State {
+  Scratch scratch;
+  std::unique_ptr<FileReader> file;
+  std::string path;
+};
+
+FlowBlockReader::FlowBlockReader() : state_(std::make_unique<State>()) {}
+FlowBlockReader::~FlowBlockReader() = default;
+FlowBlockReader::FlowBlockReader(FlowBlockReader&&) noexcept = default;
+FlowBlockReader& FlowBlockReader::operator=(FlowBlockReader&&) noexcept = default;
+
+namespace {
+
 constexpr size_t kMaxInflated = size_t(1) << 30;
+// Blocks are read from the file in groups of about this many bytes into one
+// reused buffer (a longer block alone), so decoding holds no more of the file.
+constexpr uint64_t kGroupBytes = uint64_t(1) << 20;
 
 // Inflates a whole block into s.inflated. The inflated size is not stored in
 // Avro files: start from the last block's buffer (at least 4x the input) and
@@ -256,7 +277,7 @@ template <class Columns>
 void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Columns& out, FlowReadStats& st) {
   ++st.blocks;
   st.bytes_stored += b.bytes;
-  const uint8_t* p = f.data + b.data_offset;
+  const uint8_t* p = s.stored.data() + (b.data_offset - s.stored_offset);
   const uint8_t* end = p + b.bytes;
   if (f.info.codec == AvroCodec::deflate) {
     std::string error;
@@ -314,12 +335,14 @@ void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Col
 }
 
 template <class Columns>
-void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Columns& out, FlowReadStats& st) {
+void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Columns& out, FlowReadStats& st,
+                  FlowBlockReader::State& state) {
   const FlowVersion want = std::is_same_v<Columns, Ft3Columns> ? FlowVersion::ft3 : FlowVersion::ft4;
   if (f.program.version != want)
     throw std::logic_error(f.info.path + ": holds " + std::string(variant_name(f.info.variant)) +
                            " records, not the version of the columns asked for");
   last = std::min(last, f.blocks.size());
+  if (first >= last) return;
   // One allocation for the range (growing columns costs page faults), but
   // not trusting counts: a record takes a byte at least, inflated or not.
   const uint64_t expand = f.info.codec == AvroCodec::deflate ? 64 : 1;
@@ -328,9 +351,24 @@ void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Column
     if (f.blocks[i].status == AvroBlock::Status::ok)
       records += std::min(f.blocks[i].records, f.blocks[i].bytes * expand);
   reserve_rows(out, out.size() + records);
-  Scratch s;
+  Scratch& s = state.scratch;
+  if (!state.file || state.path != f.info.path) {  // a reader keeps its last file open
+    state.file.reset();
+    state.file = std::make_unique<FileReader>(f.info.path);
+    state.path = f.info.path;
+  }
+  FileReader& reader = *state.file;
+  size_t group_end = first;  // blocks [.., group_end) are in s.stored
   for (size_t i = first; i < last; ++i) {
     const AvroBlock& b = f.blocks[i];
+    if (i == group_end) {  // read the next blocks, up to kGroupBytes (one block at least)
+      auto stored_end = [&](size_t k) { return std::min(f.size, f.blocks[k].data_offset + f.blocks[k].bytes); };
+      const uint64_t from = b.offset;
+      while (group_end < last && (group_end == i || stored_end(group_end) - from <= kGroupBytes)) ++group_end;
+      const uint64_t to = std::max(from, stored_end(group_end - 1));
+      reader.read(from, size_t(to - from), s.stored);
+      s.stored_offset = from;
+    }
     switch (b.status) {
       case AvroBlock::Status::ok: decode_one(f, b, s, out, st); break;
       case AvroBlock::Status::bad_sync:
@@ -353,22 +391,21 @@ void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Column
 
 }  // namespace
 
-namespace {
-// The decoded blocks' bytes leave the resident set (see Impl::release).
-void release_blocks(const FlowAvroFile::Impl& f, size_t first, size_t last) {
-  if (first >= last || last > f.blocks.size()) return;
-  const AvroBlock& b = f.blocks[last - 1];
-  f.release(f.blocks[first].offset, b.data_offset + b.bytes + 16);
-}
-}  // namespace
-
 void FlowAvroFile::decode_blocks(size_t first, size_t last, Ft3Columns& out, FlowReadStats& stats) const {
-  decode_range(*impl_, first, last, out, stats);
-  release_blocks(*impl_, first, last);
+  FlowBlockReader reader;
+  decode_range(*impl_, first, last, out, stats, *reader.state_);
 }
 void FlowAvroFile::decode_blocks(size_t first, size_t last, Ft4Columns& out, FlowReadStats& stats) const {
-  decode_range(*impl_, first, last, out, stats);
-  release_blocks(*impl_, first, last);
+  FlowBlockReader reader;
+  decode_range(*impl_, first, last, out, stats, *reader.state_);
+}
+void FlowAvroFile::decode_blocks(size_t first, size_t last, Ft3Columns& out, FlowReadStats& stats,
+                                 FlowBlockReader& reader) const {
+  decode_range(*impl_, first, last, out, stats, *reader.state_);
+}
+void FlowAvroFile::decode_blocks(size_t first, size_t last, Ft4Columns& out, FlowReadStats& stats,
+                                 FlowBlockReader& reader) const {
+  decode_range(*impl_, first, last, out, stats, *reader.state_);
 }
 
 }  // namespace scanhpc::flow

@@ -150,14 +150,39 @@ struct FlowAvroFile::Impl {
   std::vector<AvroBlock> blocks;
   avro_detail::FieldProgram program;
   std::array<uint8_t, 16> sync{};
-  const uint8_t* data = nullptr;  // the mapped file
-  size_t size = 0;
-  void* mapping = nullptr;
-  ~Impl();
-  // Drops the mapped pages wholly inside [begin, end) from this process's
-  // resident set (they come back from the page cache if read again): a
-  // rank's RSS is its working set, not the files it walked or decoded.
-  void release(uint64_t begin, uint64_t end) const;
+  uint64_t size = 0;  // of the file
 };
 
 }  // namespace scanhpc::flow
+
+namespace scanhpc::flow::avro_detail {
+
+// A file read with pread through one bounded buffer, never mapped: a
+// reader's resident memory is its buffers, whatever the files' sizes
+// (mapped pages of large folios come back whole when a neighbour is read,
+// so releasing them page by page does not bound the resident set).
+class FileReader {
+ public:
+  FileReader(const std::string& path);  // throws std::runtime_error naming the file
+  ~FileReader();
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+  uint64_t size() const { return size_; }
+  // Bytes [pos, pos + n) of the file, n clipped at its end (the count is
+  // returned in `got`): a pointer into the buffer, valid until the next call.
+  // Reads at least `window` bytes at a time, so that walking forwards costs
+  // one pread per window.
+  const uint8_t* view(uint64_t pos, size_t n, size_t& got, size_t window = size_t(1) << 20);
+  // Reads [pos, pos + n) into `out` (resized); throws on a read error.
+  void read(uint64_t pos, size_t n, std::vector<uint8_t>& out) const;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::vector<uint8_t> buf_;
+  uint64_t buf_pos_ = 0;
+  size_t buf_len_ = 0;
+};
+
+}  // namespace scanhpc::flow::avro_detail

@@ -158,7 +158,8 @@ World::World(const SynthFlowOptions& o)
     if (!usable_source(o.source_net | 1) || !usable_source(o.source_net | (~mask & ~0xFFu) | 1))
       throw std::invalid_argument("source net must be public unicast space outside the telescope");
   }
-  const uint64_t r = o.records_per_minute;
+  if (o.population_scale == 0) throw std::invalid_argument("population_scale must be >= 1");
+  const uint64_t r = uint64_t(o.records_per_minute) * o.population_scale;
   auto count = [&](uint64_t lo, uint64_t per) { return uint32_t(std::max(lo, r / per)); };
   const std::pair<Pop, uint32_t> sizes[] = {
       {Pop::high_ttl, count(8, 400)}, {Pop::telnet, count(20, 40)},     {Pop::backscatter, count(4, 4000)},

@@ -247,6 +247,10 @@ std::vector<std::vector<ReadTask>> plan_read_tasks(const std::vector<InputFile>&
   size_t r = 0;
   for (uint32_t i = 0; i < files.size(); ++i) {
     if (files[i].format == MasscanFormat::empty || !files[i].splittable()) continue;
+    if (files[i].bytes == 0 && files[i].family != InputFamily::scan) {
+      plan[std::min(r, size_t(ranks) - 1)].push_back({i, 0, 0, false});
+      continue;
+    }
     uint64_t pos = 0;
     while (pos < files[i].bytes) {
       while (r < size_t(ranks) && quota[r] == 0) ++r;
@@ -273,7 +277,8 @@ std::string serialize_inputs(const std::vector<InputFile>& files) {
     uint32_t fmt = uint32_t(f.format);
     put(&fmt, 4);
     put(&f.bytes, 8);
-    uint8_t gz = f.gzip, detected = uint8_t(f.detected), kind = uint8_t(f.kind);
+    uint8_t gz = f.gzip, detected = uint8_t(f.detected), kind = uint8_t(f.kind), family = uint8_t(f.family);
+    put(&family, 1);
     put(&gz, 1);
     put(&detected, 1);
     put(&kind, 1);
@@ -301,7 +306,9 @@ std::vector<InputFile> deserialize_inputs(const std::string& bytes) {
     get(&fmt, 4);
     f.format = MasscanFormat(fmt);
     get(&f.bytes, 8);
-    uint8_t gz = 0, detected = 0, kind = 0;
+    uint8_t gz = 0, detected = 0, kind = 0, family = 0;
+    get(&family, 1);
+    f.family = InputFamily(family);
     get(&gz, 1);
     get(&detected, 1);
     get(&kind, 1);

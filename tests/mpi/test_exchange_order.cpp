@@ -88,3 +88,27 @@ TEST_CASE("exchange_records: each source's records in its order, at any round si
     CHECK(got == want);
   }
 }
+
+TEST_CASE("send_to_owners: the consuming form delivers as the copying form, in order", "[exchange-order]") {
+  dist::Comm comm;
+  const int ranks = comm.size();
+  for (uint64_t round_bytes : {uint64_t(64) << 20, uint64_t(sizeof(Row)) * 7}) {
+    const auto mine = rows_of(comm.rank(), ranks, 2000 + size_t(comm.rank()) * 300);
+    auto owner = [](const Row& r) { return int(r.dest); };
+    const auto copied = dist::send_to_owners(comm, mine, owner, round_bytes);
+    auto consumed_input = mine;
+    const auto moved = dist::send_to_owners(comm, std::move(consumed_input), owner, round_bytes);
+    CHECK(consumed_input.empty());
+    std::vector<Row> want;  // every source's rows for this rank, sources in rank order, each in its order
+    for (int s = 0; s < ranks; ++s)
+      for (const auto& r : rows_of(s, ranks, 2000 + size_t(s) * 300))
+        if (int(r.dest) == comm.rank()) want.push_back(r);
+    REQUIRE(moved.size() == want.size());
+    REQUIRE(copied.size() == want.size());
+    bool same = true;
+    for (size_t i = 0; i < want.size(); ++i)
+      same = same && moved[i].source == want[i].source && moved[i].seq == want[i].seq &&
+             copied[i].source == want[i].source && copied[i].seq == want[i].seq;
+    CHECK(same);
+  }
+}

@@ -105,4 +105,35 @@ std::vector<T> send_to_owners(const Comm& comm, const std::vector<T>& rows, Owne
   return alltoallv_rounds(comm, grouped, counts, offsets, round_bytes, rounds_out);
 }
 
+// Collective: the same, consuming `rows`: they are freed once grouped, and
+// one rank keeps them as they are (no copy), so the step holds at most the
+// grouped rows and what arrives.
+template <class T, class Owner>
+std::vector<T> send_to_owners(const Comm& comm, std::vector<T>&& rows, Owner owner, uint64_t round_bytes,
+                              uint64_t* rounds_out = nullptr) {
+  if (comm.size() == 1) {
+    for (const auto& r : rows)
+      if (owner(r) != 0) throw std::out_of_range("send_to_owners: owner out of range");
+    if (rounds_out) *rounds_out = 0;
+    return std::move(rows);
+  }
+  const size_t ranks = size_t(comm.size());
+  std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
+  std::vector<T> grouped;
+  {
+    std::vector<int> dest(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      dest[i] = owner(rows[i]);
+      if (dest[i] < 0 || size_t(dest[i]) >= ranks) throw std::out_of_range("send_to_owners: owner out of range");
+      ++counts[size_t(dest[i])];
+    }
+    for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
+    grouped.resize(rows.size());
+    auto cursor = offsets;
+    for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows[i];
+  }
+  std::vector<T>().swap(rows);
+  return alltoallv_rounds(comm, grouped, counts, offsets, round_bytes, rounds_out);
+}
+
 }  // namespace scanhpc::dist

@@ -25,16 +25,18 @@ std::vector<KeyCount<Key>> reduce_by_owner(const Comm& comm, std::vector<KeyCoun
                                            const std::function<int(const Key&)>& owner, uint64_t round_bytes) {
   static_assert(std::is_trivially_copyable_v<KeyCount<Key>>);
   using Entry = KeyCount<Key>;
-  auto received = send_to_owners(comm, local, [&](const Entry& e) { return owner(e.key); }, round_bytes);
-  std::vector<Entry>().swap(local);
+  auto received = send_to_owners(comm, std::move(local), [&](const Entry& e) { return owner(e.key); }, round_bytes);
   // Sum equal keys; the result is sorted, so it does not depend on arrival order.
   std::sort(received.begin(), received.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
-  std::vector<Entry> out;
-  for (const auto& e : received) {
-    if (!out.empty() && !(out.back().key < e.key)) out.back().count += e.count;
-    else out.push_back(e);
+  // Summed in place: the result needs no second buffer.
+  size_t n = 0;
+  for (size_t i = 0; i < received.size(); ++i) {
+    if (n > 0 && !(received[n - 1].key < received[i].key)) received[n - 1].count += received[i].count;
+    else received[n++] = received[i];
   }
-  return out;
+  received.resize(n);
+  received.shrink_to_fit();
+  return received;
 }
 
 }  // namespace scanhpc::dist

@@ -2,9 +2,9 @@
 // Avro object container files of CAIDA STARDUST flowtuples (FT3 and FT4),
 // MPI-free. Schemas, variants and codecs: ../shared/reference/flowtuple.md.
 //
-// Reading: FlowAvroFile maps a file, parses its header and embedded schema
-// (fields resolved by name, so every FT4 variant and field order works),
-// walks the block headers without decoding, and decodes any range of blocks
+// Reading: FlowAvroFile reads a file's header and embedded schema (fields
+// resolved by name, so every FT4 variant and field order works), walks the
+// block headers of a byte range without decoding, and decodes any range of blocks
 // into Ft3Columns / Ft4Columns. decode_blocks is const and keeps no shared
 // mutable state, so threads (and ranks, each with its own FlowAvroFile) can
 // split one file by blocks. The decoder is our own (a per-file compiled
@@ -81,18 +81,36 @@ struct FlowReadStats {
   void merge(const FlowReadStats& other);
 };
 
+// One thread's reading state: its buffer of stored blocks, its inflater and
+// the last file it read, kept open. Decoding chunk after chunk through one
+// reader costs no open, allocation or page fault per chunk.
+class FlowBlockReader {
+ public:
+  FlowBlockReader();
+  ~FlowBlockReader();
+  FlowBlockReader(FlowBlockReader&&) noexcept;
+  FlowBlockReader& operator=(FlowBlockReader&&) noexcept;
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 class FlowAvroFile {
  public:
   // Maps the file and parses header, schema and block list. Throws
   // std::runtime_error naming the file for: not Avro, unknown codec, a schema
   // that is not a flowtuple record or lacks a key field.
   explicit FlowAvroFile(const std::string& path);
+  // The blocks of the byte range [begin, end) only, for a reader that shares
+  // the file with others: those of the regions (runs of blocks between sync
+  // markers) that start in the range. Ranges that tile the file read every
+  // block exactly once, whatever the split; the header is read by each.
+  FlowAvroFile(const std::string& path, uint64_t begin, uint64_t end);
   ~FlowAvroFile();
   FlowAvroFile(FlowAvroFile&&) noexcept;
   FlowAvroFile& operator=(FlowAvroFile&&) noexcept;
 
   const FlowFileInfo& info() const;
-  // All blocks in file order, including corrupt and unframed entries.
+  // All blocks (of the range) in file order, including corrupt and unframed entries.
   const std::vector<AvroBlock>& blocks() const;
 
   // Decodes blocks [first, last) and appends their good records to `out`;
@@ -100,6 +118,9 @@ class FlowAvroFile {
   // std::logic_error if `out` is of the other version than the file.
   void decode_blocks(size_t first, size_t last, Ft3Columns& out, FlowReadStats& stats) const;
   void decode_blocks(size_t first, size_t last, Ft4Columns& out, FlowReadStats& stats) const;
+  // The same through a thread's reader (reused buffers, the file kept open).
+  void decode_blocks(size_t first, size_t last, Ft3Columns& out, FlowReadStats& stats, FlowBlockReader& reader) const;
+  void decode_blocks(size_t first, size_t last, Ft4Columns& out, FlowReadStats& stats, FlowBlockReader& reader) const;
 
   struct Impl;
 

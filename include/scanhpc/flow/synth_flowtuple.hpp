@@ -26,6 +26,11 @@ struct SynthFlowOptions {
   uint32_t sweepers = 6;
   uint32_t sweep_per_minute = 1100;
   uint32_t sources_130 = 32;  // steady sources in 130.0.0.0/8, active every minute
+  // Sources of each background population per record a minute, times this:
+  // 1 gives a few thousand sources for 10^5 records a minute; larger values
+  // give the source diversity of a real telescope (hundreds of thousands of
+  // distinct sources an interval), a family with many more keys.
+  uint32_t population_scale = 1;
   // Every source inside this prefix when source_prefix_len > 0 (the skewed
   // family for benchmarks: all sources in one /16; the 130/8 sources and the
   // sweepers' countries are then not planted).

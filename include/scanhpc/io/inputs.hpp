@@ -11,6 +11,13 @@
 
 namespace scanhpc {
 
+// The kinds of input the commands read; each splits by its own rule.
+enum class InputFamily : uint8_t {
+  scan,       // masscan output and GPS's seed (MasscanFormat): lines, or whole streams
+  flowtuple,  // Avro object containers (FT3/FT4): byte ranges aligned to sync markers
+  csv,        // honeypot CSV logs: byte ranges aligned to lines after the header
+};
+
 struct InputFile {
   std::string path;       // "-" is standard input
   MasscanFormat format = MasscanFormat::automatic;  // automatic only for stdin until read
@@ -18,9 +25,13 @@ struct InputFile {
   bool gzip = false;
   MasscanFormat detected = MasscanFormat::automatic;  // from its first bytes, even when --format forces one
   FileKind kind = FileKind::other;  // from its raw magic number (compressions, HDF5, ...)
-  // Plain files in a line format can be split at any byte and realigned to
-  // the next line; gzip, stdin and the binary format are read whole.
-  bool splittable() const { return !gzip && path != "-" && is_line_format(format); }
+  InputFamily family = InputFamily::scan;
+  // Plain files in a line format, Avro files and CSV files can be split at
+  // any byte and realigned to the next record (line, or block after a sync
+  // marker); gzip, stdin and the binary format are read whole.
+  bool splittable() const {
+    return !gzip && path != "-" && (family != InputFamily::scan || is_line_format(format));
+  }
 };
 
 // Which members of an input folder a command reads. Files named on the
@@ -85,9 +96,13 @@ struct ReadTask {
   friend bool operator==(const ReadTask&, const ReadTask&) = default;
 };
 
-// Deterministic plan: whole-stream files go largest first to the least
-// loaded rank, then the bytes of splittable files fill every rank up to an
-// equal share. Lines are owned by the task whose range holds their first byte.
+// The one split plan of every command. Deterministic: whole-stream files go
+// largest first to the least loaded rank, then the bytes of splittable files
+// fill every rank up to an equal share, in file order, so the ranks' ranges
+// concatenated in rank order are the input in order. A record (a line, an
+// Avro region of blocks) is owned by the task whose range holds its first
+// byte. An empty splittable file of another family than scan gets a task
+// [0, 0), so that its reader still says what is wrong with it.
 std::vector<std::vector<ReadTask>> plan_read_tasks(const std::vector<InputFile>& files, int ranks);
 
 // Serialisation of the file table, so rank 0 enumerates and broadcasts.
