@@ -52,12 +52,6 @@ struct PortsConfig {
   uint64_t round_bytes = 64 << 20;
 };
 
-// One event as it crosses ranks.
-struct EventRow {
-  uint32_t time, sensor, src, dst_port, src_port;
-  uint8_t proto, pad[3];
-};
-
 // Collective: every rank's sensor names, sorted and deduplicated, on every
 // rank; `local_to_global` maps this rank's sensor ids.
 std::vector<std::string> global_sensors(const dist::Comm& comm, const std::vector<std::string>& mine,
@@ -81,41 +75,55 @@ std::vector<std::string> global_sensors(const dist::Comm& comm, const std::vecto
   return names;
 }
 
+// Collective: one column, consumed, in the grouped order `order` (a counting
+// sort by destination), to its rows' owners; arrives grouped by source rank,
+// each source's rows in order, so every column lines up with the others.
+template <class T>
+std::vector<T> exchange_column(const dist::Comm& comm, std::vector<T>&& column, const std::vector<uint32_t>& order,
+                               const std::vector<uint64_t>& counts, const std::vector<uint64_t>& offsets,
+                               uint64_t round_bytes) {
+  std::vector<T> grouped(order.size());
+  for (size_t i = 0; i < order.size(); ++i) grouped[i] = column[order[i]];
+  std::vector<T>().swap(column);
+  return dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
+}
+
 // Collective: events to the rank owning their source address, by the
 // partitioner every address key shares (contiguous ranges balanced by rows,
-// hot /16s refined), with global sensor ids. `e` is consumed: each copy is
-// freed as soon as the next exists, so the step holds about two copies of a
-// rank's events, not four. One rank keeps its events where they are.
+// hot /16s refined), with global sensor ids. `e` is consumed column by
+// column, each freed once it has moved, so the step holds a rank's events
+// about once and a half (the columns, the order and one column in flight),
+// not as rows copied twice. One rank keeps its events where they are.
 ports::EventColumns exchange_by_source(const dist::Comm& comm, ports::EventColumns&& e,
                                        const std::vector<uint32_t>& to_global,
                                        const std::vector<std::string>& sensors, uint64_t round_bytes) {
   const size_t ranks = size_t(comm.size());
+  for (auto& s : e.sensor) s = to_global[s];
   if (ranks == 1) {
     ports::EventColumns out = std::move(e);
-    for (auto& s : out.sensor) s = to_global[s];
     out.sensors = sensors;
     return out;
   }
+  if (e.size() > UINT32_MAX) throw std::length_error("ports: more than 2^32 - 1 events on one rank; use more ranks");
   const PrefixOwnership owners = dist::build_ownership(comm, e.src);
   std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
-  std::vector<EventRow> grouped;
+  std::vector<uint32_t> order(e.size());
   {
     std::vector<uint32_t> dest(e.size());
     for (size_t i = 0; i < e.size(); ++i) ++counts[dest[i] = uint32_t(owners.owner(e.src[i]))];
     for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-    grouped.resize(e.size());
     auto cursor = offsets;
-    for (size_t i = 0; i < e.size(); ++i)
-      grouped[cursor[dest[i]]++] = {e.time[i], to_global[e.sensor[i]], e.src[i], e.dst_port[i], e.src_port[i],
-                                    e.proto[i], {0, 0, 0}};
+    for (size_t i = 0; i < e.size(); ++i) order[cursor[dest[i]]++] = uint32_t(i);
   }
-  e = ports::EventColumns{};
-  auto received = dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
-  std::vector<EventRow>().swap(grouped);
   ports::EventColumns out;
   out.sensors = sensors;
-  out.reserve(received.size());
-  for (const auto& r : received) out.push_back(r.time, r.sensor, r.src, r.proto, r.dst_port, r.src_port);
+  out.time = exchange_column(comm, std::move(e.time), order, counts, offsets, round_bytes);
+  out.sensor = exchange_column(comm, std::move(e.sensor), order, counts, offsets, round_bytes);
+  out.src = exchange_column(comm, std::move(e.src), order, counts, offsets, round_bytes);
+  out.proto = exchange_column(comm, std::move(e.proto), order, counts, offsets, round_bytes);
+  out.dst_port = exchange_column(comm, std::move(e.dst_port), order, counts, offsets, round_bytes);
+  out.src_port = exchange_column(comm, std::move(e.src_port), order, counts, offsets, round_bytes);
+  e = ports::EventColumns{};
   return out;
 }
 

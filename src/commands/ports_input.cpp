@@ -6,6 +6,8 @@
 #include <omp.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <tuple>
@@ -25,7 +27,8 @@
 namespace scanhpc::commands {
 namespace {
 
-constexpr uint64_t kCsvChunk = uint64_t(32) << 20;  // bytes of CSV per unit of work
+constexpr uint64_t kCsvChunk = uint64_t(8) << 20;  // bytes of CSV per unit of thread work
+constexpr size_t kCsvBlock = size_t(2) << 20;      // bytes read at a time into a thread's buffer
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -38,7 +41,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 // Collective: the expanded inputs and the skipped folder members, the same
 // on every rank; then the outputs are checked against them and created.
 std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<std::string>& specs,
-                                           std::vector<SkippedFile>& skipped) {
+                                           std::vector<SkippedFile>& skipped, std::vector<uint64_t>& sizes) {
   std::string list, skipped_text, error;
   InputList listed;
   if (ctx.root()) {
@@ -46,7 +49,9 @@ std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<st
       listed = list_inputs(specs, InputRole::ports);
       for (const auto& p : listed.paths) {
         if (p == "-") throw std::runtime_error("ports cannot read standard input (-) yet: give the files");
-        list += p + "\n";
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(p, ec);
+        list += p + "\t" + std::to_string(ec ? 0 : size) + "\n";
       }
       skipped_text = pack_skipped(listed.skipped);
     } catch (const std::exception& e) {
@@ -61,7 +66,13 @@ std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<st
   ctx.comm().bcast(list, 0);
   ctx.comm().bcast(skipped_text, 0);
   skipped = unpack_skipped(skipped_text);
-  auto paths = lines_of(list);
+  std::vector<std::string> paths;
+  sizes.clear();
+  for (const auto& line : lines_of(list)) {
+    const size_t tab = line.rfind('\t');
+    paths.push_back(line.substr(0, tab));
+    sizes.push_back(std::stoull(line.substr(tab + 1)));
+  }
   ctx.inputs_listed(paths);
   return paths;
 }
@@ -89,7 +100,7 @@ std::vector<std::string> gather_messages(const dist::Comm& comm, const std::vect
 }
 
 PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const std::vector<std::string>& paths,
-                           ports::EventColumns& events) {
+                           const std::vector<uint64_t>& sizes, ports::EventColumns& events) {
   const auto& comm = ctx.comm();
   PortsInputSummary s;
   s.source = "csv";
@@ -99,55 +110,69 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   } catch (const std::exception& e) {
     ctx.agree_or_fail(std::string("--columns: ") + e.what());
   }
-  // Every rank reads every header (a few bytes each); a file without the needed columns fails the run.
-  struct FileInfo {
-    std::string path;
-    ports::CsvLayout layout;
-    uint64_t data_begin, size;
-  };
-  std::vector<FileInfo> files;
-  std::string error;
-  for (const auto& path : paths) {
-    try {
-      auto h = ports::read_csv_file_header(path);
-      files.push_back({path, ports::layout_from_header(h.line, mapping), h.data_begin, h.file_size});
-    } catch (const std::exception& e) {
-      if (error.empty()) error = path + ": " + e.what();
-    }
+  // This rank's byte ranges by the one split plan; the header of each file
+  // it reads a part of gives that part's layout. A file without the needed
+  // columns fails the run (the first such file in input order is named).
+  std::vector<InputFile> table;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    InputFile f;
+    f.path = paths[i];
+    f.bytes = sizes[i];
+    f.family = InputFamily::csv;
+    table.push_back(std::move(f));
+    s.files.push_back(paths[i]);
+    s.input_bytes += sizes[i];
   }
-  ctx.agree_or_fail(error);
+  struct FileInfo {
+    ports::CsvLayout layout;
+    uint64_t data_begin = 0;
+  };
+  std::map<uint32_t, FileInfo> headers;
+  std::string error;
   struct Unit {
-    size_t file;
+    uint32_t file;
     uint64_t begin, end;
   };
   std::vector<Unit> units;
   std::vector<uint64_t> weights;
-  for (size_t f = 0; f < files.size(); ++f) {
-    s.files.push_back(files[f].path);
-    s.input_bytes += files[f].size;
-    for (uint64_t b = files[f].data_begin; b < files[f].size; b += kCsvChunk) {
-      units.push_back({f, b, std::min(files[f].size, b + kCsvChunk)});
+  const auto tasks = plan_read_tasks(table, comm.size())[size_t(comm.rank())];
+  for (const auto& t : tasks) {
+    auto it = headers.find(t.file);
+    if (it == headers.end()) {
+      try {
+        auto h = ports::read_csv_file_header(paths[t.file]);
+        it = headers.emplace(t.file, FileInfo{ports::layout_from_header(h.line, mapping), h.data_begin}).first;
+      } catch (const std::exception& e) {
+        error = paths[t.file] + ": " + e.what();
+        break;
+      }
+    }
+    // Units of work for the threads: pieces of the range, lines realigned by the reader.
+    for (uint64_t b = std::max(t.begin, it->second.data_begin); b < t.end; b += kCsvChunk) {
+      units.push_back({t.file, b, std::min(t.end, b + kCsvChunk)});
       weights.push_back(units.back().end - b);
     }
   }
-  const auto [first, last] = flow::split_units(weights, comm.size())[size_t(comm.rank())];
+  ctx.agree_on_first(error);
+  const size_t first = 0, last = units.size();
   const int threads = std::max(1, std::min<int>(omp_get_max_threads(), int(last - first)));
+  const auto shares = flow::split_units(weights, threads);  // contiguous, balanced by bytes
   std::vector<ports::EventColumns> parts(static_cast<size_t>(threads));
   std::vector<ports::CsvCounts> counts(static_cast<size_t>(threads));
   ThreadErrors errors(threads);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int64_t t = 0; t < threads; ++t) errors.run([&] {
     fault_point("read");
-    const size_t n = last - first;
-    const size_t lo = first + n * size_t(t) / size_t(threads), hi = first + n * size_t(t + 1) / size_t(threads);
+    const auto [lo, hi] = shares[size_t(t)];
     uint64_t bytes = 0;  // marx rows take 50-60 bytes: reserve once instead of growing six columns
     for (size_t u = lo; u < hi; ++u) bytes += units[u].end - units[u].begin;
     parts[size_t(t)].reserve(size_t(bytes / 48));
+    std::string buffer;  // one read buffer per thread, reused by its units
     for (size_t u = lo; u < hi; ++u) {
       ports::CsvCounts c;
       c.file = uint32_t(units[u].file);
-      ports::read_honeypot_csv_range(files[units[u].file].path, units[u].begin, units[u].end,
-                                     files[units[u].file].layout, parts[size_t(t)], c);
+      ports::read_honeypot_csv_range(paths[units[u].file], units[u].begin, units[u].end,
+                                     headers.at(units[u].file).layout, parts[size_t(t)], c, kCsvBlock, &buffer);
       counts[size_t(t)].merge(std::move(c));
     }
   });
@@ -170,7 +195,7 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   s.rows_repaired = sums[3];
   std::vector<std::string> mine;
   for (const auto& e : total.errors)
-    mine.push_back(files[e.file].path + ": byte " + std::to_string(e.offset) + ": " + e.cause);
+    mine.push_back(paths[e.file] + ": byte " + std::to_string(e.offset) + ": " + e.cause);
   s.errors = gather_messages(comm, mine);
   if (cfg.fail_on_error && s.records_rejected > 0)
     ctx.agree_root(s.errors.empty() ? "bad rows" : s.errors.front());
@@ -263,7 +288,8 @@ PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, por
 
 PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
   std::vector<SkippedFile> skipped;
-  const auto paths = expand_everywhere(ctx, cfg.inputs, skipped);
+  std::vector<uint64_t> sizes;
+  const auto paths = expand_everywhere(ctx, cfg.inputs, skipped, sizes);
   if (paths.empty())
     ctx.require_used(true, cfg.allow_empty,
                      "no input file: every file of the input folder(s) was skipped, " + describe_skipped(skipped));
@@ -277,7 +303,7 @@ PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg,
   }
   if (kind == "ft4") return read_ft4(ctx, cfg, events);
   if (kind == "masscan") return read_masscan(ctx, cfg, events);
-  PortsInputSummary s = read_csv(ctx, cfg, paths, events);
+  PortsInputSummary s = read_csv(ctx, cfg, paths, sizes, events);
   s.skipped = std::move(skipped);
   return s;
 }

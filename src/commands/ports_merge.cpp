@@ -132,17 +132,17 @@ PortsResults merge_port_analyses(const dist::Comm& comm, const ports::EventColum
   // the /ports/daily rows; then at owners of ranges of (day, proto, port),
   // with the active sensors of their days, for the daily means. Ranges, not
   // whole days: one day of data still spreads over every rank.
-  auto daily_local = ports::local_daily_sources(events);
-  auto active_local = ports::local_active_sensors(events);
   {
+    auto daily_local = ports::local_daily_sources(events);
     std::vector<uint64_t> keys(daily_local.size());
     for (size_t i = 0; i < daily_local.size(); ++i) keys[i] = daily_local[i].key;
     const auto splitters = dist::regular_splitters(comm, keys);
+    keys = {};
     res.daily = ports::merge_daily_sources(dist::send_to_owners(
-        comm, daily_local, [&](const ports::DailyCount& d) { return dist::splitter_owner(splitters, d.key); },
-        o.round_bytes));
+        comm, std::move(daily_local),
+        [&](const ports::DailyCount& d) { return dist::splitter_owner(splitters, d.key); }, o.round_bytes));
   }
-  daily_local = {};
+  auto active_local = ports::local_active_sensors(events);
   // (day, proto, port) as one sortable word.
   auto mean_key = [](const ports::DailyKey& k) { return uint64_t(k.day) << 24 | uint64_t(k.proto) << 16 | k.port; };
   std::vector<uint64_t> mkeys(res.daily.size());

@@ -74,6 +74,16 @@ void RunContext::agree_or_fail(const std::string& local_error, int exit_code) {
   throw AgreedFailure(text, int(code));
 }
 
+void RunContext::agree_on_first(const std::string& local_error, int exit_code) {
+  const uint64_t code = comm_.allreduce_max(uint64_t(local_error.empty() ? 0 : exit_code));
+  if (!code) return;
+  const uint64_t first = uint64_t(comm_.size()) -
+                         comm_.allreduce_max(uint64_t(comm_.size() - (local_error.empty() ? comm_.size() : comm_.rank())));
+  std::string text = comm_.rank() == int(first) ? local_error : std::string();
+  comm_.bcast(text, int(first));
+  throw AgreedFailure(text, int(code));
+}
+
 void RunContext::agree_root(const std::string& root_error, int exit_code) {
   std::string error = root() ? root_error : std::string();
   comm_.bcast(error, 0);

@@ -196,9 +196,10 @@ CsvFileHeader read_csv_file_header(const std::string& path) {
 }
 
 void read_honeypot_csv_range(const std::string& path, uint64_t begin, uint64_t end, const CsvLayout& layout,
-                             EventColumns& events, CsvCounts& counts, size_t block_bytes) {
+                             EventColumns& events, CsvCounts& counts, size_t block_bytes, std::string* buffer) {
   FilePtr f(path);
-  std::string buf;
+  std::string own;
+  std::string& buf = buffer ? *buffer : own;  // a caller's buffer is reused: no page faults per range
   uint64_t pos = begin;
   if (pos > 0) {  // a line that starts before `begin` belongs to the previous range
     read_at(f.f, path, pos - 1, 1, buf);
@@ -217,7 +218,12 @@ void read_honeypot_csv_range(const std::string& path, uint64_t begin, uint64_t e
     }
   }
   block_bytes = std::max<size_t>(block_bytes, 1);
-  size_t n = block_bytes;
+  // A block reaches no further than the range's end plus the rest of the
+  // line that starts before it (4 KiB covers most; a longer one doubles the
+  // read): the bytes past it are the next range's.
+  constexpr uint64_t kTail = 4096;
+  auto block_for = [&](uint64_t at) { return size_t(std::min<uint64_t>(block_bytes, end - at + kTail)); };
+  size_t n = block_for(pos);
   while (pos < end) {
     read_at(f.f, path, pos, n, buf);
     if (buf.empty()) return;
@@ -232,7 +238,7 @@ void read_honeypot_csv_range(const std::string& path, uint64_t begin, uint64_t e
     parse_honeypot_csv(lines.substr(0, stop), pos, layout, events, counts);
     pos += stop;
     if (at_eof || stop < complete) return;
-    n = block_bytes;
+    n = block_for(pos);
   }
 }
 

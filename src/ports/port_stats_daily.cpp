@@ -178,14 +178,14 @@ std::vector<DailyCount> local_daily_sources(const EventColumns& e) {
 
 std::vector<DailyCount> merge_daily_sources(std::vector<DailyCount> parts) {
   std::sort(parts.begin(), parts.end(), [](const DailyCount& x, const DailyCount& y) { return x.key < y.key; });
-  std::vector<DailyCount> out;
-  for (const DailyCount& c : parts) {
-    if (!out.empty() && out.back().key == c.key)
-      out.back().sources += c.sources;
-    else
-      out.push_back(c);
+  size_t n = 0;  // summed in place: no second copy of the rows
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (n > 0 && parts[n - 1].key == parts[i].key) parts[n - 1].sources += parts[i].sources;
+    else parts[n++] = parts[i];
   }
-  return out;
+  parts.resize(n);
+  parts.shrink_to_fit();
+  return parts;
 }
 
 void remap_sensors(std::vector<DailyCount>& counts, const std::vector<uint32_t>& local_to_global) {

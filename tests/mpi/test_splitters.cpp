@@ -44,3 +44,24 @@ TEST_CASE("regular_splitters: ranges in rank order, equal keys together", "[spli
       if (firsts[r] != UINT64_MAX && lasts[r - 1] != 0) CHECK(lasts[r - 1] <= firsts[r]);
   }
 }
+
+TEST_CASE("regular_splitters: ranges balance the rows when ranks hold unequal numbers of keys", "[splitters]") {
+  dist::Comm comm;
+  const int ranks = comm.size();
+  // Rank r holds (r + 1) x 4000 keys, most in a part of the key space of its own (as a rank's
+  // partial tables cover the days and ports of its own sources), some anywhere.
+  std::mt19937_64 rng(uint64_t(comm.rank()) * 7 + 3);
+  std::vector<uint64_t> keys(size_t(comm.rank() + 1) * 4000);
+  for (auto& k : keys) k = rng() % 5 ? uint64_t(comm.rank()) * 1000000000 + rng() % 1000000000 : rng() % (uint64_t(ranks) * 1000000000);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  const auto splitters = dist::regular_splitters(comm, keys);
+  std::vector<uint64_t> counts(size_t(ranks), 0);
+  for (uint64_t k : keys) ++counts[size_t(dist::splitter_owner(splitters, k))];
+  std::vector<uint64_t> received(size_t(ranks), 0);
+  for (int r = 0; r < ranks; ++r) received[size_t(r)] = comm.allreduce_sum(counts[size_t(r)]);
+  const uint64_t total = comm.allreduce_sum(keys.size());
+  const uint64_t most = *std::max_element(received.begin(), received.end());
+  INFO("total " << total << ", most " << most);
+  CHECK(double(most) <= 1.3 * double(total) / ranks + 1);
+}

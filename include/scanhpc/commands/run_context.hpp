@@ -55,6 +55,10 @@ class RunContext {
   // Collective: the same for a check that rank 0 alone made (a listing, a
   // rename): its error (other ranks' arguments are ignored) fails every rank.
   void agree_root(const std::string& root_error, int exit_code = kExitFailure);
+  // Collective: the same for errors about the input, where ranks read their
+  // shares in input order: the message is the lowest failing rank's, which
+  // is the first in input order, without rank names.
+  void agree_on_first(const std::string& local_error, int exit_code = kExitFailure);
 
   // Rank 0: "scanhpc CMD: warning: MESSAGE" on stderr (also when quiet).
   void warn(const std::string& message) const;

@@ -101,10 +101,12 @@ struct CsvFileHeader {
 CsvFileHeader read_csv_file_header(const std::string& path);
 
 // Parses the lines of a file whose first byte lies in [begin, end), reading
-// in blocks of at most `block_bytes` (plus the longest line), so any range
-// size works in bounded memory. `begin` >= the header's data_begin.
+// in blocks of at most `block_bytes` (plus the longest line), no further than
+// the last of those lines, so any range size works in bounded memory and no
+// byte is read by two ranges but a line's end. `begin` >= the header's data_begin.
 void read_honeypot_csv_range(const std::string& path, uint64_t begin, uint64_t end, const CsvLayout& layout,
-                             EventColumns& events, CsvCounts& counts, size_t block_bytes = size_t(16) << 20);
+                             EventColumns& events, CsvCounts& counts, size_t block_bytes = size_t(16) << 20,
+                             std::string* buffer = nullptr);
 
 // A whole file read by `threads` OpenMP threads (0: omp_get_max_threads()),
 // one byte range each, merged in file order. Returns the header's layout.
