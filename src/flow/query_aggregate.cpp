@@ -59,17 +59,25 @@ std::vector<TopRow> top_rows(std::vector<std::pair<uint64_t, uint64_t>> counts, 
 
 SeriesKeys local_series_keys(const Ft4Columns& c, const std::vector<uint32_t>& rows) {
   SeriesKeys k;
-  for (uint32_t i : rows) {
-    const uint32_t t = c.time[i];
-    k.packets[t] += c.packet_cnt[i];
-    k.src_ips.emplace_back(t, c.src_ip[i]);
-    k.dst_nets.emplace_back(t, c.dst_net[i]);
-    k.asns.emplace_back(t, c.prefix2asn[i]);
-  }
-  for (auto* v : {&k.src_ips, &k.dst_nets, &k.asns}) {
-    std::sort(v->begin(), v->end());
-    v->erase(std::unique(v->begin(), v->end()), v->end());
-  }
+  // (time, key) packed into one word: sorting words is about twice as fast as sorting pairs.
+  // Runs of equal words (a source's flows are neighbours in FT4 files) are cut to one first.
+  std::vector<uint64_t> words;
+  words.reserve(rows.size());
+  auto distinct = [&](const std::vector<uint32_t>& column, std::vector<std::pair<uint32_t, uint32_t>>& out) {
+    words.clear();
+    for (uint32_t i : rows) {
+      const uint64_t w = uint64_t(c.time[i]) << 32 | column[i];
+      if (words.empty() || words.back() != w) words.push_back(w);
+    }
+    std::sort(words.begin(), words.end());
+    out.reserve(rows.size());
+    for (size_t j = 0; j < words.size(); ++j)
+      if (j == 0 || words[j] != words[j - 1]) out.emplace_back(uint32_t(words[j] >> 32), uint32_t(words[j]));
+  };
+  for (uint32_t i : rows) k.packets[c.time[i]] += c.packet_cnt[i];
+  distinct(c.src_ip, k.src_ips);
+  distinct(c.dst_net, k.dst_nets);
+  distinct(c.prefix2asn, k.asns);
   return k;
 }
 
