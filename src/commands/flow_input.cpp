@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "scanhpc/commands/input_table.hpp"
 #include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/thread_errors.hpp"
@@ -93,49 +94,29 @@ struct ReadPlan {
 }  // namespace
 
 FlowFileList list_flow_files(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVersion want) {
-  const auto& comm = ctx.comm();
+  return flow_files_of(ctx, cfg, list_input_table(ctx, cfg.inputs, InputRole::flowtuple), want);
+}
+
+FlowFileList flow_files_of(RunContext& ctx, const FlowInputConfig& cfg, const InputTable& table,
+                           flow::FlowVersion want) {
   FlowFileList out;
-  // Rank 0 expands the inputs and sizes the files, so that every rank sees the same list.
-  std::string list, skipped, error;
-  InputList listed;
-  if (ctx.root()) {
-    try {
-      listed = list_inputs(cfg.inputs, InputRole::flowtuple);
-      for (const auto& p : listed.paths) {
-        if (p == "-") throw std::runtime_error("flowtuple input cannot be standard input (-): give the files");
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(p, ec);
-        list += p + "\t" + std::to_string(ec ? 0 : size) + "\n";
-      }
-      skipped = pack_skipped(listed.skipped);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-  }
+  std::string error;
+  for (const auto& f : table.files)
+    if (f.path == "-") error = "flowtuple input cannot be standard input (-): give the files";
   ctx.agree_root(error);
-  for (const auto& w : listed.warnings) ctx.warn(w);
-  if (!listed.skipped.empty() && !ctx.quiet())
-    ctx.warn("skipped files of the input folders that are not flowtuple files: " + describe_skipped(listed.skipped));
-  comm.bcast(list, 0);
-  comm.bcast(skipped, 0);
-  out.skipped = unpack_skipped(skipped);
-  std::vector<std::string> all_paths;
+  out.skipped = table.skipped;
   const uint32_t default_seconds = want == flow::FlowVersion::ft3 ? 60 : 300;
-  for (const auto& line : split_lines(list)) {
-    const size_t tab = line.rfind('\t');
-    const std::string path = line.substr(0, tab);
-    all_paths.push_back(path);
-    auto t = flow::file_name_time(path);
-    const uint32_t seconds = cfg.file_seconds.value_or(flow::file_name_seconds(path).value_or(default_seconds));
+  for (const auto& f : table.files) {
+    auto t = flow::file_name_time(f.path);
+    const uint32_t seconds = cfg.file_seconds.value_or(flow::file_name_seconds(f.path).value_or(default_seconds));
     if ((cfg.from || cfg.to) && t && !flow::file_may_overlap(*t, seconds, cfg.from, cfg.to)) {
       ++out.files_out_of_range;
       continue;
     }
-    out.paths.push_back(path);
-    out.bytes.push_back(std::stoull(line.substr(tab + 1)));
+    out.paths.push_back(f.path);
+    out.bytes.push_back(f.bytes);
     out.name_times.push_back(t);
   }
-  ctx.inputs_listed(all_paths);
   return out;
 }
 
@@ -304,7 +285,11 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
 
 FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, int threads,
                                    const Ft4ChunkConsumer& consume) {
-  const FlowFileList listed = list_flow_files(ctx, cfg, flow::FlowVersion::ft4);
+  return stream_ft4_files(ctx, cfg, list_flow_files(ctx, cfg, flow::FlowVersion::ft4), threads, consume);
+}
+
+FlowInputSummary stream_ft4_files(RunContext& ctx, const FlowInputConfig& cfg, const FlowFileList& listed,
+                                  int threads, const Ft4ChunkConsumer& consume) {
   ReadPlan plan = plan_reading(ctx, listed, all_files(listed), cfg, flow::FlowVersion::ft4);
   plan.summary.skipped = listed.skipped;
   plan.summary.files_out_of_range = listed.files_out_of_range;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "scanhpc/commands/input_table.hpp"
 #include "scanhpc/commands/progress.hpp"
 #include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/commands/stream_input.hpp"
@@ -51,38 +52,6 @@ uint64_t total_input_bytes(const std::vector<InputFile>& files) {
   return b;
 }
 
-struct FileTable {
-  std::vector<InputFile> files;
-  std::vector<SkippedFile> skipped;
-};
-
-// Rank 0 lists and detects the inputs; everyone gets the same table. Then
-// the outputs are checked against them and created, before anything is read.
-FileTable shared_file_table(RunContext& ctx, const IngestConfig& cfg) {
-  std::string table, skipped, error;
-  MasscanInputs listed;
-  if (ctx.root()) {
-    try {
-      listed = enumerate_masscan_inputs(cfg.inputs, cfg.format);
-      table = serialize_inputs(listed.files);
-      skipped = pack_skipped(listed.skipped);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-  }
-  ctx.agree_root(error);
-  for (const auto& w : listed.warnings) ctx.warn(w);
-  if (!listed.skipped.empty() && !ctx.quiet())
-    ctx.warn("skipped files of the input folders that are not masscan output: " + describe_skipped(listed.skipped));
-  ctx.comm().bcast(table, 0);
-  ctx.comm().bcast(skipped, 0);
-  FileTable t{deserialize_inputs(table), unpack_skipped(skipped)};
-  std::vector<std::string> paths;
-  for (const auto& f : t.files) paths.push_back(f.path);
-  ctx.inputs_listed(paths);
-  return t;
-}
-
 // Why no record was used, for the exit-3 message; the same on every rank.
 std::string nothing_used_hint(const std::vector<InputFile>& files, const IngestSummary& s, const IngestConfig& cfg) {
   if (files.empty())
@@ -115,7 +84,7 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
   const auto& comm = ctx.comm();
   DistributedInput out;
   // 1. split: the file table and this rank's byte ranges
-  FileTable table = shared_file_table(ctx, cfg);
+  InputTable table = cfg.listed ? *cfg.listed : list_input_table(ctx, cfg.inputs, InputRole::masscan, cfg.format);
   out.files = std::move(table.files);
   auto plan = plan_read_tasks(out.files, comm.size());
   out.input_bytes = total_input_bytes(out.files);

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "scanhpc/commands/flow_input.hpp"
+#include "scanhpc/commands/input_table.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/core/codes.hpp"
@@ -36,56 +37,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) out.push_back(line);
   return out;
-}
-
-// Collective: the expanded inputs and the skipped folder members, the same
-// on every rank; then the outputs are checked against them and created.
-std::vector<std::string> expand_everywhere(RunContext& ctx, const std::vector<std::string>& specs,
-                                           std::vector<SkippedFile>& skipped, std::vector<uint64_t>& sizes) {
-  std::string list, skipped_text, error;
-  InputList listed;
-  if (ctx.root()) {
-    try {
-      listed = list_inputs(specs, InputRole::ports);
-      for (const auto& p : listed.paths) {
-        if (p == "-") throw std::runtime_error("ports cannot read standard input (-) yet: give the files");
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(p, ec);
-        list += p + "\t" + std::to_string(ec ? 0 : size) + "\n";
-      }
-      skipped_text = pack_skipped(listed.skipped);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-  }
-  ctx.agree_root(error);
-  for (const auto& w : listed.warnings) ctx.warn(w);
-  if (!listed.skipped.empty() && !ctx.quiet())
-    ctx.warn("skipped files of the input folders that are not CSV, FT4 or masscan output: " +
-             describe_skipped(listed.skipped));
-  ctx.comm().bcast(list, 0);
-  ctx.comm().bcast(skipped_text, 0);
-  skipped = unpack_skipped(skipped_text);
-  std::vector<std::string> paths;
-  sizes.clear();
-  for (const auto& line : lines_of(list)) {
-    const size_t tab = line.rfind('\t');
-    paths.push_back(line.substr(0, tab));
-    sizes.push_back(std::stoull(line.substr(tab + 1)));
-  }
-  ctx.inputs_listed(paths);
-  return paths;
-}
-
-// Whether a file starts like masscan output (any of its formats), from its first bytes.
-bool looks_like_masscan(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  char head[4096];
-  const size_t n = std::fread(head, 1, sizeof head, f);
-  std::fclose(f);
-  auto fmt = detect_format(std::string_view(head, n));
-  return fmt && *fmt != MasscanFormat::empty;
 }
 
 // Collective: the first messages of every rank, in rank order, on rank 0.
@@ -209,7 +160,8 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   return s;
 }
 
-PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
+PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, const InputTable& table,
+                           ports::EventColumns& events) {
   FlowInputConfig fc;
   fc.inputs = cfg.inputs;
   fc.fail_on_error = cfg.fail_on_error;
@@ -217,7 +169,8 @@ PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, ports::
   const int threads = std::max(1, omp_get_max_threads());
   std::vector<ports::EventColumns> parts(static_cast<size_t>(threads));
   std::vector<std::unordered_map<uint32_t, uint32_t>> sensor_of(static_cast<size_t>(threads));
-  auto in = stream_ft4_inputs(ctx, fc, threads, [&](int t, const flow::Ft4Columns& c) {
+  auto in = stream_ft4_files(ctx, fc, flow_files_of(ctx, fc, table, flow::FlowVersion::ft4), threads,
+                             [&](int t, const flow::Ft4Columns& c) {
     auto& e = parts[size_t(t)];
     auto& ids = sensor_of[size_t(t)];
     for (size_t i = 0; i < c.size(); ++i) {
@@ -244,8 +197,11 @@ PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, ports::
 // masscan output through the shared ingest pipeline: every open (ip, port) observation is an
 // event of the one sensor "scan" whose source is the responding host, so "unique sources per
 // port and day" counts responsive hosts.
-PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
+PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, InputTable table,
+                               ports::EventColumns& events) {
+  for (auto& f : table.files) f.family = InputFamily::scan;  // listed for ports: read as scans
   IngestConfig ic;
+  ic.listed = &table;
   ic.inputs = cfg.inputs;
   ic.fail_on_error = cfg.fail_on_error;
   ic.allow_empty = cfg.allow_empty;
@@ -287,24 +243,32 @@ PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, por
 }  // namespace
 
 PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
-  std::vector<SkippedFile> skipped;
+  const InputTable table = list_input_table(ctx, cfg.inputs, InputRole::ports);
+  std::string error;
+  std::vector<std::string> paths;
   std::vector<uint64_t> sizes;
-  const auto paths = expand_everywhere(ctx, cfg.inputs, skipped, sizes);
+  for (const auto& f : table.files) {
+    if (f.path == "-") error = "ports cannot read standard input (-) yet: give the files";
+    paths.push_back(f.path);
+    sizes.push_back(f.bytes);
+  }
+  ctx.agree_root(error);
   if (paths.empty())
     ctx.require_used(true, cfg.allow_empty,
-                     "no input file: every file of the input folder(s) was skipped, " + describe_skipped(skipped));
+                     "no input file: every file of the input folder(s) was skipped, " + describe_skipped(table.skipped));
   std::string kind = cfg.source;
   if (kind == "auto") {
     // FT4 when any input is an .avro file (directories may hold convert.h5 beside); masscan when
     // the first file looks like masscan output (not -oL's "#masscan" alone: a CSV never starts so).
     bool avro = false;
-    for (const auto& p : paths) avro |= p.ends_with(".avro");
-    kind = avro ? "ft4" : !paths.empty() && looks_like_masscan(paths.front()) ? "masscan" : "csv";
+    for (const auto& f : table.files) avro |= f.family == InputFamily::flowtuple;
+    const MasscanFormat first = table.files.empty() ? MasscanFormat::unrecognized : table.files.front().detected;
+    kind = avro ? "ft4" : first != MasscanFormat::unrecognized && first != MasscanFormat::empty ? "masscan" : "csv";
   }
-  if (kind == "ft4") return read_ft4(ctx, cfg, events);
-  if (kind == "masscan") return read_masscan(ctx, cfg, events);
+  if (kind == "ft4") return read_ft4(ctx, cfg, table, events);
+  if (kind == "masscan") return read_masscan(ctx, cfg, table, events);
   PortsInputSummary s = read_csv(ctx, cfg, paths, sizes, events);
-  s.skipped = std::move(skipped);
+  s.skipped = table.skipped;
   return s;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "scanhpc/io/file_kind.hpp"
+#include "scanhpc/io/input_listing.hpp"
 #include "scanhpc/io/inputs.hpp"
 #include "scanhpc/io/output_check.hpp"
 
@@ -223,4 +224,66 @@ TEST_CASE("inputs: a folder with nothing to read lists only what it skipped", "[
   CHECK(list.skipped.size() == 1);
   fs::create_directories(d.path / "empty");
   CHECK_THROWS_WITH(list_inputs({d / "empty"}, InputRole::masscan), Catch::Contains("no input given"));
+}
+
+TEST_CASE("inputs: sniffed in shares as ranks do, the table equals the one-process listing", "[safety]") {
+  Folder d;
+  d.file("scans/a.oJ", kJson);
+  d.file("scans/README.md", "# notes, about the scans\n");
+  d.file("scans/out.h5", kHdf5Magic);
+  d.file("scans/.hidden.oJ", kJson);
+  d.file("scans/sub/b.oL", "#masscan\nopen tcp 80 10.0.0.2 1600000000\n");
+  d.file("scans/z.oJ.zst", kZstdMagic);
+  d.file("more/.x", "hidden");
+  d.file("more/c.oJ", kJson);
+  const std::string a = d / "scans/a.oJ";
+  fs::create_hard_link(a, d.path / "more" / "a-again.oJ");
+  const std::vector<std::string> specs = {d / "scans", d / "more", a, d / "scans/z.oJ.zst"};
+  for (const auto role : {InputRole::masscan, InputRole::ports, InputRole::flowtuple}) {
+    const auto whole = enumerate_masscan_inputs(specs, MasscanFormat::automatic);
+    const ExpandedInputs expanded = deserialize_candidates(serialize_candidates(expand_inputs(specs)));
+    std::vector<SniffedInput> one;
+    for (const auto& c : expanded.candidates) one.push_back(sniff_input(c, role));
+    const ListedInputs reference = assemble_inputs(expanded, one, role, MasscanFormat::automatic);
+    if (role == InputRole::masscan) {  // the sequential listing is the same three steps
+      REQUIRE(reference.files.size() == whole.files.size());
+      for (size_t i = 0; i < whole.files.size(); ++i) CHECK(reference.files[i].path == whole.files[i].path);
+      CHECK(reference.warnings == whole.warnings);
+      CHECK(reference.skipped.size() == whole.skipped.size());
+    }
+    for (size_t ranks = 1; ranks <= 5; ++ranks) {
+      std::vector<SniffedInput> sniffed;  // each rank's share through the wire format, in rank order
+      const size_t n = expanded.candidates.size();
+      for (size_t r = 0; r < ranks; ++r) {
+        std::vector<SniffedInput> mine;
+        for (size_t i = n * r / ranks; i < n * (r + 1) / ranks; ++i) mine.push_back(sniff_input(expanded.candidates[i], role));
+        for (auto& s : deserialize_sniffed(serialize_sniffed(mine))) sniffed.push_back(std::move(s));
+      }
+      const ListedInputs got = assemble_inputs(expanded, sniffed, role, MasscanFormat::automatic);
+      INFO("role " << int(role) << ", " << ranks << " ranks");
+      REQUIRE(got.files.size() == reference.files.size());
+      for (size_t i = 0; i < got.files.size(); ++i) {
+        CHECK(got.files[i].path == reference.files[i].path);
+        CHECK(got.files[i].bytes == reference.files[i].bytes);
+        CHECK(got.files[i].format == reference.files[i].format);
+        CHECK(got.files[i].kind == reference.files[i].kind);
+        CHECK(got.files[i].family == reference.files[i].family);
+      }
+      REQUIRE(got.skipped.size() == reference.skipped.size());
+      for (size_t i = 0; i < got.skipped.size(); ++i) {
+        CHECK(got.skipped[i].path == reference.skipped[i].path);
+        CHECK(got.skipped[i].reason == reference.skipped[i].reason);
+      }
+      CHECK(got.warnings == reference.warnings);
+    }
+  }
+  // The hidden files and skipped members keep the order of the arguments they came from.
+  const auto listed = list_inputs(specs, InputRole::masscan);
+  std::vector<std::string> skipped_names;
+  for (const auto& s : listed.skipped) skipped_names.push_back(fs::path(s.path).filename().string());
+  CHECK(skipped_names == std::vector<std::string>{".hidden.oJ", "README.md", "out.h5", "z.oJ.zst", ".x"});
+  CHECK(listed.paths == std::vector<std::string>{a, d / "scans/sub/b.oL", d / "more/c.oJ", d / "scans/z.oJ.zst"});
+  // A file that cannot be read is the error, the first in input order.
+  fs::permissions(d.path / "more" / "c.oJ", fs::perms::none);
+  if (::geteuid() != 0) CHECK_THROWS_WITH(list_inputs(specs, InputRole::masscan), Catch::Contains("c.oJ"));
 }

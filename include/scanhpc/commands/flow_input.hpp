@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scanhpc/commands/input_table.hpp"
 #include "scanhpc/commands/run_context.hpp"
 #include "scanhpc/flow/avro.hpp"
 #include "scanhpc/io/inputs.hpp"
@@ -45,8 +46,11 @@ struct FlowFileList {
   uint64_t files_out_of_range = 0;                  // skipped by the time in their names
 };
 
-// Collective: lists the inputs; calls ctx.inputs_listed.
+// Collective: lists the inputs (the one file table); calls ctx.inputs_listed.
 FlowFileList list_flow_files(RunContext& ctx, const FlowInputConfig& cfg, flow::FlowVersion want);
+// The same from a table another command listed (ports): its files chosen by their names' time.
+FlowFileList flow_files_of(RunContext& ctx, const FlowInputConfig& cfg, const InputTable& table,
+                           flow::FlowVersion want);
 std::vector<size_t> all_files(const FlowFileList& listed);
 // Collective: reads the listed files `which` (indices into listed.paths, the
 // same on every rank); the summary covers those files only (no skipped
@@ -73,6 +77,9 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
 using Ft4ChunkConsumer = std::function<void(int thread, const flow::Ft4Columns& chunk)>;
 FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, int threads,
                                    const Ft4ChunkConsumer& consume);
+// The same over files already listed.
+FlowInputSummary stream_ft4_files(RunContext& ctx, const FlowInputConfig& cfg, const FlowFileList& listed,
+                                  int threads, const Ft4ChunkConsumer& consume);
 
 // Collective: creates /flow with the input's counts (files, records read, used
 // and rejected, blocks, files skipped or unreadable) and /flow/errors (the

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/input_table.hpp"
 #include "scanhpc/commands/run_options.hpp"
 #include "scanhpc/commands/run_context.hpp"
 #include "scanhpc/commands/scan_output.hpp"
@@ -27,6 +28,7 @@ struct IngestConfig {
   bool keep_banners = false;  // route banner records to their owner too
   bool force = false;         // outputs that exist may be replaced
   bool allow_empty = false;   // no record used: exit 0, not 3
+  const InputTable* listed = nullptr;  // the inputs, when another command listed them (ports)
 };
 
 // The options every ingesting command shares (output default given per
