@@ -99,7 +99,7 @@ void print_input_summary(const char* name, const FlowInputSummary& in, uint64_t 
                name, in.files.size(), (unsigned long long)in.files_out_of_range, (unsigned long long)in.files_unreadable,
                (unsigned long long)in.stats.records_read, (unsigned long long)in.stats.records_used,
                (unsigned long long)in.stats.records_rejected, (unsigned long long)selected, stages.c_str());
-  for (size_t i = 0; i < in.stats.errors.size() && i < 5; ++i) std::fprintf(stderr, "  %s\n", in.stats.errors[i].c_str());
+  for (size_t i = 0; i < in.messages.size() && i < 5; ++i) std::fprintf(stderr, "  %s\n", in.messages[i].c_str());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/thread_errors.hpp"
+#include "scanhpc/dist/read_summary.hpp"
 #include "scanhpc/flow/read_plan.hpp"
 #include "scanhpc/io/inputs.hpp"
 
@@ -133,7 +134,7 @@ ReadPlan plan_reading(RunContext& ctx, const FlowFileList& listed, const std::ve
   const auto& comm = ctx.comm();
   ReadPlan plan;
   FlowInputSummary& s = plan.summary;
-  std::vector<InputFile> table;
+  std::vector<InputFile> table;  // the window's files; which[k] is file k's index in listed.paths
   for (size_t i : which) {
     InputFile f;
     f.path = listed.paths.at(i);
@@ -148,14 +149,15 @@ ReadPlan plan_reading(RunContext& ctx, const FlowFileList& listed, const std::ve
   uint64_t other_version = 0, bytes = 0;
   for (const auto& t : tasks) {
     const std::string& path = table[t.file].path;
+    const uint32_t index = uint32_t(which[t.file]);
     const bool counts_file = t.begin == 0;
-    std::string why;
+    std::string why;  // without the path, which the message adds
     try {
       fault_point("open");
-      flow::FlowAvroFile f(path, t.begin, t.end);
+      flow::FlowAvroFile f(path, t.begin, t.end, index);
       if (f.info().version != want) {
-        why = path + ": holds " + std::string(f.info().version == flow::FlowVersion::ft3 ? "FT3" : "FT4") +
-              " flowtuples (" + std::string(flow::variant_name(f.info().variant)) + "), expected " +
+        why = "holds " + std::string(f.info().version == flow::FlowVersion::ft3 ? "FT3" : "FT4") + " flowtuples (" +
+              std::string(flow::variant_name(f.info().variant)) + "), expected " +
               (want == flow::FlowVersion::ft3 ? "FT3" : "FT4");
         other_version += counts_file;
       } else {
@@ -164,11 +166,12 @@ ReadPlan plan_reading(RunContext& ctx, const FlowFileList& listed, const std::ve
       }
     } catch (const std::exception& e) {
       why = e.what();
+      if (why.starts_with(path + ": ")) why = why.substr(path.size() + 2);
     }
     if (!why.empty() && counts_file) {
       unreadable += path + "\n";
-      plan.open_errors.add_error(why);
-      if (first_error.empty()) first_error = why;
+      plan.open_errors.note(index, ParseError::kWholeFile, why);
+      if (first_error.empty()) first_error = path + ": " + why;
     }
   }
   s.files_other_version = comm.allreduce_sum(other_version);
@@ -190,27 +193,21 @@ ReadPlan plan_reading(RunContext& ctx, const FlowFileList& listed, const std::ve
   return plan;
 }
 
-// Collective: the global counts and first messages into the plan's summary;
-// with --on-error=fail, any bad record fails the run.
-void finish_stats(RunContext& ctx, const FlowInputConfig& cfg, const flow::FlowReadStats& local, FlowInputSummary& s) {
+// Collective: the global counts and first errors into the plan's summary
+// (the one merge of every reader); with --on-error=fail, any bad record fails the run.
+void finish_stats(RunContext& ctx, const FlowInputConfig& cfg, const std::vector<std::string>& paths,
+                  flow::FlowReadStats local, FlowInputSummary& s) {
   const auto& comm = ctx.comm();
-  std::vector<uint64_t> counts = {local.records_read, local.records_used,  local.records_rejected, local.blocks,
-                                  local.blocks_rejected, local.bytes_stored, local.bytes_decoded,
-                                  local.bytes_unknown, local.errors_total};
+  std::vector<uint64_t> counts = {local.blocks, local.blocks_rejected, local.bytes_stored, local.bytes_decoded,
+                                  local.bytes_unknown};
   comm.allreduce_sum_inplace(counts);
-  std::string mine;
-  for (const auto& e : local.errors) mine += e + "\n";
-  auto all = comm.gather_strings(mine, 0);
   flow::FlowReadStats& g = s.stats;
-  g.records_read = counts[0]; g.records_used = counts[1]; g.records_rejected = counts[2];
-  g.blocks = counts[3]; g.blocks_rejected = counts[4]; g.bytes_stored = counts[5];
-  g.bytes_decoded = counts[6]; g.bytes_unknown = counts[7]; g.errors_total += counts[8];
-  for (const auto& text : all)
-    for (const auto& e : split_lines(text))
-      if (g.errors.size() < flow::FlowReadStats::kMaxMessages) g.errors.push_back(e);
+  g.blocks = counts[0]; g.blocks_rejected = counts[1]; g.bytes_stored = counts[2];
+  g.bytes_decoded = counts[3]; g.bytes_unknown = counts[4];
+  static_cast<ReadSummary&>(g) = dist::reduce_read_summary(comm, std::move(static_cast<ReadSummary&>(local)));
+  for (const auto& e : g.errors) s.messages.push_back(error_message(e, paths));
   const bool bad = g.records_rejected > 0 || g.bytes_unknown > 0;
-  if (cfg.fail_on_error && bad)
-    ctx.agree_root(g.errors.empty() ? "bad records" : g.errors.front());
+  if (cfg.fail_on_error && bad) ctx.agree_root(s.messages.empty() ? "bad records" : s.messages.front());
 }
 
 // Why nothing was used, for the exit-3 message; the same on every rank.
@@ -229,9 +226,9 @@ std::string nothing_used_hint(const FlowInputConfig& cfg, const FlowInputSummary
                                           : "these are FT4 files already: query them with flow top|series|intersect";
   if (s.stats.records_read == 0)
     return "no " + std::string(wanted) + " record in the input (" + std::to_string(s.files_unreadable) +
-           " unreadable file(s)" + (s.stats.errors.empty() ? "" : "; the first: " + s.stats.errors.front()) + ")";
+           " unreadable file(s)" + (s.messages.empty() ? "" : "; the first: " + s.messages.front()) + ")";
   return "all " + std::to_string(s.stats.records_rejected) + " records were rejected" +
-         (s.stats.errors.empty() ? "" : "; the first: " + s.stats.errors.front());
+         (s.messages.empty() ? "" : "; the first: " + s.messages.front());
 }
 
 }  // namespace
@@ -255,7 +252,7 @@ FlowInputSummary read_flow_files(RunContext& ctx, const FlowInputConfig& cfg, co
     error = e.what();
   }
   ctx.agree_or_fail(error);
-  finish_stats(ctx, cfg, local, plan.summary);
+  finish_stats(ctx, cfg, listed.paths, std::move(local), plan.summary);
   return std::move(plan.summary);
 }
 
@@ -265,6 +262,8 @@ void add_flow_summary(FlowInputSummary& into, const FlowInputSummary& part) {
   into.files_other_version += part.files_other_version;
   into.input_bytes += part.input_bytes;
   into.stats.merge(part.stats);
+  for (const auto& m : part.messages)
+    if (into.messages.size() < ReadSummary::kErrorsKept) into.messages.push_back(m);
 }
 
 void require_flow_records(RunContext& ctx, const FlowInputConfig& cfg, const FlowInputSummary& summary,
@@ -336,7 +335,7 @@ FlowInputSummary stream_ft4_files(RunContext& ctx, const FlowInputConfig& cfg, c
   ctx.agree_or_fail(error);
   flow::FlowReadStats local = plan.open_errors;
   for (const auto& st : part_stats) local.merge(st);
-  finish_stats(ctx, cfg, local, plan.summary);
+  finish_stats(ctx, cfg, listed.paths, std::move(local), plan.summary);
   ctx.require_used(plan.summary.stats.records_used == 0, cfg.allow_empty,
                    nothing_used_hint(cfg, plan.summary, flow::FlowVersion::ft4));
   if (cfg.from || cfg.to) {  // files in the range by their names, yet no record in it
@@ -377,7 +376,7 @@ void write_flow_input_attrs(h5::File& out, bool root, const FlowInputSummary& in
   out.write_attr("/flow", "files_skipped_by_name_time", in.files_out_of_range);
   out.write_attr("/flow", "files_unreadable", in.files_unreadable);
   write_skipped(out, root, "/flow", in.skipped);
-  out.write_table("/flow/errors", {{"message", root ? in.stats.errors : std::vector<std::string>{}}});
+  out.write_table("/flow/errors", {{"message", root ? in.messages : std::vector<std::string>{}}});
 }
 
 }  // namespace scanhpc::commands

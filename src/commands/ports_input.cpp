@@ -20,6 +20,7 @@
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/fault_injection.hpp"
 #include "scanhpc/core/thread_errors.hpp"
+#include "scanhpc/dist/read_summary.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/flow/read_plan.hpp"
 #include "scanhpc/io/inputs.hpp"
@@ -30,25 +31,6 @@ namespace {
 
 constexpr uint64_t kCsvChunk = uint64_t(8) << 20;  // bytes of CSV per unit of thread work
 constexpr size_t kCsvBlock = size_t(2) << 20;      // bytes read at a time into a thread's buffer
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(line);
-  return out;
-}
-
-// Collective: the first messages of every rank, in rank order, on rank 0.
-std::vector<std::string> gather_messages(const dist::Comm& comm, const std::vector<std::string>& mine) {
-  std::string joined;
-  for (const auto& m : mine) joined += m + "\n";
-  std::vector<std::string> out;
-  for (const auto& part : comm.gather_strings(joined, 0))
-    for (auto& m : lines_of(part))
-      if (out.size() < 100) out.push_back(std::move(m));
-  return out;
-}
 
 PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const std::vector<std::string>& paths,
                            const std::vector<uint64_t>& sizes, ports::EventColumns& events) {
@@ -138,21 +120,14 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   if (parts.size() == 1 && events.size() == 0 && events.sensors.empty()) events = std::move(parts[0]);  // no copy
   else ports::append_all_events(events, parts);
   for (size_t t = 0; t < counts.size(); ++t) total.merge(std::move(counts[t]));
-  std::vector<uint64_t> sums = {total.rows_read, total.rows_used, total.rows_rejected, total.rows_repaired};
-  comm.allreduce_sum_inplace(sums);
-  s.records_read = sums[0];
-  s.records_used = sums[1];
-  s.records_rejected = sums[2];
-  s.rows_repaired = sums[3];
-  std::vector<std::string> mine;
-  for (const auto& e : total.errors)
-    mine.push_back(paths[e.file] + ": byte " + std::to_string(e.offset) + ": " + e.cause);
-  s.errors = gather_messages(comm, mine);
-  if (cfg.fail_on_error && s.records_rejected > 0)
-    ctx.agree_root(s.errors.empty() ? "bad rows" : s.errors.front());
-  // The messages are on rank 0 only; the hint goes to every rank with the first of them.
-  std::string first_error = comm.is_root() && !s.errors.empty() ? s.errors.front() : std::string();
-  comm.bcast(first_error, 0);
+  s.rows_repaired = comm.allreduce_sum(total.rows_repaired);
+  const ReadSummary read = dist::reduce_read_summary(comm, std::move(total));  // the one merge of every reader
+  s.records_read = read.records_read;
+  s.records_used = read.records_used;
+  s.records_rejected = read.records_rejected;
+  for (const auto& e : read.errors) s.errors.push_back(error_message(e, paths));
+  if (cfg.fail_on_error && s.records_rejected > 0) ctx.agree_root(s.errors.empty() ? "bad rows" : s.errors.front());
+  const std::string first_error = s.errors.empty() ? std::string() : s.errors.front();
   ctx.require_used(s.records_used == 0, cfg.allow_empty,
                    s.records_read == 0 ? "the CSV input holds no rows"
                                        : "all " + std::to_string(s.records_rejected) + " rows were rejected" +
@@ -190,7 +165,7 @@ PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, const I
   s.records_used = in.stats.records_used;
   s.records_rejected = in.stats.records_rejected;
   s.input_bytes = in.input_bytes;
-  s.errors = in.stats.errors;
+  s.errors = in.messages;
   return s;
 }
 

@@ -7,36 +7,10 @@
 
 #include "scanhpc/commands/progress.hpp"
 #include "scanhpc/core/checked_cast.hpp"
+#include "scanhpc/dist/read_summary.hpp"
 #include "scanhpc/kernels/interval_stats.hpp"
 
 namespace scanhpc::commands {
-namespace {
-
-constexpr size_t kErrorsKept = 100;
-
-std::string serialize_errors(const std::vector<ParseError>& errors) {
-  std::string out;
-  for (const auto& e : errors) {
-    uint64_t head[3] = {e.file, e.offset, e.cause.size()};
-    out.append(reinterpret_cast<const char*>(head), sizeof head);
-    out += e.cause;
-  }
-  return out;
-}
-
-void deserialize_errors(const std::string& bytes, std::vector<ParseError>& out) {
-  size_t at = 0;
-  while (at + 24 <= bytes.size()) {
-    uint64_t head[3];
-    std::memcpy(head, bytes.data() + at, sizeof head);
-    at += sizeof head;
-    out.push_back({uint32_t(head[0]), head[1], bytes.substr(at, head[2])});
-    at += head[2];
-  }
-}
-
-}  // namespace
-
 IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>& files, const IngestResult& local) {
   IngestSummary s;
   const auto& c = local.sink.counts;
@@ -49,29 +23,13 @@ IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>
   for (size_t i = 0; i < files.size(); ++i)
     s.per_file[i] = {words[5 + 3 * i], words[6 + 3 * i], words[7 + 3 * i]};
 
-  // The first errors by (file, offset), the same whatever the split.
-  auto gathered = comm.gather_strings(serialize_errors(local.sink.errors), 0);
-  std::string merged;
-  if (comm.is_root()) {
-    std::vector<ParseError> all;
-    for (const auto& g : gathered) deserialize_errors(g, all);
-    std::sort(all.begin(), all.end(), error_before);
-    if (all.size() > kErrorsKept) all.resize(kErrorsKept);
-    merged = serialize_errors(all);
-  }
-  comm.bcast(merged, 0);
-  deserialize_errors(merged, s.errors);
-  // Damaged streams: at most one per file, all kept.
-  auto damaged = comm.gather_strings(serialize_errors(local.sink.damaged), 0);
-  std::string all_damaged;
-  if (comm.is_root()) {
-    std::vector<ParseError> all;
-    for (const auto& g : damaged) deserialize_errors(g, all);
-    std::sort(all.begin(), all.end(), error_before);
-    all_damaged = serialize_errors(all);
-  }
-  comm.bcast(all_damaged, 0);
-  deserialize_errors(all_damaged, s.damaged);
+  // The first errors by (file, offset) and the damaged streams, by the one merge of every reader.
+  ReadSummary mine;
+  mine.errors = local.sink.errors;
+  mine.damaged = local.sink.damaged;
+  ReadSummary all = dist::reduce_read_summary(comm, std::move(mine));
+  s.errors = std::move(all.errors);
+  s.damaged = std::move(all.damaged);
   return s;
 }
 

@@ -30,18 +30,11 @@ std::string_view variant_name(FlowVariant variant) {
   return "?";
 }
 
-void FlowReadStats::add_error(std::string message) {
-  ++errors_total;
-  if (errors.size() < kMaxMessages) errors.push_back(std::move(message));
-}
-
 void FlowReadStats::merge(const FlowReadStats& o) {
-  records_read += o.records_read; records_used += o.records_used; records_rejected += o.records_rejected;
+  ReadSummary copy = o;
+  ReadSummary::merge(std::move(copy));
   blocks += o.blocks; blocks_rejected += o.blocks_rejected;
   bytes_stored += o.bytes_stored; bytes_decoded += o.bytes_decoded; bytes_unknown += o.bytes_unknown;
-  errors_total += o.errors_total;
-  for (const auto& e : o.errors)
-    if (errors.size() < kMaxMessages) errors.push_back(e);
 }
 
 FileReader::FileReader(const std::string& path) : path_(path) {
@@ -266,11 +259,13 @@ void walk_blocks(FlowAvroFile::Impl& f, FileReader& r, uint64_t begin, uint64_t 
 
 }  // namespace
 
-FlowAvroFile::FlowAvroFile(const std::string& path) : FlowAvroFile(path, 0, UINT64_MAX) {}
+FlowAvroFile::FlowAvroFile(const std::string& path, uint32_t file) : FlowAvroFile(path, 0, UINT64_MAX, file) {}
 
-FlowAvroFile::FlowAvroFile(const std::string& path, uint64_t begin, uint64_t end) : impl_(std::make_unique<Impl>()) {
+FlowAvroFile::FlowAvroFile(const std::string& path, uint64_t begin, uint64_t end, uint32_t file)
+    : impl_(std::make_unique<Impl>()) {
   Impl& f = *impl_;
   f.info.path = path;
+  f.file = file;
   FileReader r(path);  // open for the walk only: a reader may hold many files, each decoded later
   f.size = r.size();
   f.info.file_bytes = f.size;

@@ -262,15 +262,11 @@ void reserve_rows(Ft4Columns& c, size_t n) {
     reserve_one(n + 1, k->begin);
 }
 
-std::string where(const FlowAvroFile::Impl& f, const AvroBlock& b) {
-  return f.info.path + ": block at offset " + std::to_string(b.offset) + ": ";
-}
-
 void reject_block(const FlowAvroFile::Impl& f, const AvroBlock& b, const std::string& why, FlowReadStats& st) {
   st.records_read += b.records;
   st.records_rejected += b.records;
   ++st.blocks_rejected;
-  st.add_error(where(f, b) + why + "; its " + std::to_string(b.records) + " records rejected");
+  st.note(f.file, b.offset, "block: " + why + "; its " + std::to_string(b.records) + " records rejected");
 }
 
 template <class Columns>
@@ -311,11 +307,11 @@ void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Col
       continue;
     }
     ++rejected;
-    if (messages.size() < FlowReadStats::kMaxMessages) {
+    if (messages.size() < ReadSummary::kErrorsKept && st.would_keep(f.file, b.offset)) {
       const std::string field(fault >= kArrayBase ? array_field_name(unsigned(fault - kArrayBase))
                                                   : slot_field_name(f.program.version, unsigned(fault)));
       const int first_code2 = f.program.version == FlowVersion::ft3 ? int(f3_maxmind_continent) : int(f4_maxmind_continent);
-      messages.push_back(where(f, b) + "record " + std::to_string(r) + " rejected: " + field +
+      messages.push_back("block: record " + std::to_string(r) + " rejected: " + field +
                          (fault >= kArrayBase    ? " has a value out of range or a length unlike its pair"
                           : fault >= first_code2 ? " is not a string of exactly 2 bytes"
                                                  : " = " + std::to_string(slots[fault]) + " is out of range"));
@@ -330,8 +326,7 @@ void decode_one(const FlowAvroFile::Impl& f, const AvroBlock& b, Scratch& s, Col
   st.records_read += b.records;
   st.records_used += used;
   st.records_rejected += rejected;
-  for (auto& m : messages) st.add_error(std::move(m));
-  st.errors_total += rejected - messages.size();
+  for (auto& m : messages) st.note(f.file, b.offset, std::move(m));
 }
 
 template <class Columns>
@@ -382,8 +377,7 @@ void decode_range(const FlowAvroFile::Impl& f, size_t first, size_t last, Column
         break;
       case AvroBlock::Status::unframed:
         st.bytes_unknown += b.bytes;
-        st.add_error(f.info.path + ": bytes at offset " + std::to_string(b.offset) + " (" + std::to_string(b.bytes) +
-                     " bytes) are not a block header; the records there are unknown");
+        st.note(f.file, b.offset, std::to_string(b.bytes) + " bytes are not a block header; the records there are unknown");
         break;
     }
   }

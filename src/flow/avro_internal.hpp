@@ -151,6 +151,7 @@ struct FlowAvroFile::Impl {
   avro_detail::FieldProgram program;
   std::array<uint8_t, 16> sync{};
   uint64_t size = 0;  // of the file
+  uint32_t file = 0;  // index in the run's file table, for errors
 };
 
 }  // namespace scanhpc::flow

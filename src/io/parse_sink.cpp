@@ -4,19 +4,10 @@
 
 namespace scanhpc {
 
-bool error_before(const ParseError& a, const ParseError& b) {
-  return a.file != b.file ? a.file < b.file : a.offset < b.offset;
-}
-
 void ParseSink::keep_error(ParseError e) {
-  // Keep the first max_errors_kept by (file, offset), so the sample does not
+  // The first max_errors_kept by (file, offset), so the sample does not
   // depend on how the input was split over ranks and threads.
-  if (errors.size() < max_errors_kept) {
-    errors.push_back(std::move(e));
-    return;
-  }
-  auto worst = std::max_element(errors.begin(), errors.end(), error_before);
-  if (worst != errors.end() && error_before(e, *worst)) *worst = std::move(e);
+  keep_first_error(errors, std::move(e), max_errors_kept);
 }
 
 void ParseSink::merge(ParseSink&& other) {

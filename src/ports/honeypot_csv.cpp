@@ -328,8 +328,8 @@ void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLa
       continue;
     }
     events.push_back(t, sensor, source, proto, dport, sport);
-    ++counts.rows_read;
-    ++counts.rows_used;
+    ++counts.records_read;
+    ++counts.records_used;
     counts.rows_repaired += repaired;
   }
 }

@@ -22,7 +22,7 @@ CsvLayout read_honeypot_csv_file(const std::string& path, const ColumnMapping& m
 #pragma omp parallel for num_threads(int(parts)) schedule(static, 1)
   for (uint64_t i = 0; i < parts; ++i) {
     part_counts[i].file = counts.file;
-    part_counts[i].max_errors_kept = counts.max_errors_kept;
+    part_counts[i].errors_kept = counts.errors_kept;
     try {
       read_honeypot_csv_range(path, header.data_begin + data * i / parts, header.data_begin + data * (i + 1) / parts,
                               layout, part_events[i], part_counts[i]);

@@ -126,25 +126,10 @@ CsvLayout layout_from_header(std::string_view header_line, const ColumnMapping& 
   return layout;
 }
 
-void CsvCounts::reject(uint64_t offset, std::string cause) {
-  ++rows_read;
-  ++rows_rejected;
-  ParseError e{file, offset, std::move(cause)};
-  // errors stay sorted, so the cut keeps the smallest (file, offset)
-  if (errors.size() >= max_errors_kept && (errors.empty() || !error_before(e, errors.back()))) return;
-  errors.insert(std::upper_bound(errors.begin(), errors.end(), e, error_before), std::move(e));
-  if (errors.size() > max_errors_kept) errors.pop_back();
-}
-
 void CsvCounts::merge(CsvCounts&& o) {
-  rows_read += o.rows_read;
-  rows_used += o.rows_used;
-  rows_rejected += o.rows_rejected;
   rows_repaired += o.rows_repaired;
   blank_lines += o.blank_lines;
-  for (auto& e : o.errors) errors.push_back(std::move(e));
-  std::stable_sort(errors.begin(), errors.end(), error_before);
-  if (errors.size() > max_errors_kept) errors.resize(max_errors_kept);
+  ReadSummary::merge(std::move(o));
 }
 
 uint64_t next_line_start(std::string_view text, uint64_t pos) {

@@ -16,7 +16,7 @@ void decode_and_check(const FlowAvroFile& file) {
   file.decode_blocks(0, n, all, s_all);
   FUZZ_CHECK(s_all.records_read == s_all.records_used + s_all.records_rejected);
   FUZZ_CHECK(all.size() == s_all.records_used);
-  FUZZ_CHECK(s_all.errors.size() <= FlowReadStats::kMaxMessages);
+  FUZZ_CHECK(s_all.errors.size() <= scanhpc::ReadSummary::kErrorsKept);
   file.decode_blocks(0, n / 2, first, s1);
   file.decode_blocks(n / 2, n, second, s2);
   FUZZ_CHECK(s1.records_read + s2.records_read == s_all.records_read);

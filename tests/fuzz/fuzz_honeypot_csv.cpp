@@ -21,9 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const std::runtime_error&) {
     return 0;  // no usable header: a clear error, not a finding
   }
-  FUZZ_CHECK(counts.rows_read == counts.rows_used + counts.rows_rejected);
-  FUZZ_CHECK(counts.rows_repaired <= counts.rows_used);
-  FUZZ_CHECK(events.size() == counts.rows_used);
+  FUZZ_CHECK(counts.records_read == counts.records_used + counts.records_rejected);
+  FUZZ_CHECK(counts.rows_repaired <= counts.records_used);
+  FUZZ_CHECK(events.size() == counts.records_used);
 
   scanhpc::fuzz::MemFile mem(data, size);
   auto span = find_csv_header(text);
@@ -33,8 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CsvCounts c1, c2;
   read_honeypot_csv_range(mem.path(), span.data_begin, at, layout, first, c1, block);
   read_honeypot_csv_range(mem.path(), at, size, layout, second, c2, block);
-  FUZZ_CHECK(c1.rows_read + c2.rows_read == counts.rows_read);
-  FUZZ_CHECK(c1.rows_used + c2.rows_used == counts.rows_used);
+  FUZZ_CHECK(c1.records_read + c2.records_read == counts.records_read);
+  FUZZ_CHECK(c1.records_used + c2.records_used == counts.records_used);
   FUZZ_CHECK(c1.rows_repaired + c2.rows_repaired == counts.rows_repaired);
   append_events(merged, first);
   append_events(merged, second);

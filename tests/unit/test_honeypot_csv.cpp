@@ -74,10 +74,10 @@ TEST_CASE("honeypot csv: every row of the defect file is read or rejected", "[ho
   CHECK(rows_of(ev) == expected);
   CHECK(ev.sensors.size() == 6);
 
-  CHECK(counts.rows_read == 17);
-  CHECK(counts.rows_used == 8);
-  CHECK(counts.rows_rejected == 9);
-  CHECK(counts.rows_read == counts.rows_used + counts.rows_rejected);
+  CHECK(counts.records_read == 17);
+  CHECK(counts.records_used == 8);
+  CHECK(counts.records_rejected == 9);
+  CHECK(counts.records_read == counts.records_used + counts.records_rejected);
   CHECK(counts.rows_repaired == 0);
   CHECK(counts.blank_lines == 2);
 
@@ -95,8 +95,8 @@ TEST_CASE("honeypot csv: every row of the defect file is read or rejected", "[ho
   REQUIRE(counts.errors.size() == rejected.size());
   for (size_t i = 0; i < rejected.size(); ++i) {
     INFO(rejected[i].first);
-    CHECK(counts.errors[i].offset == line_offset(text, rejected[i].first));
-    CHECK(counts.errors[i].cause.find(rejected[i].second) != std::string::npos);
+    CHECK(counts.sorted_errors()[i].offset == line_offset(text, rejected[i].first));
+    CHECK(counts.sorted_errors()[i].cause.find(rejected[i].second) != std::string::npos);
   }
 }
 
@@ -116,12 +116,12 @@ TEST_CASE("honeypot csv: geo form with unquoted commas in locales", "[honeypot]"
       {1367409600, "groucho-eu", 1358954497, 6, 23, 5000},  // two commas in the locale
   };
   CHECK(rows_of(ev) == expected);
-  CHECK(counts.rows_read == 6);
-  CHECK(counts.rows_used == 5);
+  CHECK(counts.records_read == 6);
+  CHECK(counts.records_used == 5);
   CHECK(counts.rows_repaired == 3);
-  REQUIRE(counts.rows_rejected == 1);
-  CHECK(counts.errors[0].offset == line_offset(text, "2013-05-01 12:00:01"));
-  CHECK(counts.errors[0].cause == "7 fields, the header has 15");
+  REQUIRE(counts.records_rejected == 1);
+  CHECK(counts.sorted_errors()[0].offset == line_offset(text, "2013-05-01 12:00:01"));
+  CHECK(counts.sorted_errors()[0].cause == "7 fields, the header has 15");
 }
 
 TEST_CASE("honeypot csv: splitting at every byte gives the same events", "[honeypot]") {
@@ -148,12 +148,12 @@ TEST_CASE("honeypot csv: splitting at every byte gives the same events", "[honey
         }
         INFO(name << " cuts at " << a << ", " << b);
         REQUIRE(rows_of(merged) == rows_of(whole));
-        REQUIRE(merged_counts.rows_read == whole_counts.rows_read);
-        REQUIRE(merged_counts.rows_rejected == whole_counts.rows_rejected);
+        REQUIRE(merged_counts.records_read == whole_counts.records_read);
+        REQUIRE(merged_counts.records_rejected == whole_counts.records_rejected);
         REQUIRE(merged_counts.blank_lines == whole_counts.blank_lines);
         REQUIRE(merged_counts.errors.size() == whole_counts.errors.size());
         for (size_t i = 0; i < merged_counts.errors.size(); ++i)
-          REQUIRE(merged_counts.errors[i].offset == whole_counts.errors[i].offset);
+          REQUIRE(merged_counts.sorted_errors()[i].offset == whole_counts.sorted_errors()[i].offset);
       }
     }
   }
@@ -179,7 +179,7 @@ TEST_CASE("honeypot csv: byte ranges of a file, small blocks", "[honeypot]") {
       ca.merge(std::move(cb));
       INFO("cut " << cut << " block " << block);
       REQUIRE(rows_of(a) == rows_of(whole));
-      REQUIRE(ca.rows_read == whole_counts.rows_read);
+      REQUIRE(ca.records_read == whole_counts.records_read);
       REQUIRE(ca.blank_lines == whole_counts.blank_lines);
     }
   }
@@ -206,7 +206,7 @@ TEST_CASE("honeypot csv: column mapping reads other layouts", "[honeypot]") {
   const std::vector<Row> expected = {{1362355200, "s1", ip(10, 0, 0, 1), 17, 53, kNoPort},
                                      {1362355201, "s2", ip(10, 0, 0, 2), 1, kNoPort, kNoPort}};
   CHECK(rows_of(ev) == expected);
-  CHECK(counts.rows_rejected == 0);
+  CHECK(counts.records_rejected == 0);
 
   CHECK_THROWS_AS(layout_from_header("datetime,host,src,proto,type,spt"), std::runtime_error);  // no dpt
   CsvLayout no_optional = layout_from_header("DateTime,Host,src,proto,dpt");  // case-insensitive
@@ -233,8 +233,8 @@ TEST_CASE("honeypot csv: parse speed on the plain form (printed, not asserted)",
   auto t0 = std::chrono::steady_clock::now();
   parse_honeypot_csv(text, 0, layout, ev, counts);
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  CHECK(counts.rows_used == rows);
-  CHECK(counts.rows_rejected == 0);
+  CHECK(counts.records_used == rows);
+  CHECK(counts.records_rejected == 0);
   WARN("honeypot csv plain form: " << text.size() / 1e6 << " MB, " << rows << " rows in " << s << " s = "
                                    << text.size() / 1e6 / s << " MB/s");
 }
@@ -257,22 +257,22 @@ TEST_CASE("honeypot csv: the first 100 errors by offset survive merging ranges",
   parse_honeypot_csv(all.substr(mid), mid, layout, ev, second);
   parse_honeypot_csv(all.substr(0, mid), 0, layout, ev, first);
   second.merge(std::move(first));
-  CHECK(second.rows_read == 300);
-  CHECK(second.rows_used == 200);
-  CHECK(second.rows_rejected == 100);
+  CHECK(second.records_read == 300);
+  CHECK(second.records_used == 200);
+  CHECK(second.records_rejected == 100);
   REQUIRE(second.errors.size() == 100);
   for (size_t i = 0; i < 100; ++i) {
-    CHECK(second.errors[i].offset == bad_offsets[i]);
-    CHECK(second.errors[i].file == 4);
+    CHECK(second.sorted_errors()[i].offset == bad_offsets[i]);
+    CHECK(second.sorted_errors()[i].file == 4);
   }
   // More rejects than kept: the cap holds and the smallest stay.
   CsvCounts one;
-  one.max_errors_kept = 10;
+  one.errors_kept = 10;
   EventColumns ev2;
   parse_honeypot_csv(all, 0, layout, ev2, one);
-  CHECK(one.rows_rejected == 100);
+  CHECK(one.records_rejected == 100);
   REQUIRE(one.errors.size() == 10);
-  CHECK(one.errors.back().offset == bad_offsets[9]);
+  CHECK(one.sorted_errors().back().offset == bad_offsets[9]);
 }
 
 TEST_CASE("honeypot csv: a whole file read by 1-3 threads equals the buffer parse", "[honeypot]") {
@@ -296,9 +296,9 @@ TEST_CASE("honeypot csv: a whole file read by 1-3 threads equals the buffer pars
     CsvCounts counts;
     read_honeypot_csv_file(path, ColumnMapping{}, ev, counts, threads);
     INFO("threads " << threads);
-    CHECK(counts.rows_read == whole_counts.rows_read);
+    CHECK(counts.records_read == whole_counts.records_read);
     CHECK(counts.rows_repaired == whole_counts.rows_repaired);
-    CHECK(counts.rows_rejected == 0);
+    CHECK(counts.records_rejected == 0);
     CHECK(rows_of(ev) == rows_of(whole));
   }
   std::remove(path);

@@ -71,8 +71,8 @@ TEST_CASE("synth honeypot: the reader takes every row, plain and geo", "[honeypo
     CsvCounts counts;
     parse_honeypot_csv_buffer(text, ColumnMapping{}, ev, counts);
     INFO("geo " << geo);
-    CHECK(counts.rows_rejected == 0);
-    CHECK(counts.rows_read == lines.size());
+    CHECK(counts.records_rejected == 0);
+    CHECK(counts.records_read == lines.size());
     CHECK(ev.size() == truth.rows);
     CHECK(ev.sensors.size() == 11);
     uint64_t tcp = 0, udp = 0, icmp = 0, icmp_with_port = 0;
@@ -116,7 +116,7 @@ TEST_CASE("synth honeypot: planted structure is visible", "[honeypot]") {
   EventColumns ev;
   CsvCounts counts;
   parse_honeypot_csv_buffer(text, ColumnMapping{}, ev, counts);
-  REQUIRE(counts.rows_rejected == 0);
+  REQUIRE(counts.records_rejected == 0);
 
   SECTION("exact duplicate lines") {
     const auto lines = data_lines(text);
@@ -204,7 +204,7 @@ TEST_CASE("synth honeypot: tiny and invalid options", "[honeypot]") {
   EventColumns ev;
   CsvCounts counts;
   parse_honeypot_csv_buffer(text, ColumnMapping{}, ev, counts);
-  CHECK(counts.rows_rejected == 0);
+  CHECK(counts.records_rejected == 0);
   CHECK(ev.size() == truth.rows);
   o.days = 0;
   CHECK_THROWS_AS(plan_synth_honeypot(o), std::invalid_argument);

@@ -32,7 +32,8 @@ struct FlowInputSummary {
   uint64_t files_out_of_range = 0;   // skipped by the time in their names
   uint64_t files_unreadable = 0;     // not a flowtuple Avro file of the version wanted (counted, --on-error=skip)
   uint64_t files_other_version = 0;  // of those, FT3 where FT4 is wanted or the reverse
-  flow::FlowReadStats stats;         // global; errors: the first messages, rank order
+  flow::FlowReadStats stats;         // global (the counts; its errors index the listed files)
+  std::vector<std::string> messages; // the first errors by (file, offset), as text
   uint64_t input_bytes = 0;
 };
 

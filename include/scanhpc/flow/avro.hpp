@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scanhpc/core/read_summary.hpp"
 #include "scanhpc/flow/flowtuple.hpp"
 
 namespace scanhpc::flow {
@@ -67,17 +68,13 @@ struct FlowFileInfo {
   std::vector<std::string> skipped_fields;    // schema fields no column holds
 };
 
-// Counts of one read. records_read == records_used + records_rejected.
-struct FlowReadStats {
-  static constexpr size_t kMaxMessages = 32;
-  uint64_t records_read = 0, records_used = 0, records_rejected = 0;
+// Counts of one read: every reader's ReadSummary (records read = used +
+// rejected, the first errors by (file, offset)), and the blocks and bytes.
+struct FlowReadStats : ReadSummary {
   uint64_t blocks = 0, blocks_rejected = 0;
   uint64_t bytes_stored = 0;   // block data as stored in the file
   uint64_t bytes_decoded = 0;  // uncompressed record bytes of the blocks decoded
   uint64_t bytes_unknown = 0;  // unframed regions: their records are unknown
-  uint64_t errors_total = 0;   // messages counted, of which the first kMaxMessages are kept
-  std::vector<std::string> errors;  // each names the file and a byte offset
-  void add_error(std::string message);
   void merge(const FlowReadStats& other);
 };
 
@@ -99,12 +96,13 @@ class FlowAvroFile {
   // Maps the file and parses header, schema and block list. Throws
   // std::runtime_error naming the file for: not Avro, unknown codec, a schema
   // that is not a flowtuple record or lacks a key field.
-  explicit FlowAvroFile(const std::string& path);
+  // `file` is the file's index in the run's file table, written into its errors.
+  explicit FlowAvroFile(const std::string& path, uint32_t file = 0);
   // The blocks of the byte range [begin, end) only, for a reader that shares
   // the file with others: those of the regions (runs of blocks between sync
   // markers) that start in the range. Ranges that tile the file read every
   // block exactly once, whatever the split; the header is read by each.
-  FlowAvroFile(const std::string& path, uint64_t begin, uint64_t end);
+  FlowAvroFile(const std::string& path, uint64_t begin, uint64_t end, uint32_t file = 0);
   ~FlowAvroFile();
   FlowAvroFile(FlowAvroFile&&) noexcept;
   FlowAvroFile& operator=(FlowAvroFile&&) noexcept;

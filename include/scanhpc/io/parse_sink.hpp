@@ -7,14 +7,10 @@
 #include <vector>
 
 #include "scanhpc/core/observations.hpp"
+#include "scanhpc/core/read_summary.hpp"
 
 namespace scanhpc {
 
-struct ParseError {
-  uint32_t file = 0;        // index into the run's file table
-  uint64_t offset = 0;      // byte offset of the record in the (inflated) file
-  std::string cause;
-};
 
 // Invariant: records_read == records_used + records_rejected.
 // A "record" is one masscan output record (a JSON object, a text line, an XML
@@ -35,7 +31,6 @@ struct RecordCounts {
   }
 };
 
-bool error_before(const ParseError& a, const ParseError& b);  // by (file, offset)
 
 struct ParseSink {
   StatusColumns status;
@@ -43,7 +38,7 @@ struct ParseSink {
   bool keep_banners = false;        // banner text is kept only when an analysis needs it
   RecordCounts counts;
   std::vector<ParseError> errors;   // the first max_errors_kept by (file, offset), unordered
-  size_t max_errors_kept = 100;  // = the output's sample, so the merged sample is exact
+  size_t max_errors_kept = ReadSummary::kErrorsKept;  // = the output's sample, so the merged sample is exact
   // Damaged compressed streams (at most one per file), kept whatever the
   // sample holds: each is also one rejected record standing for the lost rest.
   std::vector<ParseError> damaged;

@@ -7,13 +7,14 @@
 // Records are lines ('\n', optional '\r' before it). Fields may be quoted
 // (RFC 4180, "" escapes a quote) but a quoted field cannot span lines, so a
 // file splits into ranges at any line start. Header and blank lines are not
-// rows; every row is used or rejected: rows_read == rows_used + rows_rejected.
+// rows; every row is used or rejected: records_read == records_used + records_rejected.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "scanhpc/core/read_summary.hpp"
 #include "scanhpc/io/parse_sink.hpp"
 #include "scanhpc/ports/events.hpp"
 
@@ -52,18 +53,15 @@ struct CsvLayout {
 // Throws std::runtime_error when time, sensor, src, proto or dst_port is missing.
 CsvLayout layout_from_header(std::string_view header_line, const ColumnMapping& mapping = {});
 
-struct CsvCounts {
-  uint64_t rows_read = 0;
-  uint64_t rows_used = 0;
-  uint64_t rows_rejected = 0;
+// A read of CSV rows: the counts and first errors of every reader (ReadSummary: a row is a
+// record), and what is particular to CSV.
+struct CsvCounts : ReadSummary {
   uint64_t rows_repaired = 0;  // used rows with extra fields in the ignored tail
   uint64_t blank_lines = 0;    // empty or whitespace-only lines (not rows)
   uint32_t file = 0;           // the file index written into errors
-  std::vector<ParseError> errors;  // the first max_errors_kept by (file, offset)
-  size_t max_errors_kept = 100;
 
-  void reject(uint64_t offset, std::string cause);
-  void merge(CsvCounts&& other);  // counts summed, errors re-sorted and cut
+  void reject(uint64_t offset, std::string cause) { ReadSummary::reject(file, offset, std::move(cause)); }
+  void merge(CsvCounts&& other);
 };
 
 // Parses the data lines of `text` (no header); `base_offset` is the file
