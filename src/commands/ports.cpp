@@ -1,10 +1,10 @@
 // scanhpc ports: seed 003's port analyses (ports as categories) over honeypot
-// CSV logs or FT4 flowtuples. Each rank reads its share of the inputs into
-// events, sensor names get one global numbering (sorted names), events move
-// to the rank owning their source address (so distinct sources add up across
-// ranks), the kernels of ports/port_stats run locally, and the partials are
-// summed at owners (commands/ports_merge): the daily tables are written by
-// the owners of their days (docs/hdf5-layout.md).
+// CSV logs, FT4 flowtuples or masscan output. Each rank reads its share of the
+// inputs into events, sensor names get one global numbering (sorted names),
+// events move to the rank owning their source address (so distinct sources
+// add up across ranks), and the chosen analyses of src/analyses
+// (ports_registry.cpp, one shape: accumulate, merge at owners, write, print)
+// run on them (docs/hdf5-layout.md).
 #include <omp.h>
 
 #include <cstdio>
@@ -12,11 +12,12 @@
 #include <map>
 #include <mutex>
 
+#include "scanhpc/analyses/ports_analysis.hpp"
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/run_options.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/commands/ports_input.hpp"
-#include "scanhpc/commands/ports_merge.hpp"
+#include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/dist/alltoallv_rounds.hpp"
 #include "scanhpc/dist/exchange.hpp"
@@ -29,27 +30,29 @@ namespace {
 constexpr const char* kPortsUsage =
     "usage: scanhpc ports [options] INPUT...\n"
     "\n"
-    "Seed 003's port analyses: the top ports per protocol (ports as categories), unique sources\n"
-    "per (day, sensor, protocol, port) after removing duplicate (day, sensor, source, port) rows,\n"
-    "their mean over sensors per (day, protocol, port), box-plot statistics per port and month,\n"
-    "and how many sources hit neighbour ports (--pair 1433:1434). Inputs: honeypot CSV logs\n"
-    "(the marx layout of Data-Driven Security, or any CSV mapped with --columns), FT4 flowtuple\n"
-    "Avro files (sensor = destination network, one event per flow) or masscan output (sensor \"scan\",\n"
-    "one event per open port, the host as source). Layout: docs/hdf5-layout.md.\n"
+    "Seed 003's port analyses (ports as categories), chosen with --analyses (default all), each\n"
+    "writing its own tables under /ports:\n"
+    "  top         the top ports per protocol, and the events without a port;\n"
+    "  daily       unique sources per (day, sensor, protocol, port) after removing duplicate\n"
+    "              (day, sensor, source, port) rows, their mean over sensors per (day, protocol,\n"
+    "              port), box-plot statistics of the top ports' means per port and month;\n"
+    "  neighbours  how many sources hit neighbour ports (--pair 1433:1434).\n"
+    "Inputs: honeypot CSV logs (the marx layout of Data-Driven Security, or any CSV mapped with\n"
+    "--columns), FT4 flowtuple Avro files (sensor = destination network, one event per flow) or\n"
+    "masscan output (sensor \"scan\", one event per open port, the host as source).\n"
+    "Layout: docs/hdf5-layout.md.\n"
     "\n"
     "  mpirun -n 4 scanhpc ports -o ports.h5 marx.csv\n"
-    "  mpirun -n 4 scanhpc ports --source ft4 -o ports.h5 ft4/\n";
+    "  mpirun -n 4 scanhpc ports --source ft4 -o ports.h5 ft4/\n"
+    "  mpirun -n 4 scanhpc ports --analyses top,neighbours -o ports.h5 marx.csv\n";
 
 struct PortsConfig {
   PortsInputConfig input;
   std::string output;
-  size_t top = 10;
-  std::vector<ports::PortPair> pairs;
-  ports::Denominator denominator = ports::Denominator::sensors_seeing_port;
-  ports::BoxRule box_rule = ports::BoxRule::ggplot2;
+  std::vector<const analyses::PortsAnalysisInfo*> analyses;  // registry order
+  analyses::PortsAnalysisOptions options;
   int threads = 0;
   bool quiet = false, force = false;
-  uint64_t round_bytes = 64 << 20;
 };
 
 // Collective: every rank's sensor names, sorted and deduplicated, on every
@@ -127,6 +130,34 @@ ports::EventColumns exchange_by_source(const dist::Comm& comm, ports::EventColum
   return out;
 }
 
+// Collective: the /ports group and what every run records, whichever
+// analyses ran: the input's counts and errors, the events and sensors, the
+// options that shape the tables and the analyses chosen.
+void write_ports_group(h5::File& out, const dist::Comm& comm, const PortsInputSummary& in, const PortsConfig& cfg,
+                       const std::vector<std::string>& sensors, uint64_t events) {
+  out.create_group("/ports");
+  std::string files, sensor_list, names;
+  for (const auto& f : in.files) files += (files.empty() ? "" : "\n") + f;
+  for (const auto& s : sensors) sensor_list += (sensor_list.empty() ? "" : "\n") + s;
+  for (const auto* a : cfg.analyses) names += (names.empty() ? "" : ",") + a->name;
+  out.write_attr("/ports", "source", in.source);
+  out.write_attr("/ports", "files", files);
+  out.write_attr("/ports", "records_read", in.records_read);
+  out.write_attr("/ports", "records_used", in.records_used);
+  out.write_attr("/ports", "records_rejected", in.records_rejected);
+  out.write_attr("/ports", "rows_repaired", in.rows_repaired);
+  out.write_attr("/ports", "events", events);
+  out.write_attr("/ports", "sensors", sensor_list);
+  out.write_attr("/ports", "columns", cfg.input.columns);
+  out.write_attr("/ports", "denominator", cfg.options.denominator == ports::Denominator::sensors_seeing_port
+                                              ? "sensors_seeing_port"
+                                              : "active_sensors");
+  out.write_attr("/ports", "box_rule", cfg.options.box_rule == ports::BoxRule::ggplot2 ? "ggplot2" : "boxplot_stats");
+  out.write_attr("/ports", "analyses", names);
+  out.write_table("/ports/errors", {{"message", comm.is_root() ? in.errors : std::vector<std::string>{}}});
+  write_skipped(out, comm.is_root(), "/ports", in.skipped);
+}
+
 int run_ports(const PortsConfig& cfg, const std::string& ini) {
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
   RunContext ctx("ports", ini, cfg.quiet);
@@ -138,32 +169,33 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
     ctx.end_stage("read");
     std::vector<uint32_t> to_global;
     const auto sensors = global_sensors(comm, local.sensors, to_global);
-    ports::EventColumns events = exchange_by_source(comm, std::move(local), to_global, sensors, cfg.round_bytes);
+    ports::EventColumns events =
+        exchange_by_source(comm, std::move(local), to_global, sensors, cfg.options.round_bytes);
     ctx.end_stage("exchange");
 
-    // Local partials (events of a source all on this rank), summed at owners.
+    // Local partials (events of a source all on this rank), summed at owners;
+    // one analysis after the other, so one analysis's partials are alive at a time.
     const uint64_t n_events = comm.allreduce_sum(events.size());
-    PortsMergeOptions mo;
-    mo.top = cfg.top;
-    mo.pairs = cfg.pairs;
-    mo.denominator = cfg.denominator;
-    mo.box_rule = cfg.box_rule;
-    mo.round_bytes = cfg.round_bytes;
-    const PortsResults res = merge_port_analyses(comm, events, mo);
+    std::vector<std::unique_ptr<analyses::PortsAnalysis>> chosen;
+    for (const auto* a : cfg.analyses) {
+      chosen.push_back(a->make(cfg.options));
+      chosen.back()->accumulate(events);
+      chosen.back()->merge(comm);
+    }
     events = {};
     ctx.end_stage("analyses");
 
     h5::File& out = ctx.output();
-    write_ports_output(out, comm, in, cfg.input, sensors, n_events, res.no_port, res.top, res.daily, res.means,
-                       res.boxes, res.pairs,
-                       cfg.denominator == ports::Denominator::sensors_seeing_port ? "sensors_seeing_port"
-                                                                                  : "active_sensors",
-                       cfg.box_rule == ports::BoxRule::ggplot2 ? "ggplot2" : "boxplot_stats");
+    write_ports_group(out, comm, in, cfg, sensors, n_events);
+    for (auto& a : chosen) a->write(out, comm, sensors);
     ctx.end_stage("write");
     ctx.commit_output(in.input_bytes);
     const std::string stages = ctx.stage_report();
     if (ctx.root()) {
-      print_ports_tables(res.top, res.busiest, res.pairs);
+      for (size_t i = 0; i < chosen.size(); ++i) {
+        if (i > 0) std::printf("\n");
+        chosen[i]->print();
+      }
       if (!cfg.quiet)
         std::fprintf(stderr,
                      "scanhpc ports: %zu file(s); records read %llu = used %llu + rejected %llu; %llu events, "
@@ -179,6 +211,12 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
 }  // namespace
 
 int ports_command(const Args& args) {
+  std::string analyses_help = "comma-separated analyses, or all";
+  const char* separator = ": ";
+  for (const auto& a : analyses::ports_analyses()) {
+    analyses_help += separator + a.name + " (" + a.description + ")";
+    separator = "; ";
+  }
   po::options_description o("ports options");
   o.add_options()
       ("output,o", po::value<std::string>()->default_value("ports.h5"), "HDF5 output file")
@@ -187,6 +225,7 @@ int ports_command(const Args& args) {
        "responding hosts), or auto (.avro files are FT4; masscan output is detected)")
       ("columns", po::value<std::string>()->default_value(""),
        "CSV: header names of the fields, e.g. dst_port=dport,src=source_ip (defaults: the marx layout)")
+      ("analyses", po::value<std::string>()->default_value("all"), analyses_help.c_str())
       ("top,n", po::value<size_t>()->default_value(10), "top ports per protocol before (Other)")
       ("pair", po::value<std::vector<std::string>>()->composing(), "neighbour ports A:B (repeatable; default 1433:1434)")
       ("denominator", po::value<std::string>()->default_value("seen"),
@@ -214,26 +253,32 @@ int ports_command(const Args& args) {
     if (c.input.source != "auto" && c.input.source != "csv" && c.input.source != "ft4" && c.input.source != "masscan")
       throw UsageError("--source: csv, ft4, masscan or auto");
     c.input.columns = vm["columns"].as<std::string>();
-    c.top = vm["top"].as<size_t>();
+    try {
+      c.analyses = analyses::choose_ports_analyses(vm["analyses"].as<std::string>());
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--analyses: ") + e.what());
+    }
+    c.options.top_n = vm["top"].as<size_t>();
     try {
       for (const auto& p : vm.count("pair") ? vm["pair"].as<std::vector<std::string>>() : std::vector<std::string>{"1433:1434"})
-        c.pairs.push_back(ports::parse_port_pair(p));
+        c.options.pairs.push_back(ports::parse_port_pair(p));
     } catch (const std::exception& e) {
       throw UsageError(std::string("--pair: ") + e.what());
     }
     const auto den = vm["denominator"].as<std::string>();
     if (den != "seen" && den != "active") throw UsageError("--denominator: seen or active");
-    c.denominator = den == "seen" ? ports::Denominator::sensors_seeing_port : ports::Denominator::active_sensors;
+    c.options.denominator =
+        den == "seen" ? ports::Denominator::sensors_seeing_port : ports::Denominator::active_sensors;
     const auto rule = vm["box-rule"].as<std::string>();
     if (rule != "ggplot2" && rule != "boxplot-stats") throw UsageError("--box-rule: ggplot2 or boxplot-stats");
-    c.box_rule = rule == "ggplot2" ? ports::BoxRule::ggplot2 : ports::BoxRule::boxplot_stats;
+    c.options.box_rule = rule == "ggplot2" ? ports::BoxRule::ggplot2 : ports::BoxRule::boxplot_stats;
     const RunOptions run = run_options_from(vm);
     c.input.fail_on_error = run.fail_on_error;
     c.threads = run.threads;
     c.quiet = run.quiet;
     c.force = run.force;
     c.input.allow_empty = run.allow_empty;
-    c.round_bytes = run.round_bytes;
+    c.options.round_bytes = run.round_bytes;
     dist::Environment mpi(nullptr, nullptr);
     return run_ports(c, effective_config(o, parsed.vm));
   } catch (const UsageError& e) {

@@ -4,6 +4,9 @@
 #   sources per (day, sensor, protocol, port) and their daily mean over sensors equal
 #   pandas doing what the seed does in R (tests/e2e/ports_oracle.py);
 # - the outputs are identical at 1-4 ranks;
+# - --analyses top writes /ports/top only, --analyses daily,neighbours their tables only, each
+#   equal to the full run's and printed as its part of the full run's tables; an unknown
+#   analysis is a usage error (exit 2, one message, no output);
 # - masscan output as the event source counts responsive hosts per port and day;
 # - the same events given as FT4 flowtuples (written by python3-avro, one flow per CSV row)
 #   give the same port tables;
@@ -17,11 +20,70 @@ e2e_setup ports "$@"
 "$SCANHPC" synth honeypot -q --days 20 --events-per-day 1000 -o logs.csv || fail "synth honeypot"
 outs=()
 for n in 1 2 3 4; do
-  timeout 300 mpirun -n "$n" "$SCANHPC" ports -q -o "ports-$n.h5" logs.csv >/dev/null && outs+=("ports-$n.h5") \
+  timeout 300 mpirun -n "$n" "$SCANHPC" ports -q -o "ports-$n.h5" logs.csv >"ports-$n.out" && outs+=("ports-$n.h5") \
     || fail "ports at $n rank(s)"
 done
 "$PY" "$ROOT/tests/compare_h5.py" "${outs[@]}" >/dev/null && echo "  ok   identical at 1-4 ranks" \
   || fail "ports outputs differ across rank counts"
+for n in 2 3 4; do cmp -s ports-1.out "ports-$n.out" || fail "printed tables differ at $n ranks"; done
+
+# --analyses: each analysis alone writes its own tables, the same as in the full run.
+mpirun -n 2 "$SCANHPC" ports -q --analyses top -o top.h5 logs.csv >top.out || fail "ports --analyses top"
+mpirun -n 3 "$SCANHPC" ports -q --analyses neighbours,daily -o daily.h5 logs.csv >daily.out \
+  || fail "ports --analyses neighbours,daily"
+"$PY" - ports-1.h5 top.h5 daily.h5 <<'PYEOF' || fail "--analyses: tables of the chosen analyses only"
+import sys, h5py, numpy as np
+full, top, daily = (h5py.File(p) for p in sys.argv[1:])
+TOP, DAILY, NEIGHBOURS = ["top"], ["daily", "daily_mean", "box", "box_outliers"], ["neighbours"]
+def same_tables(a, b, names):
+    for t in names:
+        ga, gb = a["ports"][t], b["ports"][t]
+        assert list(ga.attrs["columns"]) == list(gb.attrs["columns"]), t
+        assert len(ga[ga.attrs["columns"][0]]) > 0 or t == "box_outliers", f"/ports/{t} is empty"
+        for c in ga.attrs["columns"]:
+            x, y = ga[c][()], gb[c][()]
+            assert x.dtype == y.dtype and np.array_equal(x, y), f"/ports/{t}/{c.decode()} differs"
+def groups(f):
+    return sorted(k for k in f["ports"] if k not in ("errors", "skipped"))
+assert full["ports"].attrs["analyses"] == b"top,daily,neighbours", full["ports"].attrs["analyses"]
+assert groups(full) == sorted(TOP + DAILY + NEIGHBOURS), groups(full)
+assert groups(top) == TOP, groups(top)
+assert top["ports"].attrs["analyses"] == b"top"
+assert top["ports"].attrs["events_without_port"] == full["ports"].attrs["events_without_port"]
+same_tables(full, top, TOP)
+assert groups(daily) == sorted(DAILY + NEIGHBOURS), groups(daily)
+assert daily["ports"].attrs["analyses"] == b"daily,neighbours"
+assert "events_without_port" not in daily["ports"].attrs
+same_tables(full, daily, DAILY + NEIGHBOURS)
+for a in ("records_read", "records_used", "events", "sensors", "denominator", "box_rule"):
+    assert top["ports"].attrs[a] == full["ports"].attrs[a] == daily["ports"].attrs[a], a
+print("  ok   --analyses top and --analyses neighbours,daily: their tables only, equal to the full run's")
+PYEOF
+# The full run prints top, then daily, then neighbours, separated by a blank line.
+awk 'BEGIN { RS = ""; ORS = "\n\n" } NR == 1' ports-1.out | sed '$d' >top.want
+awk 'BEGIN { RS = ""; ORS = "\n\n" } NR > 1' ports-1.out | sed '$d' >daily.want
+if [ -s top.want ] && [ -s daily.want ] && cmp -s top.out top.want && cmp -s daily.out daily.want; then
+  echo "  ok   --analyses prints the chosen analyses' tables as the full run does"
+else
+  fail "--analyses: printed tables differ from the full run's"; diff top.want top.out >&2; diff daily.want daily.out >&2
+fi
+if run_figures top top.h5 figs-top; then
+  grep -q "skipping notebooks/ports.ipynb" top.log || fail "ports.ipynb ran on a file without /ports/daily"
+else
+  fail "figures.sh on a top-only ports output"
+fi
+help=$("$SCANHPC" ports --help | tr -s ' \n' '  ')  # options' help as one line
+for w in "--analyses arg (=all) comma-separated analyses, or all: top (" "; daily (" "; neighbours ("; do
+  grep -qF -- "$w" <<<"$help" || fail "ports --help does not list the analyses: '$w' missing"
+done
+rc=0
+mpirun -n 2 "$SCANHPC" ports -q --analyses top,bogus -o bogus.h5 logs.csv >bogus.out 2>bogus.err || rc=$?
+if [ "$rc" -eq 2 ] && [ "$(grep -c "unknown analysis 'bogus' (top, daily, neighbours, all)" bogus.err)" -eq 1 ] \
+   && ! compgen -G 'bogus.h5*' >/dev/null; then
+  echo "  ok   --analyses top,bogus: exit 2, one message: $(head -1 bogus.err)"
+else
+  fail "--analyses top,bogus: exit $rc (expected 2), one message naming the analyses, no output"; cat bogus.err >&2
+fi
 "$PY" "$ROOT/tests/e2e/ports_oracle.py" check logs.csv ports-2.h5 && echo "  ok   equal to pandas" \
   || fail "ports differs from pandas"
 

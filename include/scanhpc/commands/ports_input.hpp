@@ -1,13 +1,12 @@
 #pragma once
-// Inputs of `scanhpc ports` as port events (ports/events.hpp), and its
-// output tables. Collective functions; see src/commands/ports.cpp.
+// Inputs of `scanhpc ports` as port events (ports/events.hpp). Collective;
+// see src/commands/ports.cpp.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "scanhpc/commands/run_context.hpp"
 #include "scanhpc/io/inputs.hpp"
-#include "scanhpc/commands/ports_merge.hpp"
 #include "scanhpc/ports/port_stats.hpp"
 
 namespace scanhpc::commands {
@@ -32,18 +31,5 @@ struct PortsInputSummary {
 
 // Collective: this rank's share of the inputs as events (its own sensor numbering).
 PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events);
-
-// Collective: the /ports group (rank 0 passes the tables; the others pass empty ones).
-void write_ports_output(h5::File& out, const dist::Comm& comm, const PortsInputSummary& in,
-                        const PortsInputConfig& cfg, const std::vector<std::string>& sensors, uint64_t events,
-                        const std::map<uint8_t, uint64_t>& no_port, const std::vector<ports::TopPortRow>& top,
-                        const std::vector<ports::DailyCount>& daily, const std::vector<ports::DailyMean>& means,
-                        const std::vector<ports::PortBox>& boxes, const std::vector<ports::NeighbourRow>& pairs,
-                        const std::string& denominator, const std::string& box_rule);
-
-// The top ports, the busiest daily means and the neighbour counts, on stdout.
-// Rank 0's tables on stdout; `busiest`: the ports with the highest average daily mean.
-void print_ports_tables(const std::vector<ports::TopPortRow>& top, const std::vector<PortAverage>& busiest,
-                        const std::vector<ports::NeighbourRow>& pairs);
 
 }  // namespace scanhpc::commands
