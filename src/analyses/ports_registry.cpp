@@ -1,7 +1,4 @@
-#include <set>
-#include <sstream>
-#include <stdexcept>
-
+#include "scanhpc/analyses/choose.hpp"
 #include "scanhpc/analyses/ports_analysis.hpp"
 
 namespace scanhpc::analyses {
@@ -22,27 +19,6 @@ const std::vector<PortsAnalysisInfo>& ports_analyses() {
   return registry;
 }
 
-std::vector<const PortsAnalysisInfo*> choose_ports_analyses(const std::string& list) {
-  std::set<std::string> chosen;
-  std::string names;
-  for (const auto& a : ports_analyses()) names += (names.empty() ? "" : ", ") + a.name;
-  std::stringstream in(list);
-  for (std::string a; std::getline(in, a, ',');) {
-    if (a.empty()) continue;
-    if (a == "all") {
-      for (const auto& info : ports_analyses()) chosen.insert(info.name);
-      continue;
-    }
-    bool known = false;
-    for (const auto& info : ports_analyses()) known |= info.name == a;
-    if (!known) throw std::invalid_argument("unknown analysis '" + a + "' (" + names + ", all)");
-    chosen.insert(a);
-  }
-  if (chosen.empty()) throw std::invalid_argument("choose at least one of " + names);
-  std::vector<const PortsAnalysisInfo*> out;
-  for (const auto& info : ports_analyses())
-    if (chosen.count(info.name)) out.push_back(&info);
-  return out;
-}
+std::vector<const PortsAnalysisInfo*> choose_ports_analyses(const std::string& list) { return choose_from(ports_analyses(), list); }
 
 }  // namespace scanhpc::analyses

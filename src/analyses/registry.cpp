@@ -1,7 +1,4 @@
-#include <set>
-#include <sstream>
-#include <stdexcept>
-
+#include "scanhpc/analyses/choose.hpp"
 #include "scanhpc/analyses/scan_analysis.hpp"
 
 namespace scanhpc::analyses {
@@ -18,27 +15,6 @@ const std::vector<ScanAnalysisInfo>& scan_analyses() {
   return registry;
 }
 
-std::vector<const ScanAnalysisInfo*> choose_scan_analyses(const std::string& list) {
-  std::set<std::string> chosen;
-  std::string names;
-  for (const auto& a : scan_analyses()) names += (names.empty() ? "" : ", ") + a.name;
-  std::stringstream in(list);
-  for (std::string a; std::getline(in, a, ',');) {
-    if (a.empty()) continue;
-    if (a == "all") {
-      for (const auto& info : scan_analyses()) chosen.insert(info.name);
-      continue;
-    }
-    bool known = false;
-    for (const auto& info : scan_analyses()) known |= info.name == a;
-    if (!known) throw std::invalid_argument("unknown analysis '" + a + "' (" + names + ", all)");
-    chosen.insert(a);
-  }
-  if (chosen.empty()) throw std::invalid_argument("choose at least one of " + names);
-  std::vector<const ScanAnalysisInfo*> out;
-  for (const auto& info : scan_analyses())
-    if (chosen.count(info.name)) out.push_back(&info);
-  return out;
-}
+std::vector<const ScanAnalysisInfo*> choose_scan_analyses(const std::string& list) { return choose_from(scan_analyses(), list); }
 
 }  // namespace scanhpc::analyses

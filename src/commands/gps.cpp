@@ -97,6 +97,12 @@ int gps(const Args& args) {
         ("seed-fraction", po::value<double>()->default_value(step == "simulate" ? 0.1 : 1.0),
          "share of the input's hosts used as the seed (sampled by a hash of the address)")
         ("sample-seed", po::value<uint64_t>()->default_value(1), "which hosts are sampled (deterministic)");
+    if (step == "model") {
+      std::string names;
+      for (const auto& a : analyses::gps_analyses()) names += (names.empty() ? "" : ", ") + a.name;
+      options.add_options()("analyses", po::value<std::string>()->default_value("all"),
+                            ("analyses of the seed: all, or a list of " + names).c_str());
+    }
   } else if (step == "predict" || step == "evaluate") {
     add_ingest_options(options, step == "predict" ? "predictions.h5" : "evaluation.h5");
     options.add_options()
@@ -136,6 +142,14 @@ int gps(const Args& args) {
       cfg = to_config(parsed.vm);
       cfg.seed_fraction = parsed.vm["seed-fraction"].as<double>();
       cfg.sample_seed = parsed.vm["sample-seed"].as<uint64_t>();
+      if (step == "model") {
+        cfg.analysis_list = parsed.vm["analyses"].as<std::string>();
+        try {
+          analyses::choose_gps_analyses(cfg.analysis_list);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError(std::string("--analyses: ") + e.what());
+        }
+      }
       if (!(cfg.seed_fraction > 0 && cfg.seed_fraction <= 1)) throw UsageError("--seed-fraction: in (0, 1]");
     }
     dist::Environment mpi(nullptr, nullptr);

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "scanhpc/analyses/gps_analysis.hpp"
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
 #include "scanhpc/kernels/gps.hpp"
@@ -19,38 +20,19 @@
 
 namespace scanhpc::commands::gps_detail {
 
-struct GpsConfig {
+// The settings that the model records (analyses::GpsSettings), and the run's own.
+struct GpsConfig : analyses::GpsSettings {
   IngestConfig ingest;
-  gps::FeatureOptions features;
-  gps::ModelOptions model;
-  int step = 16;
-  std::string pfx2as, plan_csv;
-  double seed_fraction = 1;  // model and simulate: the share of the input's hosts used as the seed
-  uint64_t sample_seed = 1;
+  std::string plan_csv;
+  std::string analysis_list = "all";  // model: the analyses of the seed (analyses/gps_analysis.hpp)
   std::string model_path, list_path;  // predict
 };
 
-template <class Key, class Count>
-std::vector<dist::KeyCount<Key>> as_key_counts(const std::vector<Count>& v) {
-  std::vector<dist::KeyCount<Key>> out;
-  out.reserve(v.size());
-  for (const auto& c : v) {
-    dist::KeyCount<Key> k{};  // zeroed padding: the bytes that travel are defined
-    k.key = c.key;
-    k.count = c.count;
-    out.push_back(k);
-  }
-  return out;
-}
-
-struct Model {
-  std::vector<gps::Rule> rules;            // this rank's range of the rules, sorted by (p1, feature, p2)
-  std::vector<gps::Rule> family_rules;     // the rules of this rank's feature ids (write_families)
-  std::vector<gps::BaseKey> splitters;     // where the ranges of `rules` begin (dist::splitter_owner)
-  uint64_t total_rules = 0;
-  std::vector<gps::Predictor> predictors;  // this rank's seed services
-  std::vector<gps::PlanRow> plan;          // the whole plan, on every rank
-};
+// The model's collective steps live with the model analysis (analyses/gps_analysis.hpp).
+using Model = analyses::GpsModel;
+using analyses::distribute_features;
+using analyses::distributed_predict;
+using analyses::range_rules;
 
 struct LoadedHosts {
   DistributedInput input;     // files, counts (rows and banners already consumed)
@@ -95,25 +77,9 @@ std::vector<OutputTarget> gps_outputs(const GpsConfig& cfg, const std::string& l
 std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vector<std::string>& inputs);
 
 // gps_model.cpp
-// Collective: the feature dictionary deduplicated on id owners; each rank
-// returns its ids in order.
-std::vector<gps::FeatureEntry> distribute_features(const dist::Comm& comm, const gps::FeatureDictionary& dict,
-                                                   uint64_t round_bytes);
-// Collective: the rules in ranges of (p1, feature) (see gps_model.cpp).
-std::vector<gps::Rule> range_rules(const dist::Comm& comm, std::vector<gps::Rule> local, uint64_t round_bytes,
-                                   std::vector<gps::BaseKey>& splitters);
-// Collective: predictions for the found services by question and answer.
-std::vector<gps::Prediction> distributed_predict(const dist::Comm& comm, const gps::SeedHosts& found,
-                                                 const std::vector<gps::Rule>& rules,
-                                                 const std::vector<gps::BaseKey>& splitters,
-                                                 const PrefixOwnership& ownership, const gps::PlanIndex& plan,
-                                                 const std::unordered_set<uint64_t>& seed_services,
-                                                 uint64_t round_bytes);
-Model build_model(RunContext& ctx, const gps::SeedHosts& seed, const gps::FeatureDictionary& dict,
-                  const GpsConfig& cfg);
+// Collective: the ASN table, the shared ingest path (banners kept), and the
+// hosts of this rank with their features.
 LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table);
-void write_model(h5::File& out, const dist::Comm& comm, const GpsConfig& cfg, const Model& m,
-                 const gps::SeedHosts& seed, const std::vector<gps::FeatureEntry>& features);
 int run_gps_model(const GpsConfig& cfg, const std::string& config_ini);
 
 // gps_simulate.cpp

@@ -224,7 +224,8 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     auto loaded = load_hosts(ctx, cfg, asn_table);
     const auto& truth = loaded.hosts;
     auto seed = gps::filter_hosts(truth, [&](uint32_t ip) { return gps::in_seed_sample(ip, sample_seed, fraction); });
-    auto model = build_model(ctx, seed, loaded.dict, cfg);
+    auto model = analyses::build_gps_model(comm, seed, loaded.dict, cfg, cfg.ingest.round_bytes,
+                                           [&](const std::string& s) { ctx.end_stage(s); });
 
     // Phase 1: the plan answered from the truth. Phase 2: predictions.
     gps::PlanIndex plan_index(model.plan);
@@ -252,7 +253,7 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
     h5::File& out = ctx.output();
     write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
-    write_model(out, comm, cfg, model, seed, features);
+    analyses::write_gps_model(out, comm, cfg, model, seed, features);
     write_evaluation(out, table);
     write_predictions(out, predictions);
     ctx.end_stage("write");

@@ -66,6 +66,7 @@ usage_error unknown-option-info --frobnicate "$SCANHPC" info --frobnicate
 usage_error unknown-command frobnicate "$SCANHPC" frobnicate
 usage_error analyses-bogus bogus "$SCANHPC" scan -o u.h5 --analyses bogus "$IN"
 usage_error analyses-bogus-mpi bogus mpirun -n 2 "$SCANHPC" scan -o u.h5 --analyses hosts,bogus "$IN"
+usage_error gps-analyses-bogus bogus mpirun -n 2 "$SCANHPC" gps model -o u.h5 --analyses model,bogus "$IN"
 usage_error format-bogus --format "$SCANHPC" scan -o u.h5 --format bogus "$IN"
 usage_error on-error-bogus --on-error "$SCANHPC" scan -o u.h5 --on-error maybe "$IN"
 usage_error threads-negative --threads "$SCANHPC" scan -o u.h5 --threads -1 "$IN"
