@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/mpi-env.sh
-BIN=$PWD/build/scanhpc
+BIN=${SCANHPC_BIN:-$PWD/build/scanhpc}  # SCANHPC_BIN: a copy, so that a rebuild cannot change it mid-run
 PY=/usr/bin/python3
 ranks=("$@")
 [ ${#ranks[@]} -gt 0 ] || ranks=(2 4 8 16)
@@ -38,6 +38,10 @@ mkdir -p "$D"
   --sweepers 20 -o $D/ft4-4h -q
 [ -d $D/ft4-4h-hot16 ] || "$BIN" synth flowtuple --version 4 --minutes 240 --records-per-minute 150000 --seed 11 \
   --sweepers 20 --source-net 45.33.0.0/16 -o $D/ft4-4h-hot16 -q
+# A third FT4 family with a real telescope's source diversity (170 k distinct sources an
+# interval, where the others have 5.5 k): flow top --series has keys to divide.
+[ -d $D/ft4-4h-wide ] || "$BIN" synth flowtuple --version 4 --minutes 240 --records-per-minute 150000 --seed 13 \
+  --sweepers 20 --population-scale 50 -o $D/ft4-4h-wide -q
 # gps predict and evaluate read a model and predictions: made once, at one rank.
 [ -s $D/gps-model.h5 ] || "$BIN" gps model -q --seed-fraction 0.3 -o $D/gps-model.h5 $D/gps.oJ
 [ -s $D/gps-pred.h5 ] || "$BIN" gps predict -q --model $D/gps-model.h5 -o $D/gps-pred.h5 $D/gps.oJ
@@ -66,6 +70,7 @@ cases=(
   "flow-convert-hour-windows|flow convert -q -o OUT $D/ft3-hour|flow convert -q -o OUT $D/tiny-ft3"
   "flow-top-series|flow top -q --series --field netacq_country -o OUT $D/ft4-4h|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
   "flow-top-series-hot16|flow top -q --series --field netacq_country -o OUT $D/ft4-4h-hot16|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
+  "flow-top-series-wide|flow top -q --series --field netacq_country -o OUT $D/ft4-4h-wide|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
   "scan|scan -q -o OUT $D/scan.oJ|scan -q -o OUT $D/tiny.oJ"
   "scan-gzip|scan -q -o OUT $D/scan.oJ.gz|scan -q -o OUT $D/tiny.oJ.gz"
   "gps-model|gps model -q -o OUT $D/gps.oJ|gps model -q -o OUT $D/tiny-gps.oJ"
