@@ -27,7 +27,7 @@
 #if SCANHPC_REPLACE_NEW
 namespace {
 constexpr size_t kHugePage = size_t(2) << 20;
-constexpr size_t kHintFrom = size_t(2) << 20;
+constexpr size_t kHintFrom = size_t(8) << 20;
 
 void* allocate(size_t n) {
   void* p = std::malloc(n ? n : 1);

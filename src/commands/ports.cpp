@@ -18,6 +18,7 @@
 #include "scanhpc/commands/pipeline.hpp"
 #include "scanhpc/commands/ports_input.hpp"
 #include "scanhpc/commands/skipped_files.hpp"
+#include "scanhpc/core/huge_pages.hpp"
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/dist/alltoallv_rounds.hpp"
 #include "scanhpc/dist/exchange.hpp"
@@ -85,7 +86,7 @@ template <class T>
 std::vector<T> exchange_column(const dist::Comm& comm, std::vector<T>&& column, const std::vector<uint32_t>& order,
                                const std::vector<uint64_t>& counts, const std::vector<uint64_t>& offsets,
                                uint64_t round_bytes) {
-  std::vector<T> grouped(order.size());
+  std::vector<T> grouped = whole_written_vector<T>(order.size());
   for (size_t i = 0; i < order.size(); ++i) grouped[i] = column[order[i]];
   std::vector<T>().swap(column);
   return dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
@@ -110,9 +111,9 @@ ports::EventColumns exchange_by_source(const dist::Comm& comm, ports::EventColum
   if (e.size() > UINT32_MAX) throw std::length_error("ports: more than 2^32 - 1 events on one rank; use more ranks");
   const PrefixOwnership owners = dist::build_ownership(comm, e.src);
   std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
-  std::vector<uint32_t> order(e.size());
+  std::vector<uint32_t> order = whole_written_vector<uint32_t>(e.size());
   {
-    std::vector<uint32_t> dest(e.size());
+    std::vector<uint32_t> dest = whole_written_vector<uint32_t>(e.size());
     for (size_t i = 0; i < e.size(); ++i) ++counts[dest[i] = uint32_t(owners.owner(e.src[i]))];
     for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
     auto cursor = offsets;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "scanhpc/core/checked_cast.hpp"
+#include "scanhpc/core/huge_pages.hpp"
 #include "scanhpc/dist/mpi.hpp"
 #include "scanhpc/kernels/route.hpp"
 
@@ -50,7 +51,7 @@ std::vector<T> alltoallv_rounds(const Comm& comm, const std::vector<T>& grouped,
   // tests) does a round pack its slices into a send buffer and receive into
   // a round buffer.
   const bool direct = send_total <= direct_limit && recv_total <= direct_limit;
-  std::vector<T> received(recv_total), packed, round_buf;
+  std::vector<T> received = whole_written_vector<T>(recv_total), packed, round_buf;
   std::vector<uint64_t> recv_offset(ranks, 0);  // where source s's rows start in `received`
   for (size_t d = 1; d < ranks; ++d) recv_offset[d] = recv_offset[d - 1] + recv_counts[d - 1];
   std::vector<int> sc(ranks), sd(ranks), rc(ranks), rd(ranks);
@@ -99,7 +100,7 @@ std::vector<T> send_to_owners(const Comm& comm, const std::vector<T>& rows, Owne
     ++counts[size_t(dest[i])];
   }
   for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-  std::vector<T> grouped(rows.size());
+  std::vector<T> grouped = whole_written_vector<T>(rows.size());
   auto cursor = offsets;
   for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows[i];
   return alltoallv_rounds(comm, grouped, counts, offsets, round_bytes, rounds_out);
@@ -128,7 +129,7 @@ std::vector<T> send_to_owners(const Comm& comm, std::vector<T>&& rows, Owner own
       ++counts[size_t(dest[i])];
     }
     for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-    grouped.resize(rows.size());
+    grouped = whole_written_vector<T>(rows.size());
     auto cursor = offsets;
     for (size_t i = 0; i < rows.size(); ++i) grouped[cursor[size_t(dest[i])]++] = rows[i];
   }
