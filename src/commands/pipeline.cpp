@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "scanhpc/commands/gzip_member_input.hpp"
 #include "scanhpc/commands/progress.hpp"
 #include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/commands/stream_input.hpp"
@@ -154,6 +155,14 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
     ingest = local_ingest(out.files, tasks, io);
   } catch (const std::exception& e) {
     error = e.what();
+  }
+  if (any_gzip_members(out.files)) {  // collective: pieces of gzip files read by members take their places
+    try {
+      ctx.note_run_fact("gzip_member_ranks",
+                        settle_gzip_member_pieces(comm, out.files, ingest, error.empty(), cfg.max_record_bytes));
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+    }
   }
   if (any_streams) {  // collective: every rank deals, with or without streams of its own
     const uint64_t first_records = ingest.sink.counts.records_read;

@@ -61,7 +61,7 @@ IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>
   }
   comm.bcast(merged, 0);
   deserialize_errors(merged, s.errors);
-  // Damaged streams: at most one per file, all kept.
+  // Damaged streams: one per file (or per damaged member), all kept.
   auto damaged = comm.gather_strings(serialize_errors(local.sink.damaged), 0);
   std::string all_damaged;
   if (comm.is_root()) {

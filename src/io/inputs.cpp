@@ -194,6 +194,7 @@ MasscanInputs enumerate_masscan_inputs(const std::vector<std::string>& specs, Ma
     f.detected = detect_format(inflated_head(path)).value_or(MasscanFormat::unrecognized);
     if (forced != MasscanFormat::automatic) f.format = f.bytes == 0 ? MasscanFormat::empty : forced;
     else f.format = f.detected;
+    if (f.gzip && is_line_format(f.format)) f.gzip_members = sniff_gzip_members(path, f.bytes);
     out.files.push_back(f);
   }
   return out;
@@ -282,6 +283,8 @@ std::string serialize_inputs(const std::vector<InputFile>& files) {
     put(&gz, 1);
     put(&detected, 1);
     put(&kind, 1);
+    const uint8_t members = uint8_t(f.gzip_members);
+    put(&members, 1);
   }
   return out;
 }
@@ -315,6 +318,9 @@ std::vector<InputFile> deserialize_inputs(const std::string& bytes) {
     f.gzip = gz;
     f.detected = MasscanFormat(detected);
     f.kind = FileKind(kind);
+    uint8_t members = 0;
+    get(&members, 1);
+    f.gzip_members = GzipMembers(members);
   }
   return files;
 }
