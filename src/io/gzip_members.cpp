@@ -230,6 +230,7 @@ class RangeLines {
       have_ = rest;
       offset_ += pos;
     }
+    piece_.sink.maybe_hand_on();
   }
 
   // The piece's bytes end in a line that has not ended.

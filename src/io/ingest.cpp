@@ -273,6 +273,8 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
         // The rows go to this thread's columns as they are read; the piece
         // keeps its counts, errors and first line until it is placed.
         GzipMemberPiece& piece = pieces[u].emplace();
+        piece.sink.batch_bytes = opt.batch_bytes;  // dealt as they are read (commands/stream_input)
+        piece.sink.on_batch = opt.on_batch;
         LentColumns lent(w.sink, piece.sink);
         read_gzip_member_range(f.path, f.bytes, t.file, f.format, t.begin, t.end, g, piece);
       } else if (!t.whole) {

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <string>
 #include <tuple>
@@ -414,6 +415,46 @@ TEST_CASE("gzip members: a damaged member loses itself and the lines it cuts; th
     const auto plain = table(write_file(dir / "plain.oJ", text));
     const Read want = read_ranks(plain, 1, size_t(8) << 20, 1, size_t(16) << 20);
     for (int ranks = 1; ranks <= 5; ++ranks) check_same_read(read_ranks(files, ranks, 4099, 2, size_t(16) << 20), want);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("gzip members: ranges dealt as they are read hand every row on once", "[gzip_members]") {
+  // The ranges of a `cat` of gzip files are dealt like streams (commands/stream_input): their
+  // rows leave in batches while the pieces wait to be placed.
+  const auto dir = temp_dir();
+  const std::string text = json_text(3000, 9);
+  const auto plain = table(write_file(dir / "plain.oJ", text));
+  const auto cat = table(write_file(dir / "cat.oJ.gz", joined(members_at(text, random_cuts(text, 5000, 10)))));
+  const Read want = read_ranks(plain, 1, size_t(8) << 20, 1, size_t(16) << 20);
+  for (int ranks = 1; ranks <= 4; ++ranks) {
+    INFO(ranks << " ranks");
+    IngestOptions opt;
+    opt.chunk_bytes = 4099;
+    opt.threads = 2;
+    opt.batch_bytes = 4096;
+    std::mutex m;
+    size_t calls = 0;
+    Read got;
+    opt.on_batch = [&](ParseSink& sink) {
+      std::lock_guard lock(m);
+      ++calls;
+      IngestResult handed;
+      std::swap(handed.sink.status, sink.status);
+      got.add(std::move(handed));
+    };
+    std::vector<IngestResult> results;
+    std::vector<GzipPieceSummary> every_piece;
+    for (const auto& tasks : plan_read_tasks(cat, ranks)) {
+      results.push_back(local_ingest(cat, tasks, opt));
+      for (const auto& s : gzip_piece_summaries(results.back())) every_piece.push_back(s);
+    }
+    for (auto& r : results) {
+      settle_gzip_pieces(r, cat, every_piece, size_t(16) << 20);
+      got.add(std::move(r));
+    }
+    check_same_read(got.done(), want);
+    CHECK(calls > 3);  // handed on after each inflated block that brings the rows past 4096 bytes
   }
   fs::remove_all(dir);
 }
