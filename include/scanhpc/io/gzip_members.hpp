@@ -10,13 +10,14 @@
 // gives what inflated before the damage, then one rejected record, at the
 // inflated offset of the damage, stands for the rest of that member, the
 // line the damage cut and the partial line where reading resumes: at the next
-// place a member starts (found by scanning). Bytes after the last member that
-// hold no member start are ignored, as gzip does.
+// place a member starts (found by scanning). A one-member file read as a
+// stream (io/byte_stream) loses the rest of the file instead. Bytes after the
+// last member that hold no member start are ignored, as gzip does.
 //
-// Where a member starts, scanning: the bytes 1f 8b 08 and a FLG without
-// reserved bits, whose member inflates to its trailer with the right CRC32 and
-// ISIZE, or without error for its first kMemberCheckBytes compressed bytes
-// (members larger than that are not inflated twice to be trusted; a false
+// A member starts, for scanning, where the bytes 1f 8b 08 and a FLG without
+// reserved bits begin a member that inflates to its trailer with the right
+// CRC32 and ISIZE, or without error for its first kMemberCheckBytes compressed
+// bytes (members larger than that are not inflated twice to be trusted; a false
 // start would still be caught, see GzipPiecePlan). The test depends on the
 // file's bytes only, so every reader agrees on it.
 //
