@@ -337,7 +337,7 @@ TEST_CASE("gzip members: every cut of the compressed bytes, one and two, reads e
   fs::remove_all(dir);
 }
 
-TEST_CASE("gzip members: a damaged member loses itself and the lines it cuts; the other members are read",
+TEST_CASE("gzip members: a damaged member loses itself and the lines it cuts, the other members are read",
           "[gzip_members][damaged]") {
   const auto dir = temp_dir();
   const std::string text = json_text(3000, 7);
