@@ -8,6 +8,7 @@ packages=(
   libboost-program-options-dev libeigen3-dev catch2 libsimdjson-dev libavro-dev libdeflate-dev zlib1g-dev python3-avro
   python3-h5py python3-matplotlib python3-pandas python3-numpy jupyter-nbconvert python3-ipykernel python3-nbformat
   bzip2 xz-utils zstd util-linux  # the exit-code tests make real bzip2, xz and zstd inputs; setpriv
+  tabix  # bgzip: the gzip member tests make BGZF inputs
   clang libclang-rt-14-dev libomp-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, the asan-ubsan preset)
 )
 missing=()

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "scanhpc/commands/gzip_member_input.hpp"
 #include "scanhpc/commands/input_table.hpp"
 #include "scanhpc/commands/progress.hpp"
 #include "scanhpc/commands/skipped_files.hpp"
@@ -96,7 +97,7 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
     for (const auto& t : plan[r]) {
       const bool dealt = dealt_stream(out.files[t.file], t, out.input_bytes, comm.size());
       any_streams |= dealt;
-      if (dealt && out.files[t.file].path != "-" && out.files[t.file].bytes >= (uint64_t(32) << 20))
+      if (dealt && t.whole && out.files[t.file].path != "-" && out.files[t.file].bytes >= (uint64_t(32) << 20))
         ctx.warn(out.files[t.file].path + " (" + std::to_string(out.files[t.file].bytes >> 20) +
                  " MiB) is one stream, more than a rank's share of the input: one rank reads it and deals its "
                  "rows to every rank as it reads; give it uncompressed, or in several files, to read it in parallel");
@@ -140,6 +141,15 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
         ingest.per_file[i].bytes += dealt.per_file[i].bytes;
       }
       ingest.sink.merge(std::move(dealt.sink));
+      for (auto& piece : dealt.gzip_pieces) ingest.gzip_pieces.push_back(std::move(piece));
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+    }
+  }
+  if (any_gzip_members(out.files)) {  // collective: pieces of gzip files read by members take their places
+    try {
+      ctx.note_run_fact("gzip_member_ranks",
+                        settle_gzip_member_pieces(comm, out.files, ingest, error.empty(), cfg.max_record_bytes));
     } catch (const std::exception& e) {
       if (error.empty()) error = e.what();
     }

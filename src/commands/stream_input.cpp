@@ -66,7 +66,9 @@ class Handoff {
 }  // namespace
 
 bool dealt_stream(const InputFile& file, const ReadTask& task, uint64_t total_bytes, int ranks) {
-  if (!task.whole || ranks < 2) return false;
+  // A range of a gzip file split at members reads whole members, and only
+  // BGZF bounds their size: one member of a `cat` may be most of the file.
+  if ((!task.whole && file.gzip_members != GzipMembers::concatenated) || ranks < 2) return false;
   if (file.path == "-") return true;
   return (unsigned __int128)file.bytes * unsigned(ranks) > total_bytes;
 }

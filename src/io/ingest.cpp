@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -195,7 +196,27 @@ void parse_stream_lines(ByteStream& in, uint32_t file, MasscanFormat format, std
   }
 }
 
+// A thread's columns lent to a gzip piece while it is read, so that the
+// piece's rows land in them.
+class LentColumns {
+ public:
+  LentColumns(ParseSink& owner, ParseSink& borrower) : owner_(owner), borrower_(borrower) { swap(); }
+  ~LentColumns() { swap(); }
+  LentColumns(const LentColumns&) = delete;
+  LentColumns& operator=(const LentColumns&) = delete;
+
+ private:
+  void swap() {
+    std::swap(owner_.status, borrower_.status);
+    std::swap(owner_.banners, borrower_.banners);
+  }
+  ParseSink& owner_;
+  ParseSink& borrower_;
+};
+
 }  // namespace
+
+std::string record_too_long(size_t max_record_bytes) { return too_long(max_record_bytes); }
 
 IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector<ReadTask>& tasks,
                           const IngestOptions& opt) {
@@ -226,13 +247,17 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
     w.sink.status.reserve(size_t(rank_bytes / 100 / workers.size()) + 1024);
   }
   std::atomic<uint64_t> bytes_done{0}, records_done{0};
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false}, failed{false};
   std::vector<std::string> failures(workers.size());
+  // The pieces of member-split gzip files are all read, even after a first
+  // rejected record: the ones after a piece need it to be placed.
+  std::vector<std::optional<GzipMemberPiece>> pieces(units.size());
+  auto gzip_piece = [&](const ReadTask& t) { return !t.whole && files[t.file].gzip_members != GzipMembers::none; };
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (size_t u = 0; u < units.size(); ++u) {
     Worker& w = workers[size_t(omp_get_thread_num())];
-    if (stop.load(std::memory_order_relaxed)) continue;
+    if (stop.load(std::memory_order_relaxed) && (failed.load() || !gzip_piece(units[u]))) continue;
     const ReadTask& t = units[u];
     const InputFile& f = files[t.file];
     RecordCounts before = w.sink.counts;
@@ -240,6 +265,18 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
       fault_point("read");
       if (f.format == MasscanFormat::unrecognized) {
         w.sink.reject(t.file, 0, unrecognized_cause(f));
+      } else if (gzip_piece(t)) {
+        GzipRangeOptions g;
+        g.max_record_bytes = opt.max_record_bytes;
+        g.keep_banners = opt.keep_banners;
+        g.cancel = &failed;
+        // The rows go to this thread's columns as they are read; the piece
+        // keeps its counts, errors and first line until it is placed.
+        GzipMemberPiece& piece = pieces[u].emplace();
+        piece.sink.batch_bytes = opt.batch_bytes;  // dealt as they are read (commands/stream_input)
+        piece.sink.on_batch = opt.on_batch;
+        LentColumns lent(w.sink, piece.sink);
+        read_gzip_member_range(f.path, f.bytes, t.file, f.format, t.begin, t.end, g, piece);
       } else if (!t.whole) {
         PlainFile in(f.path);
         LineParser parser(f.format);
@@ -273,16 +310,20 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
       }
     } catch (const std::exception& e) {
       failures[size_t(omp_get_thread_num())] = e.what();
+      failed = true;
       stop = true;
     }
     record_delta(w, t.file, before, t.end - t.begin);
-    if (opt.stop_at_first_error && w.sink.counts.records_rejected) stop = true;
+    const RecordCounts piece = pieces[u] ? pieces[u]->sink.counts : RecordCounts{};
+    if (opt.stop_at_first_error && (w.sink.counts.records_rejected || piece.records_rejected)) stop = true;
     bytes_done += t.end - t.begin;
-    records_done += w.sink.counts.records_read - before.records_read;
+    records_done += w.sink.counts.records_read - before.records_read + piece.records_read;
     if (opt.progress && omp_get_thread_num() == 0) opt.progress(bytes_done.load(), records_done.load());
   }
   for (const auto& msg : failures)
     if (!msg.empty()) throw std::runtime_error(msg);
+  for (auto& p : pieces)
+    if (p) result.gzip_pieces.push_back(std::move(*p));
 
   for (auto& w : workers) {
     result.sink.merge(std::move(w.sink));
@@ -293,6 +334,27 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
     }
   }
   return result;
+}
+
+std::vector<GzipPieceSummary> gzip_piece_summaries(const IngestResult& result) {
+  std::vector<GzipPieceSummary> out;
+  for (const auto& p : result.gzip_pieces) out.push_back(p.summary);
+  return out;
+}
+
+void settle_gzip_pieces(IngestResult& result, const std::vector<InputFile>& files,
+                        const std::vector<GzipPieceSummary>& every_piece, size_t max_record_bytes) {
+  std::vector<std::string> paths;
+  for (const auto& f : files) paths.push_back(f.path);
+  const GzipPiecePlan plan(every_piece, paths);
+  for (auto& piece : result.gzip_pieces) {
+    const uint32_t file = piece.summary.file;
+    settle_gzip_piece(piece, plan.place(file, piece.summary.begin), files[file].format, max_record_bytes);
+    result.per_file[file].records += piece.sink.counts.records_read;
+    result.per_file[file].rejected += piece.sink.counts.records_rejected;
+    result.sink.merge(std::move(piece.sink));
+  }
+  result.gzip_pieces.clear();
 }
 
 }  // namespace scanhpc

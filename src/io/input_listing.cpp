@@ -185,8 +185,11 @@ SniffedInput sniff_input(const InputCandidate& c, InputRole role) {
     if (role == InputRole::flowtuple && (!c.from_folder || c.path.ends_with(".avro"))) return s;
     s.kind = sniff_magic(read_head(c.path, 16));
     const bool text = s.kind == FileKind::gzip || s.kind == FileKind::other || s.kind == FileKind::empty;
-    if (role == InputRole::masscan || (role == InputRole::ports && text && !c.path.ends_with(".avro")))
+    if (role == InputRole::masscan || (role == InputRole::ports && text && !c.path.ends_with(".avro"))) {
       s.detected = detect_format(inflated_head(c.path)).value_or(MasscanFormat::unrecognized);
+      if (s.kind == FileKind::gzip && !(c.from_folder && s.detected == MasscanFormat::unrecognized))
+        s.gzip_members = sniff_gzip_members(c.path, s.bytes);
+    }
     if (c.from_folder) s.not_input = member_problem(c.path, s.kind, s.detected, role);
   } catch (const std::exception& e) {
     s.error = e.what();
@@ -250,6 +253,7 @@ ListedInputs assemble_inputs(const ExpandedInputs& expanded, const std::vector<S
     f.detected = s.detected;
     if (forced != MasscanFormat::automatic) f.format = f.bytes == 0 ? MasscanFormat::empty : forced;
     else f.format = f.detected;
+    if (f.gzip && is_line_format(f.format)) f.gzip_members = s.gzip_members;
     switch (role) {
       case InputRole::masscan: f.family = InputFamily::scan; break;
       case InputRole::flowtuple: f.family = InputFamily::flowtuple; break;
@@ -307,6 +311,7 @@ std::string serialize_sniffed(const std::vector<SniffedInput>& v) {
     put(out, s.inode);
     put(out, uint8_t(s.kind));
     put(out, uint32_t(s.detected));
+    put(out, uint8_t(s.gzip_members));
     put_text(out, s.not_input);
     put_text(out, s.error);
   }
@@ -322,6 +327,7 @@ std::vector<SniffedInput> deserialize_sniffed(const std::string& bytes) {
     s.inode = r.get<uint64_t>();
     s.kind = FileKind(r.get<uint8_t>());
     s.detected = MasscanFormat(r.get<uint32_t>());
+    s.gzip_members = GzipMembers(r.get<uint8_t>());
     s.not_input = r.text();
     s.error = r.text();
   }

@@ -99,6 +99,8 @@ std::string serialize_inputs(const std::vector<InputFile>& files) {
     put(&gz, 1);
     put(&detected, 1);
     put(&kind, 1);
+    const uint8_t members = uint8_t(f.gzip_members);
+    put(&members, 1);
   }
   return out;
 }
@@ -132,6 +134,9 @@ std::vector<InputFile> deserialize_inputs(const std::string& bytes) {
     f.gzip = gz;
     f.detected = MasscanFormat(detected);
     f.kind = FileKind(kind);
+    uint8_t members = 0;
+    get(&members, 1);
+    f.gzip_members = GzipMembers(members);
   }
   return files;
 }

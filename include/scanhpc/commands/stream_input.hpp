@@ -14,7 +14,9 @@ namespace scanhpc::commands {
 
 // The whole-stream tasks that are dealt rather than kept: at more than one
 // rank, stdin, and any stream holding more than its share (total / ranks)
-// of the input bytes. Same answer on every rank.
+// of the input bytes; so are the ranges of such a gzip file of concatenated
+// members (not BGZF), as a range reads its members whatever their size.
+// Same answer on every rank.
 bool dealt_stream(const InputFile& file, const ReadTask& task, uint64_t total_bytes, int ranks);
 
 // Collective (every rank calls it, with or without streams of its own).

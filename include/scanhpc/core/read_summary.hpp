@@ -32,7 +32,7 @@ struct ReadSummary {
   size_t errors_kept = kErrorsKept;           // (tests lower it)
   uint64_t records_read = 0, records_used = 0, records_rejected = 0;
   std::vector<ParseError> errors;   // the first kErrorsKept by (file, offset); sorted once reduced
-  std::vector<ParseError> damaged;  // at most one per file, all kept; sorted once reduced
+  std::vector<ParseError> damaged;  // one per file (or damaged gzip member), all kept; sorted once reduced
 
   void used(uint64_t n = 1) {
     records_read += n;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "scanhpc/io/inputs.hpp"
@@ -35,9 +36,24 @@ struct IngestResult {
   ParseSink sink;                      // columns, totals, the first errors
   std::vector<FileCounts> per_file;    // indexed like the file table
   std::vector<MasscanFormat> detected; // stdin's format once read (else as given)
+  // Ranges of gzip files split at members, read but not yet in sink and
+  // per_file: their first lines and offsets wait for settle_gzip_pieces.
+  std::vector<GzipMemberPiece> gzip_pieces;
 };
 
 IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector<ReadTask>& tasks,
                           const IngestOptions& options);
+
+// The summaries of this result's gzip pieces, for the others to see.
+std::vector<GzipPieceSummary> gzip_piece_summaries(const IngestResult& result);
+// Places the result's gzip pieces among `every_piece` (the summaries of all
+// pieces of their files, every rank's) and moves their records into sink and
+// per_file. Throws std::runtime_error naming the file when a file's pieces
+// do not tile its members (GzipPiecePlan).
+void settle_gzip_pieces(IngestResult& result, const std::vector<InputFile>& files,
+                        const std::vector<GzipPieceSummary>& every_piece, size_t max_record_bytes);
+
+// Why a record longer than --max-record-bytes was rejected, whoever read it.
+std::string record_too_long(size_t max_record_bytes);
 
 }  // namespace scanhpc

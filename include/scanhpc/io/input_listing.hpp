@@ -39,6 +39,7 @@ struct SniffedInput {
   uint64_t bytes = 0, device = 0, inode = 0;
   FileKind kind = FileKind::other;
   MasscanFormat detected = MasscanFormat::unrecognized;  // masscan and ports roles only
+  GzipMembers gzip_members = GzipMembers::none;          // gzip files of those roles: splittable by members?
   std::string not_input;  // a folder member that is not an input of the role: why
   std::string error;      // cannot stat or read it: the message naming it
 };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "scanhpc/io/file_kind.hpp"
+#include "scanhpc/io/gzip_members.hpp"
 #include "scanhpc/io/masscan_format.hpp"
 
 namespace scanhpc {
@@ -28,10 +29,14 @@ struct InputFile {
   InputFamily family = InputFamily::scan;
   // Plain files in a line format, Avro files and CSV files can be split at
   // any byte and realigned to the next record (line, or block after a sync
-  // marker); gzip, stdin and the binary format are read whole.
+  // marker), gzip files of several members in a line format at member
+  // starts (io/gzip_members); other gzip files, stdin and the binary format
+  // are read whole.
   bool splittable() const {
-    return !gzip && path != "-" && (family != InputFamily::scan || is_line_format(format));
+    return (!gzip || gzip_members != GzipMembers::none) && path != "-" &&
+           (family != InputFamily::scan || is_line_format(format));
   }
+  GzipMembers gzip_members = GzipMembers::none;  // sniffed for gzip files in a line format
 };
 
 // Which members of an input folder a command reads. Files named on the

@@ -39,8 +39,9 @@ struct ParseSink {
   RecordCounts counts;
   std::vector<ParseError> errors;   // the first max_errors_kept by (file, offset), unordered
   size_t max_errors_kept = ReadSummary::kErrorsKept;  // = the output's sample, so the merged sample is exact
-  // Damaged compressed streams (at most one per file), kept whatever the
-  // sample holds: each is also one rejected record standing for the lost rest.
+  // Damaged compressed streams (one per file, or per damaged member of a gzip
+  // file read by members), kept whatever the sample holds: each is also one
+  // rejected record standing for the lost rest.
   std::vector<ParseError> damaged;
 
   void reject_damaged(uint32_t file, uint64_t offset, std::string cause) {
