@@ -45,7 +45,7 @@ TEST_CASE("banner records round-trip through the owner-grouped encoding", "[bann
   }
 }
 
-TEST_CASE("rounds carry whole records; a record larger than a round still moves", "[banners]") {
+TEST_CASE("rounds carry whole records, and a record larger than a round still moves", "[banners]") {
   auto b = some_banners(50, 2);
   auto packed = pack_banners_by_owner(b, PrefixOwnership({0}));
   const std::string& buf = packed.per_rank[0];

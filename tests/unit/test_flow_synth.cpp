@@ -256,7 +256,7 @@ TEST_CASE("flow synth: minutes streamed into 5-minute FT4 equal one conversion",
   CHECK_THROWS_AS(stream.add(late), std::invalid_argument);
 }
 
-TEST_CASE("flow synth: rate varies over the day; 1 M records timed", "[flow-synth]") {
+TEST_CASE("flow synth: rate varies over the day, 1 M records timed", "[flow-synth]") {
   SynthFlowOptions opt = small(9);
   opt.minutes = 1;
   opt.sweepers = 0;

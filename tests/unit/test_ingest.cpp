@@ -148,7 +148,7 @@ TEST_CASE("over-long lines are rejected with their offset, the rest is read", "[
   fs::remove_all(dir);
 }
 
-TEST_CASE("inputs: missing paths and empty globs are errors naming them; empty files are empty", "[ingest]") {
+TEST_CASE("inputs: missing paths and empty globs are errors naming them, empty files are empty", "[ingest]") {
   auto dir = temp_dir();
   CHECK_THROWS_WITH(enumerate_inputs({(dir / "nope.json").string()}, MasscanFormat::automatic),
                     Catch::Contains("nope.json"));
