@@ -121,7 +121,7 @@ std::vector<gps::Rule> range_rules(const dist::Comm& comm, std::vector<gps::Rule
 namespace {
 
 std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gps::SeedHosts& seed,
-                                                const std::vector<gps::Rule>& rules,
+                                                const gps::RuleRanges& rules,
                                                 const std::vector<gps::BaseKey>& splitters,
                                                 const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
                                                 uint64_t round_bytes);
@@ -159,11 +159,12 @@ std::vector<gps::Predictor> distributed_predictors(const dist::Comm& comm, const
   constexpr uint64_t kQueries = uint64_t(1) << 16;
   const auto batches = host_batches(seed, kQueries, 2);  // one-port hosts ask nothing
   const uint64_t rounds = comm.allreduce_max(uint64_t(batches.size()));
+  const gps::RuleRanges ranges(rules);
   std::vector<gps::Predictor> out;
   for (uint64_t round = 0; round < rounds; ++round) {
     const auto [h0, h1] = round < batches.size() ? batches[round] : std::pair<size_t, size_t>{0, 0};
     const gps::SeedHosts slice = gps::seed_slice(seed, h0, h1);
-    auto chosen = predictors_of_batch(comm, slice, rules, splitters, dict, mo, round_bytes);
+    auto chosen = predictors_of_batch(comm, slice, ranges, splitters, dict, mo, round_bytes);
     out.insert(out.end(), chosen.begin(), chosen.end());
   }
   return out;
@@ -171,7 +172,7 @@ std::vector<gps::Predictor> distributed_predictors(const dist::Comm& comm, const
 
 // One round of distributed_predictors: the questions of the hosts of `seed`.
 std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gps::SeedHosts& seed,
-                                                const std::vector<gps::Rule>& rules,
+                                                const gps::RuleRanges& rules,
                                                 const std::vector<gps::BaseKey>& splitters,
                                                 const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
                                                 uint64_t round_bytes) {
@@ -268,6 +269,7 @@ std::vector<gps::Prediction> distributed_predict(const dist::Comm& comm, const g
   const uint64_t per_rank = std::max<uint64_t>(4096, (uint64_t(1) << 18) / uint64_t(comm.size()));
   const auto batches = host_batches(found, per_rank, 1);
   const uint64_t rounds = comm.allreduce_max(uint64_t(batches.size()));
+  const gps::RuleRanges ranges(rules);
   std::vector<gps::Prediction> candidates;
   for (uint64_t round = 0; round < rounds; ++round) {
     const auto [h0, h1] = round < batches.size() ? batches[round] : std::pair<size_t, size_t>{0, 0};
@@ -276,7 +278,7 @@ std::vector<gps::Prediction> distributed_predict(const dist::Comm& comm, const g
         [&](const gps::PredictQuery& q) { return dist::splitter_owner(splitters, gps::BaseKey{q.port, q.feature}); },
         round_bytes);
     std::vector<gps::Prediction> answers;  // at most one per (ip, port) and range
-    gps::answer_predict_queries(rules, asked, answers, &plan);
+    gps::answer_predict_queries(ranges, asked, answers, &plan);
     const auto back = dist::send_to_owners(
         comm, answers, [&](const gps::Prediction& p) { return ownership.owner(p.ip); }, round_bytes);
     answers = {};
@@ -328,6 +330,7 @@ GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, con
     stage("rules");
     m.predictors =
         distributed_predictors(comm, seed, m.rules, m.splitters, dict, cfg.model, round_bytes);
+    stage("predictors");
   }
   std::function<int(const gps::PlanKey&)> owner = [&](const gps::PlanKey& k) {
     return scanhpc::key_owner(k.port, k.prefix, ranks);
@@ -340,7 +343,7 @@ GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, con
   std::sort(plan_counts.begin(), plan_counts.end(),
             [](const gps::PlanCount& a, const gps::PlanCount& b) { return a.key < b.key; });
   m.plan = gps::scan_plan_from_counts(plan_counts, cfg.step, cfg.model.hitrate_cutoff);
-  stage("predictors+plan");
+  stage("plan");
   return m;
 }
 

@@ -7,8 +7,10 @@
 // run on them (docs/hdf5-layout.md).
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -23,6 +25,7 @@
 #include "scanhpc/dist/alltoallv_rounds.hpp"
 #include "scanhpc/dist/exchange.hpp"
 #include "scanhpc/dist/record_exchange.hpp"
+#include "scanhpc/dist/tree_reduce.hpp"
 #include "scanhpc/ports/port_stats.hpp"
 
 namespace scanhpc::commands {
@@ -60,19 +63,37 @@ struct PortsConfig {
 // rank; `local_to_global` maps this rank's sensor ids.
 std::vector<std::string> global_sensors(const dist::Comm& comm, const std::vector<std::string>& mine,
                                         std::vector<uint32_t>& local_to_global) {
-  std::string joined;
-  for (const auto& s : mine) joined += s + '\n';
-  std::string all;
-  for (const auto& part : comm.gather_strings(joined, 0)) all += part;
+  // Sorted distinct names as "name\n..." bytes, merged up a tree (rank 0 receives log2(P) lists, each
+  // at most the final one) and broadcast once, deduplicated.
+  auto pack = [](const std::vector<std::string>& names) {
+    std::vector<char> out;
+    for (const auto& n : names) {
+      out.insert(out.end(), n.begin(), n.end());
+      out.push_back('\n');
+    }
+    return out;
+  };
+  auto unpack = [](const char* p, size_t n) {
+    std::vector<std::string> out;
+    for (size_t pos = 0; pos < n;) {
+      const size_t nl = size_t(std::find(p + pos, p + n, '\n') - p);
+      out.emplace_back(p + pos, nl - pos);
+      pos = nl + 1;
+    }
+    return out;
+  };
+  std::vector<std::string> sorted = mine;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  const auto merged = dist::tree_reduce_to_root(comm, pack(sorted), [&](std::vector<char> a, std::vector<char> b) {
+    const auto x = unpack(a.data(), a.size()), y = unpack(b.data(), b.size());
+    std::vector<std::string> both;
+    std::set_union(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(both));
+    return pack(both);
+  });
+  std::string all(merged.begin(), merged.end());
   comm.bcast(all, 0);
-  std::vector<std::string> names;
-  for (size_t pos = 0; pos < all.size();) {
-    size_t nl = all.find('\n', pos);
-    names.push_back(all.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
+  const std::vector<std::string> names = unpack(all.data(), all.size());
   local_to_global.clear();
   for (const auto& s : mine)
     local_to_global.push_back(uint32_t(std::lower_bound(names.begin(), names.end(), s) - names.begin()));

@@ -8,6 +8,7 @@
 #include "scanhpc/commands/progress.hpp"
 #include "scanhpc/core/checked_cast.hpp"
 #include "scanhpc/dist/read_summary.hpp"
+#include "scanhpc/dist/tree_reduce.hpp"
 #include "scanhpc/kernels/interval_stats.hpp"
 
 namespace scanhpc::commands {
@@ -43,22 +44,16 @@ std::vector<uint64_t> words_of(const std::string& bytes) {
 }
 }  // namespace
 
+// Partials merged up a binomial tree: rank 0 receives log2(P) partials,
+// each at most the size of the merged result, not one from every rank.
 MultiprobePartial merge_multiprobe(const dist::Comm& comm, const MultiprobePartial& local) {
-  auto all = comm.gatherv(local.serialize(), 0);
+  auto merged = dist::tree_reduce_to_root(comm, local.serialize(), [](std::vector<uint64_t> a, std::vector<uint64_t> b) {
+    MultiprobePartial m = MultiprobePartial::deserialize(a.data(), a.size());
+    m.merge(MultiprobePartial::deserialize(b.data(), b.size()));
+    return m.serialize();
+  });
   std::string bytes;
-  if (comm.is_root()) {
-    // Each rank's block is self-delimiting: walk them in rank order.
-    MultiprobePartial merged;
-    size_t at = 0;
-    while (at < all.size()) {
-      size_t len = 3;
-      for (int m = 0; m < 3; ++m) len += 1 + all[at + len];
-      merged.merge(MultiprobePartial::deserialize(all.data() + at, len));
-      at += len;
-    }
-    auto words = merged.serialize();
-    bytes.assign(reinterpret_cast<const char*>(words.data()), words.size() * 8);
-  }
+  if (comm.is_root()) bytes.assign(reinterpret_cast<const char*>(merged.data()), merged.size() * 8);
   comm.bcast(bytes, 0);
   auto words = words_of(bytes);
   return MultiprobePartial::deserialize(words.data(), words.size());
@@ -77,12 +72,12 @@ void write_countmap(h5::File& out, const dist::Comm& comm, const std::string& pa
 }
 
 CountMap merge_countmap(const dist::Comm& comm, const CountMap& local) {
-  auto all = comm.gatherv(local.flatten(), 0);
+  auto merged = dist::tree_reduce_to_root(comm, local.flatten(), [](std::vector<uint64_t> a, std::vector<uint64_t> b) {
+    a.insert(a.end(), b.begin(), b.end());  // from_flat sums equal values
+    return CountMap::from_flat(a.data(), a.size()).flatten();
+  });
   std::string bytes;
-  if (comm.is_root()) {
-    auto flat = CountMap::from_flat(all.data(), all.size()).flatten();
-    bytes.assign(reinterpret_cast<const char*>(flat.data()), flat.size() * 8);
-  }
+  if (comm.is_root()) bytes.assign(reinterpret_cast<const char*>(merged.data()), merged.size() * 8);
   comm.bcast(bytes, 0);
   auto words = words_of(bytes);
   return CountMap::from_flat(words.data(), words.size());

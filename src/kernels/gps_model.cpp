@@ -6,6 +6,7 @@
 
 #include "scanhpc/kernels/gps.hpp"
 
+#include "scanhpc/core/random.hpp"
 #include "scanhpc/core/thread_errors.hpp"
 
 namespace scanhpc::gps {
@@ -17,39 +18,57 @@ bool eligible(const SeedHosts& seed, size_t h, const ModelOptions& o) {
   return n >= o.min_ports && n <= o.max_ports;
 }
 
-// Run-length counts of a sorted vector of keys.
-template <class Count, class Key>
-std::vector<Count> run_lengths(std::vector<Key>& keys) {
+// Run-length counts of a vector of keys, sorted here, in one allocation of
+// the exact size (growing it would touch fresh pages again and again).
+// `unpack` turns a key into the count's key.
+template <class Count, class Key, class Unpack>
+std::vector<Count> run_lengths(std::vector<Key>& keys, Unpack unpack) {
   std::sort(keys.begin(), keys.end());
+  size_t distinct = 0;
+  for (size_t i = 0; i < keys.size(); ++i) distinct += i == 0 || !(keys[i] == keys[i - 1]);
   std::vector<Count> out;
+  out.reserve(distinct);
   for (size_t i = 0; i < keys.size();) {
     size_t j = i + 1;
     while (j < keys.size() && keys[j] == keys[i]) ++j;
-    out.push_back({keys[i], uint64_t(j - i)});
+    out.push_back({unpack(keys[i]), uint64_t(j - i)});
     i = j;
   }
   return out;
 }
 
-// Sum of two sorted count vectors by key.
+// A pair key as one 128-bit integer whose order is PairKey's (p1, feature,
+// p2): 16 bytes to sort where the struct takes 24, and one comparison.
+using PackedPair = unsigned __int128;
+PackedPair pack_pair(uint16_t p1, uint64_t feature, uint16_t p2) {
+  return (PackedPair(p1) << 80) | (PackedPair(feature) << 16) | PackedPair(p2);
+}
+PairKey unpack_pair(PackedPair k) { return {uint16_t(k >> 80), uint64_t(k >> 16), uint16_t(k)}; }
+
+// Adds the sorted counts `b` into the sorted counts `a`, in place: `a` grows
+// geometrically and the two runs merge where they lie, so folding many parts
+// into one touches about twice the result's pages, not the result's once per
+// part (a fresh merged copy each time was a tenth of gps model's run in page
+// faults).
 template <class Count>
-std::vector<Count> merge_sum(std::vector<Count>&& a, std::vector<Count>&& b) {
-  if (a.empty()) return std::move(b);
-  if (b.empty()) return std::move(a);
-  std::vector<Count> out;
-  out.reserve(a.size() + b.size());
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i].key < b[j].key) out.push_back(a[i++]);
-    else if (b[j].key < a[i].key) out.push_back(b[j++]);
-    else {
-      out.push_back({a[i].key, a[i].count + b[j].count});
-      ++i, ++j;
-    }
+void merge_sum_into(std::vector<Count>& a, std::vector<Count>&& b) {
+  if (b.empty()) return;
+  if (a.empty()) {
+    a.swap(b);
+    return;
   }
-  out.insert(out.end(), a.begin() + i, a.end());
-  out.insert(out.end(), b.begin() + j, b.end());
-  return out;
+  const size_t n = a.size();
+  if (a.capacity() < n + b.size()) a.reserve(std::max(n + b.size(), 2 * a.capacity()));
+  a.insert(a.end(), b.begin(), b.end());
+  std::vector<Count>().swap(b);
+  std::inplace_merge(a.begin(), a.begin() + std::ptrdiff_t(n), a.end(),
+                     [](const Count& x, const Count& y) { return x.key < y.key; });
+  size_t w = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (w > 0 && !(a[w - 1].key < a[i].key)) a[w - 1].count += a[i].count;
+    else a[w++] = a[i];
+  }
+  a.resize(w);
 }
 
 // Keys are buffered and folded into run-length counts every kFlushKeys pair
@@ -58,12 +77,12 @@ constexpr size_t kFlushKeys = size_t(1) << 22;
 
 ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t first, size_t last) {
   std::vector<BaseKey> base;
-  std::vector<PairKey> pairs;
+  std::vector<PackedPair> pairs;
   ModelCounts out;
   auto flush = [&] {
     ModelCounts part;
-    part.base = run_lengths<BaseCount>(base);
-    part.pairs = run_lengths<PairCount>(pairs);
+    part.base = run_lengths<BaseCount>(base, [](const BaseKey& k) { return k; });
+    part.pairs = run_lengths<PairCount>(pairs, unpack_pair);
     base.clear();
     pairs.clear();
     out.merge(std::move(part));
@@ -78,7 +97,7 @@ ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t fir
         const uint64_t f = seed.feature[k];
         base.push_back({p1, f});
         for (uint64_t t = s0; t < s1; ++t)
-          if (t != s) pairs.push_back({p1, f, seed.port[t]});
+          if (t != s) pairs.push_back(pack_pair(p1, f, seed.port[t]));
       }
     }
   }
@@ -89,10 +108,8 @@ ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t fir
 }  // namespace
 
 void ModelCounts::merge(ModelCounts&& other) {
-  base = merge_sum(std::move(base), std::move(other.base));
-  pairs = merge_sum(std::move(pairs), std::move(other.pairs));
-  other.base.clear();
-  other.pairs.clear();
+  merge_sum_into(base, std::move(other.base));
+  merge_sum_into(pairs, std::move(other.pairs));
 }
 
 ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options) {
@@ -142,14 +159,58 @@ std::vector<PredictorQuery> predictor_queries(const SeedHosts& seed, const Model
   return out;
 }
 
-void answer_predictor_query(const std::vector<Rule>& rules, const PredictorQuery& query,
+RuleRanges::RuleRanges(const std::vector<Rule>& sorted_rules) : rules_(&sorted_rules) {
+  size_t groups = 0;
+  for (size_t i = 0; i < sorted_rules.size(); ++i)
+    if (i == 0 || sorted_rules[i].p1 != sorted_rules[i - 1].p1 || sorted_rules[i].feature != sorted_rules[i - 1].feature)
+      ++groups;
+  size_t capacity = 16;
+  while (capacity < 2 * groups) capacity *= 2;  // at most half full: short probes
+  slots_.assign(capacity, Slot{});
+  mask_ = capacity - 1;
+  for (size_t i = 0; i < sorted_rules.size();) {
+    size_t j = i + 1;
+    while (j < sorted_rules.size() && sorted_rules[j].p1 == sorted_rules[i].p1 &&
+           sorted_rules[j].feature == sorted_rules[i].feature) {
+      if (sorted_rules[j].p2 <= sorted_rules[j - 1].p2) throw std::invalid_argument("RuleRanges: rules not sorted");
+      ++j;
+    }
+    if (i > 0 && BaseKey{sorted_rules[i].p1, sorted_rules[i].feature} <
+                     BaseKey{sorted_rules[i - 1].p1, sorted_rules[i - 1].feature})
+      throw std::invalid_argument("RuleRanges: rules not sorted");
+    uint64_t at = hash2(sorted_rules[i].p1, sorted_rules[i].feature) & mask_;
+    while (slots_[at].count != 0) at = (at + 1) & mask_;
+    slots_[at] = {sorted_rules[i].feature, i, uint32_t(j - i), sorted_rules[i].p1};
+    i = j;
+  }
+}
+
+std::span<const Rule> RuleRanges::find(uint16_t p1, uint64_t feature) const {
+  for (uint64_t at = hash2(p1, feature) & mask_;; at = (at + 1) & mask_) {
+    const Slot& s = slots_[at];
+    if (s.count == 0) return {};
+    if (s.feature == feature && s.p1 == p1) return std::span<const Rule>(*rules_).subspan(s.begin, s.count);
+  }
+}
+
+void answer_predictor_query(const RuleRanges& rules, const PredictorQuery& query,
                             std::span<const uint16_t> ports, std::vector<PredictorCandidate>& out) {
-  const BaseKey key{query.p1, query.feature};
-  auto it = std::lower_bound(rules.begin(), rules.end(), key,
-                             [](const Rule& r, const BaseKey& k) { return BaseKey{r.p1, r.feature} < k; });
-  for (; it != rules.end() && it->p1 == key.p1 && it->feature == key.feature; ++it)
-    if (std::binary_search(ports.begin(), ports.end(), it->p2))  // p2 open on this host
-      out.push_back({query.host, it->p2, it->p1, it->feature, it->support, it->hitrate});
+  // The rules whose p2 is open on the host: an intersection of two ascending
+  // lists, searched from the shorter side (a popular antecedent has
+  // thousands of rules, a host at most max_ports ports).
+  const auto group = rules.find(query.p1, query.feature);
+  auto add = [&](const Rule& r) { out.push_back({query.host, r.p2, r.p1, r.feature, r.support, r.hitrate}); };
+  if (group.size() <= 8 * ports.size()) {
+    for (const Rule& r : group)
+      if (std::binary_search(ports.begin(), ports.end(), r.p2)) add(r);
+    return;
+  }
+  auto from = group.begin();
+  for (const uint16_t p : ports) {
+    from = std::lower_bound(from, group.end(), p, [](const Rule& r, uint16_t x) { return r.p2 < x; });
+    if (from == group.end()) break;
+    if (from->p2 == p) add(*from);
+  }
 }
 
 namespace {
@@ -220,13 +281,14 @@ std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<
   std::vector<Predictor> out;
   std::vector<PredictorCandidate> candidates;
   std::vector<const PredictorCandidate*> sorted;
+  const RuleRanges ranges(rules);
   for (size_t h = 0; h < seed.hosts(); ++h) {
     candidates.clear();
     if (seed.ports_of(h) >= 2 && eligible(seed, h, options)) {
       const auto ports = std::span<const uint16_t>(seed.port).subspan(size_t(seed.host_begin[h]), seed.ports_of(h));
       for (uint64_t q = seed.host_begin[h]; q < seed.host_begin[h + 1]; ++q)
         for (uint64_t k = seed.feat_begin[q]; k < seed.feat_begin[q + 1]; ++k)
-          answer_predictor_query(rules, {uint32_t(h), seed.port[q], seed.feature[k]}, ports, candidates);
+          answer_predictor_query(ranges, {uint32_t(h), seed.port[q], seed.feature[k]}, ports, candidates);
     } else if (seed.ports_of(h) != 1) {
       continue;
     }

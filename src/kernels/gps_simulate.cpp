@@ -78,12 +78,8 @@ std::vector<PredictQuery> predict_queries(const SeedHosts& found) {
   return out;
 }
 
-void answer_predict_query(const std::vector<Rule>& rules, const PredictQuery& q, std::vector<Prediction>& out) {
-  auto first = std::lower_bound(rules.begin(), rules.end(), q, [](const Rule& r, const PredictQuery& x) {
-    return std::tie(r.p1, r.feature) < std::tie(x.port, x.feature);
-  });
-  for (auto it = first; it != rules.end() && it->p1 == q.port && it->feature == q.feature; ++it)
-    out.push_back({q.ip, it->p2, it->hitrate, q.port, q.feature});
+void answer_predict_query(const RuleRanges& rules, const PredictQuery& q, std::vector<Prediction>& out) {
+  for (const Rule& r : rules.find(q.port, q.feature)) out.push_back({q.ip, r.p2, r.hitrate, q.port, q.feature});
 }
 
 namespace {
@@ -92,7 +88,7 @@ bool better(const Prediction& a, const Prediction& b) {
 }
 }  // namespace
 
-void answer_predict_queries(const std::vector<Rule>& rules, const std::vector<PredictQuery>& queries,
+void answer_predict_queries(const RuleRanges& rules, const std::vector<PredictQuery>& queries,
                             std::vector<Prediction>& out, const PlanIndex* plan) {
   std::vector<int64_t> slot(65536, -1);  // port -> index in out of the current host's candidate
   std::vector<uint16_t> touched;

@@ -578,9 +578,10 @@ TEST_CASE("gps: predictors from rules spread over simulated ranks equal the one-
     std::vector<PredictorCandidate> candidates;
     for (size_t r = 0; r < ranks; ++r) {
       const std::vector<Rule> slice(rules.begin() + std::ptrdiff_t(cut[r]), rules.begin() + std::ptrdiff_t(cut[r + 1]));
+      const RuleRanges ranges(slice);
       for (const auto& q : queries) {
         const auto ports = std::span<const uint16_t>(seed.port).subspan(size_t(seed.host_begin[q.host]), seed.ports_of(q.host));
-        answer_predictor_query(slice, q, ports, candidates);
+        answer_predictor_query(ranges, q, ports, candidates);
       }
     }
     std::reverse(candidates.begin(), candidates.end());  // arrival order must not matter
@@ -616,11 +617,12 @@ TEST_CASE("gps: predictions from rules spread over simulated ranks equal the one
     std::vector<Prediction> candidates;
     for (size_t r = 0; r < ranks; ++r) {
       const std::vector<Rule> slice(rules.begin() + std::ptrdiff_t(cut[r]), rules.begin() + std::ptrdiff_t(cut[r + 1]));
+      const RuleRanges ranges(slice);
       std::vector<Prediction> answers;
       if (r % 2) {  // thinned host by host where they are answered, the plan's services dropped there
-        answer_predict_queries(slice, queries, answers, r % 4 == 1 ? &plan : nullptr);
+        answer_predict_queries(ranges, queries, answers, r % 4 == 1 ? &plan : nullptr);
       } else {
-        for (const auto& q : queries) answer_predict_query(slice, q, answers);
+        for (const auto& q : queries) answer_predict_query(ranges, q, answers);
         keep_best_predictions(answers);
       }
       candidates.insert(candidates.end(), answers.begin(), answers.end());

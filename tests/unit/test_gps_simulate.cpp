@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <tuple>
+
+#include "scanhpc/core/random.hpp"
 #include "scanhpc/kernels/gps_simulate.hpp"
 
 using namespace scanhpc;
@@ -44,6 +48,43 @@ TEST_CASE("the seed sample is deterministic and close to its fraction", "[gps]")
   CHECK_FALSE(in_seed_sample(1, 1, 0.0));
 }
 
+TEST_CASE("RuleRanges finds each antecedent's rules as a binary search does", "[gps]") {
+  // Random sorted rules with many antecedents of one rule and some of many,
+  // asked for every antecedent, for near misses and for absent ones.
+  SplitMix64 rng{5};
+  std::vector<Rule> rules;
+  for (int i = 0; i < 20000; ++i) {
+    const uint16_t p1 = uint16_t(rng.next() % 40);
+    const uint64_t feature = rng.next() % 3000;
+    rules.push_back({p1, feature, uint16_t(rng.next() % 200), 1, 1, 0.5});
+  }
+  std::sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) {
+    return std::tie(a.p1, a.feature, a.p2) < std::tie(b.p1, b.feature, b.p2);
+  });
+  rules.erase(std::unique(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) {
+                return a.p1 == b.p1 && a.feature == b.feature && a.p2 == b.p2;
+              }), rules.end());
+  const RuleRanges ranges(rules);
+  size_t found = 0;
+  for (uint16_t p1 = 0; p1 < 42; ++p1)
+    for (uint64_t feature = 0; feature < 3002; ++feature) {
+      auto lo = std::lower_bound(rules.begin(), rules.end(), std::pair{p1, feature},
+                                 [](const Rule& r, const std::pair<uint16_t, uint64_t>& k) {
+                                   return std::tie(r.p1, r.feature) < std::tie(k.first, k.second);
+                                 });
+      auto hi = lo;
+      while (hi != rules.end() && hi->p1 == p1 && hi->feature == feature) ++hi;
+      const auto got = ranges.find(p1, feature);
+      REQUIRE(got.size() == size_t(hi - lo));
+      if (!got.empty()) CHECK(got.data() == &*lo);
+      found += got.size();
+    }
+  CHECK(found == rules.size());
+  CHECK(RuleRanges(std::vector<Rule>{}).find(1, 1).empty());
+  std::vector<Rule> unsorted{{80, 2, 22, 1, 1, 0.5}, {25, 1, 22, 1, 1, 0.5}};
+  CHECK_THROWS_AS(RuleRanges(unsorted), std::invalid_argument);
+}
+
 TEST_CASE("predict in steps (questions, answers, choice) gives the hand-made predictions", "[gps]") {
   const uint32_t ip = 0x0A010203, other = 0x0B000001;
   std::vector<Rule> rules{
@@ -57,7 +98,8 @@ TEST_CASE("predict in steps (questions, answers, choice) gives the hand-made pre
   const auto queries = predict_queries(found);
   REQUIRE(queries.size() == 3);
   std::vector<Prediction> candidates;
-  for (const auto& q : queries) answer_predict_query(rules, q, candidates);
+  const RuleRanges ranges(rules);
+  for (const auto& q : queries) answer_predict_query(ranges, q, candidates);
   CHECK(candidates.size() == 3 + 1 + 3);  // (80, 11): 3 rules for each host; (80, 12): 1
   PlanIndex plan({{0, 8080, 0x0A010000, 16, 5}});
   std::unordered_set<uint64_t> seed{service_code(ip, 443)};

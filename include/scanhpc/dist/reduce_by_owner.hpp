@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "scanhpc/core/sort_runs.hpp"
 #include "scanhpc/dist/alltoallv_rounds.hpp"
 
 namespace scanhpc::dist {
@@ -27,7 +28,8 @@ std::vector<KeyCount<Key>> reduce_by_owner(const Comm& comm, std::vector<KeyCoun
   using Entry = KeyCount<Key>;
   auto received = send_to_owners(comm, std::move(local), [&](const Entry& e) { return owner(e.key); }, round_bytes);
   // Sum equal keys; the result is sorted, so it does not depend on arrival order.
-  std::sort(received.begin(), received.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  // Tables that were sorted where they were sent arrive as one run per rank.
+  sort_runs(received, [](const Entry& a, const Entry& b) { return a.key < b.key; }, 4 * size_t(comm.size()));
   // Summed in place: the result needs no second buffer.
   size_t n = 0;
   for (size_t i = 0; i < received.size(); ++i) {
@@ -35,7 +37,7 @@ std::vector<KeyCount<Key>> reduce_by_owner(const Comm& comm, std::vector<KeyCoun
     else received[n++] = received[i];
   }
   received.resize(n);
-  received.shrink_to_fit();
+  if (n < received.capacity() / 4 * 3) received.shrink_to_fit();  // a copy only where it frees much
   return received;
 }
 

@@ -224,6 +224,30 @@ struct Rule {
 // (p1, feature, p2).
 std::vector<Rule> rules_from_counts(const ModelCounts& counts, const ModelOptions& options);
 
+// The rules of each antecedent (p1, feature) of a rule list sorted by
+// (p1, feature, p2), found with one probe of an open-addressing table. The
+// searches of the predictors and of predict ask once per (service, feature)
+// and most antecedents have no rule: a binary search over all rules costs
+// about log2(rules) cache misses per question, this about one. Holds a
+// reference: `sorted_rules` must outlive it and stay unchanged.
+class RuleRanges {
+ public:
+  explicit RuleRanges(const std::vector<Rule>& sorted_rules);
+  std::span<const Rule> find(uint16_t p1, uint64_t feature) const;
+  const std::vector<Rule>& rules() const { return *rules_; }
+
+ private:
+  struct Slot {
+    uint64_t feature = 0;
+    uint64_t begin = 0;
+    uint32_t count = 0;  // 0: empty; at most 65536 (one per p2)
+    uint16_t p1 = 0;
+  };
+  const std::vector<Rule>* rules_;
+  std::vector<Slot> slots_;
+  uint64_t mask_ = 0;
+};
+
 // -------------------------------------------------------------- predictors --
 
 struct Predictor {
@@ -240,7 +264,8 @@ struct Predictor {
 // the single best rule (p1 = q, f, p2 = p) with q another open port of the
 // host and f a feature of (ip, q), ordered by hitrate DESC, then p1 ASC, then
 // the feature's TEXT ASC (as GPS: ORDER BY hitrate DESC, neededP, p1_server).
-// Services without any rule are dropped (as GPS). Hosts with exactly one open
+// Services without any rule are dropped (as GPS). `rules` sorted by (p1,
+// feature, p2), as rules_from_counts gives them. Hosts with exactly one open
 // port are appended as (ip, port, pred_port = port, feature 0, support 0,
 // hitrate 0) (GPS appends them with neededP = port). Hosts with more than
 // max_ports ports give nothing. Sorted by (ip, port). Feature texts come from
@@ -265,9 +290,9 @@ struct PredictorCandidate {
 };
 // Every (host, q, feature) of the hosts with min_ports..max_ports (>= 2) ports.
 std::vector<PredictorQuery> predictor_queries(const SeedHosts& seed, const ModelOptions& options);
-// Appends the rules (p1, feature, p2) of `rules` (sorted by (p1, feature,
-// p2); any subset) with p2 one of `ports` (the host's, ascending).
-void answer_predictor_query(const std::vector<Rule>& rules, const PredictorQuery& query,
+// Appends the rules (p1, feature, p2) of `rules` (any subset of the rules)
+// with p2 one of `ports` (the host's, ascending).
+void answer_predictor_query(const RuleRanges& rules, const PredictorQuery& query,
                             std::span<const uint16_t> ports, std::vector<PredictorCandidate>& out);
 // The best candidate of each service (any order, any split of the rules),
 // plus the hosts with one port; equals best_predictors.

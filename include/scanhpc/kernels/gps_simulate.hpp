@@ -82,14 +82,14 @@ struct PredictQuery {
 };
 std::vector<PredictQuery> predict_queries(const SeedHosts& found);
 // Appends a candidate for every rule (q.port, q.feature, p2) of `rules`
-// (sorted by (p1, feature, p2); any subset of the model's rules).
-void answer_predict_query(const std::vector<Rule>& rules, const PredictQuery& q, std::vector<Prediction>& out);
+// (any subset of the model's rules).
+void answer_predict_query(const RuleRanges& rules, const PredictQuery& q, std::vector<Prediction>& out);
 // The same for a run of questions, keeping only the best candidate of each
 // (ip, port) among those of consecutive questions of one ip (questions
 // come host by host): the thinning done where they are answered. With a
 // plan, the services it covers are dropped there too (a choice by (ip, port)
 // alone, so the result of choose_predictions is the same).
-void answer_predict_queries(const std::vector<Rule>& rules, const std::vector<PredictQuery>& queries,
+void answer_predict_queries(const RuleRanges& rules, const std::vector<PredictQuery>& queries,
                             std::vector<Prediction>& out, const PlanIndex* plan = nullptr);
 // Keeps the best candidate of each (ip, port), by hitrate desc, rule port,
 // rule feature: a total order, so candidates may be thinned anywhere before
