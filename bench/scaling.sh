@@ -7,7 +7,7 @@
 # floor (the largest rank of the same command on a tiny input of the same
 # format at that rank count: MPI, libraries, tables of fixed size), its
 # ratio to the 1-rank
-# figure, and the largest rank's received bytes over the mean. Outputs are
+# figure, the largest rank's peak RSS and received bytes over the means. Outputs are
 # compared with the 1-rank output (tests/compare_h5.py, /run aside). Prints
 # a markdown table (docs/scaling.md).
 # Usage: bench/scaling.sh [RANKS...]   (default: 2 4 8 16; data in bench/data/scaling)
@@ -31,7 +31,8 @@ mkdir -p "$D"
 [ -d $D/ft4 ] || "$BIN" flow convert -q -o $D/ft4 $D/ft3-hour
 [ -s $D/scan.oJ ] || "$BIN" synth masscan --services 8000000 --seed 5 -o $D/scan.oJ -q  # 1.23 GB
 [ -s $D/gps.oJ ] || "$BIN" synth gps --hosts 617000 --seed 1 -o $D/gps.oJ -q
-[ -s $D/scan.oJ.gz ] || gzip -6 -c $D/scan.oJ > $D/scan.oJ.gz
+# One gzip stream of 146.8 MB (1.89 GB of -oJ inflated; another seed and size than scan.oJ).
+[ -s $D/scan-12M.oJ.gz ] || "$BIN" synth masscan --services 12300000 --seed 3 -o - -q | gzip -6 > $D/scan-12M.oJ.gz
 # FT4 of at least 150 MB for flow top and ports, in two families: sources
 # spread as the generator spreads them, and every source in one /16.
 [ -d $D/ft4-4h ] || "$BIN" synth flowtuple --version 4 --minutes 240 --records-per-minute 150000 --seed 7 \
@@ -72,7 +73,7 @@ cases=(
   "flow-top-series-hot16|flow top -q --series --field netacq_country -o OUT $D/ft4-4h-hot16|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
   "flow-top-series-wide|flow top -q --series --field netacq_country -o OUT $D/ft4-4h-wide|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
   "scan|scan -q -o OUT $D/scan.oJ|scan -q -o OUT $D/tiny.oJ"
-  "scan-gzip|scan -q -o OUT $D/scan.oJ.gz|scan -q -o OUT $D/tiny.oJ.gz"
+  "scan-gzip|scan -q -o OUT $D/scan-12M.oJ.gz|scan -q -o OUT $D/tiny.oJ.gz"
   "gps-model|gps model -q -o OUT $D/gps.oJ|gps model -q -o OUT $D/tiny-gps.oJ"
   "gps-simulate|gps simulate -q -o OUT $D/gps.oJ|gps simulate -q -o OUT $D/tiny-gps.oJ"
   "gps-predict|gps predict -q --model $D/gps-model.h5 -o OUT $D/gps.oJ|gps predict -q --model $D/tiny-model.h5 -o OUT $D/tiny-gps.oJ"
@@ -92,8 +93,8 @@ floor_of() {  # NAME N FLOOR-ARGS...: the command's floor at N ranks (its tiny i
   [ -e "$f" ] || run_case "$n" "$f" "$@"
   h5_of "$name" "$f"
 }
-echo "| case | ranks | max RSS | max RSS less floor | / 1 rank | received max / mean | = 1 rank |"
-echo "|---|---:|---:|---:|---:|---:|---|"
+echo "| case | ranks | max RSS | max RSS less floor | / 1 rank | RSS max / mean | received max / mean | = 1 rank |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
 for c in "${cases[@]}"; do
   name=${c%%|*}; rest=${c#*|}
   read -r -a args <<<"${rest%%|*}"; read -r -a floor_args <<<"${rest#*|}"
@@ -120,7 +121,9 @@ recv = [int(x) for x in h5py.File(h5)["/run/ranks"]["bytes_received"][:]]
 mean = sum(recv) / len(recv)
 ratio = (r - fl) / (b - fl1) if b > fl1 else float("nan")
 skew = f"{max(recv) / mean:.2f}" if int(n) > 1 and mean > 0 else "-"
-print(f"| {name} | {n} | {r/1e6:,.0f} MB | {(r-fl)/1e6:,.0f} MB | {ratio:.3f} | {skew} | {same} |")
+all_rss = rss(h5)
+spread = f"{r / (sum(all_rss) / len(all_rss)):.2f}" if int(n) > 1 else "-"
+print(f"| {name} | {n} | {r/1e6:,.0f} MB | {(r-fl)/1e6:,.0f} MB | {ratio:.3f} | {spread} | {skew} | {same} |")
 PY
   done
 done
