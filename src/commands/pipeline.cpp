@@ -100,7 +100,7 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
       if (dealt && t.whole && out.files[t.file].path != "-" && out.files[t.file].bytes >= (uint64_t(32) << 20))
         ctx.warn(out.files[t.file].path + " (" + std::to_string(out.files[t.file].bytes >> 20) +
                  " MiB) is one stream, more than a rank's share of the input: one rank reads it and deals its "
-                 "rows to every rank as it reads; give it uncompressed, or in several files, to read it in parallel");
+                 "rows to every rank as it reads; give it uncompressed, compressed with bgzip, or in several files, to read it in parallel");
       if (r == size_t(comm.rank())) (dealt ? streams : tasks).push_back(t);
     }
   uint64_t task_bytes = 0, stream_bytes = 0;

@@ -136,13 +136,20 @@ void print_scan_summary(const std::vector<InputFile>& files, const IngestSummary
                         const std::vector<std::string>& analysis_lines, const dist::ExchangeStats& x,
                         const std::vector<uint64_t>& rss, double seconds, const std::string& output) {
   uint64_t bytes = 0;
-  for (const auto& f : files) bytes += f.bytes;
+  bool stdin_read = false;  // its size is not known beforehand: no bytes or rate for it
+  for (const auto& f : files) {
+    bytes += f.bytes;
+    stdin_read |= f.path == "-";
+  }
+  std::string size = human_bytes(double(bytes));
+  if (stdin_read) size = bytes ? size + " and standard input" : std::string("standard input");
+  const std::string rate =
+      stdin_read || seconds <= 0 ? std::string() : " (" + human_bytes(double(bytes) / seconds) + "/s)";
   const auto& c = s.counts;
   std::fprintf(stderr,
-               "scanhpc scan: %zu file(s), %s in %.2f s (%s/s)\n"
+               "scanhpc scan: %zu file(s), %s in %.2f s%s\n"
                "  records: %llu read = %llu used + %llu rejected; %llu banners, %llu open observations\n",
-               files.size(), human_bytes(double(bytes)).c_str(), seconds,
-               human_bytes(seconds > 0 ? double(bytes) / seconds : 0).c_str(), (unsigned long long)c.records_read,
+               files.size(), size.c_str(), seconds, rate.c_str(), (unsigned long long)c.records_read,
                (unsigned long long)c.records_used, (unsigned long long)c.records_rejected,
                (unsigned long long)c.banner_records, (unsigned long long)open_observations);
   for (const auto& line : analysis_lines) std::fprintf(stderr, "  %s\n", line.c_str());
