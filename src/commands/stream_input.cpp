@@ -81,7 +81,13 @@ IngestResult read_streams_dealt(const dist::Comm& comm, const std::vector<InputF
   Handoff handoff(1);
   std::thread reader;
   if (!streams.empty()) {
+    // The reading rank holds its share plus what is in flight: the inflated
+    // block being parsed, the batch filling, the one queued and the one dealt.
+    // 2 MiB blocks (8 MiB before) took the reading rank of a 147 MB gzip at
+    // 16 ranks from 1.47 to 1.31 times the mean RSS at the same speed; 2 MiB
+    // batches would give 1.15 but cost 2% at 2 ranks (one more deal each).
     options.batch_bytes = size_t(std::min<uint64_t>(round_bytes, uint64_t(4) << 20));
+    options.chunk_bytes = std::min<size_t>(options.chunk_bytes, size_t(2) << 20);
     options.on_batch = [&handoff](ParseSink& sink) {
       handoff.push({std::move(sink.status), std::move(sink.banners)});
       sink.status = StatusColumns{};
