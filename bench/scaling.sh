@@ -26,6 +26,8 @@ mkdir -p "$D"
 # The same events with every source in one /16 (10.0.0.0/16): the skew family.
 [ -s $D/hp-hot16.csv ] || awk -F, 'NR==1{print;next}{$3=167772160+($3%65536); print}' OFS=, $D/hp.csv > $D/hp-hot16.csv
 [ -d $D/ft3 ] || "$BIN" synth flowtuple --version 3 --minutes 5 --records-per-minute 3250000 -o $D/ft3 -q
+# A larger interval, above 150 MB, of another seed: about 16 M rows in one five-minute file.
+[ -d $D/ft3-16M ] || "$BIN" synth flowtuple --version 3 --minutes 5 --records-per-minute 4000000 --seed 9 -o $D/ft3-16M -q
 [ -d $D/ft3-hour ] || "$BIN" synth flowtuple --version 3 --minutes 60 --records-per-minute 150000 --seed 7 \
   --sweepers 20 -o $D/ft3-hour -q
 [ -d $D/ft4 ] || "$BIN" flow convert -q -o $D/ft4 $D/ft3-hour
@@ -67,6 +69,7 @@ cases=(
   # --window-mb 0: the whole input in one window, to measure how it divides over the ranks;
   # flow-convert-hour-windows: the default windows (16 MiB of FT3 per rank)
   "flow-convert-13M|flow convert -q --window-mb 0 -o OUT $D/ft3|flow convert -q -o OUT $D/tiny-ft3"
+  "flow-convert-16M|flow convert -q --window-mb 0 -o OUT $D/ft3-16M|flow convert -q -o OUT $D/tiny-ft3"
   "flow-convert-hour|flow convert -q --window-mb 0 -o OUT $D/ft3-hour|flow convert -q -o OUT $D/tiny-ft3"
   "flow-convert-hour-windows|flow convert -q -o OUT $D/ft3-hour|flow convert -q -o OUT $D/tiny-ft3"
   "flow-top-series|flow top -q --series --field netacq_country -o OUT $D/ft4-4h|flow top -q --series --field netacq_country -o OUT $D/tiny-ft4"
