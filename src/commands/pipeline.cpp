@@ -1,5 +1,7 @@
 #include "scanhpc/commands/pipeline.hpp"
 
+#include "scanhpc/core/codes.hpp"
+
 #include <cstdio>
 
 #include "scanhpc/commands/gzip_member_input.hpp"
@@ -19,6 +21,9 @@ void add_ingest_options(po::options_description& o, const std::string& default_o
       ("chunk-mb", po::value<uint64_t>()->default_value(8), "bytes of input per unit of thread work, in MiB")
       ("max-record-bytes", po::value<uint64_t>()->default_value(16 << 20),
        "longest input record accepted; longer ones are rejected")
+      ("port", po::value<int>(), "ZMap input whose rows have no sport (default output, -f without sport): "
+                                 "the scanned port, as given to ZMap's -p")
+      ("proto", po::value<std::string>()->default_value("tcp"), "ZMap input: the probe module's protocol, tcp or udp")
       ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory, glob or - (repeatable)");
   add_run_options(o);
 }
@@ -41,6 +46,13 @@ IngestConfig ingest_config_from(const po::variables_map& vm) {
   c.chunk_bytes = vm["chunk-mb"].as<uint64_t>() << 20;
   c.max_record_bytes = vm["max-record-bytes"].as<uint64_t>();
   if (c.chunk_bytes == 0 || c.max_record_bytes == 0) throw UsageError("--chunk-mb and --max-record-bytes must be > 0");
+  if (vm.count("port")) {
+    c.default_port = vm["port"].as<int>();
+    if (c.default_port < 0 || c.default_port > 65535) throw UsageError("--port: expected 0-65535");
+  }
+  const std::string proto = vm["proto"].as<std::string>();
+  if (proto != "tcp" && proto != "udp") throw UsageError("--proto: expected tcp or udp");
+  c.default_proto = uint8_t(proto == "tcp" ? Proto::tcp : Proto::udp);
   if (c.inputs.empty()) throw UsageError("no INPUT given");
   return c;
 }
@@ -87,6 +99,10 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
   // 1. split: the file table and this rank's byte ranges
   InputTable table = cfg.listed ? *cfg.listed : list_input_table(ctx, cfg.inputs, InputRole::masscan, cfg.format);
   out.files = std::move(table.files);
+  for (auto& f : out.files) {  // ZMap's rows without sport take the scan's port
+    f.default_port = cfg.default_port;
+    f.default_proto = cfg.default_proto;
+  }
   auto plan = plan_read_tasks(out.files, comm.size());
   out.input_bytes = total_input_bytes(out.files);
   // Streams holding more than their share are dealt to every rank as they

@@ -141,10 +141,10 @@ void parse_range(const PlainFile& in, uint64_t file_size, uint32_t file, uint64_
 }
 
 // Reads a whole file as a stream (gzip, stdin): blocks of complete lines.
-void parse_stream_lines(ByteStream& in, uint32_t file, MasscanFormat format, std::string carry,
-                        const IngestOptions& opt, Worker& w, std::atomic<bool>& stop) {
+void parse_stream_lines(ByteStream& in, uint32_t file, MasscanFormat format, const LineContext& context,
+                        std::string carry, const IngestOptions& opt, Worker& w, std::atomic<bool>& stop) {
   const size_t pad = json_line_padding();
-  LineParser parser(format);
+  LineParser parser(format, context);
   const size_t block = std::max<size_t>(opt.chunk_bytes, 1 << 16);
   uint64_t carry_offset = 0;  // file offset of carry[0]
   bool skipping = false;      // inside an over-long line
@@ -279,7 +279,7 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
         read_gzip_member_range(f.path, f.bytes, t.file, f.format, t.begin, t.end, g, piece);
       } else if (!t.whole) {
         PlainFile in(f.path);
-        LineParser parser(f.format);
+        LineParser parser(f.format, f.line_context());
         parse_range(in, f.bytes, t.file, t.begin, t.end, parser, opt, w);
       } else {
         ByteStream in(f.path);
@@ -305,7 +305,7 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
           if (!head.empty()) throw std::runtime_error("binary format on stdin is not supported; pass a file");
           read_masscan_binary(in, t.file, w.sink);
         } else if (format != MasscanFormat::empty) {
-          parse_stream_lines(in, t.file, format, std::move(head), opt, w, stop);
+          parse_stream_lines(in, t.file, format, f.line_context(), std::move(head), opt, w, stop);
         }
       }
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 // The listing of inputs: expand, sniff, assemble (see input_listing.hpp), and
 // list_inputs / enumerate_masscan_inputs as the three steps in one process.
 #include "scanhpc/io/input_listing.hpp"
+#include "scanhpc/io/zmap_lines.hpp"
 
 #include <glob.h>
 #include <sys/stat.h>
@@ -186,7 +187,9 @@ SniffedInput sniff_input(const InputCandidate& c, InputRole role) {
     s.kind = sniff_magic(read_head(c.path, 16));
     const bool text = s.kind == FileKind::gzip || s.kind == FileKind::other || s.kind == FileKind::empty;
     if (role == InputRole::masscan || (role == InputRole::ports && text && !c.path.ends_with(".avro"))) {
-      s.detected = detect_format(inflated_head(c.path)).value_or(MasscanFormat::unrecognized);
+      const std::string head = inflated_head(c.path);
+      s.detected = detect_format(head).value_or(MasscanFormat::unrecognized);
+      if (s.detected == MasscanFormat::zmap_csv) s.header = zmap_csv_header(head);
       if (s.kind == FileKind::gzip && !(c.from_folder && s.detected == MasscanFormat::unrecognized))
         s.gzip_members = sniff_gzip_members(c.path, s.bytes);
     }
@@ -253,7 +256,11 @@ ListedInputs assemble_inputs(const ExpandedInputs& expanded, const std::vector<S
     f.detected = s.detected;
     if (forced != MasscanFormat::automatic) f.format = f.bytes == 0 ? MasscanFormat::empty : forced;
     else f.format = f.detected;
-    if (f.gzip && is_line_format(f.format)) f.gzip_members = s.gzip_members;
+    // ZMap's parsers need the file's header and the scan's port, which the
+    // member reader does not pass on: a gzip ZMap file is one stream.
+    const bool zmap = f.format == MasscanFormat::zmap_csv || f.format == MasscanFormat::zmap_json;
+    if (f.gzip && is_line_format(f.format) && !zmap) f.gzip_members = s.gzip_members;
+    f.header = s.header;
     switch (role) {
       case InputRole::masscan: f.family = InputFamily::scan; break;
       case InputRole::flowtuple: f.family = InputFamily::flowtuple; break;
@@ -312,6 +319,7 @@ std::string serialize_sniffed(const std::vector<SniffedInput>& v) {
     put(out, uint8_t(s.kind));
     put(out, uint32_t(s.detected));
     put(out, uint8_t(s.gzip_members));
+    put_text(out, s.header);
     put_text(out, s.not_input);
     put_text(out, s.error);
   }
@@ -328,6 +336,7 @@ std::vector<SniffedInput> deserialize_sniffed(const std::string& bytes) {
     s.kind = FileKind(r.get<uint8_t>());
     s.detected = MasscanFormat(r.get<uint32_t>());
     s.gzip_members = GzipMembers(r.get<uint8_t>());
+    s.header = r.text();
     s.not_input = r.text();
     s.error = r.text();
   }

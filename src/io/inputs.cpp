@@ -101,6 +101,9 @@ std::string serialize_inputs(const std::vector<InputFile>& files) {
     put(&kind, 1);
     const uint8_t members = uint8_t(f.gzip_members);
     put(&members, 1);
+    const uint64_t header_len = f.header.size();
+    put(&header_len, 8);
+    out += f.header;
   }
   return out;
 }
@@ -137,6 +140,11 @@ std::vector<InputFile> deserialize_inputs(const std::string& bytes) {
     uint8_t members = 0;
     get(&members, 1);
     f.gzip_members = GzipMembers(members);
+    uint64_t header_len = 0;
+    get(&header_len, 8);
+    if (pos + header_len > bytes.size()) throw std::runtime_error("deserialize_inputs: truncated");
+    f.header = bytes.substr(pos, header_len);
+    pos += header_len;
   }
   return files;
 }

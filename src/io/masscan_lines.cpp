@@ -13,9 +13,9 @@ struct LineParser::Impl {
   std::unique_ptr<LineRecordParser> parser;
 };
 
-LineParser::LineParser(MasscanFormat format) : impl_(std::make_unique<Impl>()) {
+LineParser::LineParser(MasscanFormat format, const LineContext& context) : impl_(std::make_unique<Impl>()) {
   const ScanFormatInfo* info = find_scan_format(format);
-  if (info && info->make_parser) impl_->parser = info->make_parser();
+  if (info && info->make_parser) impl_->parser = info->make_parser(context);
 }
 LineParser::~LineParser() = default;
 LineParser::LineParser(LineParser&&) noexcept = default;

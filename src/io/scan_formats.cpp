@@ -5,6 +5,7 @@
 #include "scanhpc/io/masscan_json.hpp"
 #include "scanhpc/io/masscan_lines.hpp"
 #include "scanhpc/io/masscan_text_lines.hpp"
+#include "scanhpc/io/zmap_lines.hpp"
 
 namespace scanhpc {
 namespace {
@@ -98,8 +99,8 @@ class JsonLines final : public LineRecordParser {
 };
 
 template <class P, class... A>
-std::function<std::unique_ptr<LineRecordParser>()> make(A... args) {
-  return [=] { return std::unique_ptr<LineRecordParser>(std::make_unique<P>(args...)); };
+std::function<std::unique_ptr<LineRecordParser>(const LineContext&)> make(A... args) {
+  return [=](const LineContext&) { return std::unique_ptr<LineRecordParser>(std::make_unique<P>(args...)); };
 }
 
 }  // namespace
@@ -108,6 +109,8 @@ const std::vector<ScanFormatInfo>& scan_formats() {
   static const std::vector<ScanFormatInfo> registry{
       // format, name, letters, help, line-oriented, detect, parser
       {MasscanFormat::automatic, "auto", "", "detect per file", false, nullptr, nullptr},
+      // ZMap before masscan's JSON: its objects would pass for -oJ records
+      {MasscanFormat::zmap_json, "zmap-json", "", "ZMap -O json", true, is_zmap_json, make_zmap_json_parser},
       {MasscanFormat::json, "json", "oJ", "masscan -oJ, every layout", true, is_json, make<JsonLines<JsonRecordParser>>()},
       {MasscanFormat::ndjson, "ndjson", "oD", "masscan -oD", true, is_ndjson, make<JsonLines<JsonRecordParser>>()},
       {MasscanFormat::list, "list", "oL", "masscan -oL", true, is_list, make<TextLines>(&parse_list_line)},
@@ -118,6 +121,9 @@ const std::vector<ScanFormatInfo>& scan_formats() {
        nullptr},
       {MasscanFormat::gps_seed, "gps", "", "GPS's seed NDJSON", true, is_gps_seed,
        make<JsonLines<GpsSeedRecordParser>>()},
+      // after every masscan format: a bare address line is ZMap's default output
+      {MasscanFormat::zmap_csv, "zmap-csv", "", "ZMap -O csv, or its default output", true, is_zmap_csv,
+       make_zmap_csv_parser},
       {MasscanFormat::empty, "empty", "", "", false, nullptr, nullptr},
       {MasscanFormat::unrecognized, "unrecognized", "", "", false, nullptr, nullptr},
   };

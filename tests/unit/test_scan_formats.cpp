@@ -29,6 +29,7 @@ TEST_CASE("scan formats: one entry each, names round-trip, parsers for line form
     CHECK(find_scan_format(f.format) == &f);
   }
   CHECK_FALSE(parse_format_name("zmap").has_value());
+  CHECK(parse_format_name("zmap-csv") == MasscanFormat::zmap_csv);
   CHECK(scan_format_choices().find("json (-oJ)") != std::string::npos);
 }
 
@@ -48,6 +49,16 @@ TEST_CASE("scan formats: first bytes of each format detected as that format", "[
       {"# Masscan 1.3.2 scan initiated\n", MasscanFormat::grepable},
       {"Timestamp: 1\tHost: 10.0.0.1 ()\tPorts: 80/open/tcp////\n", MasscanFormat::grepable},
       {"<?xml version=\"1.0\"?>\n<nmaprun scanner=\"masscan\">", MasscanFormat::xml},
+      // ZMap: 2.1.1's hyphenated and later underscore names, default output, JSON of both layouts
+      {"saddr,saddr-raw,sport,ttl,classification,success,repeat,timestamp-ts\n", MasscanFormat::zmap_csv},
+      {"saddr,success,ttl\n10.0.0.1,1,64\n", MasscanFormat::zmap_csv},
+      {"saddr,timestamp_ts,timestamp_us\n", MasscanFormat::zmap_csv},
+      {"10.0.0.1\n10.0.0.2\n", MasscanFormat::zmap_csv},
+      {"10.0.0.1,443\n", MasscanFormat::zmap_csv},
+      {"{ \"saddr\": \"10.0.0.1\", \"sport\": 80, \"classification\": \"synack\", \"success\": 1 }\n",
+       MasscanFormat::zmap_json},
+      {"{\"saddr\":\"10.0.0.1\",\"sport\":443,\"classification\":\"synack\",\"success\":true}\n",
+       MasscanFormat::zmap_json},
   };
   for (const auto& [head, want] : cases) {
     INFO(head);
@@ -55,5 +66,7 @@ TEST_CASE("scan formats: first bytes of each format detected as that format", "[
                                                     (std::string_view(head).starts_with("masscan/") ? 2 : 0))) ==
           want);
   }
-  CHECK_FALSE(detect_format("saddr,success\n10.0.0.1,1\n").has_value());  // ZMap CSV: not yet a format
+  CHECK_FALSE(detect_format("saddr,nosuchfield\n10.0.0.1,1\n").has_value());  // not ZMap's fields
+  CHECK_FALSE(detect_format("ip,port\n10.0.0.1,80\n").has_value());
+  CHECK_FALSE(detect_format("10.0.0.1,99999\n").has_value());
 }

@@ -28,6 +28,8 @@ struct IngestConfig {
   bool keep_banners = false;  // route banner records to their owner too
   bool force = false;         // outputs that exist may be replaced
   bool allow_empty = false;   // no record used: exit 0, not 3
+  int default_port = -1;      // --port: ZMap rows without sport
+  uint8_t default_proto = 1;  // --proto: ZMap's probe protocol (Proto::tcp)
   const InputTable* listed = nullptr;  // the inputs, when another command listed them (ports)
 };
 

@@ -40,6 +40,7 @@ struct SniffedInput {
   FileKind kind = FileKind::other;
   MasscanFormat detected = MasscanFormat::unrecognized;  // masscan and ports roles only
   GzipMembers gzip_members = GzipMembers::none;          // gzip files of those roles: splittable by members?
+  std::string header;     // ZMap CSV: the header row every range's parser needs
   std::string not_input;  // a folder member that is not an input of the role: why
   std::string error;      // cannot stat or read it: the message naming it
 };

@@ -37,6 +37,11 @@ struct InputFile {
            (family != InputFamily::scan || is_line_format(format));
   }
   GzipMembers gzip_members = GzipMembers::none;  // sniffed for gzip files in a line format
+  std::string header{};  // ZMap CSV: its header row (or the fields its default output implies)
+  // ZMap: the scan's port and protocol, for rows without sport (the command's --port, --proto)
+  int default_port = -1;
+  uint8_t default_proto = 1;
+  LineContext line_context() const { return {header, default_port, default_proto}; }
 };
 
 // Which members of an input folder a command reads. Files named on the

@@ -18,7 +18,7 @@ size_t json_line_padding();
 
 class LineParser {
  public:
-  explicit LineParser(MasscanFormat format);
+  explicit LineParser(MasscanFormat format, const LineContext& context = {});
   ~LineParser();
   LineParser(LineParser&&) noexcept;
   LineParser& operator=(LineParser&&) noexcept;

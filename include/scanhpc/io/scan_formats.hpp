@@ -36,7 +36,7 @@ struct ScanFormatInfo {
   // is of this format; the registry asks in order, the first yes wins. Null:
   // never detected this way.
   bool (*detect)(std::string_view rest);
-  std::function<std::unique_ptr<LineRecordParser>()> make_parser;  // line formats only
+  std::function<std::unique_ptr<LineRecordParser>(const LineContext&)> make_parser;  // line formats only
 };
 
 // Every format, in detection order.
