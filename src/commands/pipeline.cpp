@@ -24,6 +24,9 @@ void add_ingest_options(po::options_description& o, const std::string& default_o
       ("port", po::value<int>(), "ZMap input whose rows have no sport (default output, -f without sport): "
                                  "the scanned port, as given to ZMap's -p")
       ("proto", po::value<std::string>()->default_value("tcp"), "ZMap input: the probe module's protocol, tcp or udp")
+      ("lzr-filter", po::value<std::string>()->default_value("on"),
+       "raw LZR input: on keeps only the records GPS's preparation keeps (non-empty data, RST false, "
+       "window not 0); off reads every record")
       ("input", po::value<std::vector<std::string>>()->composing(), "input file, directory, glob or - (repeatable)");
   add_run_options(o);
 }
@@ -53,6 +56,9 @@ IngestConfig ingest_config_from(const po::variables_map& vm) {
   const std::string proto = vm["proto"].as<std::string>();
   if (proto != "tcp" && proto != "udp") throw UsageError("--proto: expected tcp or udp");
   c.default_proto = uint8_t(proto == "tcp" ? Proto::tcp : Proto::udp);
+  const std::string lzr = vm["lzr-filter"].as<std::string>();
+  if (lzr != "on" && lzr != "off") throw UsageError("--lzr-filter: expected on or off");
+  c.lzr_filter = lzr == "on";
   if (c.inputs.empty()) throw UsageError("no INPUT given");
   return c;
 }
@@ -102,6 +108,7 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
   for (auto& f : out.files) {  // ZMap's rows without sport take the scan's port
     f.default_port = cfg.default_port;
     f.default_proto = cfg.default_proto;
+    f.lzr_filter = cfg.lzr_filter;
   }
   auto plan = plan_read_tasks(out.files, comm.size());
   out.input_bytes = total_input_bytes(out.files);

@@ -3,6 +3,7 @@
 // committed only when all of it is valid.
 #include "scanhpc/io/gps_seed_json.hpp"
 
+#include <cctype>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -17,15 +18,20 @@ using namespace json_values;
 
 namespace {
 
-enum class Field { other, ip, port, asn, data, fingerprint, window };
+enum class Field { other, ip, port, asn, data, fingerprint, window, rst };
 
-Field field_of(std::string_view key) {
-  if (key == "ip" || key == "saddr") return Field::ip;
-  if (key == "p" || key == "sport") return Field::port;
-  if (key == "asn") return Field::asn;
-  if (key == "data") return Field::data;
-  if (key == "fingerprint") return Field::fingerprint;
-  if (key == "w" || key == "window") return Field::window;
+// Case-insensitive, as BigQuery's JSON import (LZR of 2020 writes "Data").
+Field field_of(std::string_view key, bool& saddr) {
+  std::string k(key);
+  for (char& c : k) c = char(std::tolower(static_cast<unsigned char>(c)));
+  if (k == "saddr") saddr = true;
+  if (k == "ip" || k == "saddr") return Field::ip;
+  if (k == "p" || k == "sport") return Field::port;
+  if (k == "asn") return Field::asn;
+  if (k == "data") return Field::data;
+  if (k == "fingerprint") return Field::fingerprint;
+  if (k == "w" || k == "window") return Field::window;
+  if (k == "rst") return Field::rst;
   return Field::other;
 }
 
@@ -49,13 +55,13 @@ void GpsSeedRecordParser::parse(std::string_view text, size_t capacity, uint32_t
 
   uint32_t ip = 0;
   uint64_t port = 0, asn = 0, window = 0;
-  bool has_ip = false, has_port = false, has_asn = false, has_window = false;
+  bool has_ip = false, has_port = false, has_asn = false, has_window = false, raw_lzr = false, rst = false, has_rst = false;
   std::string_view data, fingerprint;
   std::string why;
   for (auto field : obj) {
     std::string_view key;
     if (auto err = field.unescaped_key().get(key)) return fail(json_error(err, "invalid JSON key"));
-    const Field id = field_of(key);
+    const Field id = field_of(key, raw_lzr);
     const std::string name(key);  // the key's buffer is reused by the next unescape
     od::value v;
     if (auto err = field.value().get(v)) return fail(json_error(err, "invalid value"));
@@ -92,6 +98,10 @@ void GpsSeedRecordParser::parse(std::string_view text, size_t capacity, uint32_t
       case Field::fingerprint:
         if (!get_str(v, fingerprint)) return fail("fingerprint: not a string");
         break;
+      case Field::rst:
+        if (v.get_bool().get(rst)) return fail(name + ": not a boolean");
+        has_rst = true;
+        break;
       case Field::other:
         if (auto err = check_value(v)) return fail(json_error(err, "invalid value"));
         break;
@@ -100,6 +110,11 @@ void GpsSeedRecordParser::parse(std::string_view text, size_t capacity, uint32_t
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return fail("trailing content after the record");
   if (!has_ip) return fail("record without \"ip\"");
   if (!has_port) return fail("record without \"p\"");
+  // BigQuery: NULL fails every test, so a record without RST or window is out too.
+  if (raw_lzr && lzr_filter_ && (data.empty() || !has_rst || rst || !has_window || window == 0)) {
+    sink.used_status(0);  // GPS's preparation keeps it out: read, no observation
+    return;
+  }
 
   StatusRow r;
   r.ip = ip;
@@ -116,6 +131,34 @@ void GpsSeedRecordParser::parse(std::string_view text, size_t capacity, uint32_t
     if (has_asn) sink.banners.push_back(ip, 0, r.port, tcp, 0, kGpsAsnService, std::to_string(asn));
   }
   sink.used_status(1);
+}
+
+std::vector<std::string_view> split_concatenated_objects(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t start = 0, depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') ++depth;
+    else if ((c == '}' || c == ']') && depth > 0 && --depth == 0 && c == '}') {
+      size_t next = i + 1;
+      while (next < line.size() && (line[next] == ' ' || line[next] == '\t')) ++next;
+      if (next < line.size() && line[next] == '{') {  // another object follows on the line
+        out.push_back(line.substr(start, i + 1 - start));
+        start = next;
+        i = next - 1;
+      }
+    }
+  }
+  out.push_back(line.substr(start));
+  return out;
 }
 
 }  // namespace scanhpc

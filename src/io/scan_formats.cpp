@@ -98,6 +98,31 @@ class JsonLines final : public LineRecordParser {
   RecordParser parser_;
 };
 
+// GPS's seed lines: as JsonLines, and a line of LZR objects written back to
+// back ("}{") is cut into its objects, each read.
+class GpsSeedLines final : public LineRecordParser {
+ public:
+  explicit GpsSeedLines(const LineContext& ctx) : parser_(ctx.lzr_filter) {}
+  void parse(std::string_view line, uint32_t file, uint64_t offset, ParseSink& sink) override {
+    const char* end_of_line = line.data() + line.size();
+    const std::string_view s = trim(line);
+    if (s.empty()) return;
+    if (s.front() != '{') {
+      sink.reject(file, offset, "gps seed: not a JSON object (line does not start with '{')");
+      return;
+    }
+    auto one = [&](std::string_view piece) {
+      const size_t capacity = size_t(end_of_line - piece.data()) + json_line_padding();
+      parser_.parse(piece, capacity, file, offset + uint64_t(piece.data() - line.data()), sink);
+    };
+    if (s.find("}{") == std::string_view::npos) return one(s);
+    for (std::string_view piece : split_concatenated_objects(s)) one(piece);
+  }
+
+ private:
+  GpsSeedRecordParser parser_;
+};
+
 template <class P, class... A>
 std::function<std::unique_ptr<LineRecordParser>(const LineContext&)> make(A... args) {
   return [=](const LineContext&) { return std::unique_ptr<LineRecordParser>(std::make_unique<P>(args...)); };
@@ -120,7 +145,7 @@ const std::vector<ScanFormatInfo>& scan_formats() {
       {MasscanFormat::binary, "binary", "oB", "masscan -oB (read from its header, in order)", false, nullptr,
        nullptr},
       {MasscanFormat::gps_seed, "gps", "", "GPS's seed NDJSON", true, is_gps_seed,
-       make<JsonLines<GpsSeedRecordParser>>()},
+       [](const LineContext& ctx) { return std::unique_ptr<LineRecordParser>(std::make_unique<GpsSeedLines>(ctx)); }},
       // after every masscan format: a bare address line is ZMap's default output
       {MasscanFormat::zmap_csv, "zmap-csv", "", "ZMap -O csv, or its default output", true, is_zmap_csv,
        make_zmap_csv_parser},

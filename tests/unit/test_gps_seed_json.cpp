@@ -107,3 +107,13 @@ TEST_CASE("gps seed: features as GPS names them, the record's ASN overriding the
   }
   CHECK(got == want);
 }
+
+TEST_CASE("gps seed: LZR objects written back to back are cut where a top-level object closes", "[gps]") {
+  using V = std::vector<std::string_view>;
+  CHECK(split_concatenated_objects(R"({"a":1})") == V{R"({"a":1})"});
+  CHECK(split_concatenated_objects(R"({"a":1}{"b":2})") == V{R"({"a":1})", R"({"b":2})"});
+  CHECK(split_concatenated_objects(R"({"a":{"x":[1,{}]}} {"b":"}{"})") == V{R"({"a":{"x":[1,{}]}})", R"({"b":"}{"})"});
+  // "}{" and escaped quotes inside strings do not cut
+  CHECK(split_concatenated_objects(R"({"Data":"x}{y \"}{\" z"})") == V{R"({"Data":"x}{y \"}{\" z"})"});
+  CHECK(split_concatenated_objects(R"({"a":"\\"}{"b":1})") == V{R"({"a":"\\"})", R"({"b":1})"});
+}

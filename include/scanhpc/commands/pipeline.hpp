@@ -30,6 +30,7 @@ struct IngestConfig {
   bool allow_empty = false;   // no record used: exit 0, not 3
   int default_port = -1;      // --port: ZMap rows without sport
   uint8_t default_proto = 1;  // --proto: ZMap's probe protocol (Proto::tcp)
+  bool lzr_filter = true;     // --lzr-filter: raw LZR records as GPS's preparation keeps them
   const InputTable* listed = nullptr;  // the inputs, when another command listed them (ports)
 };
 

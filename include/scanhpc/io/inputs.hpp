@@ -41,7 +41,8 @@ struct InputFile {
   // ZMap: the scan's port and protocol, for rows without sport (the command's --port, --proto)
   int default_port = -1;
   uint8_t default_proto = 1;
-  LineContext line_context() const { return {header, default_port, default_proto}; }
+  bool lzr_filter = true;  // the command's --lzr-filter
+  LineContext line_context() const { return {header, default_port, default_proto, lzr_filter}; }
 };
 
 // Which members of an input folder a command reads. Files named on the

@@ -30,6 +30,7 @@ struct LineContext {
   std::string header;
   int default_port = -1;      // -1: not given
   uint8_t default_proto = 1;  // Proto::tcp
+  bool lzr_filter = true;     // raw LZR records: GPS's preparation filter (--lzr-filter)
 };
 
 std::string_view format_name(MasscanFormat f);  // "json", "ndjson", ...
