@@ -26,6 +26,10 @@ constexpr const char* kHelp =
     "Strings are quoted when they hold a comma, a quote or a line break (RFC 4180); integers are\n"
     "exact; doubles are the shortest text that reads back as the same double. An output named\n"
     "*.gz is gzip-compressed. Without -o, or with -o -, the CSV goes to standard output.\n"
+    "Which columns are addresses and times: a dataset attribute `units` (ipv4, unix seconds,\n"
+    "days since 1970-01-01), else the column name (ip, src_ip, dst_net, prefix, saddr, src;\n"
+    "first_seen, last_seen, time, timestamp; day): docs/hdf5-layout.md, \"export\".\n"
+    "One process, no mpirun. Exit status: 0 success, 1 failure, 2 usage error.\n"
     "\n";
 
 bool ends_with(const std::string& s, const std::string& tail) {

@@ -33,6 +33,15 @@ std::vector<Member> members(hid_t group, bool& creation_order) {
   return out;
 }
 
+// A variable-length string memory type of the file type's character set
+// (h5py writes UTF-8; HDF5 converts no ASCII <-> UTF-8).
+Handle vlen_string_type(hid_t file_type, const std::string& where) {
+  Handle mt(check_id(H5Tcopy(H5T_C_S1), where));
+  check(H5Tset_size(mt.get(), H5T_VARIABLE), where);
+  check(H5Tset_cset(mt.get(), H5Tget_cset(file_type)), where);
+  return mt;
+}
+
 std::string type_text(hid_t type) {
   const size_t size = H5Tget_size(type);
   switch (H5Tget_class(type)) {
@@ -52,8 +61,7 @@ std::string string_attr(hid_t obj, const char* name) {
   Handle space(check_id(H5Aget_space(attr.get()), "attribute dataspace"));
   if (H5Sget_simple_extent_npoints(space.get()) != 1) return {};
   if (H5Tis_variable_str(type.get()) > 0) {
-    Handle mt(check_id(H5Tcopy(H5T_C_S1), "string type"));
-    check(H5Tset_size(mt.get(), H5T_VARIABLE), "string type");
+    Handle mt = vlen_string_type(type.get(), "string type");
     char* p = nullptr;
     check(H5Aread(attr.get(), mt.get(), &p), "read attribute");
     std::string s = p ? p : "";
@@ -76,8 +84,7 @@ std::vector<std::string> columns_attr(hid_t group) {
   const hssize_t n = H5Sget_simple_extent_npoints(space.get());
   if (n <= 0) return out;
   if (H5Tis_variable_str(type.get()) > 0) {
-    Handle mt(check_id(H5Tcopy(H5T_C_S1), "string type"));
-    check(H5Tset_size(mt.get(), H5T_VARIABLE), "string type");
+    Handle mt = vlen_string_type(type.get(), "string type");
     std::vector<char*> p(static_cast<size_t>(n), nullptr);
     check(H5Aread(attr.get(), mt.get(), p.data()), "read attribute columns");
     for (char* s : p) out.emplace_back(s ? s : "");
@@ -215,8 +222,7 @@ std::vector<TableValues> TableReader::read(uint64_t begin, uint64_t end) const {
         v.reserve(n);
         Handle type(check_id(H5Dget_type(d.get()), where + ": type"));
         if (n && H5Tis_variable_str(type.get()) > 0) {  // e.g. written by h5py
-          Handle mt(check_id(H5Tcopy(H5T_C_S1), where));
-          check(H5Tset_size(mt.get(), H5T_VARIABLE), where);
+          Handle mt = vlen_string_type(type.get(), where);
           std::vector<char*> p(n, nullptr);
           read_rows(d.get(), mt.get(), begin, end, p.data(), where);
           for (char* s : p) v.emplace_back(s ? s : "");

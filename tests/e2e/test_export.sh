@@ -128,9 +128,55 @@ print(f"  ok   {checked['values']} values equal h5py's ({checked['str']} strings
       f"readable forms: {checked['ip']} IPs, {checked['time']} times, {checked['day']} days; .csv.gz identical")
 PYEOF
 
-# Quoting: the gps features' texts hold commas and quotes (banner lines); they must survive.
-if grep -q '^[^,]*,[^,]*,".*' gps_gps_features.csv; then ok "quoted strings present in /gps/features"
-else echo "  note: no quoted field in /gps/features (the pandas check above still covers it)"; fi
+# A file from another tool (h5py): variable-length strings that need quoting, signed and f32
+# columns, `units` attributes, creation order without a columns attribute, name order without
+# either, a one-column table with empty strings, and a group whose columns differ in length.
+"$PY" - <<'PYEOF' || fail "h5py test file"
+import h5py, numpy as np
+with h5py.File("foreign.h5", "w") as f:
+    g = f.create_group("odd", track_order=True)
+    g["z_text"] = np.array(["plain", "a,b", 'say "hi"', "two\nlines", "", " spaced "], dtype=h5py.string_dtype())
+    g["a_signed"] = np.array([-5, 0, 7, -(2**63), 2**63 - 1, 1], dtype="<i8")
+    g["m_float"] = np.array([0.1, -0.0, np.nan, np.inf, 1e-45, 3.4e38], dtype="<f4")
+    g["ts"] = np.array([0, 1614834367, 4294967295, 951782400, 1, 86399], dtype="<u8")
+    g["ts"].attrs["units"] = "unix seconds"
+    g["addr"] = np.array([0, 0xC6120021, 0xFFFFFFFF, 1, 2, 3], dtype="<u4")
+    g["addr"].attrs["units"] = "ipv4"
+    g["ip"] = np.array([1, 2, 3, 4, 5, 6], dtype="<u4")
+    g["ip"].attrs["units"] = "count"          # units win over the name
+    h = f.create_group("sorted")
+    h["b"] = np.arange(3, dtype="<u2"); h["a"] = np.arange(3, dtype="<u1"); h["c"] = np.arange(3.0)
+    f.create_group("single")["message"] = np.array([b"x", b"", b"y,z"], dtype="S4")
+    u = f.create_group("uneven"); u["a"] = np.arange(3); u["b"] = np.arange(4)
+PYEOF
+run foreign 0 "$SCANHPC" export --iso-times --dotted-ip foreign.h5 /odd -o odd.csv
+run foreign-sorted 0 "$SCANHPC" export foreign.h5 /sorted -o sorted.csv
+run foreign-single 0 "$SCANHPC" export foreign.h5 /single -o single.csv
+grep -q "(creation order)" foreign.err && grep -q "(name order)" foreign-sorted.err || fail "order not reported"
+"$PY" - <<'PYEOF' || fail "the h5py file's tables read back wrong"
+import math, pandas as pd
+odd = pd.read_csv("odd.csv", dtype=str, keep_default_na=False, na_filter=False)
+assert list(odd.columns) == ["z_text", "a_signed", "m_float", "ts", "addr", "ip"], list(odd.columns)
+assert odd["z_text"].tolist() == ["plain", "a,b", 'say "hi"', "two\nlines", "", " spaced "], odd["z_text"].tolist()
+assert odd["a_signed"].tolist() == ["-5", "0", "7", str(-(2**63)), str(2**63 - 1), "1"]
+import numpy as np
+want = np.array([0.1, -0.0, np.nan, np.inf, 1e-45, 3.4e38], dtype="<f4").astype(float)
+got = [float(x) for x in odd["m_float"]]
+assert all((math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+           for a, b in zip(got, want)), got
+assert odd["ts"].tolist() == ["1970-01-01T00:00:00Z", "2021-03-04T05:06:07Z", "2106-02-07T06:28:15Z",
+                              "2000-02-29T00:00:00Z", "1970-01-01T00:00:01Z", "1970-01-01T23:59:59Z"]
+assert odd["addr"].tolist() == ["0.0.0.0", "198.18.0.33", "255.255.255.255", "0.0.0.1", "0.0.0.2", "0.0.0.3"]
+assert odd["ip"].tolist() == ["1", "2", "3", "4", "5", "6"]
+assert list(pd.read_csv("sorted.csv").columns) == ["a", "b", "c"]
+single = pd.read_csv("single.csv", dtype=str, keep_default_na=False, na_filter=False)
+assert single["message"].tolist() == ["x", "", "y,z"], single["message"].tolist()
+print("  ok   h5py file: quoting, vlen strings, i64, f32, units, creation/name order, one-column empty strings")
+PYEOF
+run uneven 0 "$SCANHPC" export foreign.h5 /uneven
+[ "$RC" = 1 ] && grep -q "/uneven is not a table: its columns have unequal lengths" uneven.err \
+  && grep -q "its tables: /odd, /single, /sorted" uneven.err && ok "columns of unequal length: exit 1, tables listed" \
+  || { fail "uneven: exit $RC"; show uneven.err; }
 
 # Standard output, info --table --head.
 "$SCANHPC" export scan.h5 /hosts/table >stdout.csv 2>stdout.err || fail "export to standard output"
