@@ -8,7 +8,8 @@
 # - OUT.csv.gz holds the same bytes gzip-compressed; standard output the same text;
 # - info --table GROUP --head N prints the first N rows of the same CSV;
 # - an existing output is kept without --force (exit 1), replaced with it; the input never;
-#   usage errors exit 2; a GROUP that is not a table exits 1 naming it; no temporary file is left;
+#   usage errors exit 2; a GROUP that is not a table exits 1 naming it and listing the tables;
+#   a full disk (/dev/full) exits 1 with the write error; no temporary file is left;
 # - DuckDB (npm @duckdb/node-api, when node and npm can provide it) reads two CSVs with
 #   read_csv_auto to the same row counts, sums and distinct counts as pandas.
 # Usage (ctest): bash tests/e2e/test_export.sh <scanhpc-binary> <repo-root>
@@ -220,6 +221,13 @@ rc1=$RC
 run usage2 0 "$SCANHPC" export scan.h5 /hosts/table --no-such-option
 [ "$rc1" = 2 ] && [ "$RC" = 2 ] && [ "$(wc -l <usage1.err)" -le 2 ] && ok "usage errors exit 2, one message" \
   || { fail "usage errors: exit $rc1 and $RC"; show usage1.err; }
+if [ -w /dev/full ]; then  # a full disk: the write error is reported, not a short CSV
+  run full 0 "$SCANHPC" export -q scan.h5 /hosts/table -o /dev/full
+  [ "$RC" = 1 ] && grep -q "cannot write /dev/full: No space left on device" full.err \
+    && ok "a full disk: exit 1, one message" || { fail "export to /dev/full: exit $RC"; show full.err; }
+  run full-stdout 0 bash -c "'$SCANHPC' export scan.h5 /hosts/table >/dev/full"
+  [ "$RC" = 1 ] && grep -q "cannot write standard output" full-stdout.err || { fail "stdout on /dev/full: exit $RC"; show full-stdout.err; }
+fi
 ls ./*.tmp.* >/dev/null 2>&1 && fail "temporary files left: $(ls ./*.tmp.*)" || ok "no temporary file left"
 
 # DuckDB, the peer: read_csv_auto on two exports against pandas.
