@@ -14,7 +14,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  scan    ingest masscan output (any format) and write multiprobe and host analyses to HDF5\n"
-    "  info    print the layout and provenance of a scanhpc HDF5 file\n"
+    "  info    print the layout and provenance of a scanhpc HDF5 file, or a table's first rows\n"
+    "  export  write one table of a scanhpc HDF5 file as CSV (or CSV.gz)\n"
     "  gps     GPS service prediction: gps model|predict|evaluate|simulate\n"
     "  flow    STARDUST flowtuples (FT3/FT4 Avro): flow convert|top|series|intersect\n"
     "  ports   ports as categories (seed 003): top ports, unique sources per day and sensor\n"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
     if (command == "gps") return scanhpc::commands::gps(args);
     if (command == "flow") return scanhpc::commands::flow(args);
     if (command == "ports") return scanhpc::commands::ports_command(args);
+    if (command == "export") return scanhpc::commands::export_command(args);
   } catch (const std::exception& e) {
     if (scanhpc::commands::launcher_root()) std::fprintf(stderr, "scanhpc %s: error: %s\n", command.c_str(), e.what());
     return 1;

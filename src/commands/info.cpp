@@ -1,8 +1,11 @@
-// scanhpc info FILE.h5: provenance, then every dataset and attribute.
+// scanhpc info FILE.h5: provenance, then every dataset and attribute;
+// with --table GROUP, the first --head rows of one table as export's CSV.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "scanhpc/commands/cli.hpp"
+#include "scanhpc/commands/table_csv.hpp"
 #include "scanhpc/dist/mpi.hpp"
 #include "scanhpc/h5/h5.hpp"
 
@@ -10,7 +13,12 @@ namespace scanhpc::commands {
 
 int info(const Args& args) {
   po::options_description options("info options");
-  options.add_options()("file", po::value<std::vector<std::string>>(), "scanhpc HDF5 file(s)");
+  options.add_options()
+      ("file", po::value<std::vector<std::string>>(), "scanhpc HDF5 file(s)")
+      ("table", po::value<std::string>(), "print the first rows of this table (a group, e.g. /hosts/table) as CSV")
+      ("head", po::value<uint64_t>()->default_value(10), "rows printed with --table")
+      ("dotted-ip", po::bool_switch()->default_value(false), "with --table: IPv4 columns as dotted quads")
+      ("iso-times", po::bool_switch()->default_value(false), "with --table: time and day columns as ISO 8601 (UTC)");
   ParsedCommand parsed;
   try {
     parsed = parse_command(args, options, "file");
@@ -19,10 +27,33 @@ int info(const Args& args) {
     return 2;
   }
   if (parsed.help || !parsed.vm.count("file")) {
-    std::cout << "usage: scanhpc info FILE.h5...\n\nPrints the provenance, datasets (type, rows) and attributes.\n";
+    std::cout << "usage: scanhpc info FILE.h5...\n"
+                 "       scanhpc info FILE.h5 --table GROUP [--head N] [--dotted-ip] [--iso-times]\n\n"
+                 "Prints the provenance, datasets (type, rows) and attributes; with --table, the header and\n"
+                 "first N rows of one table as the CSV `scanhpc export` writes.\n\n"
+              << options;
     return parsed.help ? 0 : 2;
   }
   h5::silence_diagnostics();
+  if (parsed.vm.count("table")) {
+    const auto files = parsed.vm["file"].as<std::vector<std::string>>();
+    if (files.size() != 1) return usage_error("info", "--table reads one file, got " + std::to_string(files.size()));
+    const csv::Readable readable{parsed.vm["dotted-ip"].as<bool>(), parsed.vm["iso-times"].as<bool>()};
+    std::optional<h5::File> file;
+    try {
+      file.emplace(h5::File::open_read(files[0]));
+      const h5::TableReader table(*file, parsed.vm["table"].as<std::string>());
+      write_table_csv(table, readable, parsed.vm["head"].as<uint64_t>(),
+                      [](std::string_view t) { std::fwrite(t.data(), 1, t.size(), stdout); });
+    } catch (const h5::NotATable& e) {
+      std::fprintf(stderr, "scanhpc info: %s\n", not_a_table_message(*file, files[0], e).c_str());
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "scanhpc info: %s: %s\n", files[0].c_str(), e.what());
+      return 1;
+    }
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
   int rc = 0;
   for (const auto& path : parsed.vm["file"].as<std::vector<std::string>>()) {
     try {

@@ -14,6 +14,7 @@ int synth(const Args& args);  // src/commands/synth.cpp
 int gps(const Args& args);    // src/commands/gps.cpp
 int flow(const Args& args);   // src/commands/flow.cpp
 int ports_command(const Args& args);  // src/commands/ports.cpp
+int export_command(const Args& args);  // src/commands/export.cpp
 
 // The whole command line as typed, for provenance.
 const std::string& command_line();

@@ -136,4 +136,44 @@ std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_
 std::vector<double> read_f64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end);
 AttrValue read_attr(const File& f, const std::string& object_path, const std::string& name);
 
+// Any table, read in blocks of rows (`scanhpc export`, `info --table`).
+// A group that is not a table (missing, not a group, no 1-D datasets,
+// columns of unequal length) throws NotATable.
+class NotATable : public Error {
+ public:
+  using Error::Error;
+};
+struct TableColumn {
+  enum class Kind { unsigned_int, signed_int, floating, string };
+  std::string name;
+  std::string type;   // as in DatasetInfo
+  std::string units;  // the dataset's `units` attribute, if it has one
+  Kind kind = Kind::string;
+  unsigned bits = 0;  // of an integer or float
+};
+// A block of one column, integers widened to 64 bits.
+using TableValues = std::variant<std::vector<uint64_t>, std::vector<int64_t>, std::vector<double>,
+                                 std::vector<std::string>>;
+class TableReader {
+ public:
+  TableReader(const File& f, const std::string& group_path);
+  const std::string& path() const { return path_; }
+  const std::vector<TableColumn>& columns() const { return columns_; }
+  uint64_t rows() const { return rows_; }
+  // How the column order was found: "columns attribute" (scanhpc's writers),
+  // "creation order" (a file that tracks it) or "name order".
+  const std::string& order() const { return order_; }
+  // Rows [begin, end) of every column (end is clamped to rows()).
+  std::vector<TableValues> read(uint64_t begin, uint64_t end) const;
+
+ private:
+  const File* file_;
+  std::string path_;
+  std::vector<TableColumn> columns_;
+  uint64_t rows_ = 0;
+  std::string order_;
+};
+// The paths of every group of the file that is a table, sorted.
+std::vector<std::string> list_tables(const File& f);
+
 }  // namespace scanhpc::h5
