@@ -174,6 +174,7 @@ CsvFileHeader read_csv_file_header(const std::string& path) {
     if (h.header_begin < buf.size() && complete) {
       out.line = std::string(trim(std::string_view(buf).substr(h.header_begin, h.data_begin - h.header_begin)));
       out.data_begin = h.data_begin;
+      out.sample = buf.substr(std::min<size_t>(h.data_begin, buf.size()));
       return out;
     }
     if (buf.size() < n) throw std::runtime_error(path + ": CSV without a header line");
