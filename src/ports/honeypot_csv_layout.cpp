@@ -157,6 +157,7 @@ CsvLayout parse_honeypot_csv_buffer(std::string_view text, const ColumnMapping& 
   CsvHeaderSpan h = find_csv_header(text);
   if (h.header_begin >= text.size()) throw std::runtime_error("CSV without a header line");
   CsvLayout layout = layout_from_header(text.substr(h.header_begin, h.data_begin - h.header_begin), mapping);
+  layout.date_form = detect_date_form(text.substr(h.data_begin), layout);  // returned: ranges parse in this form
   parse_honeypot_csv(text.substr(h.data_begin), h.data_begin, layout, events, counts);
   return layout;
 }

@@ -96,7 +96,7 @@ void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLa
                         EventColumns& events, CsvCounts& counts);
 
 // A whole CSV in memory: the first non-blank line is the header.
-// Returns the layout; throws like layout_from_header (also on no header).
+// Returns the layout, its date form detected; throws like layout_from_header (also on no header).
 CsvLayout parse_honeypot_csv_buffer(std::string_view text, const ColumnMapping& mapping,
                                     EventColumns& events, CsvCounts& counts);
 
