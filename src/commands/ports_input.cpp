@@ -98,8 +98,8 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
       weights.push_back(units.back().end - b);
     }
   }
-  // The streams, on this thread: inflating is sequential; the other threads wait little, as
-  // a stream's rank gets fewer byte ranges by the plan.
+  // The streams first, on this thread (inflating is sequential), then this rank's byte ranges
+  // over the threads. The plan gives a stream's rank fewer ranges by its compressed size.
   ports::EventColumns streamed;
   ports::CsvCounts stream_counts;
   for (uint32_t file : streams) {
