@@ -225,6 +225,12 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
                      in.files.size(), (unsigned long long)in.records_read, (unsigned long long)in.records_used,
                      (unsigned long long)in.records_rejected, (unsigned long long)n_events, sensors.size(),
                      cfg.output.c_str(), stages.c_str());
+      if (!cfg.quiet) {  // as scan's summary: the first 5, then where the kept sample is
+        for (size_t i = 0; i < in.errors.size() && i < 5; ++i)
+          std::fprintf(stderr, "  rejected: %s\n", in.errors[i].c_str());
+        if (in.records_rejected > 5)
+          std::fprintf(stderr, "  ... (first %zu in /ports/errors)\n", in.errors.size());
+      }
     }
     return 0;
   });

@@ -32,8 +32,8 @@ namespace {
 constexpr uint64_t kCsvChunk = uint64_t(8) << 20;  // bytes of CSV per unit of thread work
 constexpr size_t kCsvBlock = size_t(2) << 20;      // bytes read at a time into a thread's buffer
 
-PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const std::vector<std::string>& paths,
-                           const std::vector<uint64_t>& sizes, ports::EventColumns& events) {
+PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const std::vector<InputFile>& listed,
+                           ports::EventColumns& events) {
   const auto& comm = ctx.comm();
   PortsInputSummary s;
   s.source = "csv";
@@ -46,15 +46,20 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   // This rank's byte ranges by the one split plan; the header of each file
   // it reads a part of gives that part's layout. A file without the needed
   // columns fails the run (the first such file in input order is named).
+  // A gzip file or standard input is one stream, read whole by one rank (stdin by rank 0);
+  // its events reach their owners by the exchange after reading, as every other event does.
   std::vector<InputFile> table;
-  for (size_t i = 0; i < paths.size(); ++i) {
+  std::vector<std::string> paths;
+  for (const auto& l : listed) {
     InputFile f;
-    f.path = paths[i];
-    f.bytes = sizes[i];
+    f.path = l.path;
+    f.bytes = l.bytes;
+    f.gzip = l.gzip;
     f.family = InputFamily::csv;
     table.push_back(std::move(f));
-    s.files.push_back(paths[i]);
-    s.input_bytes += sizes[i];
+    paths.push_back(l.path);
+    s.files.push_back(l.path == "-" ? std::string("standard input") : l.path);
+    s.input_bytes += l.bytes;
   }
   struct FileInfo {
     ports::CsvLayout layout;
@@ -69,12 +74,19 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   std::vector<Unit> units;
   std::vector<uint64_t> weights;
   const auto tasks = plan_read_tasks(table, comm.size())[size_t(comm.rank())];
+  std::vector<uint32_t> streams;
   for (const auto& t : tasks) {
+    if (t.whole || !table[t.file].splittable()) {
+      streams.push_back(t.file);
+      continue;
+    }
     auto it = headers.find(t.file);
     if (it == headers.end()) {
       try {
         auto h = ports::read_csv_file_header(paths[t.file]);
-        it = headers.emplace(t.file, FileInfo{ports::layout_from_header(h.line, mapping), h.data_begin}).first;
+        ports::CsvLayout layout = ports::layout_from_header(h.line, mapping);
+        layout.date_form = ports::detect_date_form(h.sample, layout);  // every rank reading the file sees the same rows
+        it = headers.emplace(t.file, FileInfo{std::move(layout), h.data_begin}).first;
       } catch (const std::exception& e) {
         error = paths[t.file] + ": " + e.what();
         break;
@@ -85,6 +97,22 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
       units.push_back({t.file, b, std::min(t.end, b + kCsvChunk)});
       weights.push_back(units.back().end - b);
     }
+  }
+  // The streams first, on this thread (inflating is sequential), then this rank's byte ranges
+  // over the threads. The plan gives a stream's rank fewer ranges by its compressed size.
+  ports::EventColumns streamed;
+  ports::CsvCounts stream_counts;
+  for (uint32_t file : streams) {
+    if (!error.empty()) break;
+    ports::CsvCounts c;
+    c.file = file;
+    try {
+      fault_point("read");
+      ports::read_honeypot_csv_stream(paths[file], mapping, streamed, c, kCsvBlock);
+    } catch (const std::exception& e) {
+      error = (paths[file] == "-" ? std::string("standard input") : paths[file]) + ": " + e.what();
+    }
+    stream_counts.merge(std::move(c));
   }
   ctx.agree_on_first(error);
   const size_t first = 0, last = units.size();
@@ -120,12 +148,14 @@ PortsInputSummary read_csv(RunContext& ctx, const PortsInputConfig& cfg, const s
   if (parts.size() == 1 && events.size() == 0 && events.sensors.empty()) events = std::move(parts[0]);  // no copy
   else ports::append_all_events(events, parts);
   for (size_t t = 0; t < counts.size(); ++t) total.merge(std::move(counts[t]));
+  total.merge(std::move(stream_counts));
+  if (streamed.size() > 0 || !streamed.sensors.empty()) ports::append_events(events, streamed);
   s.rows_repaired = comm.allreduce_sum(total.rows_repaired);
   const ReadSummary read = dist::reduce_read_summary(comm, std::move(total));  // the one merge of every reader
   s.records_read = read.records_read;
   s.records_used = read.records_used;
   s.records_rejected = read.records_rejected;
-  for (const auto& e : read.errors) s.errors.push_back(error_message(e, paths));
+  for (const auto& e : read.errors) s.errors.push_back(error_message(e, s.files));  // "standard input" for -
   if (cfg.fail_on_error && s.records_rejected > 0) ctx.agree_root(s.errors.empty() ? "bad rows" : s.errors.front());
   const std::string first_error = s.errors.empty() ? std::string() : s.errors.front();
   ctx.require_used(s.records_used == 0, cfg.allow_empty,
@@ -219,16 +249,7 @@ PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, Inp
 
 PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg, ports::EventColumns& events) {
   const InputTable table = list_input_table(ctx, cfg.inputs, InputRole::ports);
-  std::string error;
-  std::vector<std::string> paths;
-  std::vector<uint64_t> sizes;
-  for (const auto& f : table.files) {
-    if (f.path == "-") error = "ports cannot read standard input (-) yet: give the files";
-    paths.push_back(f.path);
-    sizes.push_back(f.bytes);
-  }
-  ctx.agree_root(error);
-  if (paths.empty())
+  if (table.files.empty())
     ctx.require_used(true, cfg.allow_empty,
                      "no input file: every file of the input folder(s) was skipped, " + describe_skipped(table.skipped));
   std::string kind = cfg.source;
@@ -237,12 +258,14 @@ PortsInputSummary read_port_events(RunContext& ctx, const PortsInputConfig& cfg,
     // the first file looks like masscan output (not -oL's "#masscan" alone: a CSV never starts so).
     bool avro = false;
     for (const auto& f : table.files) avro |= f.family == InputFamily::flowtuple;
-    const MasscanFormat first = table.files.empty() ? MasscanFormat::unrecognized : table.files.front().detected;
+    // Standard input cannot be sniffed without reading it: it is CSV unless --source says otherwise.
+    const MasscanFormat first = table.files.empty() || table.files.front().path == "-" ? MasscanFormat::unrecognized
+                                                                                        : table.files.front().detected;
     kind = avro ? "ft4" : first != MasscanFormat::unrecognized && first != MasscanFormat::empty ? "masscan" : "csv";
   }
   if (kind == "ft4") return read_ft4(ctx, cfg, table, events);
   if (kind == "masscan") return read_masscan(ctx, cfg, table, events);
-  PortsInputSummary s = read_csv(ctx, cfg, paths, sizes, events);
+  PortsInputSummary s = read_csv(ctx, cfg, table.files, events);
   s.skipped = table.skipped;
   return s;
 }

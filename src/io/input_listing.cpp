@@ -161,7 +161,9 @@ ExpandedInputs expand_inputs(const std::vector<std::string>& specs) {
   ExpandedInputs out;
   for (uint32_t g = 0; g < specs.size(); ++g) {
     const auto& spec = specs[g];
-    if (spec == "-") out.candidates.push_back({spec, false, g});
+    // /dev/stdin is standard input: only rank 0 has the caller's stdin (mpirun forwards it
+    // there), and sniffing a pipe by name would consume what the reader needs.
+    if (spec == "-" || spec == "/dev/stdin") out.candidates.push_back({"-", false, g});
     else if (has_glob_chars(spec) && !fs::exists(spec))
       for (const auto& p : expand_glob(spec)) add_spec(p, g, out);
     else add_spec(spec, g, out);

@@ -111,13 +111,33 @@ struct DayCache {
   int64_t days = -1;
 };
 
-// "YYYY-MM-DD HH:MM:SS" (or 'T') and "dd/MM/yyyy HH:mm[:ss]", UTC.
-bool parse_datetime(Span s, DayCache& cache, uint32_t& out) {
-  const char* p = s.b;
-  size_t n = s.size();
+// 1 or 2 digits at p (up to e); advances p.
+inline bool short_number(const char*& p, const char* e, unsigned& v) {
+  unsigned a = p < e ? unsigned(*p) - '0' : 10;
+  if (a > 9) return false;
+  ++p;
+  v = a;
+  unsigned b = p < e ? unsigned(*p) - '0' : 10;
+  if (b <= 9) {
+    v = v * 10 + b;
+    ++p;
+  }
+  return true;
+}
+
+inline bool finish_time(int64_t days, unsigned hh, unsigned mm, unsigned ss, int64_t zone, uint32_t& out) {
+  if (hh > 23 || mm > 59 || ss > 59) return false;
+  const int64_t t = days * 86400 + hh * 3600 + mm * 60 + ss - zone;
+  if (t < 0 || t > int64_t(0xFFFFFFFFll)) return false;
+  out = uint32_t(t);
+  return true;
+}
+
+// iso: YYYY-MM-DD[ T]HH:MM:SS[.frac][Z|+HH:MM|+HHMM]; dmy: dd/MM/yyyy HH:mm[:ss].
+bool parse_fixed(const char* p, size_t n, DateForm form, DayCache& cache, uint32_t& out) {
   if (n < 16) return false;
-  const bool iso = p[4] == '-';
-  if (iso ? (n != 19 || p[7] != '-' || (p[10] != ' ' && p[10] != 'T') || p[13] != ':' || p[16] != ':')
+  const bool iso = form == DateForm::iso;
+  if (iso ? (n < 19 || p[4] != '-' || p[7] != '-' || (p[10] != ' ' && p[10] != 'T') || p[13] != ':' || p[16] != ':')
           : (p[2] != '/' || p[5] != '/' || p[10] != ' ' || p[13] != ':' || (n != 16 && (n != 19 || p[16] != ':'))))
     return false;
   if (cache.days < 0 || std::memcmp(cache.text, p, 10) != 0) {
@@ -129,12 +149,64 @@ bool parse_datetime(Span s, DayCache& cache, uint32_t& out) {
     cache.days = days_from_civil(int(y1 * 100 + y2), m, d);
   }
   unsigned hh, mm, ss = 0;
-  if (!two_digits(p + 11, hh) || !two_digits(p + 14, mm) || hh > 23 || mm > 59) return false;
-  if (n == 19 && (!two_digits(p + 17, ss) || ss > 59)) return false;
-  uint64_t t = uint64_t(cache.days) * 86400 + hh * 3600 + mm * 60 + ss;
-  if (t > 0xFFFFFFFFull) return false;
-  out = uint32_t(t);
-  return true;
+  if (!two_digits(p + 11, hh) || !two_digits(p + 14, mm)) return false;
+  if (n >= 19 && !two_digits(p + 17, ss)) return false;
+  int64_t zone = 0;  // seconds east of UTC
+  if (iso && n > 19) {
+    const char* q = p + 19;
+    const char* e = p + n;
+    if (*q == '.' || *q == ',') {  // fractional seconds: dropped, as times are whole seconds
+      const char* digits = ++q;
+      while (q < e && unsigned(*q) - '0' <= 9) ++q;
+      if (q == digits) return false;
+    }
+    if (q < e && (*q == 'Z' || *q == 'z')) {
+      ++q;
+    } else if (q < e && (*q == '+' || *q == '-')) {
+      const int sign = *q == '-' ? -1 : 1;
+      unsigned zh, zm;
+      ++q;
+      if (e - q < 4 || !two_digits(q, zh)) return false;
+      q += 2;
+      if (*q == ':') ++q;
+      if (e - q < 2 || !two_digits(q, zm) || zh > 23 || zm > 59) return false;
+      q += 2;
+      zone = sign * int64_t(zh * 3600 + zm * 60);
+    }
+    if (q != e) return false;
+  }
+  return finish_time(cache.days, hh, mm, ss, zone, out);
+}
+
+// mdy: M/D/YY or M/D/YYYY, a space, H:MM[:SS]; fields may be unpadded.
+bool parse_mdy(const char* p, size_t n, uint32_t& out) {
+  const char* e = p + n;
+  unsigned m, d, y, hh, mm, ss = 0;
+  if (!short_number(p, e, m) || p == e || *p++ != '/' || !short_number(p, e, d) || p == e || *p++ != '/')
+    return false;
+  const char* ys = p;
+  while (p < e && unsigned(*p) - '0' <= 9) ++p;
+  if (p - ys == 2) {
+    y = unsigned(ys[0] - '0') * 10 + unsigned(ys[1] - '0');
+    y += y < 69 ? 2000 : 1900;  // the POSIX %y pivot
+  } else if (p - ys == 4) {
+    y = unsigned(ys[0] - '0') * 1000 + unsigned(ys[1] - '0') * 100 + unsigned(ys[2] - '0') * 10 + unsigned(ys[3] - '0');
+  } else {
+    return false;
+  }
+  if (p == e || *p++ != ' ' || !short_number(p, e, hh) || p == e || *p++ != ':') return false;
+  if (e - p < 2 || !two_digits(p, mm)) return false;
+  p += 2;
+  if (p < e) {
+    if (*p++ != ':' || e - p != 2 || !two_digits(p, ss)) return false;
+  }
+  if (!valid_date(y, m, d)) return false;
+  return finish_time(days_from_civil(int(y), m, d), hh, mm, ss, 0, out);
+}
+
+bool parse_datetime(Span s, DateForm form, DayCache& cache, uint32_t& out) {
+  if (form == DateForm::mdy) return parse_mdy(s.b, s.size(), out);
+  return parse_fixed(s.b, s.size(), form, cache, out);
 }
 
 // An unsigned 32-bit decimal (as marx writes it) or a dotted quad.
@@ -217,6 +289,55 @@ void reserve_for(EventColumns& ev, size_t extra_rows) {
 
 }  // namespace
 
+const char* date_form_name(DateForm f) {
+  switch (f) {
+    case DateForm::iso: return "YYYY-MM-DD HH:MM:SS";
+    case DateForm::dmy: return "dd/MM/yyyy HH:mm";
+    case DateForm::mdy: return "M/D/YY H:MM";
+    default: return "automatic";
+  }
+}
+
+bool parse_csv_time(std::string_view text, DateForm form, uint32_t& out) {
+  DayCache cache;
+  Span s{text.data(), text.data() + text.size(), false};
+  return form != DateForm::automatic && parse_datetime(s, form, cache, out);
+}
+
+DateForm detect_date_form(std::string_view text, const CsvLayout& layout) {
+  long col = -1;
+  for (size_t i = 0; i < layout.columns.size() && col < 0; ++i)
+    if (layout.columns[i] == CsvField::time) col = long(i);
+  constexpr DateForm kForms[] = {DateForm::iso, DateForm::dmy, DateForm::mdy};
+  unsigned parsed[3] = {0, 0, 0};
+  if (col >= 0) {
+    std::vector<Span> spans(size_t(col) + 1);
+    DayCache cache[3];
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    for (int rows = 0; p < end && rows < 100;) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+      const char* e = nl ? nl : end;
+      const char* line = p;
+      p = nl ? nl + 1 : end;
+      if (e > line && e[-1] == '\r') --e;
+      const char* q = line;
+      while (q < e && is_space(*q)) ++q;
+      if (q == e) continue;
+      ++rows;
+      const char* cause = nullptr;
+      long n = split_fields(line, e, spans.data(), spans.size(), cause);
+      if (n <= col) continue;
+      uint32_t t;
+      for (int f = 0; f < 3; ++f) parsed[f] += parse_datetime(spans[size_t(col)], kForms[f], cache[f], t);
+    }
+  }
+  int best = 0;
+  for (int f = 1; f < 3; ++f)
+    if (parsed[f] > parsed[best]) best = f;
+  return kForms[best];
+}
+
 void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLayout& layout,
                         EventColumns& events, CsvCounts& counts) {
   std::array<long, 8> col;  // column index of each CsvField, -1 when absent
@@ -240,6 +361,8 @@ void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLa
     return {unescaped.data(), unescaped.data() + unescaped.size(), false};
   };
 
+  const DateForm form =
+      layout.date_form == DateForm::automatic ? detect_date_form(text, layout) : layout.date_form;
   SensorLookup sensors(events);
   DayCache day;
   reserve_for(events, text.size() / 48 + 1);
@@ -278,8 +401,9 @@ void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLa
 
     uint32_t t;
     Span s = field(CsvField::time);
-    if (!parse_datetime(s, day, t)) {
-      counts.reject(offset, "bad datetime " + quoted_sample(s));
+    if (!parse_datetime(s, form, day, t)) {
+      counts.reject(offset, std::string("bad datetime ") + quoted_sample(s) + " (the file's form is " +
+                                date_form_name(form) + ")");
       continue;
     }
     s = field(CsvField::sensor);

@@ -157,6 +157,7 @@ CsvLayout parse_honeypot_csv_buffer(std::string_view text, const ColumnMapping& 
   CsvHeaderSpan h = find_csv_header(text);
   if (h.header_begin >= text.size()) throw std::runtime_error("CSV without a header line");
   CsvLayout layout = layout_from_header(text.substr(h.header_begin, h.data_begin - h.header_begin), mapping);
+  layout.date_form = detect_date_form(text.substr(h.data_begin), layout);  // returned: ranges parse in this form
   parse_honeypot_csv(text.substr(h.data_begin), h.data_begin, layout, events, counts);
   return layout;
 }
@@ -174,6 +175,7 @@ CsvFileHeader read_csv_file_header(const std::string& path) {
     if (h.header_begin < buf.size() && complete) {
       out.line = std::string(trim(std::string_view(buf).substr(h.header_begin, h.data_begin - h.header_begin)));
       out.data_begin = h.data_begin;
+      out.sample = buf.substr(std::min<size_t>(h.data_begin, buf.size()));
       return out;
     }
     if (buf.size() < n) throw std::runtime_error(path + ": CSV without a header line");

@@ -68,7 +68,7 @@ TEST_CASE("honeypot csv: every row of the defect file is read or rejected", "[ho
       {1362347639, "groucho-oregon", 1032051418, 6, 1433, 6000},  // exact duplicate: kept
       {1362355200, "groucho-tokyo", ip(61, 131, 218, 218), 6, 22, 1024},  // CRLF, dotted quad, "tcp"
       {1362355201, "groucho-\"quoted\"", ip(1, 2, 3, 4), 17, 53, 53},  // quoted fields
-      {1362479400, "zeppo-norcal", 7, 47, kNoPort, kNoPort},  // dd/MM/yyyy HH:mm, GRE without ports
+      {1362479400, "zeppo-norcal", 7, 47, kNoPort, kNoPort},  // GRE without ports
       {1362527999, "groucho-sa", ip(192, 168, 1, 1), 1, kNoPort, kNoPort},  // no final newline
   };
   CHECK(rows_of(ev) == expected);

@@ -38,6 +38,23 @@ ColumnMapping parse_column_mapping(std::string_view spec);
 
 enum class CsvField : uint8_t { ignored, time, sensor, src, proto, icmp_type, src_port, dst_port };
 
+// How a file writes its times; one form per file, chosen from its first rows
+// (detect_date_form), so a row in another form is rejected, not guessed at.
+//  iso: YYYY-MM-DD HH:MM:SS or ...THH:MM:SS, then optional fractional seconds
+//       (dropped: times are whole seconds) and optional Z, +HH:MM or +HHMM
+//       (converted to UTC); no zone means UTC.
+//  dmy: dd/MM/yyyy HH:mm[:ss], zero-padded (a second-hand report of a Kaggle reader).
+//  mdy: M/D/YY H:MM[:SS] as the Kaggle copy of marx-geo writes it (3/3/13 21:53),
+//       fields unpadded or padded, a 2- or 4-digit year; two digits pivot as
+//       POSIX strptime %y: 00-68 -> 20xx, 69-99 -> 19xx.
+// automatic: parse_honeypot_csv detects from the text it is given.
+enum class DateForm : uint8_t { automatic, iso, dmy, mdy };
+const char* date_form_name(DateForm f);
+
+// Parses one time field in `form` (not automatic) to seconds since 1970 UTC;
+// false when it is not a valid time of 1970-2105 in that form.
+bool parse_csv_time(std::string_view text, DateForm form, uint32_t& out);
+
 struct CsvLayout {
   std::vector<CsvField> columns;  // one per header column
   size_t needed_columns = 0;      // 1 + the last mapped column's index
@@ -46,7 +63,14 @@ struct CsvLayout {
   // commas then belong to the ignored free-text tail (the geo form's
   // unquoted locales). Otherwise they are rejected.
   bool extra_fields_repairable = false;
+  DateForm date_form = DateForm::automatic;
 };
+
+// The form most of the first 100 non-blank rows of `data` (lines after the
+// header) parse in; ties go to iso, then dmy, then mdy. A 4-digit slash date
+// whose day and month are both <= 12 in every row looked at is ambiguous and
+// read as dmy; 2-digit slash years only parse as mdy. iso when no row parses.
+DateForm detect_date_form(std::string_view data, const CsvLayout& layout);
 
 // Finds the mapped columns by exact (case-insensitive) name; a UTF-8 BOM,
 // quotes and a trailing '\r' are allowed. The first of duplicate names wins.
@@ -72,7 +96,7 @@ void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLa
                         EventColumns& events, CsvCounts& counts);
 
 // A whole CSV in memory: the first non-blank line is the header.
-// Returns the layout; throws like layout_from_header (also on no header).
+// Returns the layout, its date form detected; throws like layout_from_header (also on no header).
 CsvLayout parse_honeypot_csv_buffer(std::string_view text, const ColumnMapping& mapping,
                                     EventColumns& events, CsvCounts& counts);
 
@@ -93,6 +117,7 @@ CsvHeaderSpan find_csv_header(std::string_view text);
 // std::runtime_error on I/O errors or a file without a header.
 struct CsvFileHeader {
   std::string line;
+  std::string sample;  // the first data lines (up to 64 KiB), for detect_date_form
   uint64_t data_begin = 0;
   uint64_t file_size = 0;
 };
@@ -110,6 +135,13 @@ void read_honeypot_csv_range(const std::string& path, uint64_t begin, uint64_t e
 // one byte range each, merged in file order. Returns the header's layout.
 CsvLayout read_honeypot_csv_file(const std::string& path, const ColumnMapping& mapping, EventColumns& events,
                                  CsvCounts& counts, int threads = 0);
+
+// A whole CSV read sequentially: a plain file, a gzip file (found by its magic
+// bytes, every member) or standard input ("-"). The header and date form come
+// from its first block; error offsets are bytes of the inflated stream.
+// Throws std::runtime_error on I/O errors, damaged gzip data or no header.
+CsvLayout read_honeypot_csv_stream(const std::string& path, const ColumnMapping& mapping, EventColumns& events,
+                                   CsvCounts& counts, size_t block_bytes = size_t(2) << 20);
 
 // Appends `from` to `into`, mapping sensor ids by name (ranges parsed into
 // separate EventColumns number their sensors independently).
