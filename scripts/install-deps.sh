@@ -9,6 +9,7 @@ packages=(
   python3-h5py python3-matplotlib python3-pandas python3-numpy jupyter-nbconvert python3-ipykernel python3-nbformat
   bzip2 xz-utils zstd util-linux  # the exit-code tests make real bzip2, xz and zstd inputs; setpriv
   tabix  # bgzip: the gzip member tests make BGZF inputs
+  python3-xarray python3-h5netcdf  # reading outputs with xarray (README, "Reading results")
   clang libclang-rt-14-dev libomp-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, the asan-ubsan preset)
 )
 missing=()

@@ -26,10 +26,13 @@ TEST_CASE("gps seed: records become open TCP rows and feature-carrying banner ro
   const std::string text =
       R"({"ip": "10.1.2.3", "p": 80, "asn": 64500, "data": "HTTP/1.1 200 OK\r\nServer: x\r\n", "fingerprint": "http", "w": 29200})" "\n"
       R"({"ip": "10.1.2.3", "p": "22", "asn": null, "data": null, "fingerprint": "ssh", "w": null, "extra": [1, {"a": 2}]})" "\n"
-      R"({"saddr": "10.9.0.1", "sport": 443, "window": 0, "RST": false, "zannotate": {"routing": {"asn": 1}}})" "\n";
+      // raw LZR: kept (data, RST false, window not 0; "Data" matched whatever its case), then
+      // kept out as GPS's preparation keeps it out (window 0): read and used, no row
+      R"({"saddr": "10.9.0.1", "sport": 443, "window": 8192, "RST": false, "Data": "SSH-2.0-x", "zannotate": {"routing": {"asn": 1}}})" "\n"
+      R"({"saddr": "10.9.0.2", "sport": 80, "window": 0, "RST": false, "data": "y"})" "\n";
   ParseSink sink = test::parse_text(MasscanFormat::gps_seed, text, true);
-  REQUIRE(sink.counts.records_read == 3);
-  CHECK(sink.counts.records_used == 3);
+  REQUIRE(sink.counts.records_read == 4);
+  CHECK(sink.counts.records_used == 4);
   CHECK(sink.counts.records_rejected == 0);
   REQUIRE(sink.status.size() == 3);
   CHECK(sink.status.ip[0] == 0x0A010203);
@@ -40,8 +43,8 @@ TEST_CASE("gps seed: records become open TCP rows and feature-carrying banner ro
     CHECK(sink.status.status[i] == uint8_t(Status::open));
     CHECK(sink.status.proto[i] == uint8_t(Proto::tcp));
   }
-  // Record 1: data, fingerprint, window, asn; record 2: fingerprint only; record 3: window 0.
-  REQUIRE(sink.banners.size() == 6);
+  // Record 1: data, fingerprint, window, asn; record 2: fingerprint only; record 3: data, window.
+  REQUIRE(sink.banners.size() == 7);
   CHECK(sink.banners.service.at(0) == "");
   CHECK(sink.banners.banner.at(0) == "HTTP/1.1 200 OK\r\nServer: x\r\n");
   CHECK(sink.banners.service.at(1) == kGpsFingerprintService);
@@ -50,8 +53,10 @@ TEST_CASE("gps seed: records become open TCP rows and feature-carrying banner ro
   CHECK(sink.banners.service.at(3) == kGpsAsnService);
   CHECK(sink.banners.banner.at(3) == "64500");
   CHECK(sink.banners.banner.at(4) == "ssh");
-  CHECK(sink.banners.service.at(5) == kGpsWindowService);
-  CHECK(sink.banners.banner.at(5) == "0");
+  CHECK(sink.banners.service.at(5) == "");
+  CHECK(sink.banners.banner.at(5) == "SSH-2.0-x");
+  CHECK(sink.banners.service.at(6) == kGpsWindowService);
+  CHECK(sink.banners.banner.at(6) == "8192");
 
   // Without keep_banners only the rows remain.
   ParseSink lean = test::parse_text(MasscanFormat::gps_seed, text, false);
