@@ -75,18 +75,24 @@ def _unit(ds: h5py.Dataset, name: str) -> str:
     return ""
 
 
-def read_table(path: PathLike, group: str, *, times: bool = True, categories: bool = True,
-               known_bits: bool = True) -> pd.DataFrame:
+def read_table(path: Union[PathLike, h5py.Group], group: str = "", *, times: bool = True,
+               categories: bool = True, known_bits: bool = True) -> pd.DataFrame:
     """One table as a DataFrame, columns in the table's order.
+
+    `path` is a file name or an open h5py.File with `group` the table's path
+    in it, or the table's h5py.Group itself (group left empty).
 
     times: Unix-second and day columns as UTC datetimes (a 0 in a seconds
     column that is not known stays NaT). categories: ports and short string
     columns as pandas Categorical. known_bits: the `known` bitmask as
     known_ts, known_reason and known_ttl booleans in its place.
     """
-    f, close = _with_file(path)
-    try:
+    if isinstance(path, h5py.Group) and not isinstance(path, h5py.File):
+        f, close, g = path.file, False, path
+    else:
+        f, close = _with_file(path)
         g = f[group]
+    try:
         if not isinstance(g, h5py.Group) or "columns" not in g.attrs:
             raise KeyError(f"{group} is not a table of {f.filename}; its tables: {', '.join(tables(f))}")
         cols: Dict[str, object] = {}
