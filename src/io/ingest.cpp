@@ -1,12 +1,9 @@
 #include "scanhpc/io/ingest.hpp"
 
-#include <fcntl.h>
 #include <omp.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -16,39 +13,10 @@
 #include "scanhpc/io/byte_stream.hpp"
 #include "scanhpc/io/masscan_binary.hpp"
 #include "scanhpc/io/masscan_lines.hpp"
+#include "scanhpc/io/pread_file.hpp"
 
 namespace scanhpc {
 namespace {
-
-// A plain file opened for pread; closes itself.
-class PlainFile {
- public:
-  explicit PlainFile(const std::string& path) : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
-  }
-  ~PlainFile() { ::close(fd_); }
-  PlainFile(const PlainFile&) = delete;
-  PlainFile& operator=(const PlainFile&) = delete;
-  // Reads up to n bytes at offset; short only at end of file.
-  size_t read_at(char* buf, size_t n, uint64_t offset) const {
-    size_t done = 0;
-    while (done < n) {
-      ssize_t got = ::pread(fd_, buf + done, n - done, off_t(offset + done));
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        throw std::runtime_error("read error in " + path_ + " at byte " + std::to_string(offset + done) + ": " +
-                                 std::strerror(errno));
-      }
-      if (got == 0) break;
-      done += size_t(got);
-    }
-    return done;
-  }
-
- private:
-  std::string path_;
-  int fd_;
-};
 
 // Per-thread state: one parser per format, a padded buffer, a sink.
 struct Worker {
@@ -70,7 +38,7 @@ std::string too_long(size_t max) {
 
 // Parses the lines that start in [begin, end) of a plain file. A line that
 // starts inside the range is read to its end even past `end`.
-void parse_range(const PlainFile& in, uint64_t file_size, uint32_t file, uint64_t begin, uint64_t end,
+void parse_range(const PreadFile& in, uint32_t file, uint64_t begin, uint64_t end,
                  LineParser& parser, const IngestOptions& opt, Worker& w) {
   const size_t pad = json_line_padding();
   uint64_t start = begin;
@@ -95,14 +63,14 @@ void parse_range(const PlainFile& in, uint64_t file_size, uint32_t file, uint64_
 
   // Window [win_begin, win_begin + win_len) of the file in w.buf.
   uint64_t win_begin = start;
-  size_t want = size_t(std::min<uint64_t>(end - start + 4096, file_size - start));
+  size_t want = size_t(std::min<uint64_t>(end - start + 4096, in.bytes() - start));
   w.buf.resize(want + pad);
   size_t win_len = in.read_at(w.buf.data(), want, win_begin);
   size_t pos = 0;  // position in window
   while (win_begin + pos < end) {
     char* line = w.buf.data() + pos;
     auto* nl = static_cast<char*>(std::memchr(line, '\n', win_len - pos));
-    if (!nl && win_begin + win_len < file_size) {
+    if (!nl && win_begin + win_len < in.bytes()) {
       // The line runs past the window: slide it to the front and read more.
       size_t have = win_len - pos;
       if (have > opt.max_record_bytes) {
@@ -118,7 +86,7 @@ void parse_range(const PlainFile& in, uint64_t file_size, uint32_t file, uint64_
         }
         if (scan >= end) return;
         win_begin = scan;
-        want = size_t(std::min<uint64_t>(end - scan + 4096, file_size - scan));
+        want = size_t(std::min<uint64_t>(end - scan + 4096, in.bytes() - scan));
         w.buf.resize(want + pad);
         win_len = in.read_at(w.buf.data(), want, win_begin);
         pos = 0;
@@ -278,9 +246,9 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
         LentColumns lent(w.sink, piece.sink);
         read_gzip_member_range(f.path, f.bytes, t.file, f.format, t.begin, t.end, g, piece);
       } else if (!t.whole) {
-        PlainFile in(f.path);
+        PreadFile in(f.path, f.bytes);
         LineParser parser(f.format, f.line_context());
-        parse_range(in, f.bytes, t.file, t.begin, t.end, parser, opt, w);
+        parse_range(in, t.file, t.begin, t.end, parser, opt, w);
       } else {
         ByteStream in(f.path);
         MasscanFormat format = f.format;

@@ -26,17 +26,32 @@ sv strip(sv s) {
   return s;
 }
 
-// ZMap 2.1.1 joins words with '-', later versions with '_'.
-std::string normal_name(sv s) {
-  std::string out(strip(s));
-  for (char& c : out)
-    if (c == '-') c = '_';
-  return out;
+// ZMap 2.1.1 joins words with '-', later versions with '_': compared
+// without a copy (a JSON key is named once per field of every record).
+bool same_name(sv got, sv want) {
+  if (got.size() != want.size()) return false;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (got[i] != want[i] && !(got[i] == '-' && want[i] == '_')) return false;
+  return true;
+}
+
+// The fields an observation takes from a row or an object.
+enum class Column { other, saddr, sport, ttl, success, classification, timestamp_ts };
+
+Column column_of(sv name) {
+  name = strip(name);
+  if (same_name(name, "saddr")) return Column::saddr;
+  if (same_name(name, "sport")) return Column::sport;
+  if (same_name(name, "ttl")) return Column::ttl;
+  if (same_name(name, "success")) return Column::success;
+  if (same_name(name, "classification")) return Column::classification;
+  if (same_name(name, "timestamp_ts")) return Column::timestamp_ts;
+  return Column::other;
 }
 
 // Every field ZMap's modules define (ip fields, tcp_synscan, udp, icmp_echo
 // and the system fields): a header row is ZMap's only if all its names are.
-bool is_zmap_field(const std::string& n) {
+bool is_zmap_field(sv n) {
   static constexpr std::array<sv, 44> kFields{
       "saddr", "saddr_raw", "daddr", "daddr_raw", "ipid", "ttl", "sport", "dport", "seqnum", "acknum", "window",
       "tcpopt_mss", "tcpopt_wscale", "tcpopt_sack_perm", "tcpopt_ts_val", "tcpopt_ts_ecr", "classification",
@@ -45,7 +60,7 @@ bool is_zmap_field(const std::string& n) {
       "ipid_raw", "content_length", "sent_timestamp_ts", "sent_timestamp_us", "dst_raw", "length", "options",
       "tcpopt_nop", "ttl_raw", "ip_id", "app_success"};
   for (sv f : kFields)
-    if (n == f) return true;
+    if (same_name(n, f)) return true;
   return false;
 }
 
@@ -83,9 +98,8 @@ bool header_row(sv line) {
   split_csv(strip(line), names);
   bool saddr = false;
   for (sv n : names) {
-    const std::string name = normal_name(n);
-    if (!is_zmap_field(name)) return false;
-    saddr |= name == "saddr";
+    if (!is_zmap_field(strip(n))) return false;
+    saddr |= column_of(n) == Column::saddr;
   }
   return saddr;
 }
@@ -112,8 +126,8 @@ struct ZmapRecord {
   uint32_t ip = 0;
   bool has_ip = false;
   int port = -1;
-  int success = -1;  // 1, 0, or -1: absent
-  sv classification;
+  int success = -1;         // 1, 0, or -1: absent
+  int synack = -1;          // classification: 1 synack, 0 another (rst, icmp), -1 absent
   int ttl = -1;
   int64_t ts = -1;
 };
@@ -128,7 +142,7 @@ std::string commit(const ZmapRecord& z, const LineContext& ctx, ParseSink& sink)
   else return "no port: the record has no sport; give the scanned port with --port N (ZMap's -p)";
   r.proto = ctx.default_proto;
   if (z.success >= 0) r.status = uint8_t(z.success ? Status::open : Status::closed);
-  else if (!z.classification.empty()) r.status = uint8_t(z.classification == "synack" ? Status::open : Status::closed);
+  else if (z.synack >= 0) r.status = uint8_t(z.synack ? Status::open : Status::closed);
   else r.status = uint8_t(Status::open);  // default output: successes only
   if (z.ttl >= 0) {
     r.ttl = uint8_t(z.ttl);
@@ -192,7 +206,7 @@ class ZmapCsvLines final : public LineRecordParser {
           z.success = f == "1";
           break;
         case Column::classification:
-          z.classification = f;
+          z.synack = f == "synack";
           break;
         case Column::timestamp_ts:
           if (f.empty()) break;
@@ -207,23 +221,12 @@ class ZmapCsvLines final : public LineRecordParser {
   }
 
  private:
-  enum class Column { other, saddr, sport, ttl, success, classification, timestamp_ts };
-
   void set_header(sv header) {
     header_text_ = std::string(strip(header));
     std::vector<sv> names;
     split_csv(header_text_, names);
     columns_.clear();
-    for (sv n : names) {
-      const std::string name = normal_name(n);
-      columns_.push_back(name == "saddr"            ? Column::saddr
-                         : name == "sport"          ? Column::sport
-                         : name == "ttl"            ? Column::ttl
-                         : name == "success"        ? Column::success
-                         : name == "classification" ? Column::classification
-                         : name == "timestamp_ts"   ? Column::timestamp_ts
-                                                    : Column::other);
-    }
+    for (sv n : names) columns_.push_back(column_of(n));
     has_header_ = true;
   }
 
@@ -252,31 +255,31 @@ class ZmapJsonLines final : public LineRecordParser {
     od::object obj;
     if (auto err = doc.get_object().get(obj)) return reject(json_values::json_error(err, "not a JSON object"));
     ZmapRecord z;
-    std::string classification, why;
+    std::string why;
     for (auto field : obj) {
       sv key;
       if (auto err = field.unescaped_key().get(key)) return reject(json_values::json_error(err, "invalid key"));
-      const std::string name = normal_name(key);
+      const Column column = column_of(key);
       od::value v;
       if (auto err = field.value().get(v)) return reject(json_values::json_error(err, "invalid value"));
       uint64_t n = 0;
-      if (name == "saddr") {
+      if (column == Column::saddr) {
         sv text;
         if (!json_values::get_str(v, text)) return reject("saddr: not a string");
         auto ip = parse_ipv4(text);
         if (!ip) return reject("saddr is not an IPv4 address: " + json_values::quoted(text));
         z.ip = *ip;
         z.has_ip = true;
-      } else if (name == "sport") {
+      } else if (column == Column::sport) {
         if (!json_values::get_uint(v, 65535, n, why)) return reject("sport: " + why);
         z.port = int(n);
-      } else if (name == "ttl") {
+      } else if (column == Column::ttl) {
         if (!json_values::get_uint(v, 255, n, why)) return reject("ttl: " + why);
         z.ttl = int(n);
-      } else if (name == "timestamp_ts") {
+      } else if (column == Column::timestamp_ts) {
         if (!json_values::get_uint(v, 0xFFFFFFFFull, n, why)) return reject("timestamp_ts: " + why);
         z.ts = int64_t(n);
-      } else if (name == "success") {  // 2.1.1 writes 0/1, later versions true/false
+      } else if (column == Column::success) {  // 2.1.1 writes 0/1, later versions true/false
         od::json_type t;
         if (v.type().get(t)) return reject("success: unreadable value");
         if (t == od::json_type::boolean) {
@@ -287,16 +290,15 @@ class ZmapJsonLines final : public LineRecordParser {
           if (!json_values::get_uint(v, 1, n, why)) return reject("success: " + why);
           z.success = int(n);
         }
-      } else if (name == "classification") {
+      } else if (column == Column::classification) {
         sv text;
         if (!json_values::get_str(v, text)) return reject("classification: not a string");
-        classification = std::string(text);
+        z.synack = text == "synack";
       } else if (auto err = json_values::check_value(v)) {
         return reject(json_values::json_error(err, "invalid value"));
       }
     }
     if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return reject("trailing content after the record");
-    z.classification = classification;
     if (auto cause = commit(z, ctx_, sink); !cause.empty()) reject(cause);
   }
 

@@ -19,6 +19,7 @@
 #include "scanhpc/io/masscan_binary.hpp"
 
 using namespace scanhpc;
+using scanhpc::test::inflate_first_member;
 using scanhpc::test::parse_text;
 using scanhpc::test::slurp;
 namespace fs = std::filesystem;
@@ -45,25 +46,6 @@ std::string gzip_bytes(const std::string& plain) {
   return bytes;
 }
 
-// Everything zlib can inflate from `gz` before its end or the first error.
-std::string inflate_prefix(const std::string& gz) {
-  z_stream z{};
-  REQUIRE(inflateInit2(&z, 16 + MAX_WBITS) == Z_OK);  // gzip wrapper
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = uInt(gz.size());
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    const int rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-    if (rc != Z_OK) break;  // Z_STREAM_END, Z_BUF_ERROR (truncated) or Z_DATA_ERROR (corrupt)
-  }
-  inflateEnd(&z);
-  return out;
-}
-
 std::string write_file(const std::string& tag, const std::string& bytes) {
   const std::string path = temp_path(tag);
   std::ofstream(path, std::ios::binary) << bytes;
@@ -85,7 +67,7 @@ TEST_CASE("damaged gzip: the records before a cut are used, the rest is one reje
   for (double at : {0.1, 0.5, 0.9, 0.999}) {
     const std::string cut = gz.substr(0, size_t(double(gz.size()) * at));
     const std::string path = write_file("oL.gz", cut);
-    const std::string prefix = inflate_prefix(cut);  // at 0.999 only the gzip trailer is lost
+    const std::string prefix = inflate_first_member(cut);  // at 0.999 only the gzip trailer is lost
     REQUIRE(prefix.size() <= plain.size());
     REQUIRE(plain.compare(0, prefix.size(), prefix) == 0);
     const std::string complete = prefix.substr(0, prefix.rfind('\n') + 1);
@@ -128,7 +110,7 @@ TEST_CASE("damaged gzip: a cut binary -oB file keeps its complete records", "[da
   const std::string plain = slurp(kData + "/scan.bin");
   const std::string gz = gzip_bytes(plain);
   const std::string cut = gz.substr(0, gz.size() / 2);
-  const std::string prefix = inflate_prefix(cut);
+  const std::string prefix = inflate_first_member(cut);
   // Oracle: the same reader over the inflated prefix as a plain file, which
   // ends in a truncated record of its own.
   const std::string plain_path = write_file("bin", prefix);
@@ -166,6 +148,6 @@ TEST_CASE("byte stream: bytes inflated before damage are delivered before the er
     CHECK(e.offset() == got.size());
   }
   CHECK(threw);
-  CHECK(got == inflate_prefix(cut));
+  CHECK(got == inflate_first_member(cut));
   fs::remove(path);
 }

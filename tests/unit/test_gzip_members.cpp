@@ -25,6 +25,8 @@
 
 using namespace scanhpc;
 using scanhpc::test::parse_text;
+using scanhpc::test::inflate_first_member;
+using scanhpc::test::json_record;
 using scanhpc::test::slurp;
 namespace fs = std::filesystem;
 
@@ -98,31 +100,6 @@ std::string bgzip(const fs::path& dir, const std::string& text) {
   const std::string in = write_file(dir / "bgzip-input", text), out = (dir / "bgzip-output").string();
   REQUIRE(std::system(("bgzip -c " + in + " > " + out).c_str()) == 0);  // Debian's tabix package
   return slurp(out);
-}
-
-// What zlib inflates from `gz`, one member, before its end or its first error.
-std::string inflate_member(const std::string& gz) {
-  z_stream z{};
-  REQUIRE(inflateInit2(&z, 16 + MAX_WBITS) == Z_OK);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = uInt(gz.size());
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    const int rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-    if (rc != Z_OK) break;
-  }
-  inflateEnd(&z);
-  return out;
-}
-
-std::string json_record(uint32_t ip, uint32_t ts, uint16_t port) {
-  return R"({   "ip": ")" + format_ipv4(ip) + R"(",   "timestamp": ")" + std::to_string(ts) +
-         R"(", "ports": [ {"port": )" + std::to_string(port) +
-         R"(, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 64} ] })";
 }
 
 // A 1.3.x -oJ text: bad records now and then, one line of 200 kB.
@@ -367,11 +344,11 @@ TEST_CASE("gzip members: a damaged member loses itself and the lines it cuts, th
       // after it, each inflated alone; the complete lines before the damage and
       // the lines after the partial one where reading resumes.
       std::string before;
-      for (size_t i = 0; i < c.intact; ++i) before += inflate_member(members[i]);
+      for (size_t i = 0; i < c.intact; ++i) before += inflate_first_member(members[i]);
       const size_t damaged_at = joined({members.begin(), members.begin() + long(c.intact)}).size();
-      before += inflate_member(c.bytes.substr(damaged_at));
+      before += inflate_first_member(c.bytes.substr(damaged_at));
       std::string after;
-      for (size_t i = k + 1; i < members.size(); ++i) after += inflate_member(members[i]);
+      for (size_t i = k + 1; i < members.size(); ++i) after += inflate_first_member(members[i]);
       const std::string kept = before.substr(0, before.rfind('\n') + 1) + after.substr(after.find('\n') + 1);
       const ParseSink want = parse_text(MasscanFormat::json, kept);
 
@@ -398,8 +375,8 @@ TEST_CASE("gzip members: a damaged member loses itself and the lines it cuts, th
     const std::string whole = joined(members);
     const auto files = table(write_file(dir / "cut.oJ.gz", whole.substr(0, whole.size() - members.back().size() / 2)));
     std::string before;
-    for (size_t i = 0; i + 1 < members.size(); ++i) before += inflate_member(members[i]);
-    before += inflate_member(members.back().substr(0, members.back().size() - members.back().size() / 2));
+    for (size_t i = 0; i + 1 < members.size(); ++i) before += inflate_first_member(members[i]);
+    before += inflate_first_member(members.back().substr(0, members.back().size() - members.back().size() / 2));
     const ParseSink want = parse_text(MasscanFormat::json, before.substr(0, before.rfind('\n') + 1));
     const Read first = read_ranks(files, 1, size_t(8) << 20, 1, size_t(16) << 20);
     CHECK(first.counts.records_used == want.counts.records_used);

@@ -13,9 +13,11 @@
 
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/io/ingest.hpp"
+#include "test_support.hpp"
 
 using namespace scanhpc;
 namespace fs = std::filesystem;
+using scanhpc::test::json_record;
 
 namespace {
 
@@ -23,12 +25,6 @@ fs::path temp_dir() {
   auto d = fs::temp_directory_path() / ("scanhpc_ingest_" + std::to_string(::getpid()));
   fs::create_directories(d);
   return d;
-}
-
-std::string json_record(uint32_t ip, uint32_t ts, uint16_t port) {
-  return R"({   "ip": ")" + format_ipv4(ip) + R"(",   "timestamp": ")" + std::to_string(ts) +
-         R"(", "ports": [ {"port": )" + std::to_string(port) +
-         R"(, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 64} ] })";
 }
 
 // A 1.3.x -oJ file with n records, some bad ones, and one long banner line.

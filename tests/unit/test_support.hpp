@@ -1,13 +1,16 @@
 #pragma once
 // Helpers shared by the unit tests.
 #include <catch2/catch.hpp>
+#include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/io/masscan_lines.hpp"
 
 namespace scanhpc::test {
@@ -49,6 +52,33 @@ inline ParseSink parse_text(MasscanFormat format, const std::string& text, bool 
     pos = end + 1;
   }
   return sink;
+}
+
+// Everything zlib inflates from `gz` (gzip wrapper) before the end of its
+// first member or its first error: an oracle independent of the readers.
+inline std::string inflate_first_member(const std::string& gz) {
+  z_stream z{};
+  REQUIRE(inflateInit2(&z, 16 + MAX_WBITS) == Z_OK);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = uInt(gz.size());
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+    if (rc != Z_OK) break;  // Z_STREAM_END, Z_BUF_ERROR (truncated) or Z_DATA_ERROR (corrupt)
+  }
+  inflateEnd(&z);
+  return out;
+}
+
+// One masscan 1.3.x -oJ status record, as out-json.c writes it.
+inline std::string json_record(uint32_t ip, uint32_t ts, uint16_t port) {
+  return R"({   "ip": ")" + format_ipv4(ip) + R"(",   "timestamp": ")" + std::to_string(ts) +
+         R"(", "ports": [ {"port": )" + std::to_string(port) +
+         R"(, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 64} ] })";
 }
 
 }  // namespace scanhpc::test
