@@ -6,6 +6,7 @@
 
 #include "scanhpc/commands/gzip_member_input.hpp"
 #include "scanhpc/commands/input_table.hpp"
+#include "scanhpc/commands/observation_table.hpp"
 #include "scanhpc/commands/progress.hpp"
 #include "scanhpc/commands/skipped_files.hpp"
 #include "scanhpc/commands/stream_input.hpp"
@@ -140,6 +141,7 @@ DistributedInput ingest_and_distribute(RunContext& ctx, const IngestConfig& cfg)
   io.chunk_bytes = cfg.chunk_bytes;
   io.max_record_bytes = cfg.max_record_bytes;
   io.threads = cfg.threads;
+  io.read_observations = read_observation_rows;
   io.progress = [&](uint64_t b, uint64_t r) { progress.update(b, r); };
   IngestResult ingest;
   std::string error;

@@ -236,6 +236,45 @@ std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_
   return out;
 }
 
+namespace {
+template <class T>
+void read_narrow_rows(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end,
+                      std::vector<T>& out, hid_t mtype) {
+  const std::string where = "read " + detail::normalize_path(dataset_path);
+  Column1D c = open_column(f, dataset_path, where);
+  // HDF5 would clamp a wider value silently: only types that fit are read.
+  if (H5Tget_class(c.type.get()) != H5T_INTEGER || H5Tget_sign(c.type.get()) != H5T_SGN_NONE ||
+      H5Tget_size(c.type.get()) > sizeof(T))
+    throw Error(where + ": not an unsigned integer dataset of at most " + std::to_string(sizeof(T) * 8) + " bits (" +
+                type_name(c.type.get()) + ")");
+  end = std::min<uint64_t>(end, c.rows);
+  out.resize(end > begin ? end - begin : 0);
+  read_rows(c, mtype, begin, end, out.data(), where);
+}
+}  // namespace
+
+void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint8_t>& out) {
+  read_narrow_rows(f, path, begin, end, out, H5T_NATIVE_UINT8);
+}
+void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint16_t>& out) {
+  read_narrow_rows(f, path, begin, end, out, H5T_NATIVE_UINT16);
+}
+void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint32_t>& out) {
+  read_narrow_rows(f, path, begin, end, out, H5T_NATIVE_UINT32);
+}
+
+uint64_t column_chunk_rows(const File& f, const std::string& dataset_path) {
+  const std::string where = "read " + detail::normalize_path(dataset_path);
+  Column1D c = open_column(f, dataset_path, where);
+  Handle dcpl(check_id(H5Dget_create_plist(c.dset.get()), where + ": creation property list"));
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) return 0;
+  hsize_t chunk = 0;
+  if (H5Pget_chunk(dcpl.get(), 1, &chunk) != 1) throw Error(where + ": not a 1-D chunked dataset");
+  return chunk;
+}
+
+bool object_exists(const File& f, const std::string& path) { return detail::path_exists(f.id(), detail::normalize_path(path)); }
+
 std::vector<double> read_f64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end) {
   const std::string where = "read " + detail::normalize_path(dataset_path);
   Column1D c = open_column(f, dataset_path, where);

@@ -66,11 +66,13 @@ std::string local_problem(const std::vector<Column>& cols) {
 
 }  // namespace
 
-void File::write_table(const std::string& group_path, const std::vector<Column>& local_columns) {
-  detail::agreed(comm_, [&] { write_table_step(group_path, local_columns); });
+void File::write_table(const std::string& group_path, const std::vector<Column>& local_columns,
+                       const TableStorage& storage) {
+  detail::agreed(comm_, [&] { write_table_step(group_path, local_columns, storage); });
 }
 
-void File::write_table_step(const std::string& group_path, const std::vector<Column>& local_columns) {
+void File::write_table_step(const std::string& group_path, const std::vector<Column>& local_columns,
+                            const TableStorage& storage) {
   const std::string gpath = detail::normalize_path(group_path);
   const std::string where = "write table " + gpath;
   const bool par = comm_ != MPI_COMM_NULL;
@@ -87,7 +89,10 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
   detail::agreed(comm_, [&] {
     if (!problem.empty()) throw Error(where + ": " + problem);
   });
-  detail::check_same_on_all_ranks(comm_, schema_hash(local_columns), where + ": ranks disagree on column names or types");
+  const uint64_t storage_hash =
+      storage.chunk_rows * 1000003u + storage.deflate_level * 31u + (storage.shuffle ? 7u : 0u);
+  detail::check_same_on_all_ranks(comm_, schema_hash(local_columns) ^ storage_hash,
+                                  where + ": ranks disagree on column names, types or storage");
 
   // 2. Global layout: rows per rank, this rank's offset, total.
   const uint64_t local_rows = column_length(local_columns[0].data);
@@ -110,10 +115,21 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
   Handle dxpl(check_id(H5Pcreate(H5P_DATASET_XFER), where + ": transfer property list"));
   if (par) check(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE), where + ": collective transfer");
   Handle dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), where + ": creation property list"));
-  check(H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS), where + ": layout");
+  hsize_t dim = total;
+  hsize_t maxdim = dim;
+  if (storage.chunk_rows == 0) {
+    check(H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS), where + ": layout");
+  } else {
+    // Unlimited extent: a chunk may then be longer than the table (a small
+    // or empty table keeps the same chunk size as a large one).
+    maxdim = H5S_UNLIMITED;
+    hsize_t chunk = storage.chunk_rows;
+    check(H5Pset_chunk(dcpl.get(), 1, &chunk), where + ": chunk size");
+    if (storage.shuffle) check(H5Pset_shuffle(dcpl.get()), where + ": shuffle filter");
+    if (storage.deflate_level) check(H5Pset_deflate(dcpl.get(), storage.deflate_level), where + ": deflate filter");
+  }
   check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), where + ": fill time");  // every byte is written
 
-  hsize_t dim = total;
   std::vector<std::string> names;
   for (size_t i = 0; i < local_columns.size(); ++i) {
     const Column& col = local_columns[i];
@@ -145,7 +161,7 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
     if (H5Lexists(group.get(), col.name.c_str(), H5P_DEFAULT) > 0)
       check(H5Ldelete(group.get(), col.name.c_str(), H5P_DEFAULT), cwhere + ": delete old dataset");
     H5Eclear2(H5E_DEFAULT);
-    Handle fspace(check_id(H5Screate_simple(1, &dim, nullptr), cwhere + ": dataspace"));
+    Handle fspace(check_id(H5Screate_simple(1, &dim, &maxdim), cwhere + ": dataspace"));
     Handle dset(check_id(H5Dcreate2(group.get(), col.name.c_str(), ftype, fspace.get(), H5P_DEFAULT,
                                     dcpl.get(), H5P_DEFAULT),
                          cwhere + ": create dataset"));

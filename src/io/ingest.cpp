@@ -233,6 +233,9 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
       fault_point("read");
       if (f.format == MasscanFormat::unrecognized) {
         w.sink.reject(t.file, 0, unrecognized_cause(f));
+      } else if (f.format == MasscanFormat::observations) {
+        if (!opt.read_observations) throw std::logic_error("local_ingest: no reader for observation tables");
+        opt.read_observations(f, t.file, t.begin, t.end, w.sink);
       } else if (gzip_piece(t)) {
         GzipRangeOptions g;
         g.max_record_bytes = opt.max_record_bytes;

@@ -188,7 +188,12 @@ SniffedInput sniff_input(const InputCandidate& c, InputRole role) {
     if (role == InputRole::flowtuple && (!c.from_folder || c.path.ends_with(".avro"))) return s;
     s.kind = sniff_magic(read_head(c.path, 16));
     const bool text = s.kind == FileKind::gzip || s.kind == FileKind::other || s.kind == FileKind::empty;
-    if (role == InputRole::masscan || (role == InputRole::ports && text && !c.path.ends_with(".avro"))) {
+    // An HDF5 file named as input is read as a repacked observation table
+    // (its table is checked when read); in a folder, it is left alone: it may
+    // be an output of an earlier run over the same inputs.
+    if (s.kind == FileKind::hdf5 && !c.from_folder && role != InputRole::flowtuple)
+      s.detected = MasscanFormat::observations;
+    else if (role == InputRole::masscan || (role == InputRole::ports && text && !c.path.ends_with(".avro"))) {
       const std::string head = inflated_head(c.path);
       s.detected = detect_format(head).value_or(MasscanFormat::unrecognized);
       if (s.detected == MasscanFormat::zmap_csv) s.header = zmap_csv_header(head);

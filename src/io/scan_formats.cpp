@@ -149,6 +149,9 @@ const std::vector<ScanFormatInfo>& scan_formats() {
       // after every masscan format: a bare address line is ZMap's default output
       {MasscanFormat::zmap_csv, "zmap-csv", "", "ZMap -O csv, or its default output", true, is_zmap_csv,
        make_zmap_csv_parser},
+      // an HDF5 file named as input (detected from its magic number, not its text)
+      {MasscanFormat::observations, "observations", "", "scanhpc's /observations table (HDF5, scan --keep observations)",
+       false, nullptr, nullptr},
       {MasscanFormat::empty, "empty", "", "", false, nullptr, nullptr},
       {MasscanFormat::unrecognized, "unrecognized", "", "", false, nullptr, nullptr},
   };

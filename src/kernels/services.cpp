@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <tuple>
 
 #include "scanhpc/core/codes.hpp"
 
@@ -80,6 +81,35 @@ std::vector<ServiceEntry> sort_open_services(std::vector<ServiceEntry> e, std::v
                                  [](const ServiceEntry& x) { return x.status != uint8_t(Status::open); });
   e.erase(open_end, e.end());
   return radix_sort(std::move(e), std::move(scratch));
+}
+
+std::vector<ServiceEntry> sort_observations(std::vector<ServiceEntry> e, std::vector<ServiceEntry> scratch) {
+  e = radix_sort(std::move(e), std::move(scratch));
+  // Inside a service (a few probes), order by the other fields; hosts never
+  // straddle two threads' ranges.
+  auto rest = [](const ServiceEntry& x) {
+    return std::tuple(x.ts, x.status, x.reason, x.ttl, x.known);
+  };
+  const int threads = e.size() < 100000 ? 1 : omp_get_max_threads();
+  const auto cuts = split_at_hosts(e, size_t(threads) * 4);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (size_t p = 1; p < cuts.size(); ++p) {
+    size_t i = cuts[p - 1];
+    while (i < cuts[p]) {
+      size_t j = i + 1;
+      while (j < cuts[p] && e[j].key == e[i].key) ++j;
+      if (j - i > 1)
+        std::sort(e.begin() + ptrdiff_t(i), e.begin() + ptrdiff_t(j),
+                  [&](const ServiceEntry& a, const ServiceEntry& b) { return rest(a) < rest(b); });
+      i = j;
+    }
+  }
+  return e;
+}
+
+void keep_open(std::vector<ServiceEntry>& e) {
+  e.erase(std::remove_if(e.begin(), e.end(), [](const ServiceEntry& x) { return x.status != uint8_t(Status::open); }),
+          e.end());
 }
 
 std::vector<size_t> split_at_hosts(const std::vector<ServiceEntry>& e, size_t parts) {

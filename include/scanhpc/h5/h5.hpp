@@ -70,6 +70,19 @@ struct Column {
   ColumnData data;
 };
 
+// How a table's datasets are stored. The default is contiguous and
+// uncompressed, which every reader handles. Chunked storage with a filter
+// (the repacked /observations table) is written collectively through HDF5's
+// parallel filtered writes: each rank passes its rows as usual, and chunks
+// that straddle two ranks' rows are assembled by HDF5. The chunk size is
+// fixed by the caller, never by the rank count, so the stored values are the
+// same at any number of ranks.
+struct TableStorage {
+  uint64_t chunk_rows = 0;  // 0: contiguous
+  unsigned deflate_level = 0;  // 0: no deflate filter (chunked only)
+  bool shuffle = false;        // byte shuffle before deflate (chunked only)
+};
+
 // Scalar attribute values.
 using AttrValue = std::variant<uint64_t, int64_t, double, std::string, std::vector<uint64_t>>;
 
@@ -94,7 +107,8 @@ class File {
   // attribute `columns`). Each rank passes its own rows, already in global
   // order (rank r's rows follow rank r-1's); ranks with zero rows take part.
   // All ranks pass the same column names and types.
-  void write_table(const std::string& group_path, const std::vector<Column>& local_columns);
+  void write_table(const std::string& group_path, const std::vector<Column>& local_columns,
+                   const TableStorage& storage = {});
   // Collective close; rank 0 then may rename the file.
   void close();
   // Forgets the file without closing it: for a rank that fails alone and
@@ -106,7 +120,8 @@ class File {
 
  private:
   // The HDF5 calls of write_table / write_attr, run inside an agreement.
-  void write_table_step(const std::string& group_path, const std::vector<Column>& local_columns);
+  void write_table_step(const std::string& group_path, const std::vector<Column>& local_columns,
+                        const TableStorage& storage);
   void write_attr_step(const std::string& object_path, const std::string& name, const AttrValue& value);
 
   Handle file_;
@@ -135,6 +150,15 @@ uint64_t column_rows(const File& f, const std::string& dataset_path);
 std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end);
 std::vector<double> read_f64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end);
 AttrValue read_attr(const File& f, const std::string& object_path, const std::string& name);
+// Rows [begin, end) of an unsigned integer column no wider than the vector's
+// type (a wider one throws rather than clamp); end is clamped.
+void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint8_t>& out);
+void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint16_t>& out);
+void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint32_t>& out);
+// A 1-D dataset's chunk length; 0 when it is stored contiguously.
+uint64_t column_chunk_rows(const File& f, const std::string& dataset_path);
+// Whether every link of `path` exists.
+bool object_exists(const File& f, const std::string& path);
 
 // Any table, read in blocks of rows (`scanhpc export`, `info --table`).
 // A group that is not a table (missing, not a group, no 1-D datasets,

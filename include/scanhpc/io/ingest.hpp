@@ -24,6 +24,11 @@ struct IngestOptions {
   // every batch_bytes (see ParseSink::on_batch); 0: they keep them.
   size_t batch_bytes = 0;
   std::function<void(ParseSink&)> on_batch;
+  // Reads the rows of a repacked observation table (HDF5) that the byte
+  // range [begin, end) of file `file` stands for into the sink; given by the
+  // commands, which link HDF5 (the kernels do not). Called from any thread.
+  std::function<void(const InputFile& f, uint32_t file, uint64_t begin, uint64_t end, ParseSink& sink)>
+      read_observations;
 };
 
 struct FileCounts {

@@ -34,7 +34,7 @@ struct InputFile {
   // are read whole.
   bool splittable() const {
     return (!gzip || gzip_members != GzipMembers::none) && path != "-" &&
-           (family != InputFamily::scan || is_line_format(format));
+           (family != InputFamily::scan || is_line_format(format) || format == MasscanFormat::observations);
   }
   GzipMembers gzip_members = GzipMembers::none;  // sniffed for gzip files in a line format
   std::string header{};  // ZMap CSV: its header row (or the fields its default output implies)

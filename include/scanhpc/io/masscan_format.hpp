@@ -19,6 +19,7 @@ enum class MasscanFormat {
   gps_seed,   // GPS's seed NDJSON: {"ip", "p", "asn", "data", "fingerprint", "w"} (or LZR's saddr/sport/window)
   zmap_csv,   // ZMap -O csv (a header row of its -f fields), or its default output (bare saddr lines)
   zmap_json,  // ZMap -O json
+  observations,  // scanhpc's repacked /observations table (HDF5, scan --keep observations): rows read by hyperslab
   unrecognized,  // matches no masscan format: one rejected record, or an error with --on-error=fail
 };
 

@@ -39,6 +39,14 @@ std::vector<ServiceEntry> sort_open_services(const StatusColumns& columns);
 // buffer when it is large enough, so no fresh memory is touched.
 std::vector<ServiceEntry> sort_open_services(std::vector<ServiceEntry> entries, std::vector<ServiceEntry> scratch = {});
 
+// Every entry, whatever its status, in the order of the repacked observation
+// table: by key (ip, port, proto), then ts, status, reason, ttl, known. That
+// order is total (equal entries are identical), so the table is the same
+// whatever order the rows arrived in.
+std::vector<ServiceEntry> sort_observations(std::vector<ServiceEntry> entries, std::vector<ServiceEntry> scratch = {});
+// Drops the entries that are not open, keeping the order of the rest.
+void keep_open(std::vector<ServiceEntry>& entries);
+
 // Splits [0, n) into at most `parts` ranges whose cuts fall between different
 // ips, so threads never share a host.
 std::vector<size_t> split_at_hosts(const std::vector<ServiceEntry>& entries, size_t parts);
