@@ -240,6 +240,8 @@ namespace {
 template <class T>
 void read_narrow_rows(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end,
                       std::vector<T>& out, hid_t mtype) {
+  // Appended to what `out` holds: a reader filling columns needs no copy.
+  const size_t held = out.size();
   const std::string where = "read " + detail::normalize_path(dataset_path);
   Column1D c = open_column(f, dataset_path, where);
   // HDF5 would clamp a wider value silently: only types that fit are read.
@@ -248,8 +250,8 @@ void read_narrow_rows(const File& f, const std::string& dataset_path, uint64_t b
     throw Error(where + ": not an unsigned integer dataset of at most " + std::to_string(sizeof(T) * 8) + " bits (" +
                 type_name(c.type.get()) + ")");
   end = std::min<uint64_t>(end, c.rows);
-  out.resize(end > begin ? end - begin : 0);
-  read_rows(c, mtype, begin, end, out.data(), where);
+  out.resize(held + (end > begin ? end - begin : 0));
+  read_rows(c, mtype, begin, end, out.data() + held, where);
 }
 }  // namespace
 

@@ -151,7 +151,7 @@ std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_
 std::vector<double> read_f64_column(const File& f, const std::string& dataset_path, uint64_t begin, uint64_t end);
 AttrValue read_attr(const File& f, const std::string& object_path, const std::string& name);
 // Rows [begin, end) of an unsigned integer column no wider than the vector's
-// type (a wider one throws rather than clamp); end is clamped.
+// type (a wider one throws rather than clamp), appended to `out`; end is clamped.
 void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint8_t>& out);
 void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint16_t>& out);
 void read_column_rows(const File& f, const std::string& path, uint64_t begin, uint64_t end, std::vector<uint32_t>& out);
