@@ -7,7 +7,9 @@ Every file after the first is compared with the first. Compared:
   * the set of groups and datasets (by path);
   * every dataset: dtype (exact, incl. fixed string length and byte order),
     shape and raw bytes;
-  * every attribute of every object: on-disk dtype, shape and raw bytes.
+  * every attribute of every object: on-disk dtype, shape and raw bytes
+    (object references, as in the tables' dimension scales, by the path
+    they point to).
 Not compared (they depend on how the run was launched, docs/hdf5-layout.md):
   * the root attributes ranks, threads, created_utc, command_line, config,
     git_commit;
@@ -54,10 +56,39 @@ def _objects(f, ignore):
     return out
 
 
+def _has_refs(dtype):
+    """Whether values of `dtype` hold object references (the dimension scales'
+    DIMENSION_LIST and REFERENCE_LIST attributes)."""
+    if h5py.check_ref_dtype(dtype) is not None:
+        return True
+    base = h5py.check_vlen_dtype(dtype)
+    if base is not None:
+        return _has_refs(base)
+    if dtype.names:
+        return any(_has_refs(dtype.fields[n][0]) for n in dtype.names)
+    return dtype.subdtype is not None and _has_refs(dtype.subdtype[0])
+
+
+def _resolve(value, f):
+    """`value` with every object reference replaced by the path it points to."""
+    if isinstance(value, h5py.Reference):
+        return f[value].name if value else None
+    if isinstance(value, (np.void, np.record)) and value.dtype.names:
+        return tuple(_resolve(value[n], f) for n in value.dtype.names)
+    if isinstance(value, np.ndarray):
+        return [_resolve(v, f) for v in value.reshape(-1)]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def _read_attr(obj, name):
-    """(dtype, shape, raw bytes) of an attribute as stored."""
+    """(dtype, shape, raw bytes) of an attribute as stored; references as the
+    paths they point to (their bytes are addresses in the file)."""
     aid = h5py.h5a.open(obj.id, name.encode())
     dtype, shape = aid.dtype, aid.shape
+    if _has_refs(dtype):
+        return str(dtype), shape, repr(_resolve(obj.attrs[name], obj.file)).encode()
     # Variable-length strings are compared by value (they are not expected in
     # scanhpc files, but keep the comparison well defined).
     if h5py.check_string_dtype(dtype) is not None and h5py.check_string_dtype(dtype).length is None:

@@ -5,14 +5,19 @@
     hosts = scanhpc.read_table("out.h5", "hosts/table")
 
 A table (docs/hdf5-layout.md) is an HDF5 group of equal-length 1-D columns
-whose ``columns`` attribute gives their order. read_table returns them in that
-order with strings decoded, ports as categories, Unix-second and day-number
-columns as UTC datetimes, and the ``known`` bitmask as named booleans.
+whose ``columns`` attribute gives their order; each column carries ``units``
+and ``description`` attributes. read_table returns the columns in that order
+with strings decoded, ports (units ``port``) as categories, columns in Unix
+seconds or days (CF units ``seconds since 1970-01-01 00:00:00``, ``days since
+1970-01-01``) as UTC datetimes, and bitmasks (CF ``flag_masks`` and
+``flag_meanings``: ``known``) as named booleans. Files written before the
+columns had attributes are read by column name, as before.
 Pure Python over h5py, numpy and pandas; import it by path
 (``sys.path.insert(0, "<repo>/python")``) or ``pip install -e python``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Union
@@ -25,14 +30,17 @@ __all__ = ["open", "read_table", "tables", "Run"]
 
 PathLike = Union[str, Path, h5py.File]
 
-# Column names that hold Unix seconds or days since 1970-01-01, where the
-# column carries no `units` attribute (docs/hdf5-layout.md).
+# For columns without attributes (files written before scanhpc wrote them, or
+# by other tools): the column names that hold Unix seconds or days since
+# 1970-01-01, TCP/UDP ports (categories, not numbers to add), and the known
+# bitmask of the hosts table and of observations (core/codes.hpp KnownBits).
 _SECONDS = {"first_seen", "last_seen", "ts", "timestamp", "time", "interval_start", "start", "end"}
 _DAYS = {"day"}
-# Column names that hold TCP/UDP ports: categories, not numbers to add.
 _PORTS = {"port", "p1", "p2", "pred_port", "rule_port", "dst_port", "src_port", "neededP", "a", "b"}
-# The known bitmask of the hosts table and of observations (core/codes.hpp KnownBits).
 _KNOWN_BITS = {"known_ts": 1, "known_reason": 2, "known_ttl": 4}
+# CF units of the Unix epoch: "seconds since 1970-01-01 00:00:00" and other spellings.
+_EPOCH_UNITS = re.compile(r"(?P<unit>seconds|second|sec|s|days|day|d) since 1970-01-01"
+                          r"(?:[ T]0{1,2}:0{1,2}:0{1,2}(?:\.0*)?)?(?: ?(?:Z|UTC|\+00:00|\+0000))?")
 
 
 def _text(v) -> str:
@@ -45,12 +53,18 @@ def _with_file(path: PathLike):
     return h5py.File(path, "r"), True
 
 
+def _is_table(obj) -> bool:
+    # A table's `columns` is an array of names (/ports has a string `columns`
+    # attribute of another meaning: the CSV column mapping).
+    return isinstance(obj, h5py.Group) and "columns" in obj.attrs and np.ndim(obj.attrs["columns"]) == 1
+
+
 def tables(path: PathLike) -> List[str]:
     """Every table of the file, as group paths, in the file's order."""
     f, close = _with_file(path)
     try:
         out: List[str] = []
-        f.visititems(lambda name, obj: out.append(name) if isinstance(obj, h5py.Group) and "columns" in obj.attrs else None)
+        f.visititems(lambda name, obj: out.append(name) if _is_table(obj) else None)
         return out
     finally:
         if close:
@@ -65,14 +79,29 @@ def _decode(data: np.ndarray) -> np.ndarray:
         return np.array([x.decode("latin-1") for x in data], dtype=object)
 
 
-def _unit(ds: h5py.Dataset, name: str) -> str:
-    if "units" in ds.attrs:
-        return _text(ds.attrs["units"])
-    if name in _SECONDS:
-        return "unix seconds"
-    if name in _DAYS:
-        return "days since 1970-01-01"
-    return ""
+def _time_unit(ds: h5py.Dataset, name: str) -> str:
+    """'s' or 'D' for a column of Unix seconds or days since 1970-01-01, else ''."""
+    if "units" not in ds.attrs:
+        return "s" if name in _SECONDS else "D" if name in _DAYS else ""
+    units = _text(ds.attrs["units"])
+    if units == "unix seconds":
+        return "s"
+    m = _EPOCH_UNITS.fullmatch(units)
+    if not m:
+        return ""
+    return "D" if m.group("unit") in ("days", "day", "d") else "s"
+
+
+def _is_port(ds: h5py.Dataset, name: str) -> bool:
+    return _text(ds.attrs["units"]) == "port" if "units" in ds.attrs else name in _PORTS
+
+
+def _flags(ds: h5py.Dataset, name: str) -> Dict[str, int]:
+    """A bitmask column's {meaning: mask} (CF flag_masks, flag_meanings), else {}."""
+    if "flag_masks" in ds.attrs and "flag_meanings" in ds.attrs:
+        masks = np.atleast_1d(ds.attrs["flag_masks"])
+        return dict(zip(_text(ds.attrs["flag_meanings"]).split(), (int(m) for m in masks)))
+    return dict(_KNOWN_BITS) if name == "known" and "units" not in ds.attrs else {}
 
 
 def read_table(path: Union[PathLike, h5py.Group], group: str = "", *, times: bool = True,
@@ -82,10 +111,11 @@ def read_table(path: Union[PathLike, h5py.Group], group: str = "", *, times: boo
     `path` is a file name or an open h5py.File with `group` the table's path
     in it, or the table's h5py.Group itself (group left empty).
 
-    times: Unix-second and day columns as UTC datetimes (a 0 in a seconds
-    column that is not known stays NaT). categories: ports and short string
-    columns as pandas Categorical. known_bits: the `known` bitmask as
-    known_ts, known_reason and known_ttl booleans in its place.
+    times: columns in Unix seconds or days as UTC datetimes (an unknown
+    first_seen, 0, is 1970-01-01: read `known`). categories: ports and
+    string columns of repeated labels as pandas Categorical. known_bits:
+    bitmask columns (`known`) as one boolean per flag in their place
+    (known_ts, known_reason, known_ttl).
     """
     if isinstance(path, h5py.Group) and not isinstance(path, h5py.File):
         f, close, g = path.file, False, path
@@ -93,7 +123,7 @@ def read_table(path: Union[PathLike, h5py.Group], group: str = "", *, times: boo
         f, close = _with_file(path)
         g = f[group]
     try:
-        if not isinstance(g, h5py.Group) or "columns" not in g.attrs:
+        if not _is_table(g):
             raise KeyError(f"{group} is not a table of {f.filename}; its tables: {', '.join(tables(f))}")
         cols: Dict[str, object] = {}
         for name in (_text(c) for c in g.attrs["columns"]):
@@ -106,15 +136,14 @@ def read_table(path: Union[PathLike, h5py.Group], group: str = "", *, times: boo
                     data = pd.Categorical(data)
                 cols[name] = data
                 continue
-            unit = _unit(ds, name)
-            if times and unit == "unix seconds":
-                cols[name] = pd.to_datetime(data.astype("int64"), unit="s", utc=True)
-            elif times and unit.startswith("days since 1970"):
-                cols[name] = pd.to_datetime(data.astype("int64"), unit="D", utc=True)
-            elif known_bits and name == "known" and data.dtype.kind == "u":
-                for bit_name, bit in _KNOWN_BITS.items():
+            unit = _time_unit(ds, name) if data.dtype.kind in "ui" else ""
+            flags = _flags(ds, name) if data.dtype.kind == "u" else {}
+            if times and unit:
+                cols[name] = pd.to_datetime(data.astype("int64"), unit=unit, utc=True)
+            elif known_bits and flags:
+                for bit_name, bit in flags.items():
                     cols[bit_name] = (data & bit) != 0
-            elif categories and name in _PORTS and data.dtype.kind in "ui":
+            elif categories and _is_port(ds, name) and data.dtype.kind in "ui":
                 cols[name] = pd.Categorical(data)
             else:
                 cols[name] = data

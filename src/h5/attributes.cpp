@@ -91,6 +91,24 @@ void File::write_attr_step(const std::string& object_path, const std::string& na
 
 namespace detail {
 
+void write_string_attr(hid_t obj, const std::string& name, const std::string& value) {
+  const std::string where = "attribute " + name;
+  const size_t width = std::max<size_t>(value.size(), 1);
+  std::string buf(width, '\0');
+  std::memcpy(buf.data(), value.data(), value.size());
+  Handle type = fixed_string_type(width);
+  Handle space(check_id(H5Screate(H5S_SCALAR), where + ": dataspace"));
+  write_one(obj, name, type.get(), type.get(), space.get(), buf.data(), where);
+}
+
+void write_u64_array_attr(hid_t obj, const std::string& name, const std::vector<uint64_t>& values, hid_t file_type) {
+  const std::string where = "attribute " + name;
+  hsize_t n = values.size();
+  uint64_t dummy = 0;
+  Handle space(check_id(n ? H5Screate_simple(1, &n, nullptr) : H5Screate(H5S_NULL), where + ": dataspace"));
+  write_one(obj, name, file_type, H5T_NATIVE_UINT64, space.get(), n ? values.data() : &dummy, where);
+}
+
 void write_string_array_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values) {
   const std::string where = "attribute " + name;
   size_t width = 1;

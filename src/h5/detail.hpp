@@ -23,6 +23,27 @@ Handle fixed_string_type(size_t width);
 // fixed-length strings (width = longest, at least 1). Collective in parallel.
 void write_string_array_attr(hid_t obj, const std::string& name, const std::vector<std::string>& values);
 
+// Replaces attribute `name` on the open object `obj` with a scalar fixed-length string
+// (NUL-padded, as write_attr writes them). Collective in parallel.
+void write_string_attr(hid_t obj, const std::string& name, const std::string& value);
+
+// Replaces attribute `name` on `obj` with a 1-D array of `values` stored as `file_type`.
+void write_u64_array_attr(hid_t obj, const std::string& name, const std::vector<uint64_t>& values, hid_t file_type);
+
+// The collective write of one column: this rank's `local_rows` rows from
+// `buf` (of memory type `mtype`) at rows [offset, offset + local_rows) of
+// `dset`, whose `total` rows are split over the ranks; ranks with no rows
+// take part selecting nothing, and nothing is written when total is 0.
+void write_rows(hid_t dset, hid_t mtype, hid_t fspace, hid_t dxpl, uint64_t total, uint64_t offset,
+                uint64_t local_rows, const void* buf, const std::string& where);
+
+// True when `dset` is the dimension scale of a table (kRowDimension): a netCDF
+// dimension without a variable, which holds no data. No HDF5 error is left.
+bool is_row_dimension(hid_t dset);
+
+// A scalar string attribute's value ("" when absent or not a scalar string).
+std::string string_attr(hid_t obj, const char* name);
+
 // Runs `step` (HDF5 calls of one collective operation) and agrees on its
 // outcome across `comm`: if it threw h5::Error on any rank, every rank throws
 // CollectiveError with the lowest failing rank's message. Serial files

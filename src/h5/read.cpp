@@ -110,12 +110,13 @@ std::string render_attribute(hid_t attr) {
 
 struct AttrWalk {
   std::string path;
+  bool dataset = false;
   std::vector<AttrInfo>* out;
 };
 
 herr_t on_attribute(hid_t loc, const char* name, const H5A_info_t*, void* data) {
   auto* w = static_cast<AttrWalk*>(data);
-  AttrInfo a{w->path, name, {}};
+  AttrInfo a{w->path, name, {}, w->dataset};
   try {
     Handle attr(check_id(H5Aopen(loc, name, H5P_DEFAULT), "open attribute"));
     a.value_text = render_attribute(attr.get());
@@ -128,7 +129,7 @@ herr_t on_attribute(hid_t loc, const char* name, const H5A_info_t*, void* data) 
 
 herr_t on_object_attrs(hid_t obj, const char* name, const H5O_info_t* info, void* data) {
   if (info->num_attrs == 0) return 0;
-  AttrWalk w{object_path(name), static_cast<std::vector<AttrInfo>*>(data)};
+  AttrWalk w{object_path(name), info->type == H5O_TYPE_DATASET, static_cast<std::vector<AttrInfo>*>(data)};
   Handle o(H5Oopen(obj, name, H5P_DEFAULT));
   if (!o.valid()) return -1;
   hsize_t idx = 0;
@@ -140,6 +141,7 @@ herr_t on_object_dataset(hid_t obj, const char* name, const H5O_info_t* info, vo
   auto* out = static_cast<std::vector<DatasetInfo>*>(data);
   Handle d(H5Dopen2(obj, name, H5P_DEFAULT));
   if (!d.valid()) return -1;
+  if (detail::is_row_dimension(d.get())) return 0;  // a table's dimension, not a column
   Handle type(H5Dget_type(d.get()));
   Handle space(H5Dget_space(d.get()));
   if (!type.valid() || !space.valid()) return -1;
@@ -155,6 +157,7 @@ herr_t on_object_dataset(hid_t obj, const char* name, const H5O_info_t* info, vo
     H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
     di.rows = dims[0];
   }
+  di.units = detail::string_attr(d.get(), "units");
   out->push_back(std::move(di));
   return 0;
 }

@@ -40,9 +40,12 @@ uint64_t schema_hash(const std::vector<Column>& cols) {
   uint64_t ncols = cols.size();
   mix(&ncols, sizeof ncols);
   for (const auto& c : cols) {
-    uint64_t len = c.name.size(), idx = c.data.index();
-    mix(&len, sizeof len);
-    mix(c.name.data(), c.name.size());
+    uint64_t idx = c.data.index();
+    for (const std::string* s : {&c.name, &c.units, &c.description}) {
+      uint64_t len = s->size();
+      mix(&len, sizeof len);
+      mix(s->data(), s->size());
+    }
     mix(&idx, sizeof idx);
   }
   return h;
@@ -53,8 +56,9 @@ std::string local_problem(const std::vector<Column>& cols) {
   std::set<std::string> names;
   size_t n0 = column_length(cols[0].data);
   for (const auto& c : cols) {
-    if (c.name.empty() || c.name.find('/') != std::string::npos || c.name == "." )
+    if (c.name.empty() || c.name.find('/') != std::string::npos || c.name == ".")
       return "invalid column name '" + c.name + "'";
+    if (c.name == kRowDimension) return "column name '" + c.name + "' is the table's dimension";
     if (!names.insert(c.name).second) return "duplicate column name '" + c.name + "'";
     size_t n = column_length(c.data);
     if (n != n0)
@@ -64,7 +68,47 @@ std::string local_problem(const std::vector<Column>& cols) {
   return {};
 }
 
+// The documentation of each column: its own units and description, else the
+// catalogue's entry. A column with neither (or only one of its own) sets
+// `problem`, naming it, and nothing is returned.
+std::vector<ColumnDoc> column_docs(const std::string& table, const std::vector<Column>& cols, std::string& problem) {
+  std::vector<ColumnDoc> docs;
+  for (const auto& c : cols) {
+    if (!c.units.empty() || !c.description.empty()) {
+      if (c.units.empty() || c.description.empty()) {
+        problem = "column '" + c.name + "' has a description or units but not both";
+        return {};
+      }
+      docs.push_back({c.units, c.description});
+    } else if (const ColumnDoc* d = column_doc(table, c.name)) {
+      docs.push_back(*d);
+    } else {
+      problem = "column '" + c.name + "' is not documented: add it to the column catalogue (src/h5/column_docs.cpp) "
+                "and docs/hdf5-layout.md";
+      return {};
+    }
+  }
+  return docs;
+}
+
 }  // namespace
+
+void File::create_table_group(const std::string& group_path) {
+  const std::string gpath = detail::normalize_path(group_path);
+  if (detail::path_exists(file_.get(), gpath)) {
+    create_group(gpath);  // fails when it is not a group
+    return;
+  }
+  const size_t slash = gpath.rfind('/');
+  if (slash > 0) create_group(gpath.substr(0, slash));
+  detail::agreed(comm_, [&] {
+    const std::string where = "create table group " + gpath;
+    Handle gcpl(check_id(H5Pcreate(H5P_GROUP_CREATE), where + ": group creation property list"));
+    check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+          where + ": track creation order");
+    Handle created(check_id(H5Gcreate2(file_.get(), gpath.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), where));
+  });
+}
 
 void File::write_table(const std::string& group_path, const std::vector<Column>& local_columns,
                        const TableStorage& storage) {
@@ -85,7 +129,9 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
   // 1. Validate before any HDF5 call, and agree on the outcome: a rank that
   //    threw alone would leave the others waiting in a collective. Every
   //    rank throws the failing rank's message.
-  const std::string problem = local_problem(local_columns);
+  std::string problem = local_problem(local_columns);
+  std::vector<ColumnDoc> docs;
+  if (problem.empty()) docs = column_docs(gpath, local_columns, problem);
   detail::agreed(comm_, [&] {
     if (!problem.empty()) throw Error(where + ": " + problem);
   });
@@ -101,8 +147,10 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
   const uint64_t offset = std::accumulate(counts.begin(), counts.begin() + rank, uint64_t{0});
   const uint64_t total = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
 
-  // 3. String widths: longest string of each string column on any rank.
-  std::vector<uint64_t> widths(local_columns.size(), 1);
+  // 3. String widths: longest string of each string column on any rank, at
+  //    least 2: netCDF and xarray read a string type of 1 byte as characters
+  //    (an empty table's string column would become a scalar).
+  std::vector<uint64_t> widths(local_columns.size(), 2);
   for (size_t i = 0; i < local_columns.size(); ++i)
     if (const auto* s = std::get_if<std::vector<std::string>>(&local_columns[i].data))
       for (const auto& x : *s) widths[i] = std::max<uint64_t>(widths[i], x.size());
@@ -110,7 +158,7 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
     MPI_Allreduce(MPI_IN_PLACE, widths.data(), static_cast<int>(widths.size()), MPI_UINT64_T, MPI_MAX, comm_);
 
   // 4. The group, then one dataset per column.
-  create_group(gpath);
+  create_table_group(gpath);
   Handle group(check_id(H5Gopen2(file_.get(), gpath.c_str(), H5P_DEFAULT), where + ": open group"));
   Handle dxpl(check_id(H5Pcreate(H5P_DATASET_XFER), where + ": transfer property list"));
   if (par) check(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE), where + ": collective transfer");
@@ -165,27 +213,10 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
     Handle dset(check_id(H5Dcreate2(group.get(), col.name.c_str(), ftype, fspace.get(), H5P_DEFAULT,
                                     dcpl.get(), H5P_DEFAULT),
                          cwhere + ": create dataset"));
-    if (total == 0) continue;  // nothing to write on any rank (all agree)
-
-    hsize_t start = offset, count = local_rows;
-    Handle mspace;
-    if (local_rows > 0) {
-      check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-            cwhere + ": select rows");
-      mspace = Handle(check_id(H5Screate_simple(1, &count, nullptr), cwhere + ": memory dataspace"));
-    } else {
-      // Zero rows here: still take part in the collective write, selecting nothing.
-      hsize_t one = 1;
-      mspace = Handle(check_id(H5Screate_simple(1, &one, nullptr), cwhere + ": memory dataspace"));
-      check(H5Sselect_none(mspace.get()), cwhere + ": select none");
-      check(H5Sselect_none(fspace.get()), cwhere + ": select none");
-      static const char dummy[8] = {};
-      buf = dummy;
-    }
-    check(H5Dwrite(dset.get(), mtype, mspace.get(), fspace.get(), dxpl.get(), buf), cwhere + ": write");
+    detail::write_rows(dset.get(), mtype, fspace.get(), dxpl.get(), total, offset, local_rows, buf, cwhere);
   }
 
-  detail::write_string_array_attr(group.get(), "columns", names);
+  describe_table_step(gpath, names, docs, total, storage);  // `columns`, the attributes, the dimension
 }
 
 }  // namespace scanhpc::h5

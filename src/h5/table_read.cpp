@@ -15,7 +15,8 @@ struct Member {
 herr_t on_link(hid_t group, const char* name, const H5L_info_t*, void* data) {
   auto* out = static_cast<std::vector<Member>*>(data);
   Handle o(H5Oopen(group, name, H5P_DEFAULT));
-  out->push_back({name, o.valid() && H5Iget_type(o.get()) == H5I_DATASET});
+  // A table's dimension (kRowDimension) is not a column.
+  out->push_back({name, o.valid() && H5Iget_type(o.get()) == H5I_DATASET && !detail::is_row_dimension(o.get())});
   if (!o.valid()) H5Eclear2(H5E_DEFAULT);  // a dangling link: not a column
   return 0;
 }
@@ -50,27 +51,6 @@ std::string type_text(hid_t type) {
     case H5T_STRING: return H5Tis_variable_str(type) > 0 ? "vlen-str" : "str<" + std::to_string(size) + ">";
     default: return "other";
   }
-}
-
-// A string attribute's value ("" when absent or not a string).
-std::string string_attr(hid_t obj, const char* name) {
-  if (H5Aexists(obj, name) <= 0) return {};
-  Handle attr(check_id(H5Aopen(obj, name, H5P_DEFAULT), std::string("open attribute ") + name));
-  Handle type(check_id(H5Aget_type(attr.get()), "attribute type"));
-  if (H5Tget_class(type.get()) != H5T_STRING) return {};
-  Handle space(check_id(H5Aget_space(attr.get()), "attribute dataspace"));
-  if (H5Sget_simple_extent_npoints(space.get()) != 1) return {};
-  if (H5Tis_variable_str(type.get()) > 0) {
-    Handle mt = vlen_string_type(type.get(), "string type");
-    char* p = nullptr;
-    check(H5Aread(attr.get(), mt.get(), &p), "read attribute");
-    std::string s = p ? p : "";
-    H5free_memory(p);
-    return s;
-  }
-  std::vector<char> buf(H5Tget_size(type.get()) + 1, '\0');
-  check(H5Aread(attr.get(), type.get(), buf.data()), "read attribute");
-  return std::string(buf.data());  // NUL-padded
 }
 
 // The `columns` attribute (1-D array of strings), empty when absent.
@@ -135,7 +115,7 @@ std::string inspect(hid_t g, std::vector<TableColumn>& columns, uint64_t& rows, 
     TableColumn c;
     c.name = name;
     c.type = type_text(type.get());
-    c.units = string_attr(d.get(), "units");
+    c.units = detail::string_attr(d.get(), "units");
     c.bits = static_cast<unsigned>(H5Tget_size(type.get()) * 8);
     switch (H5Tget_class(type.get())) {
       case H5T_INTEGER:
@@ -245,6 +225,31 @@ std::vector<TableValues> TableReader::read(uint64_t begin, uint64_t end) const {
   }
   return out;
 }
+
+namespace detail {
+
+// A string attribute's value ("" when absent or not a string).
+std::string string_attr(hid_t obj, const char* name) {
+  if (H5Aexists(obj, name) <= 0) return {};
+  Handle attr(check_id(H5Aopen(obj, name, H5P_DEFAULT), std::string("open attribute ") + name));
+  Handle type(check_id(H5Aget_type(attr.get()), "attribute type"));
+  if (H5Tget_class(type.get()) != H5T_STRING) return {};
+  Handle space(check_id(H5Aget_space(attr.get()), "attribute dataspace"));
+  if (H5Sget_simple_extent_npoints(space.get()) != 1) return {};
+  if (H5Tis_variable_str(type.get()) > 0) {
+    Handle mt = vlen_string_type(type.get(), "string type");
+    char* p = nullptr;
+    check(H5Aread(attr.get(), mt.get(), &p), "read attribute");
+    std::string s = p ? p : "";
+    H5free_memory(p);
+    return s;
+  }
+  std::vector<char> buf(H5Tget_size(type.get()) + 1, '\0');
+  check(H5Aread(attr.get(), type.get(), buf.data()), "read attribute");
+  return std::string(buf.data());  // NUL-padded
+}
+
+}  // namespace detail
 
 std::vector<std::string> list_tables(const File& f) {
   std::vector<std::string> out;

@@ -11,8 +11,9 @@
 namespace scanhpc::csv {
 namespace {
 
-// Column names of scanhpc's writers whose integers are addresses or times
-// (docs/hdf5-layout.md); a `units` attribute, when present, wins.
+// Column names whose integers are addresses or times, for files without
+// `units` attributes (scanhpc's before they had them; docs/hdf5-layout.md);
+// a `units` attribute, when present, wins.
 constexpr std::array kIpv4Names{std::string_view("ip"), std::string_view("src_ip"), std::string_view("dst_net"),
                                 std::string_view("prefix"), std::string_view("saddr"), std::string_view("src")};
 constexpr std::array kSecondNames{std::string_view("first_seen"), std::string_view("last_seen"),
@@ -24,6 +25,37 @@ bool among(const Names& names, std::string_view name) {
   for (auto n : names)
     if (n == name) return true;
   return false;
+}
+
+// "<unit> since 1970-01-01", optionally with the time 00:00:00 (a blank or
+// T before it, 0:0:0 allowed) and a UTC zone (Z, UTC, +00:00, +0000): the
+// CF units of Unix time. Returns the unit ("" when it is not such a text).
+std::string_view unix_epoch_unit(std::string_view units) {
+  const size_t since = units.find(" since ");
+  if (since == std::string_view::npos) return {};
+  const std::string_view unit = units.substr(0, since);
+  std::string_view rest = units.substr(since + 7);
+  if (rest.substr(0, 10) != "1970-01-01") return {};
+  rest.remove_prefix(10);
+  auto eat = [&rest](std::string_view s) {
+    if (rest.substr(0, s.size()) != s) return false;
+    rest.remove_prefix(s.size());
+    return true;
+  };
+  if (eat(" ") || eat("T")) {
+    for (int part = 0; part < 3; ++part) {
+      if (part && !eat(":")) return {};
+      size_t digits = 0;
+      while (digits < rest.size() && rest[digits] == '0') ++digits;
+      if (digits == 0 || digits > 2) return {};
+      rest.remove_prefix(digits);
+    }
+    if (eat(".")) while (!rest.empty() && rest[0] == '0') rest.remove_prefix(1);
+  }
+  if (!(rest.empty() || rest == "Z" || rest == " UTC" || rest == "UTC" || rest == "+00:00" || rest == " +00:00" ||
+        rest == "+0000" || rest == " +0000"))
+    return {};
+  return unit;
 }
 
 template <class T>
@@ -39,9 +71,12 @@ ValueKind column_kind(std::string_view name, std::string_view units, bool is_int
   if (!is_integer) return ValueKind::plain;
   ValueKind kind = ValueKind::plain;
   if (!units.empty()) {
+    const std::string_view unit = unix_epoch_unit(units);
     if (units == "ipv4") kind = ValueKind::ipv4;
-    else if (units == "unix seconds") kind = ValueKind::unix_seconds;
-    else if (units == "days since 1970-01-01") kind = ValueKind::days;
+    else if (units == "unix seconds" || unit == "seconds" || unit == "second" || unit == "s" || unit == "sec")
+      kind = ValueKind::unix_seconds;
+    else if (unit == "days" || unit == "day" || unit == "d")
+      kind = ValueKind::days;
   } else if (among(kIpv4Names, name)) {
     kind = ValueKind::ipv4;
   } else if (among(kSecondNames, name)) {

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <hdf5_hl.h>
+
 #include "scanhpc/h5/h5.hpp"
 
 namespace h5 = scanhpc::h5;
@@ -110,11 +112,47 @@ std::vector<h5::Column> make_columns(const std::function<uint64_t(int)>& rows_of
     s.push_back(v_str(g));
   }
   // Deliberately not in alphabetical order: `columns` must keep this order.
-  return {{"ip", std::move(c)},   {"ttl", std::move(a)},  {"port", std::move(b)},
-          {"count", std::move(d)}, {"mean", std::move(e)}, {"name", std::move(s)}};
+  // Not tables of the catalogue: each column documents itself.
+  return {{"ip", std::move(c), "ipv4", "an address"},      {"ttl", std::move(a), "hops", "a ttl"},
+          {"port", std::move(b), "port", "a port"},        {"count", std::move(d), "things", "a count"},
+          {"mean", std::move(e), "1", "a mean"},           {"name", std::move(s), "text", "a name"}};
+}
+
+// The attributes and the dimension every column of a table gets.
+void check_described(const h5::File& f, const std::string& group, const std::vector<std::string>& columns,
+                     uint64_t rows) {
+  h5::Handle scale(h5::check_id(H5Dopen2(f.id(), (group + "/row").c_str(), H5P_DEFAULT), "open row"));
+  CHECK(H5DSis_scale(scale.get()) > 0);
+  h5::Handle space(h5::check_id(H5Dget_space(scale.get()), "row space"));
+  CHECK(static_cast<uint64_t>(H5Sget_simple_extent_npoints(space.get())) == rows);
+  char name[128] = {};
+  H5DSget_scale_name(scale.get(), name, sizeof name);
+  CHECK_THAT(std::string(name), Catch::StartsWith("This is a netCDF dimension but not a netCDF variable."));
+  for (const auto& c : columns) {
+    const std::string path = group + "/" + c;
+    CHECK_FALSE(std::get<std::string>(h5::read_attr(f, path, "units")).empty());
+    CHECK_FALSE(std::get<std::string>(h5::read_attr(f, path, "description")).empty());
+    h5::Handle d(h5::check_id(H5Dopen2(f.id(), path.c_str(), H5P_DEFAULT), "open " + path));
+    CHECK(H5DSis_attached(d.get(), scale.get(), 0) > 0);
+    h5::Handle type(h5::check_id(H5Dget_type(d.get()), "type"));
+    if (H5Tget_class(type.get()) == H5T_STRING) CHECK(H5Tget_size(type.get()) >= 2);
+  }
+  // The dimension is no column: readers list the columns alone, in order.
+  h5::TableReader table(f, group);
+  std::vector<std::string> names;
+  for (const auto& c : table.columns()) names.push_back(c.name);
+  CHECK(names == columns);
+  CHECK(table.order() == "columns attribute");
+  for (const auto& d : h5::list_datasets(f)) CHECK(d.path != group + "/row");
 }
 
 const std::vector<std::string> kColumnNames = {"ip", "ttl", "port", "count", "mean", "name"};
+
+bool detail_exists(const h5::File& f, const std::string& path) {
+  const htri_t e = H5Lexists(f.id(), path.c_str(), H5P_DEFAULT);
+  H5Eclear2(H5E_DEFAULT);
+  return e > 0;
+}
 
 std::vector<std::string> read_columns_attr(const h5::File& f, const std::string& group) {
   hid_t g = H5Gopen2(f.id(), group.c_str(), H5P_DEFAULT);
@@ -156,10 +194,13 @@ const h5::AttrInfo* find_attr(const std::vector<h5::AttrInfo>& all, const std::s
 void check_table(const h5::File& f, const std::string& group, const std::function<uint64_t(int)>& rows_of) {
   uint64_t total = 0;
   for (int i = 0; i < world_size(); ++i) total += rows_of(i);
-  size_t width = 1;
+  size_t width = 2;  // write_table's least width
   for (uint64_t g = 0; g < total; ++g) width = std::max(width, v_str(g).size());
 
   CHECK(read_columns_attr(f, group) == kColumnNames);
+  check_described(f, group, kColumnNames, total);
+  CHECK(std::get<std::string>(h5::read_attr(f, group + "/ip", "units")) == "ipv4");
+  CHECK(std::get<std::string>(h5::read_attr(f, group + "/name", "description")) == "a name");
 
   auto datasets = list_datasets(f);
   const std::vector<std::pair<std::string, std::string>> types = {
@@ -244,7 +285,7 @@ TEST_CASE("h5: an empty table (zero rows on every rank) works", "[h5]") {
   REQUIRE(datasets.size() == 6);
   CHECK(datasets[0].path == "/empty/count");  // sorted by path
   CHECK(datasets[5].path == "/empty/ttl");
-  CHECK(find_dataset(datasets, "/empty/name")->type == "str<1>");
+  CHECK(find_dataset(datasets, "/empty/name")->type == "str<2>");  // at least 2: 1 byte is a char
 }
 
 TEST_CASE("h5: attributes of every type round-trip, groups can be created twice", "[h5]") {
@@ -323,8 +364,8 @@ TEST_CASE("h5: inconsistent columns throw h5::Error on every rank", "[h5]") {
   auto f = h5::File::create_parallel(path, MPI_COMM_WORLD);
 
   // Only the last rank has columns of unequal length; every rank must throw.
-  std::vector<h5::Column> cols = {{"a", std::vector<uint8_t>{1, 2}},
-                                  {"b", std::vector<uint16_t>(rank == size - 1 ? 3 : 2, 5)}};
+  std::vector<h5::Column> cols = {{"a", std::vector<uint8_t>{1, 2}, "1", "a"},
+                                  {"b", std::vector<uint16_t>(rank == size - 1 ? 3 : 2, 5), "1", "b"}};
   std::string msg;
   try {
     f.write_table("/bad", cols);
@@ -336,15 +377,15 @@ TEST_CASE("h5: inconsistent columns throw h5::Error on every rank", "[h5]") {
 
   // Ranks disagreeing on the schema: also an error everywhere.
   if (size > 1) {
-    std::vector<h5::Column> schema = {{rank == 0 ? "x" : "y", std::vector<uint8_t>{1}}};
+    std::vector<h5::Column> schema = {{rank == 0 ? "x" : "y", std::vector<uint8_t>{1}, "1", "x"}};
     CHECK_THROWS_AS(f.write_table("/bad2", schema), h5::Error);
   }
-  std::vector<h5::Column> dup = {{"a", std::vector<uint8_t>{}}, {"a", std::vector<uint8_t>{}}};
+  std::vector<h5::Column> dup = {{"a", std::vector<uint8_t>{}, "1", "a"}, {"a", std::vector<uint8_t>{}, "1", "a"}};
   CHECK_THROWS_AS(f.write_table("/bad3", dup), h5::Error);
   CHECK_THROWS_AS(f.write_table("/bad4", {}), h5::Error);
 
   // The file is still usable afterwards.
-  f.write_table("/good", {{"a", std::vector<uint8_t>(static_cast<size_t>(rank), 9)}});
+  f.write_table("/good", {{"a", std::vector<uint8_t>(static_cast<size_t>(rank), 9), "1", "a"}});
   f.close();
   if (rank != 0) return;
   auto r = h5::File::open_read(path);
@@ -352,6 +393,85 @@ TEST_CASE("h5: inconsistent columns throw h5::Error on every rank", "[h5]") {
   REQUIRE(datasets.size() == 1);
   CHECK(datasets[0].path == "/good/a");
   CHECK(datasets[0].rows == static_cast<uint64_t>(size) * (size - 1) / 2);
+}
+
+TEST_CASE("h5: the column catalogue documents scanhpc's tables; an undocumented column is refused", "[h5]") {
+  // Look-ups, with the wildcard of variable table names.
+  REQUIRE(h5::column_doc("/hosts/table", "first_seen") != nullptr);
+  CHECK(h5::column_doc("/hosts/table", "first_seen")->units == "seconds since 1970-01-01 00:00:00");
+  CHECK(h5::column_doc("/hosts/table", "known")->flag_masks == std::vector<uint64_t>{1, 2, 4});
+  REQUIRE(h5::column_doc("/flow/top/netacq_country_by_packets", "count") != nullptr);
+  CHECK(h5::column_doc("/flow/top/netacq_country_by_packets", "count")->units == "packets");
+  CHECK(h5::column_doc("/flow/top/src_ip_by_dst_ips", "count")->units == "addresses");
+  CHECK(h5::column_doc("/flow/top/a/b_by_flows", "count") == nullptr);  // `*` stays within one part
+  CHECK(h5::column_doc("/gps/families/p_a_given_b_app", "hitrate") != nullptr);
+  CHECK(h5::column_doc("/hosts/table", "nonexistent") == nullptr);
+  CHECK(h5::column_doc("/hosts/other", "ip") == nullptr);
+  for (const auto& e : h5::column_catalogue()) {
+    CHECK_FALSE(e.doc.units.empty());
+    CHECK_FALSE(e.doc.description.empty());
+  }
+
+  const int rank = world_rank();
+  const std::string path = temp_path("catalogue");
+  RemoveOnRank0 cleanup{path};
+  {
+    auto f = h5::File::create_parallel(path, MPI_COMM_WORLD);
+    // A column of neither the catalogue nor documented itself: every rank
+    // fails, naming it, before anything is written.
+    std::string msg;
+    try {
+      f.write_table("/hosts/table", {{"ip", std::vector<uint32_t>(size_t(rank), 1)},
+                                     {"undocumented", std::vector<uint32_t>(size_t(rank), 2)}});
+    } catch (const h5::CollectiveError& e) {
+      msg = e.what();
+    }
+    CHECK_THAT(msg, Catch::Contains("column 'undocumented' is not documented"));
+    // Units without a description, or the other way round: refused too.
+    CHECK_THROWS_AS(f.write_table("/t", {{"a", std::vector<uint8_t>{}, "1", ""}}), h5::CollectiveError);
+    CHECK_THROWS_AS(f.write_table("/t", {{"a", std::vector<uint8_t>{}, "", "a"}}), h5::CollectiveError);
+    // `row` is the dimension's name.
+    CHECK_THROWS_AS(f.write_table("/t", {{"row", std::vector<uint8_t>{}, "1", "a"}}), h5::CollectiveError);
+
+    // A table of the catalogue: its columns' documentation comes from there.
+    f.write_table("/multiprobe/intervals", {{"seconds", std::vector<uint32_t>(size_t(rank), 7)},
+                                            {"count", std::vector<uint64_t>(size_t(rank), 8)}});
+    {  // A table written by a writer of its own (its columns left unwritten), then described.
+      f.create_table_group("/ports/top");
+      h5::Handle g2(H5Gopen2(f.id(), "/ports/top", H5P_DEFAULT));
+      REQUIRE(g2.valid());
+      hsize_t n = 5;
+      h5::Handle space(H5Screate_simple(1, &n, nullptr));
+      h5::Handle str(H5Tcopy(H5T_C_S1));
+      H5Tset_size(str.get(), 4);
+      for (const auto& [name, type] : std::vector<std::pair<const char*, hid_t>>{
+               {"protocol", str.get()}, {"rank", H5T_STD_U32LE}, {"port", H5T_STD_I32LE},
+               {"count", H5T_STD_U64LE}, {"share", H5T_IEEE_F64LE}})
+        REQUIRE(h5::Handle(H5Dcreate2(g2.get(), name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT))
+                    .valid());
+    }
+    f.describe_table("/ports/top", {"protocol", "rank", "port", "count", "share"});
+    CHECK_THROWS_AS(f.describe_table("/ports/top", {"protocol", "nonexistent"}), h5::CollectiveError);
+    f.close();
+  }
+  if (rank != 0) return;
+  auto f = h5::File::open_read(path);
+  CHECK_FALSE(detail_exists(f, "/t"));
+  CHECK(list_datasets(f).size() == 2 + 5);  // neither the refused tables nor the dimensions
+  const uint64_t rows = uint64_t(world_size()) * uint64_t(world_size() - 1) / 2;
+  check_described(f, "/multiprobe/intervals", {"seconds", "count"}, rows);
+  CHECK(std::get<std::string>(h5::read_attr(f, "/multiprobe/intervals/seconds", "units")) == "s");
+  check_described(f, "/ports/top", {"protocol", "rank", "port", "count", "share"}, 5);
+  CHECK(std::get<std::string>(h5::read_attr(f, "/ports/top/port", "units")) == "port");
+  // create_table_group: the links in creation order, the columns first
+  h5::Handle g(H5Gopen2(f.id(), "/ports/top", H5P_DEFAULT));
+  std::vector<std::string> links;
+  for (hsize_t i = 0; i < 6; ++i) {
+    char name[64] = {};
+    H5Lget_name_by_idx(g.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+    links.emplace_back(name);
+  }
+  CHECK(links == std::vector<std::string>{"protocol", "rank", "port", "count", "share", "row"});
 }
 
 TEST_CASE("h5: HDF5 failures become h5::Error with HDF5 text, nothing on stderr", "[h5]") {
@@ -469,7 +589,7 @@ TEST_CASE("h5: a table whose columns are bad on one rank fails every rank with t
   const bool bad = rank == world_size() - 1;
   std::string msg;
   try {
-    f.write_table("/t", {{"a", std::vector<uint8_t>{1, 2}}, {"b", std::vector<uint8_t>(bad ? 1 : 2, 0)}});
+    f.write_table("/t", {{"a", std::vector<uint8_t>{1, 2}, "1", "a"}, {"b", std::vector<uint8_t>(bad ? 1 : 2, 0), "1", "b"}});
   } catch (const h5::CollectiveError& e) {
     msg = e.what();
   }

@@ -117,6 +117,21 @@ TEST_CASE("column kinds come from units, else from the writers' column names", "
   CHECK(csv::column_kind("t", "unix seconds", true, 64) == ValueKind::unix_seconds);
   CHECK(csv::column_kind("d", "days since 1970-01-01", true, 32) == ValueKind::days);
   CHECK(csv::column_kind("ip", "count", true, 32) == ValueKind::plain);  // units win over the name
+  // CF units of the Unix epoch, as scanhpc writes them and in other spellings
+  CHECK(csv::column_kind("x", "seconds since 1970-01-01 00:00:00", true, 32) == ValueKind::unix_seconds);
+  CHECK(csv::column_kind("x", "seconds since 1970-01-01", true, 32) == ValueKind::unix_seconds);
+  CHECK(csv::column_kind("x", "s since 1970-01-01T00:00:00Z", true, 64) == ValueKind::unix_seconds);
+  CHECK(csv::column_kind("x", "seconds since 1970-01-01 0:0:0 UTC", true, 32) == ValueKind::unix_seconds);
+  CHECK(csv::column_kind("x", "seconds since 1970-01-01 00:00:00.0 +00:00", true, 32) == ValueKind::unix_seconds);
+  CHECK(csv::column_kind("x", "days since 1970-01-01", true, 32) == ValueKind::days);
+  CHECK(csv::column_kind("x", "days since 1970-01-01 00:00:00", true, 32) == ValueKind::days);
+  CHECK(csv::column_kind("time", "seconds since 2000-01-01", true, 32) == ValueKind::plain);  // another epoch
+  CHECK(csv::column_kind("time", "seconds since 1970-01-01 01:00:00", true, 32) == ValueKind::plain);
+  CHECK(csv::column_kind("time", "hours since 1970-01-01", true, 32) == ValueKind::plain);
+  CHECK(csv::column_kind("day", "days since 1970-01-01 +01:00", true, 32) == ValueKind::plain);
+  CHECK(csv::column_kind("seconds", "s", true, 32) == ValueKind::plain);  // a duration
+  CHECK(csv::column_kind("month", "yyyymm", true, 32) == ValueKind::plain);
+  CHECK(csv::column_kind("x", "seconds since 1970-01-01 00:00:00", false, 64) == ValueKind::plain);  // a double
 }
 
 TEST_CASE("doubles are written so that they read back bit for bit", "[csv]") {

@@ -61,14 +61,50 @@ hid_t check_id(hid_t id, std::string_view what);
 void check(herr_t status, std::string_view what);
 
 // A column of one table, on this rank. Strings are written as fixed-length,
-// NUL-padded ASCII whose width is the longest string on any rank.
+// NUL-padded ASCII whose width is the longest string on any rank, at least 2
+// (netCDF and xarray read 1-byte strings as characters).
 using ColumnData = std::variant<std::vector<uint8_t>, std::vector<uint16_t>, std::vector<uint32_t>,
                                 std::vector<uint64_t>, std::vector<double>,
                                 std::vector<std::string>, std::vector<int32_t>>;
 struct Column {
   std::string name;
   ColumnData data;
+  // The column's `units` and `description` attributes. Left empty (scanhpc's
+  // writers), they come from the column catalogue (column_doc below); a
+  // column documented in neither fails write_table.
+  std::string units = {};
+  std::string description = {};
 };
+
+// What every column of a table carries as attributes (docs/hdf5-layout.md,
+// "Column attributes"): `units` (CF units where CF has them, so that xarray
+// decodes times) and `description`; a bitmask column also the CF attributes
+// `flag_masks` (in the column's type) and `flag_meanings` (blank-separated,
+// one word per mask).
+struct ColumnDoc {
+  std::string units;
+  std::string description;
+  std::vector<uint64_t> flag_masks = {};
+  std::string flag_meanings = {};
+};
+// One entry of the catalogue of every column scanhpc's writers write. In
+// `table`, a `*` stands for any run of characters within one path part
+// ("/flow/top/*_by_flows").
+struct CatalogueEntry {
+  std::string table;
+  std::string column;
+  ColumnDoc doc;
+};
+// The catalogue, table by table in the order of docs/hdf5-layout.md
+// (src/h5/column_docs.cpp; `scanhpc info --columns` prints it as Markdown).
+const std::vector<CatalogueEntry>& column_catalogue();
+// The documentation of column `column` of table `table` (a normalized path
+// such as "/hosts/table"), or nullptr when the catalogue has none.
+const ColumnDoc* column_doc(std::string_view table, std::string_view column);
+// The name of the dataset in each table group that is the table's netCDF
+// dimension (an HDF5 dimension scale holding no data, one zero byte per row):
+// not a column, and no column may take this name.
+inline constexpr std::string_view kRowDimension = "row";
 
 // How a table's datasets are stored. The default is contiguous and
 // uncompressed, which every reader handles. Chunked storage with a filter
@@ -106,9 +142,25 @@ class File {
   // Collective: writes a table (a group of equal-length 1-D datasets plus the
   // attribute `columns`). Each rank passes its own rows, already in global
   // order (rank r's rows follow rank r-1's); ranks with zero rows take part.
-  // All ranks pass the same column names and types.
+  // All ranks pass the same column names and types (and storage). Every column is
+  // documented (Column::units/description, else the catalogue) and the
+  // columns share the dimension `row`, as describe_table does.
   void write_table(const std::string& group_path, const std::vector<Column>& local_columns,
                    const TableStorage& storage = {});
+  // Collective: creates the group of a table (and missing parents) unless it
+  // exists, tracking the creation order of its links so that h5py, netCDF
+  // and xarray list the columns in the order they were written. write_table
+  // calls it; a writer of its own calls it before writing its columns.
+  void create_table_group(const std::string& group_path);
+  // Collective, for a writer of its own (e.g. chunked, compressed columns):
+  // once the columns of table `group_path` are written (1-D datasets of equal
+  // length), writes the group's `columns` attribute (this order), gives each
+  // column the attributes of its catalogue entry (`units`, `description`, CF
+  // flags) and makes them share the netCDF dimension `row` (an HDF5
+  // dimension scale), so that xarray and netCDF open the group as a dataset.
+  // A column without a catalogue entry fails the call on every rank before
+  // anything is written. write_table does all of this itself.
+  void describe_table(const std::string& group_path, const std::vector<std::string>& columns);
   // Collective close; rank 0 then may rename the file.
   void close();
   // Forgets the file without closing it: for a rank that fails alone and
@@ -122,6 +174,8 @@ class File {
   // The HDF5 calls of write_table / write_attr, run inside an agreement.
   void write_table_step(const std::string& group_path, const std::vector<Column>& local_columns,
                         const TableStorage& storage);
+  void describe_table_step(const std::string& group_path, const std::vector<std::string>& columns,
+                           const std::vector<ColumnDoc>& docs, uint64_t rows, const TableStorage& storage = {});
   void write_attr_step(const std::string& object_path, const std::string& name, const AttrValue& value);
 
   Handle file_;
@@ -134,13 +188,16 @@ struct DatasetInfo {
   std::string path;
   std::string type;   // "u8", "u16", "u32", "u64", "f64", "str<N>", other HDF5 class names
   uint64_t rows = 0;
+  std::string units;  // the dataset's `units` attribute, if it has one
 };
 struct AttrInfo {
   std::string object_path;
   std::string name;
   std::string value_text;  // rendered for printing
+  bool on_dataset = false; // an attribute of a dataset (a column's units, description, ...)
 };
-std::vector<DatasetInfo> list_datasets(const File& f);       // sorted by path
+// Every dataset but the tables' dimensions (kRowDimension), sorted by path.
+std::vector<DatasetInfo> list_datasets(const File& f);
 std::vector<AttrInfo> list_attributes(const File& f);        // every object, sorted
 std::vector<uint64_t> read_u64_column(const File& f, const std::string& dataset_path);  // any unsigned int type widened
 std::vector<double> read_f64_column(const File& f, const std::string& dataset_path);

@@ -17,10 +17,12 @@ enum class ValueKind {
   days,          // days since 1970-01-01 -> 2021-03-04 (with --iso-times)
 };
 
-// The kind of a column: from its `units` attribute when it has one ("ipv4",
-// "unix seconds", "days since 1970-01-01"; anything else is plain), else from
-// the names scanhpc's writers use (docs/hdf5-layout.md, "export"). Only
-// integer columns get a kind other than plain; IPv4 needs at most 32 bits.
+// The kind of a column: from its `units` attribute when it has one ("ipv4";
+// the CF units "seconds since 1970-01-01 00:00:00" and "days since
+// 1970-01-01", other spellings of the same epoch and "unix seconds"; anything
+// else is plain), else from the names scanhpc's writers use
+// (docs/hdf5-layout.md, "export"). Only integer columns get a kind other than
+// plain; IPv4 needs at most 32 bits.
 ValueKind column_kind(std::string_view name, std::string_view units, bool is_integer, unsigned bits);
 
 // Appends `field` to `out`, in double quotes (inner quotes doubled) when it
