@@ -62,10 +62,18 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
     }
   out.input.rows = {};
   out.input.spare = {};
-  out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn, out.dict);
+  out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn, out.dict, &out.joins);
   out.input.banners = BannerColumns{};
   ctx.end_stage("features");
   return out;
+}
+
+void write_gps_ingest(h5::File& out, const dist::Comm& comm, const LoadedHosts& loaded) {
+  write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+  std::vector<uint64_t> joins{loaded.joins.joined, loaded.joins.unmatched};
+  comm.allreduce_sum_inplace(joins);  // every (ip, port) lives on one rank
+  out.write_attr("/ingest", "banner_services_joined", joins[0]);
+  out.write_attr("/ingest", "banner_services_unmatched", joins[1]);
 }
 
 int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
@@ -91,7 +99,7 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
     }
 
     h5::File& out = ctx.output();
-    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    write_gps_ingest(out, comm, loaded);
     for (auto& a : chosen) a->write(out, comm);
     ctx.end_stage("write");
     std::string csv_error;  // the scan list for ZMap/masscan, in priority order

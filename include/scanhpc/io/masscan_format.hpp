@@ -19,13 +19,15 @@ enum class MasscanFormat {
   gps_seed,   // GPS's seed NDJSON: {"ip", "p", "asn", "data", "fingerprint", "w"} (or LZR's saddr/sport/window)
   zmap_csv,   // ZMap -O csv (a header row of its -f fields), or its default output (bare saddr lines)
   zmap_json,  // ZMap -O json
+  zgrab2,     // ZGrab2's JSON lines: banner records joined to the services of other inputs
   unrecognized,  // matches no masscan format: one rejected record, or an error with --on-error=fail
 };
 
 // What a line parser knows of its file beyond the format: ZMap CSV's header
 // row (the field names, in every rank's copy of the file table, since only
 // the first range holds it) and the port and protocol of the scan where the
-// rows do not carry them (ZMap's -p and probe module: --port, --proto).
+// rows do not carry them (ZMap's -p and probe module, ZGrab2's --port:
+// --port, --proto).
 struct LineContext {
   std::string header;
   int default_port = -1;      // -1: not given
