@@ -37,7 +37,7 @@ using analyses::range_rules;
 struct LoadedHosts {
   DistributedInput input;     // files, counts (rows and banners already consumed)
   uint64_t open_rows = 0;
-  gps::SeedJoinCounts joins;  // this rank's services named by join-only (ZGrab2) banners
+  gps::SeedJoinCounts joins;  // (ip, port) named by join-only (ZGrab2) banners, over all ranks
   gps::FeatureDictionary dict;
   gps::SeedHosts hosts;       // this rank's hosts with their services' features
 };

@@ -259,6 +259,10 @@ run noport "$SCANHPC" gps model -q --on-error=fail -o noport.h5 "$NET/zmap-80.js
 grep -q -- "--port N" noport.err && grep -q "odd.json.gz: byte 0: zgrab2: data.x: no port" noport.err &&
   ok "without --port: rejected, the hint names --port" || fail "no hint for a module without a port"
 
+run alone "$SCANHPC" gps model -o alone.h5 "$D/testnet.zgrab2.json" && expect_rc alone 0
+grep -q "no ZGrab2 banner names a service" alone.err && ok "ZGrab2 alone: a warning that its banners join other inputs' services" ||
+  fail "no warning for ZGrab2 input without services"
+
 echo "== scan reads ZGrab2 records as banner records"
 run scan "$SCANHPC" scan -q -o scan.h5 "$NET/zmap-80.json" "$D/testnet.zgrab2.json" && expect_rc scan 0
 "$PY" - "$D/testnet.zgrab2.json" "$NET/zmap-80.json" <<'PY' && ok "scan: banner records counted as in Python, the hosts are ZMap's" || fail "scan with ZGrab2 input"

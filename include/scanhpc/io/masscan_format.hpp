@@ -1,6 +1,7 @@
 #pragma once
-// masscan output formats (and GPS's seed NDJSON) and their detection from a
-// file's first bytes; the formats themselves are listed in scan_formats.hpp.
+// masscan output formats (and GPS's seed NDJSON, ZMap's and ZGrab2's output)
+// and their detection from a file's first bytes; the formats themselves are
+// listed in scan_formats.hpp.
 #include <optional>
 #include <string>
 #include <string_view>
