@@ -37,6 +37,7 @@ using analyses::range_rules;
 struct LoadedHosts {
   DistributedInput input;     // files, counts (rows and banners already consumed)
   uint64_t open_rows = 0;
+  gps::SeedJoinCounts joins;  // (ip, port) named by join-only (ZGrab2) banners, over all ranks
   gps::FeatureDictionary dict;
   gps::SeedHosts hosts;       // this rank's hosts with their services' features
 };
@@ -80,6 +81,9 @@ std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vec
 // Collective: the ASN table, the shared ingest path (banners kept), and the
 // hosts of this rank with their features.
 LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table);
+// Collective: /ingest as every command writes it, with the join of banners
+// that only add features (ZGrab2's) to the services of other inputs.
+void write_gps_ingest(h5::File& out, const dist::Comm& comm, const LoadedHosts& loaded);
 int run_gps_model(const GpsConfig& cfg, const std::string& config_ini);
 
 // gps_simulate.cpp

@@ -62,10 +62,23 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
     }
   out.input.rows = {};
   out.input.spare = {};
-  out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn, out.dict);
+  out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn, out.dict, &out.joins);
   out.input.banners = BannerColumns{};
+  std::vector<uint64_t> joins{out.joins.joined, out.joins.unmatched};
+  comm.allreduce_sum_inplace(joins);  // every (ip, port) lives on one rank
+  out.joins = {joins[0], joins[1]};
+  if (joins[1] && !joins[0])
+    ctx.warn("no ZGrab2 banner names a service that another input found open (" + std::to_string(joins[1]) +
+             " (ip, port) dropped): ZGrab2 banners add features to the services of the ZMap, masscan or LZR "
+             "output given in the same run");
   ctx.end_stage("features");
   return out;
+}
+
+void write_gps_ingest(h5::File& out, const dist::Comm& comm, const LoadedHosts& loaded) {
+  write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+  out.write_attr("/ingest", "banner_services_joined", loaded.joins.joined);
+  out.write_attr("/ingest", "banner_services_unmatched", loaded.joins.unmatched);
 }
 
 int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
@@ -91,7 +104,7 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
     }
 
     h5::File& out = ctx.output();
-    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    write_gps_ingest(out, comm, loaded);
     for (auto& a : chosen) a->write(out, comm);
     ctx.end_stage("write");
     std::string csv_error;  // the scan list for ZMap/masscan, in priority order

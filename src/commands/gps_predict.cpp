@@ -117,7 +117,7 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
     ctx.end_stage("predict");
 
     h5::File& out = ctx.output();
-    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    write_gps_ingest(out, comm, loaded);
     out.create_group("/gps");
     out.write_attr("/gps", "model", cfg.model_path);
     out.write_attr("/gps", "plan_scan_services", comm.allreduce_sum(found.services()));
@@ -210,7 +210,7 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     ctx.end_stage("evaluate");
 
     h5::File& out = ctx.output();
-    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    write_gps_ingest(out, comm, loaded);
     out.create_group("/gps");
     out.write_attr("/gps", "model", cfg.model_path);
     out.write_attr("/gps", "predictions", predictions_path);

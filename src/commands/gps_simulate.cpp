@@ -252,7 +252,7 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
 
     auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
     h5::File& out = ctx.output();
-    write_ingest(out, comm, loaded.input.files, loaded.input.summary, comm.allreduce_sum(loaded.open_rows), 0);
+    write_gps_ingest(out, comm, loaded);
     analyses::write_gps_model(out, comm, cfg, model, seed, features);
     write_evaluation(out, table);
     write_predictions(out, predictions);

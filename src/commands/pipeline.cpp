@@ -23,7 +23,8 @@ void add_ingest_options(po::options_description& o, const std::string& default_o
       ("max-record-bytes", po::value<uint64_t>()->default_value(16 << 20),
        "longest input record accepted; longer ones are rejected")
       ("port", po::value<int>(), "ZMap input whose rows have no sport (default output, -f without sport): "
-                                 "the scanned port, as given to ZMap's -p")
+                                 "the scanned port, as given to ZMap's -p; ZGrab2 input whose records "
+                                 "and modules name no port: its --port (before the module's default)")
       ("proto", po::value<std::string>()->default_value("tcp"), "ZMap input: the probe module's protocol, tcp or udp")
       ("lzr-filter", po::value<std::string>()->default_value("on"),
        "raw LZR input: on keeps only the records GPS's preparation keeps (non-empty data, RST false, "

@@ -15,14 +15,15 @@ namespace scanhpc::commands {
 IngestSummary reduce_ingest(const dist::Comm& comm, const std::vector<InputFile>& files, const IngestResult& local) {
   IngestSummary s;
   const auto& c = local.sink.counts;
-  std::vector<uint64_t> words{c.records_read, c.records_used, c.records_rejected, c.banner_records,
-                              c.status_observations};
+  std::vector<uint64_t> words{c.records_read,        c.records_used, c.records_rejected, c.banner_records,
+                              c.status_observations, c.records_without_observation};
+  constexpr size_t kCounts = 6;
   for (const auto& f : local.per_file) words.insert(words.end(), {f.records, f.rejected, f.bytes});
   comm.allreduce_sum_inplace(words);
-  s.counts = {words[0], words[1], words[2], words[3], words[4]};
+  s.counts = {words[0], words[1], words[2], words[3], words[4], words[5]};
   s.per_file.resize(files.size());
   for (size_t i = 0; i < files.size(); ++i)
-    s.per_file[i] = {words[5 + 3 * i], words[6 + 3 * i], words[7 + 3 * i]};
+    s.per_file[i] = {words[kCounts + 3 * i], words[kCounts + 1 + 3 * i], words[kCounts + 2 + 3 * i]};
 
   // The first errors by (file, offset) and the damaged streams, by the one merge of every reader.
   ReadSummary mine;
@@ -92,6 +93,7 @@ void write_ingest(h5::File& out, const dist::Comm& comm, const std::vector<Input
   out.write_attr("/ingest", "records_rejected", s.counts.records_rejected);
   out.write_attr("/ingest", "banner_records", s.counts.banner_records);
   out.write_attr("/ingest", "status_observations", s.counts.status_observations);
+  out.write_attr("/ingest", "records_without_observation", s.counts.records_without_observation);
   out.write_attr("/ingest", "open_observations", open_observations);
   out.write_attr("/ingest", "duplicate_observations", duplicates);
   write_skipped(out, root, "/ingest", s.skipped);

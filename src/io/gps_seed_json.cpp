@@ -118,7 +118,7 @@ void GpsSeedRecordParser::parse(std::string_view text, size_t capacity, uint32_t
   if (!has_port) return fail("record without \"p\"");
   // BigQuery: NULL fails every test, so a record without RST or window is out too.
   if (raw_lzr && lzr_filter_ && (data.empty() || !has_rst || rst || !has_window || window == 0)) {
-    sink.used_status(0);  // GPS's preparation keeps it out: read, no observation
+    sink.used_without_observation();  // GPS's preparation keeps it out: read, no observation
     return;
   }
 

@@ -160,8 +160,8 @@ class MemberInflater {
 // its end from the bytes after the piece (tail()).
 class RangeLines {
  public:
-  RangeLines(GzipMemberPiece& piece, MasscanFormat format, size_t max_record_bytes)
-      : piece_(piece), parser_(format), max_(max_record_bytes), pad_(json_line_padding()) {}
+  RangeLines(GzipMemberPiece& piece, MasscanFormat format, const LineContext& context, size_t max_record_bytes)
+      : piece_(piece), parser_(format, context), max_(max_record_bytes), pad_(json_line_padding()) {}
 
   // Room for n bytes after the unfinished line, with the parser's padding.
   char* room(size_t n) {
@@ -370,7 +370,7 @@ void read_gzip_member_range(const std::string& path, uint64_t file_bytes, uint32
   if (pos == kNone) return;  // no member starts here
   piece.summary.empty = false;
   piece.summary.start = pos;
-  RangeLines lines(piece, format, opt.max_record_bytes);
+  RangeLines lines(piece, format, opt.context, opt.max_record_bytes);
   MemberInflater z(in);
   // Steps in proportion to the range (a few times its compressed bytes), so a small range needs no large buffer.
   const uint64_t most = std::max<size_t>(opt.block_bytes, 1);
@@ -481,13 +481,13 @@ GzipPiecePlace GzipPiecePlan::place(uint32_t file, uint64_t begin) const {
 }
 
 void settle_gzip_piece(GzipMemberPiece& piece, const GzipPiecePlace& place, MasscanFormat format,
-                       size_t max_record_bytes) {
+                       size_t max_record_bytes, const LineContext& context) {
   const uint32_t file = piece.summary.file;
   if (place.line_start && piece.first == GzipMemberPiece::FirstLine::kept) {
     std::string padded = std::move(piece.first_line);
     const size_t len = padded.size();
     padded.resize(len + json_line_padding());
-    LineParser(format).parse(std::string_view(padded.data(), len), file, 0, piece.sink);
+    LineParser(format, context).parse(std::string_view(padded.data(), len), file, 0, piece.sink);
   } else if (place.line_start && piece.first == GzipMemberPiece::FirstLine::too_long) {
     piece.sink.reject(file, 0, record_too_long(max_record_bytes));
   }

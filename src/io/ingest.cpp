@@ -240,6 +240,7 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
         GzipRangeOptions g;
         g.max_record_bytes = opt.max_record_bytes;
         g.keep_banners = opt.keep_banners;
+        g.context = f.line_context();
         g.cancel = &failed;
         // The rows go to this thread's columns as they are read; the piece
         // keeps its counts, errors and first line until it is placed.
@@ -320,7 +321,8 @@ void settle_gzip_pieces(IngestResult& result, const std::vector<InputFile>& file
   const GzipPiecePlan plan(every_piece, paths);
   for (auto& piece : result.gzip_pieces) {
     const uint32_t file = piece.summary.file;
-    settle_gzip_piece(piece, plan.place(file, piece.summary.begin), files[file].format, max_record_bytes);
+    settle_gzip_piece(piece, plan.place(file, piece.summary.begin), files[file].format, max_record_bytes,
+                      files[file].line_context());
     result.per_file[file].records += piece.sink.counts.records_read;
     result.per_file[file].rejected += piece.sink.counts.records_rejected;
     result.sink.merge(std::move(piece.sink));

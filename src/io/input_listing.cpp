@@ -263,8 +263,8 @@ ListedInputs assemble_inputs(const ExpandedInputs& expanded, const std::vector<S
     f.detected = s.detected;
     if (forced != MasscanFormat::automatic) f.format = f.bytes == 0 ? MasscanFormat::empty : forced;
     else f.format = f.detected;
-    // ZMap's parsers need the file's header and the scan's port, which the
-    // member reader does not pass on: a gzip ZMap file is one stream.
+    // A gzip ZMap file stays one stream: its CSV reader is tested on files
+    // read from their header row on, not on pieces read by members.
     const bool zmap = f.format == MasscanFormat::zmap_csv || f.format == MasscanFormat::zmap_json;
     if (f.gzip && is_line_format(f.format) && !zmap) f.gzip_members = s.gzip_members;
     f.header = s.header;

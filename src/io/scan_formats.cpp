@@ -5,6 +5,7 @@
 #include "scanhpc/io/masscan_json.hpp"
 #include "scanhpc/io/masscan_lines.hpp"
 #include "scanhpc/io/masscan_text_lines.hpp"
+#include "scanhpc/io/zgrab2_json.hpp"
 #include "scanhpc/io/zmap_lines.hpp"
 
 namespace scanhpc {
@@ -136,6 +137,9 @@ const std::vector<ScanFormatInfo>& scan_formats() {
       {MasscanFormat::automatic, "auto", "", "detect per file", false, nullptr, nullptr},
       // ZMap before masscan's JSON: its objects would pass for -oJ records
       {MasscanFormat::zmap_json, "zmap-json", "", "ZMap -O json", true, is_zmap_json, make_zmap_json_parser},
+      // ZGrab2 before masscan's JSON too: {"ip": ..., "data": {...}}
+      {MasscanFormat::zgrab2, "zgrab2", "", "ZGrab2 JSON (banners for the services of other inputs)", true,
+       is_zgrab2, make_zgrab2_parser},
       {MasscanFormat::json, "json", "oJ", "masscan -oJ, every layout", true, is_json, make<JsonLines<JsonRecordParser>>()},
       {MasscanFormat::ndjson, "ndjson", "oD", "masscan -oD", true, is_ndjson, make<JsonLines<JsonRecordParser>>()},
       {MasscanFormat::list, "list", "oL", "masscan -oL", true, is_list, make<TextLines>(&parse_list_line)},

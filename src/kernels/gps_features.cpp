@@ -7,6 +7,7 @@
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/io/gps_seed_json.hpp"
+#include "scanhpc/io/zgrab2_json.hpp"
 #include "scanhpc/kernels/gps.hpp"
 
 namespace scanhpc::gps {
@@ -184,7 +185,18 @@ std::vector<std::pair<FeatureKind, std::string>> service_feature_texts(
       out.emplace_back(FeatureKind::app, "window: " + std::string(b.banner));
       continue;
     }
-    if (!b.service.empty()) out.emplace_back(FeatureKind::app, "service: " + std::string(b.service));
+    // ZGrab2's rows (scanhpc/io/zgrab2_json.hpp): GPS's names, no "service:" feature.
+    if (b.service == kZgrab2TlsSubjectService) {
+      out.emplace_back(FeatureKind::app, "tls cert: subject=" + std::string(b.banner));
+      continue;
+    }
+    if (b.service == kZgrab2TlsIssuerService) {
+      out.emplace_back(FeatureKind::app, "tls cert: issuer=" + std::string(b.banner));
+      continue;
+    }
+    if (b.service == kZgrab2SshService) out.emplace_back(FeatureKind::app, "ssh banner: " + std::string(b.banner));
+    if (!b.service.empty() && !banner_joins_only(b.service))
+      out.emplace_back(FeatureKind::app, "service: " + std::string(b.service));
     size_t pos = 0;
     std::string_view data = b.banner;
     while (pos <= data.size()) {
@@ -253,15 +265,17 @@ void SeedHosts::add_host(uint32_t host_ip, std::span<const uint16_t> ports,
 }
 
 SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
-                     const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary& dict) {
-  // Services: open status rows and banner rows, keyed (ip << 16 | port).
+                     const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary& dict,
+                     SeedJoinCounts* joins) {
+  // Services: open status rows and banner rows (but join-only ones), keyed (ip << 16 | port).
   auto key = [](uint32_t ip, uint16_t port) { return (uint64_t(ip) << 16) | port; };
   std::vector<uint64_t> services;
   services.reserve(status.size() + banners.size());
   const auto open = uint8_t(Status::open);
   for (size_t i = 0; i < status.size(); ++i)
     if (status.status[i] == open) services.push_back(key(status.ip[i], status.port[i]));
-  for (size_t i = 0; i < banners.size(); ++i) services.push_back(key(banners.ip[i], banners.port[i]));
+  for (size_t i = 0; i < banners.size(); ++i)
+    if (!banner_joins_only(banners.service.at(i))) services.push_back(key(banners.ip[i], banners.port[i]));
   std::sort(services.begin(), services.end());
   services.erase(std::unique(services.begin(), services.end()), services.end());
 
@@ -270,6 +284,17 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
   std::vector<std::pair<uint64_t, uint32_t>> banner_order(banners.size());
   for (size_t i = 0; i < banners.size(); ++i) banner_order[i] = {key(banners.ip[i], banners.port[i]), uint32_t(i)};
   std::sort(banner_order.begin(), banner_order.end());
+  if (joins) {  // the (ip, port) keys of join-only rows, with or without a service
+    uint64_t last = 0;
+    bool any = false;
+    for (const auto& [k, row] : banner_order) {
+      if (!banner_joins_only(banners.service.at(row)) || (any && k == last)) continue;
+      any = true;
+      last = k;
+      if (std::binary_search(services.begin(), services.end(), k)) ++joins->joined;
+      else ++joins->unmatched;
+    }
+  }
 
   SeedHosts seed;
   std::vector<uint16_t> ports;
@@ -283,6 +308,7 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
     features.clear();
     for (; s < services.size() && uint32_t(services[s] >> 16) == ip; ++s) {
       texts.clear();
+      while (b < banner_order.size() && banner_order[b].first < services[s]) ++b;  // join-only rows without a service
       for (; b < banner_order.size() && banner_order[b].first == services[s]; ++b) {
         uint32_t r = banner_order[b].second;
         texts.push_back({banners.service.at(r), banners.banner.at(r)});

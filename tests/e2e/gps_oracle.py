@@ -148,8 +148,12 @@ def escape(t):
 
 
 def main():
-    seed, out = sys.argv[1], sys.argv[2]
-    rules, preds, plan = model(load(seed))  # on raw texts: ties break on raw bytes, as in scanhpc
+    sys.exit(check(load(sys.argv[1]), sys.argv[2], "--expect-cisco" in sys.argv))
+
+
+def check(feats, out, expect_cisco=False):
+    """Compares the model of `feats` ((ip, port) -> feature texts) with OUT.h5; 0 when equal."""
+    rules, preds, plan = model(feats)  # on raw texts: ties break on raw bytes, as in scanhpc
     rules = {(p1, escape(t), p2): v for (p1, t, p2), v in rules.items()}
     preds = {k: (q, None if t is None else escape(t), s, h) for k, (q, t, s, h) in preds.items()}
     f = h5py.File(out)
@@ -176,7 +180,7 @@ def main():
     def kind(t):
         if t == "L4":
             return "p_a_given_b"
-        if t.startswith(("service: ", "http line: ", "fingerprint: ", "window: ")):
+        if t.startswith(("service: ", "http line: ", "fingerprint: ", "window: ", "ssh banner: ", "tls cert: ")):
             return "p_a_given_b_app"
         if t.startswith("s") and t[1:3].isdigit() and t[3:5] == ": " or t.startswith("asn: "):
             return "p_a_given_b_net"
@@ -191,7 +195,7 @@ def main():
         ids = h("feature")
         if list(ids) != sorted(ids):
             fails.append(f"family {fam}: not sorted by feature")
-    if "--expect-cisco" in sys.argv:
+    if expect_cisco:
         cisco = [v for (p1, t, p2), v in got_rules.items() if p1 == 80 and p2 == 60443 and "cisco" in t.lower()
                  and t.startswith("http line:")]
         if not cisco or max(v[2] for v in cisco) != 1.0:
@@ -204,7 +208,7 @@ def main():
           + ("equal" if not fails else "DIFFERENT"))
     for x in fails:
         print("FAIL:", x, file=sys.stderr)
-    sys.exit(1 if fails else 0)
+    return 1 if fails else 0
 
 
 if __name__ == "__main__":

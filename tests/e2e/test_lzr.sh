@@ -48,10 +48,14 @@ assert pairs_on_a_line >= 30, pairs_on_a_line  # the files do hold "}{" lines
 print(f"  {len(objs)} objects, {pairs_on_a_line} lines of several; seed services: on {len(want['on'])}, off {len(want['off'])}")
 for mode in ("on", "off"):
     for n in (1, 3):
-        g = h5py.File(f"model-{mode}-{n}.h5")["gps"]
+        f = h5py.File(f"model-{mode}-{n}.h5")
+        g = f["gps"]
         services, hosts = int(g.attrs["seed_services"]), int(g.attrs["seed_hosts"])
         assert services == len(want[mode]), (mode, n, services, len(want[mode]))
         assert hosts == len({ip for ip, _ in want[mode]}), (mode, n, hosts)
+        # the records the filter keeps out are read and used, without an observation
+        out = sum(not kept(o) for o in objs) if mode == "on" else 0
+        assert int(f["ingest"].attrs["records_without_observation"]) == out, (mode, n, out)
 # The banners reach the features: every kept record has data, which GPS reads line by line.
 texts = [t.decode() if isinstance(t, bytes) else t for t in h5py.File("model-on-1.h5")["gps/features/text"][()]]
 http = sum(1 for t in texts if t.startswith("http line:"))

@@ -34,6 +34,7 @@ TEST_CASE("gps seed: records become open TCP rows and feature-carrying banner ro
   REQUIRE(sink.counts.records_read == 4);
   CHECK(sink.counts.records_used == 4);
   CHECK(sink.counts.records_rejected == 0);
+  CHECK(sink.counts.records_without_observation == 1);  // the record GPS's preparation keeps out
   REQUIRE(sink.status.size() == 3);
   CHECK(sink.status.ip[0] == 0x0A010203);
   CHECK(sink.status.port[1] == 22);

@@ -59,6 +59,9 @@ TEST_CASE("scan formats: first bytes of each format detected as that format", "[
        MasscanFormat::zmap_json},
       {"{\"saddr\":\"10.0.0.1\",\"sport\":443,\"classification\":\"synack\",\"success\":true}\n",
        MasscanFormat::zmap_json},
+      // ZGrab2: a grab's modules under "data", each with status and protocol
+      {"{\"ip\":\"10.0.0.1\",\"data\":{\"http\":{\"status\":\"success\",\"protocol\":\"http\",\"result\":{}}}}\n",
+       MasscanFormat::zgrab2},
   };
   for (const auto& [head, want] : cases) {
     INFO(head);

@@ -101,6 +101,7 @@ struct GzipRangeOptions {
   size_t max_record_bytes = size_t(16) << 20;
   size_t block_bytes = size_t(1) << 20;  // inflated per step, at most (less for small ranges)
   bool keep_banners = false;
+  LineContext context;  // what the line parser knows of the file beyond its format (--port, --lzr-filter)
   const std::atomic<bool>* cancel = nullptr;  // another thread failed: return early (the run fails)
 };
 
@@ -140,6 +141,6 @@ class GzipPiecePlan {
 // long) when it starts a line, the offsets of its errors and damage made
 // offsets in the file's inflated stream.
 void settle_gzip_piece(GzipMemberPiece& piece, const GzipPiecePlace& place, MasscanFormat format,
-                       size_t max_record_bytes);
+                       size_t max_record_bytes, const LineContext& context = {});
 
 }  // namespace scanhpc

@@ -1,6 +1,7 @@
 #pragma once
-// masscan output formats (and GPS's seed NDJSON) and their detection from a
-// file's first bytes; the formats themselves are listed in scan_formats.hpp.
+// masscan output formats (and GPS's seed NDJSON, ZMap's and ZGrab2's output)
+// and their detection from a file's first bytes; the formats themselves are
+// listed in scan_formats.hpp.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@ enum class MasscanFormat {
   gps_seed,   // GPS's seed NDJSON: {"ip", "p", "asn", "data", "fingerprint", "w"} (or LZR's saddr/sport/window)
   zmap_csv,   // ZMap -O csv (a header row of its -f fields), or its default output (bare saddr lines)
   zmap_json,  // ZMap -O json
+  zgrab2,     // ZGrab2's JSON lines: banner records joined to the services of other inputs
   observations,  // scanhpc's repacked /observations table (HDF5, scan --keep observations): rows read by hyperslab
   unrecognized,  // matches no masscan format: one rejected record, or an error with --on-error=fail
 };
@@ -26,7 +28,8 @@ enum class MasscanFormat {
 // What a line parser knows of its file beyond the format: ZMap CSV's header
 // row (the field names, in every rank's copy of the file table, since only
 // the first range holds it) and the port and protocol of the scan where the
-// rows do not carry them (ZMap's -p and probe module: --port, --proto).
+// rows do not carry them (ZMap's -p and probe module, ZGrab2's --port:
+// --port, --proto).
 struct LineContext {
   std::string header;
   int default_port = -1;      // -1: not given

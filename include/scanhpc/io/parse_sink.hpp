@@ -21,12 +21,16 @@ struct RecordCounts {
   uint64_t records_rejected = 0;
   uint64_t banner_records = 0;        // used records that are banners
   uint64_t status_observations = 0;   // one per ports[] entry of used status records
+  // used records that gave no row: raw LZR records GPS's preparation keeps
+  // out, ZGrab2 records whose grabs failed or carried no banner
+  uint64_t records_without_observation = 0;
   RecordCounts& operator+=(const RecordCounts& o) {
     records_read += o.records_read;
     records_used += o.records_used;
     records_rejected += o.records_rejected;
     banner_records += o.banner_records;
     status_observations += o.status_observations;
+    records_without_observation += o.records_without_observation;
     return *this;
   }
 };
@@ -61,6 +65,12 @@ struct ParseSink {
     ++counts.records_read;
     ++counts.records_used;
     counts.status_observations += observations;
+  }
+  // A valid record that gives no row (it is read and used, as GPS reads it).
+  void used_without_observation() {
+    ++counts.records_read;
+    ++counts.records_used;
+    ++counts.records_without_observation;
   }
   void used_banner() {
     ++counts.records_read;

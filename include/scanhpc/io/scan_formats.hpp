@@ -1,6 +1,6 @@
 #pragma once
-// The registry of scan input formats (the masscan family and GPS's seed
-// NDJSON): for each, its --format name, masscan's option letters, a line of
+// The registry of scan input formats (the masscan family, GPS's seed
+// NDJSON, ZMap's CSV and JSON, ZGrab2's JSON): for each, its --format name, masscan's option letters, a line of
 // help, whether it splits at newlines, how its first bytes look, and its line
 // parser. format_name, parse_format_name, detect_format, is_line_format,
 // --format's help and LineParser all read it, so a new line format is one

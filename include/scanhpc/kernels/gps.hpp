@@ -111,7 +111,11 @@ struct BannerText {
 //          "fingerprint: <protocol>"             (GPS seed input: service "gps:fingerprint")
 //          "window: <w>"                         (GPS seed input: service "gps:window")
 //          "http line: <line>"                   (each '\n'-split line of each banner,
-//                                                 a trailing '\r' stripped, empty lines skipped)
+//                                                 a trailing '\r' stripped, empty lines skipped;
+//                                                 ZGrab2's http, ssh and banner rows likewise)
+//          "ssh banner: <server id>"             (ZGrab2 ssh: service "zgrab2:ssh")
+//          "tls cert: subject=<dn>"              (ZGrab2 tls: "zgrab2:tls-subject"; the parsed
+//          "tls cert: issuer=<dn>"                certificate's DNs, "zgrab2:tls-issuer")
 //   net:   "s<len>: <hex>"                       (len in [net_min_len, net_max_len]; hex = 8
 //                                                 lowercase digits of the prefix, e.g. "s16: c6120000")
 //   asn:   "asn: <N>"                            (when `asn` has a value; a banner with service
@@ -153,10 +157,18 @@ struct SeedHosts {
 // Every (ip, port) with an open status row is a service; every banner
 // record's (ip, port) is a service too (a data-returning service is open, as
 // GPS uses them) and its service name and banner lines become the service's
-// app features. Rows with other statuses are ignored. All of a host's records
-// must be in the input (in the MPI version every host lives on one rank).
+// app features. Banner rows that only join (ZGrab2's, io::banner_joins_only)
+// add features to a service found otherwise and never make one, as GPS joins
+// banners to its seed's services. Rows with other statuses are ignored. All
+// of a host's records must be in the input (in the MPI version every host
+// lives on one rank).
+struct SeedJoinCounts {
+  uint64_t joined = 0;     // (ip, port) of join-only banners that are services
+  uint64_t unmatched = 0;  // (ip, port) of join-only banners without a service: dropped
+};
 SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
-                     const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary& dict);
+                     const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary& dict,
+                     SeedJoinCounts* joins = nullptr);
 
 // Hosts [first, last) of `seed` as a seed of their own (e.g. a partition).
 SeedHosts seed_slice(const SeedHosts& seed, size_t first, size_t last);
