@@ -46,6 +46,10 @@ void File::describe_table(const std::string& group_path, const std::vector<std::
     for (size_t i = 0; i < columns.size(); ++i) {
       const std::string path = gpath + "/" + columns[i];
       Handle d(check_id(H5Dopen2(file_.get(), path.c_str(), H5P_DEFAULT), where + ": open column " + columns[i]));
+      Handle type(check_id(H5Dget_type(d.get()), where + ": type of " + columns[i]));
+      if (H5Tget_class(type.get()) == H5T_STRING && H5Tis_variable_str(type.get()) <= 0 && H5Tget_size(type.get()) < 2)
+        throw Error(where + ": string column " + columns[i] +
+                    " is 1 byte wide, which netCDF and xarray read as characters: make it at least 2");
       Handle space(check_id(H5Dget_space(d.get()), where + ": dataspace of " + columns[i]));
       hsize_t n = 0;
       if (H5Sget_simple_extent_ndims(space.get()) != 1) throw Error(where + ": column " + columns[i] + " is not 1-D");

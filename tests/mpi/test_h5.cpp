@@ -452,12 +452,28 @@ TEST_CASE("h5: the column catalogue documents scanhpc's tables; an undocumented 
     }
     f.describe_table("/ports/top", {"protocol", "rank", "port", "count", "share"});
     CHECK_THROWS_AS(f.describe_table("/ports/top", {"protocol", "nonexistent"}), h5::CollectiveError);
+    {  // a 1-byte string column: characters to netCDF and xarray, refused
+      f.create_table_group("/flow/errors");
+      h5::Handle g3(H5Gopen2(f.id(), "/flow/errors", H5P_DEFAULT));
+      hsize_t n = 3;
+      h5::Handle space(H5Screate_simple(1, &n, nullptr));
+      h5::Handle narrow(H5Tcopy(H5T_C_S1));
+      REQUIRE(h5::Handle(H5Dcreate2(g3.get(), "message", narrow.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                                    H5P_DEFAULT)).valid());
+    }
+    std::string narrow_msg;
+    try {
+      f.describe_table("/flow/errors", {"message"});
+    } catch (const h5::CollectiveError& e) {
+      narrow_msg = e.what();
+    }
+    CHECK_THAT(narrow_msg, Catch::Contains("1 byte wide"));
     f.close();
   }
   if (rank != 0) return;
   auto f = h5::File::open_read(path);
   CHECK_FALSE(detail_exists(f, "/t"));
-  CHECK(list_datasets(f).size() == 2 + 5);  // neither the refused tables nor the dimensions
+  CHECK(list_datasets(f).size() == 2 + 5 + 1);  // neither the refused tables nor the dimensions
   const uint64_t rows = uint64_t(world_size()) * uint64_t(world_size() - 1) / 2;
   check_described(f, "/multiprobe/intervals", {"seconds", "count"}, rows);
   CHECK(std::get<std::string>(h5::read_attr(f, "/multiprobe/intervals/seconds", "units")) == "s");

@@ -158,8 +158,10 @@ class File {
   // column the attributes of its catalogue entry (`units`, `description`, CF
   // flags) and makes them share the netCDF dimension `row` (an HDF5
   // dimension scale), so that xarray and netCDF open the group as a dataset.
-  // A column without a catalogue entry fails the call on every rank before
-  // anything is written. write_table does all of this itself.
+  // A column without a catalogue entry, or a fixed-length string column
+  // narrower than 2 bytes (write_table's least width), fails the call on
+  // every rank before anything is written. write_table does all of this
+  // itself.
   void describe_table(const std::string& group_path, const std::vector<std::string>& columns);
   // Collective close; rank 0 then may rename the file.
   void close();
