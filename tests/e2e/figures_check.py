@@ -314,8 +314,17 @@ def check_ports(f, name, d, cache={}):
             same(name, f"port {p} means", fc["mean_sources"], means["mean_sources"][sel][order])
             if fc["loess"] is not None and len(fc["loess"]) != len(fc["loess_day"]):
                 bad(name, f"port {p}: loess line and its days differ in length")
-            if not set(fc["clipped_days"]) <= set(fc["day"]) or set(fc["clipped_days"]) & set(fc["loess_day"]):
-                bad(name, f"port {p}: clipped days are not days of the port, or are fitted")
+            days, values = fc["day"], fc["mean_sources"]
+            if sorted(fc["loess_day"] + fc["not_fitted_days"]) != sorted(days):
+                bad(name, f"port {p}: the loess line's days and the days left out are not the port's days")
+            top = fc["ylim_top"]
+            above = sorted(d for d, v in zip(days, values) if top is not None and v > top)
+            if sorted(fc["clipped_days"]) != above:
+                bad(name, f"port {p}: days above the axis {above} are not those marked {fc['clipped_days']}")
+            value = dict(zip(days, values))
+            fitted, left_out = [value[d] for d in fc["loess_day"]], [value[d] for d in fc["not_fitted_days"]]
+            if left_out and fitted and min(left_out) <= max(fitted):
+                bad(name, f"port {p}: a day left out of the loess line is not above every fitted day")
         want_ports = [p for p in ports_ranked if "box" not in t or p in
                       set(t["box"]["port"][(t["box"]["protocol"] == proto) & (t["box"]["month"] == 0)].tolist())][:10]
         same(name, "ports", d["ports"], want_ports)
