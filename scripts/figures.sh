@@ -17,6 +17,11 @@
 # (e.g. a scan run with --analyses hosts has no /multiprobe) is skipped with a message;
 # a notebook without "scanhpc.requires" is always run.
 #
+# Beside each PNG a notebook writes NAME.json with the numbers the figure draws, the tables they
+# come from and the input's provenance (notebooks/figlib.py; tests/e2e/figures_check.py compares
+# them with the file). A figure whose data the file lacks is not drawn: its NAME.json says why,
+# and this script lists those reasons ("not drawn: ...") after the PNGs.
+#
 # Kernel: notebooks use the kernel spec "python3". It must be Debian's /usr/bin/python3
 # (with python3-h5py, -matplotlib, -pandas), not whatever "python3" a user-level
 # kernelspec (~/.local/share/jupyter/kernels) or PATH points at. JUPYTER_PATH is searched
@@ -108,6 +113,13 @@ done <<<"$plan"
 
 echo "figures.sh: PNG files written:"
 find "$FIGDIR" -maxdepth 1 -name '*.png' -newer "$STAMP" -printf '  %p (%s bytes)\n' | sort
+# Figures the file has no data for: each notebook wrote NAME.json with the reason (notebooks/figlib.py).
+find "$FIGDIR" -maxdepth 1 -name '*.json' -newer "$STAMP" -print0 | sort -z |
+  xargs -0 -r "$PY" -c 'import json, sys
+for p in sys.argv[1:]:
+    r = json.load(open(p))
+    if "skipped" in r:
+        print("figures.sh: not drawn:", r["figure"] + ":", r["skipped"])'
 if [ ${#failed[@]} -gt 0 ]; then
   echo "figures.sh: FAILED: ${failed[*]} (see the traceback above)" >&2
   exit 1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/figures.sh on fake scan files (tests/data/make_fake_scan_h5.py):
-#   1. a full file: every notebook runs, every expected PNG exists and is non-empty;
-#   2. no multiprobe intervals: the notebooks still succeed;
+#   1. a full file: every notebook runs, every expected PNG exists and is non-empty, and the
+#      numbers each figure draws (its JSON) equal the file's tables (tests/e2e/figures_check.py);
+#   2. no multiprobe intervals: the notebooks still succeed (and draw no bars);
 #   3. a file without /multiprobe (--analyses hosts): multiprobe.ipynb is skipped;
 #   4. a file whose /multiprobe lacks a table: figures.sh exits non-zero.
 # Usage (ctest): bash tests/e2e/test_figures.sh <scanhpc-binary> <repo-root>
@@ -30,6 +31,8 @@ if run_figures full full.h5 figs; then
   grep -q "statistics match the countmap" figs/executed/multiprobe.ipynb ||
     fail "multiprobe.ipynb: interval statistics differ from the countmap"
   grep -q "hosts_top20_by_ports.png" full.log || fail "figures.sh did not list the PNGs written"
+  "$PY" "$ROOT/tests/e2e/figures_check.py" figs full.h5 --drawn "${MULTIPROBE_PNGS[@]}" "${HOSTS_PNGS[@]}" \
+    || fail "the figures' numbers differ from full.h5"
 else
   fail "figures.sh failed on a full file"; cat full.log >&2
 fi
@@ -40,6 +43,8 @@ if run_figures empty "$TMP/empty.h5" "$TMP/figs-empty"; then
   expect_pngs figs-empty "${MULTIPROBE_PNGS[@]}" "${HOSTS_PNGS[@]}"
   grep -q "no multiprobe intervals" figs-empty/executed/multiprobe.ipynb ||
     fail "multiprobe.ipynb did not say 'no multiprobe intervals'"
+  "$PY" "$ROOT/tests/e2e/figures_check.py" figs-empty empty.h5 --drawn "${MULTIPROBE_PNGS[@]}" \
+    || fail "the figures' numbers differ from empty.h5"
 else
   fail "figures.sh failed on a file without intervals"; cat empty.log >&2
 fi

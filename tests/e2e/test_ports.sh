@@ -67,8 +67,10 @@ if [ -s top.want ] && [ -s daily.want ] && cmp -s top.out top.want && cmp -s dai
 else
   fail "--analyses: printed tables differ from the full run's"; diff top.want top.out >&2; diff daily.want daily.out >&2
 fi
-if run_figures top top.h5 figs-top; then
-  grep -q "skipping notebooks/ports.ipynb" top.log || fail "ports.ipynb ran on a file without /ports/daily"
+if run_figures top top.h5 figs-top; then  # the top ports drawn, the daily figures skipped with the reason
+  expect_pngs figs-top ports_top_tcp
+  grep -q "not drawn: ports_box_top10_tcp.png: no /ports/daily in the file" top.log \
+    || fail "ports.ipynb did not say that a file without /ports/daily has no box plot"
 else
   fail "figures.sh on a top-only ports output"
 fi
