@@ -12,7 +12,7 @@ Every file after the first is compared with the first. Compared:
     they point to).
 Not compared (they depend on how the run was launched, docs/hdf5-layout.md):
   * the root attributes ranks, threads, created_utc, command_line, config,
-    git_commit;
+    git_commit, build_flags, mpi_library and the slurm_* ones;
   * the whole /run group;
   * anything at or below a path given with --ignore (repeatable); PATH@NAME
     ignores one attribute of PATH.
@@ -28,7 +28,9 @@ import h5py
 import numpy as np
 
 RUN_DEPENDENT_ROOT_ATTRS = frozenset(
-    {"ranks", "threads", "created_utc", "command_line", "config", "git_commit"})
+    {"ranks", "threads", "created_utc", "command_line", "config", "git_commit", "build_flags", "mpi_library",
+     "slurm_cluster_name", "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id", "slurm_job_nodelist",
+     "slurm_job_num_nodes"})
 RUN_DEPENDENT_PATHS = ("/run",)
 
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -194,6 +195,21 @@ void RunContext::create_output(const std::string& final_path) {
   output_.write_attr("/", "ranks", uint64_t(comm_.size()));
   output_.write_attr("/", "threads", comm_.allgather(uint64_t(threads())));  // per rank
   output_.write_attr("/", "created_utc", created_utc);
+  output_.write_attr("/", "build_flags", std::string(build_flags()));
+  std::string mpi_library = dist::local_mpi_library_version();
+  comm_.bcast(mpi_library, 0);  // one value on every rank, as every attribute
+  output_.write_attr("/", "mpi_library", mpi_library);
+  // Where the job ran, when SLURM ran it (rank 0's environment: one job, one value).
+  for (const char* var : {"SLURM_CLUSTER_NAME", "SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID",
+                          "SLURM_JOB_NODELIST", "SLURM_JOB_NUM_NODES"}) {
+    const char* v = std::getenv(var);
+    std::string value = v ? v : "";
+    comm_.bcast(value, 0);
+    if (value.empty()) continue;  // the same on every rank after the broadcast
+    std::string name = var;
+    for (auto& ch : name) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    output_.write_attr("/", name, value);
+  }
 }
 
 h5::File& RunContext::output() {

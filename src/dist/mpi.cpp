@@ -38,6 +38,16 @@ Comm::Comm(MPI_Comm comm) : comm_(comm) {
   check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
 }
 
+std::string local_mpi_library_version() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  check(MPI_Get_library_version(text, &len), "MPI_Get_library_version");
+  std::string s(text, size_t(std::max(len, 0)));
+  s = s.substr(0, s.find('\n'));
+  while (!s.empty() && (s.back() == '\0' || s.back() == ' ' || s.back() == ',')) s.pop_back();
+  return s;
+}
+
 void Comm::barrier() const { check(MPI_Barrier(comm_), "MPI_Barrier"); }
 
 uint64_t Comm::allreduce_sum(uint64_t v) const {

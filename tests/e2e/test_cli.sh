@@ -152,6 +152,24 @@ if [ -f both.h5 ]; then
     fail "scanhpc info both.h5: exit $RC, missing: ${missing[*]:-none} (or ranks != 2)"; show info.out 40
   fi
 fi
+# Provenance of the build, the MPI library and, under SLURM, the job (the variables a job
+# step gets; mpirun -x passes them to every rank, rank 0's are written).
+run slurmprov env SLURM_JOB_ID=4242 SLURM_ARRAY_JOB_ID=4240 SLURM_ARRAY_TASK_ID=2 SLURM_JOB_NODELIST='node[01-02]' \
+  mpirun -n 2 -x SLURM_JOB_ID -x SLURM_ARRAY_JOB_ID -x SLURM_ARRAY_TASK_ID -x SLURM_JOB_NODELIST \
+  "$SCANHPC" scan -q -o slurmprov.h5 "$IN"
+if [ $RC -eq 0 ] && "$PY" - slurmprov.h5 both.h5 <<'PY'
+import sys, h5py
+a, plain = h5py.File(sys.argv[1]).attrs, h5py.File(sys.argv[2]).attrs
+s = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+assert (s(a["slurm_job_id"]), s(a["slurm_array_job_id"]), s(a["slurm_array_task_id"]), s(a["slurm_job_nodelist"])) \
+    == ("4242", "4240", "2", "node[01-02]"), dict(a)
+assert "-march=" in s(a["build_flags"]) and s(a["mpi_library"]).startswith(("Open MPI", "MPICH")), dict(a)
+import os
+if "SLURM_JOB_ID" not in os.environ:  # this test itself may run inside a job
+    assert not any(k.startswith("slurm_") for k in plain), "slurm attributes outside SLURM"
+PY
+then ok "provenance: build flags, MPI library, and under SLURM the job id, array index and node list"
+else fail "provenance attributes (exit $RC)"; show slurmprov.err; fi
 run info-missing "$SCANHPC" info nonexistent.h5
 if [ $RC -ne 0 ] && grep -qF nonexistent.h5 info-missing.err; then ok "scanhpc info on a missing file: exit $RC, names it"
 else fail "scanhpc info nonexistent.h5: exit $RC, stderr should name the file"; show info-missing.err; fi

@@ -23,6 +23,10 @@ void check(int rc, const char* what);
 // MPI_Init_thread(FUNNELED) ... MPI_Finalize. OpenMP threads run only
 // between communication phases, so FUNNELED is all we ask for. Without
 // mpirun this is an MPI singleton: one rank.
+// The MPI library's own name and version (MPI_Get_library_version), first line only:
+// "Open MPI v4.1.4, package: ...". Local; any time after MPI_Init.
+std::string local_mpi_library_version();
+
 class Environment {
  public:
   Environment(int* argc, char*** argv);
