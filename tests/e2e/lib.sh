@@ -61,6 +61,13 @@ run_figures() {  # NAME ARGS...: runs figures.sh, output in NAME.log; returns it
   return $rc
 }
 
+# check_figures FIGDIR H5 ARGS...: tests/e2e/figures_check.py (the numbers each figure of
+# FIGDIR says it draws, against H5's tables), its verdict shown; a failure counted.
+check_figures() {
+  "$PY" "$ROOT/tests/e2e/figures_check.py" "$@" >"$1.check" 2>&1 && echo "  ok   $(cat "$1.check")" ||
+    { fail "figures_check $1"; cat "$1.check" >&2; }
+}
+
 # run NAME N CMD...: runs CMD under `mpirun -n N` (N 0: without mpirun), stdin
 # closed, with a timeout of E2E_TIMEOUT seconds (120); exit status in RC,
 # output in NAME.out and NAME.err. (Scripts may define their own.)
@@ -72,4 +79,9 @@ run() {
   timeout "${E2E_TIMEOUT:-120}" "${launcher[@]}" "$@" >"$name.out" 2>"$name.err" </dev/null || RC=$?
 }
 ok() { echo "  ok   $*"; }
+# expect_rc NAME WANT: true when the last `run` exited WANT; else a failure with NAME.err's tail.
+expect_rc() {
+  if [ "$RC" -eq "$2" ]; then return 0; fi
+  fail "$1: exit $RC, expected $2"; sed 's/^/    /' "$1.err" | tail -8 >&2; return 1
+}
 show() { sed 's/^/    /' "$1" | head -"${2:-15}" >&2; }  # FILE [LINES]: a file's head, indented, on stderr

@@ -12,16 +12,11 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup flow-figures "$@"
-CHECK="$ROOT/tests/e2e/figures_check.py"
-
-check() {  # FIGDIR H5 ARGS...: figures_check.py, its verdict shown
-  "$PY" "$CHECK" "$@" >"$1.check" 2>&1 && echo "  ok   $(cat "$1.check")" || { fail "figures_check $1"; cat "$1.check" >&2; }
-}
 figures() {  # NAME H5 CHECK-ARGS...: figures.sh into figs-NAME, then the content check
   local name=$1 h5=$2; shift 2
   if run_figures "$name" "$h5" "figs-$name"; then
     grep -q "running notebooks/flowtuple.ipynb" "$name.log" || fail "$name: flowtuple.ipynb did not run"
-    check "figs-$name" "$h5" "$@"
+    check_figures "figs-$name" "$h5" "$@"
   else
     fail "figures.sh failed on the $name output"; tail -40 "$name.log" >&2
   fi

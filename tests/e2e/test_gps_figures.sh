@@ -12,11 +12,6 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup gps-figures "$@"
-CHECK="$ROOT/tests/e2e/figures_check.py"
-
-check() {  # FIGDIR H5 ARGS...: figures_check.py, its verdict shown
-  "$PY" "$CHECK" "$@" >"$1.check" 2>&1 && echo "  ok   $(cat "$1.check")" || { fail "figures_check $1"; cat "$1.check" >&2; }
-}
 
 "$SCANHPC" synth gps --hosts 5000 --seed 3 -o truth.oJ --quiet || fail "synth gps"
 
@@ -27,7 +22,7 @@ if timeout 120 mpirun -n 2 "$SCANHPC" gps simulate -q --seed-fraction 0.2 -o sim
     grep -q "running notebooks/gps.ipynb" sim.log || fail "gps.ipynb did not run on a gps simulate file"
     grep -q "skipping notebooks/multiprobe.ipynb" sim.log || fail "multiprobe.ipynb was not skipped"
     grep -qE "GPS, all predictions: [0-9]" figs-sim/executed/gps.ipynb || fail "gps.ipynb: no coverage summary"
-    check figs-sim sim.h5 --drawn gps_coverage gps_predictions gps_top_rules gps_plan
+    check_figures figs-sim sim.h5 --drawn gps_coverage gps_predictions gps_top_rules gps_plan
     "$PY" - figs-sim/gps_coverage.json <<'PYEOF' || fail "the coverage figure: axis or saving"
 import json, sys
 d = json.load(open(sys.argv[1]))["data"]
@@ -53,7 +48,7 @@ if timeout 120 mpirun -n 2 "$SCANHPC" gps model -q -o model.h5 "$ROOT/data/massc
     [ -e figs-model/gps_coverage.png ] && fail "gps_coverage.png written for a gps model file"
     grep -qF "coverage figure skipped\\n" figs-model/executed/gps.ipynb || fail "gps.ipynb did not say the coverage was skipped"
     grep -q "not drawn: gps_coverage.png: no /gps/evaluation" model.log || fail "figures.sh did not list the skipped coverage"
-    check figs-model model.h5 --drawn gps_top_rules gps_plan \
+    check_figures figs-model model.h5 --drawn gps_top_rules gps_plan \
       --skipped "gps_coverage=no /gps/evaluation" "gps_predictions=no /gps/predictions"
   else
     fail "figures.sh failed on a gps model file"; cat model.log >&2
@@ -69,14 +64,14 @@ if timeout 120 mpirun -n 2 "$SCANHPC" gps model -q --seed-fraction 0.2 -o seed-m
 then
   if run_figures pred pred.h5 figs-pred; then
     expect_pngs figs-pred gps_predictions
-    check figs-pred pred.h5 --drawn gps_predictions \
+    check_figures figs-pred pred.h5 --drawn gps_predictions \
       --skipped "gps_coverage=no /gps/evaluation" "gps_top_rules=no /gps/rules" "gps_plan=no /gps/plan"
   else
     fail "figures.sh failed on a gps predict file"; cat pred.log >&2
   fi
   if run_figures eval eval.h5 figs-eval; then
     expect_pngs figs-eval gps_coverage
-    check figs-eval eval.h5 --drawn gps_coverage \
+    check_figures figs-eval eval.h5 --drawn gps_coverage \
       --skipped "gps_predictions=no /gps/predictions" "gps_top_rules=no /gps/rules" "gps_plan=no /gps/plan"
   else
     fail "figures.sh failed on a gps evaluate file (the coverage figure needs /gps/evaluation only)"; cat eval.log >&2

@@ -17,19 +17,10 @@ set -uo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup observations "$@"
+E2E_TIMEOUT=300
 MT="$ROOT/data/masscan-testnet"
 ZT="$ROOT/tests/data/scanners-testnet"
 COMPARE=("$PY" "$ROOT/tests/compare_h5.py")
-ok() { echo "  ok   $*"; }
-run() {  # NAME CMD...: stdout and stderr kept, exit status in RC
-  local name=$1; shift
-  RC=0
-  timeout 300 "$@" >"$name.out" 2>"$name.err" </dev/null || RC=$?
-}
-expect_rc() {  # NAME WANT
-  if [ "$RC" -eq "$2" ]; then return 0; fi
-  fail "$1: exit $RC, expected $2"; sed 's/^/    /' "$1.err" | tail -8 >&2; return 1
-}
 same() {  # WHAT A.h5 B.h5 [compare_h5 options]: HDF5 equal
   local what=$1 a=$2 b=$3; shift 3
   if "${COMPARE[@]}" "$@" "$a" "$b" >cmp.out 2>&1; then ok "$what"; else fail "$what"; sed 's/^/    /' cmp.out | head -8 >&2; fi
@@ -41,7 +32,7 @@ INGEST_IGNORE=(--ignore /ingest/files --ignore /ingest@records_read --ignore /in
 
 echo "== the table against an independent reading of the -oJ files"
 cp "$MT/scan.oJ" "$MT/scan-banners.oJ" .
-run rep1 "$SCANHPC" scan -q --keep observations -o rep1.h5 scan.oJ scan-banners.oJ && expect_rc rep1 0
+run rep1 0 "$SCANHPC" scan -q --keep observations -o rep1.h5 scan.oJ scan-banners.oJ && expect_rc rep1 0
 "$PY" - "$ROOT/tests/e2e" rep1.h5 scan.oJ scan-banners.oJ <<'PY' && ok "/observations = every status observation of the -oJ files, sorted, codes as documented" || fail "/observations differs from the oracle"
 import sys, h5py, numpy as np
 sys.path.insert(0, sys.argv[1])
@@ -77,17 +68,17 @@ assert f["ingest"].attrs["status_observations"] == len(rows)
 PY
 
 echo "== the same table at 1-4 ranks, 1-2 threads, 1 MiB rounds; a synthetic scan of 3 chunks"
-run synth "$SCANHPC" synth masscan --services 300000 --seed 7 --multiprobe-boost 2 --banner-fraction 0.05 -o big.oJ
+run synth 0 "$SCANHPC" synth masscan --services 300000 --seed 7 --multiprobe-boost 2 --banner-fraction 0.05 -o big.oJ
 expect_rc synth 0
-run synthL "$SCANHPC" synth masscan --services 30000 --seed 8 -f list -o small.oL && expect_rc synthL 0
-run big1 "$SCANHPC" scan -q --keep observations --threads 1 -o big1.h5 big.oJ small.oL && expect_rc big1 0
+run synthL 0 "$SCANHPC" synth masscan --services 30000 --seed 8 -f list -o small.oL && expect_rc synthL 0
+run big1 0 "$SCANHPC" scan -q --keep observations --threads 1 -o big1.h5 big.oJ small.oL && expect_rc big1 0
 "$PY" -c "import h5py,sys; n=h5py.File('big1.h5')['observations/ip'].shape[0]; sys.exit(0 if n > 2*131072 else 1)" \
   && ok "the synthetic table spans more than two chunks" || fail "the synthetic table is too small to cross chunks"
 for n in 2 3 4; do
   for t in 1 2; do
-    run "rep$n-$t" mpirun -n "$n" "$SCANHPC" scan -q --keep observations --threads "$t" --exchange-round-mb 1 \
+    run "rep$n-$t" "$n" "$SCANHPC" scan -q --keep observations --threads "$t" --exchange-round-mb 1 \
       -o "rep$n-$t.h5" scan.oJ scan-banners.oJ && expect_rc "rep$n-$t" 0
-    run "big$n-$t" mpirun -n "$n" "$SCANHPC" scan -q --keep observations --threads "$t" --exchange-round-mb 1 \
+    run "big$n-$t" "$n" "$SCANHPC" scan -q --keep observations --threads "$t" --exchange-round-mb 1 \
       -o "big$n-$t.h5" big.oJ small.oL && expect_rc "big$n-$t" 0
   done
 done
@@ -99,13 +90,13 @@ else
 fi
 
 echo "== scan FILE.h5 gives the results of scan on the text"
-run txt "$SCANHPC" scan -q -o txt.h5 scan.oJ scan-banners.oJ && expect_rc txt 0
-run bigtxt "$SCANHPC" scan -q -o bigtxt.h5 big.oJ small.oL && expect_rc bigtxt 0
+run txt 0 "$SCANHPC" scan -q -o txt.h5 scan.oJ scan-banners.oJ && expect_rc txt 0
+run bigtxt 0 "$SCANHPC" scan -q -o bigtxt.h5 big.oJ small.oL && expect_rc bigtxt 0
 for n in 1 2 3 4; do
-  run "again$n" mpirun -n "$n" "$SCANHPC" scan -q -o "again$n.h5" rep1.h5 && expect_rc "again$n" 0
+  run "again$n" "$n" "$SCANHPC" scan -q -o "again$n.h5" rep1.h5 && expect_rc "again$n" 0
   same "scan rep1.h5 at $n rank(s) = scan of the -oJ files (but the file table and record counts)" txt.h5 "again$n.h5" \
     "${INGEST_IGNORE[@]}"
-  run "bigagain$n" mpirun -n "$n" "$SCANHPC" scan -q --chunk-mb 1 -o "bigagain$n.h5" big1.h5 && expect_rc "bigagain$n" 0
+  run "bigagain$n" "$n" "$SCANHPC" scan -q --chunk-mb 1 -o "bigagain$n.h5" big1.h5 && expect_rc "bigagain$n" 0
   same "scan big1.h5 at $n rank(s), 1 MiB read units = scan of the synthetic -oJ and -oL" bigtxt.h5 "bigagain$n.h5" \
     "${INGEST_IGNORE[@]}"
 done
@@ -118,7 +109,7 @@ assert i["records_read"] == i["records_used"] == i["status_observations"] == n a
 assert [x.decode() for x in a["ingest/files/format"][:]] == ["observations"]
 assert a["ingest/files/records"][:].tolist() == [n]
 PY
-run rerep "$SCANHPC" scan -q --keep observations -o rerep.h5 rep1.h5 && expect_rc rerep 0
+run rerep 0 "$SCANHPC" scan -q --keep observations -o rerep.h5 rep1.h5 && expect_rc rerep 0
 "$PY" -c "
 import h5py, numpy as np, sys
 a, b = h5py.File('rep1.h5')['observations'], h5py.File('rerep.h5')['observations']
@@ -127,7 +118,7 @@ sys.exit(0 if all(np.array_equal(a[c][:], b[c][:]) for c in a) else 1)" \
 
 echo "== ZMap (closed rows and repeats), gps model and ports from a repacked file"
 Z=("$ZT"/zmap-22.csv "$ZT"/zmap-80.csv "$ZT"/zmap-443.csv "$ZT"/zmap-8080.csv)
-run zrep "$SCANHPC" scan -q --keep observations -o zrep.h5 "${Z[@]}" && expect_rc zrep 0
+run zrep 0 "$SCANHPC" scan -q --keep observations -o zrep.h5 "${Z[@]}" && expect_rc zrep 0
 "$PY" - zrep.h5 "${Z[@]}" <<'PY' && ok "ZMap CSV: one row per response, success 0 closed, success 1 open" || fail "ZMap rows in /observations"
 import sys, csv, h5py, numpy as np
 opened = closed = 0
@@ -139,22 +130,22 @@ s = h5py.File(sys.argv[1])["observations/status"][:]
 assert closed > 0 and (s == 1).sum() == opened and (s == 2).sum() == closed and s.size == opened + closed, \
     (opened, closed, np.bincount(s))
 PY
-run ztxt "$SCANHPC" scan -q -o ztxt.h5 "${Z[@]}" && expect_rc ztxt 0
-run zagain mpirun -n 3 "$SCANHPC" scan -q -o zagain.h5 zrep.h5 && expect_rc zagain 0
+run ztxt 0 "$SCANHPC" scan -q -o ztxt.h5 "${Z[@]}" && expect_rc ztxt 0
+run zagain 3 "$SCANHPC" scan -q -o zagain.h5 zrep.h5 && expect_rc zagain 0
 same "scan of the repacked ZMap scan at 3 ranks = scan of the CSV" ztxt.h5 zagain.h5 "${INGEST_IGNORE[@]}"
-run gtxt "$SCANHPC" gps model -q -o gtxt.h5 "${Z[@]}" && expect_rc gtxt 0
-run grep2 mpirun -n 2 "$SCANHPC" gps model -q -o grep2.h5 zrep.h5 && expect_rc grep2 0
+run gtxt 0 "$SCANHPC" gps model -q -o gtxt.h5 "${Z[@]}" && expect_rc gtxt 0
+run grep2 2 "$SCANHPC" gps model -q -o grep2.h5 zrep.h5 && expect_rc grep2 0
 same "gps model on the repacked ZMap scan at 2 ranks = on the CSV" gtxt.h5 grep2.h5 "${INGEST_IGNORE[@]}"
-run ptxt "$SCANHPC" ports -q -o ptxt.h5 "${Z[@]}" && expect_rc ptxt 0
-run prep2 mpirun -n 2 "$SCANHPC" ports -q -o prep2.h5 zrep.h5 && expect_rc prep2 0
+run ptxt 0 "$SCANHPC" ports -q -o ptxt.h5 "${Z[@]}" && expect_rc ptxt 0
+run prep2 2 "$SCANHPC" ports -q -o prep2.h5 zrep.h5 && expect_rc prep2 0
 same "ports on the repacked ZMap scan at 2 ranks = on the CSV (but the input files)" ptxt.h5 prep2.h5 --ignore /ports@files
 
 echo "== HDF5 files that are not repacked scans"
-run notab "$SCANHPC" scan -o notab-out.h5 txt.h5
+run notab 0 "$SCANHPC" scan -o notab-out.h5 txt.h5
 expect_rc notab 3 && grep -q "txt.h5: byte 0: an HDF5 file without an /observations table" notab.err &&
   [ ! -e notab-out.h5 ] && ok "an HDF5 file without the table alone: exit 3, named, no output" ||
   { fail "HDF5 without the table"; cat notab.err >&2; }
-run mixed "$SCANHPC" scan -q -o mixed.h5 rep1.h5 txt.h5 && expect_rc mixed 0
+run mixed 0 "$SCANHPC" scan -q -o mixed.h5 rep1.h5 txt.h5 && expect_rc mixed 0
 "$PY" -c "
 import h5py, sys
 i = h5py.File('mixed.h5')['ingest'].attrs
@@ -162,7 +153,7 @@ n = h5py.File('rep1.h5')['observations/ip'].shape[0]
 sys.exit(0 if (i['records_read'], i['records_used'], i['records_rejected']) == (n + 1, n, 1) else 1)" \
   && ok "beside a repacked file it is one rejected record: read = used + rejected" || fail "mixed HDF5 inputs miscounted"
 head -c 20000 rep1.h5 > cut.h5
-run cut "$SCANHPC" scan -o cut-out.h5 cut.h5
+run cut 0 "$SCANHPC" scan -o cut-out.h5 cut.h5
 expect_rc cut 1 && grep -q "cut.h5" cut.err && ! grep -q HDF5-DIAG cut.err && [ ! -e cut-out.h5 ] &&
   ok "a truncated file: exit 1, named, no output ($(head -c 160 cut.err | tr '\n' ' '))" ||
   { fail "truncated repacked file"; cat cut.err >&2; }
@@ -170,7 +161,7 @@ cp rep1.h5 badcode.h5
 "$PY" -c "
 import h5py
 with h5py.File('badcode.h5', 'r+') as f: f['observations/status'][5] = 9"
-run badcode mpirun -n 2 "$SCANHPC" scan -o badcode-out.h5 badcode.h5
+run badcode 2 "$SCANHPC" scan -o badcode-out.h5 badcode.h5
 expect_rc badcode 1 && grep -q "badcode.h5: /observations: row 5 holds proto [0-9]*, status 9" badcode.err &&
   [ "$(grep -c 'row 5' badcode.err)" -eq 1 ] && [ ! -e badcode-out.h5 ] &&
   ok "a row holding codes no scan writes: exit 1, file and row named once, no output" ||

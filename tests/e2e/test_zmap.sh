@@ -19,20 +19,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup zmap "$@"
 D="$ROOT/tests/data/scanners-testnet"
 COMPARE=("$PY" "$ROOT/tests/compare_h5.py")
-ok() { echo "  ok   $*"; }
-run() {  # NAME CMD...: stdout and stderr kept, exit status in RC
-  local name=$1; shift
-  RC=0
-  timeout 120 "$@" >"$name.out" 2>"$name.err" </dev/null || RC=$?
-}
-expect_rc() {  # NAME WANT
-  if [ "$RC" -eq "$2" ]; then return 0; fi
-  fail "$1: exit $RC, expected $2"; sed 's/^/    /' "$1.err" | tail -8 >&2; return 1
-}
 
 echo "== ZMap JSON against masscan on the same hosts"
-run masscan "$SCANHPC" scan -q -o masscan.h5 "$D/masscan.oJ" && expect_rc masscan 0
-run zjson "$SCANHPC" scan -q -o zjson.h5 "$D"/zmap-22.json "$D"/zmap-80.json "$D"/zmap-443.json "$D"/zmap-8080.json
+run masscan 0 "$SCANHPC" scan -q -o masscan.h5 "$D/masscan.oJ" && expect_rc masscan 0
+run zjson 0 "$SCANHPC" scan -q -o zjson.h5 "$D"/zmap-22.json "$D"/zmap-80.json "$D"/zmap-443.json "$D"/zmap-8080.json
 expect_rc zjson 0
 "$PY" - masscan.h5 zjson.h5 <<'PY' && ok "ZMap JSON: hosts and multiprobe equal masscan's in every field ZMap carries" || fail "ZMap JSON differs from masscan"
 import sys, h5py, numpy as np
@@ -48,7 +38,7 @@ PY
 
 echo "== ZMap CSV (2 probes, RSTs kept) against a count from the CSV"
 csvs=("$D"/zmap-22.csv "$D"/zmap-80.csv "$D"/zmap-443.csv "$D"/zmap-8080.csv)
-run zcsv "$SCANHPC" scan -o zcsv.h5 "${csvs[@]}" && expect_rc zcsv 0
+run zcsv 0 "$SCANHPC" scan -o zcsv.h5 "${csvs[@]}" && expect_rc zcsv 0
 "$PY" - zcsv.h5 "$D/planted.csv" "${csvs[@]}" <<'PY' && ok "ZMap CSV: services, probes, records and open observations as counted in Python" || fail "ZMap CSV counts differ"
 import sys, csv, collections, h5py, numpy as np
 h = h5py.File(sys.argv[1])
@@ -72,11 +62,11 @@ grep -q "records: 160 read = 160 used + 0 rejected; 0 banners, 68 open observati
   { fail "ZMap CSV summary:"; head -3 zcsv.err >&2; }
 
 echo "== ZMap default output (bare addresses): --port, or a clear refusal"
-run zdef-noport "$SCANHPC" scan -o zdef-noport.h5 "$D/zmap-80-default.txt"
+run zdef-noport 0 "$SCANHPC" scan -o zdef-noport.h5 "$D/zmap-80-default.txt"
 expect_rc zdef-noport 3 && grep -q "give the scanned port with --port N" zdef-noport.err &&
   ok "default output without --port: exit 3, the hint printed" || fail "default output without --port: no hint"
 for p in 22 80 443 8080; do
-  run "zdef-$p" "$SCANHPC" scan -q --port "$p" -o "zdef-$p.h5" "$D/zmap-$p-default.txt" && expect_rc "zdef-$p" 0
+  run "zdef-$p" 0 "$SCANHPC" scan -q --port "$p" -o "zdef-$p.h5" "$D/zmap-$p-default.txt" && expect_rc "zdef-$p" 0
 done
 "$PY" - "$D/planted.csv" <<'PY' && ok "default output with --port: each port's hosts are the planted ones" || fail "default output hosts differ"
 import sys, csv, h5py
@@ -90,14 +80,14 @@ PY
 
 echo "== the same rows in other shapes"
 sed '1s/-/_/g' "$D/zmap-80.csv" >zmap3-80.csv  # ZMap 3 and 4 name the fields with '_'
-run z80 "$SCANHPC" scan -q -o z80.h5 "$D/zmap-80.csv" && expect_rc z80 0
-run z80u "$SCANHPC" scan -q -o z80u.h5 zmap3-80.csv && expect_rc z80u 0
+run z80 0 "$SCANHPC" scan -q -o z80.h5 "$D/zmap-80.csv" && expect_rc z80 0
+run z80u 0 "$SCANHPC" scan -q -o z80u.h5 zmap3-80.csv && expect_rc z80u 0
 "${COMPARE[@]}" --ignore /ingest/files z80.h5 z80u.h5 >cmp-u.txt 2>&1 && ok "underscore field names (ZMap 3+) read as hyphenated ones (2.1.1)" ||
   { fail "underscore names differ"; head -5 cmp-u.txt >&2; }
 timeout 60 mpirun -n 2 "$SCANHPC" scan -q -o z80p.h5 - <"$D/zmap-80.csv" >pipe.out 2>pipe.err || fail "ZMap CSV from a pipe failed"
 "${COMPARE[@]}" --ignore /ingest/files z80.h5 z80p.h5 >cmp-p.txt 2>&1 && ok "ZMap CSV through a pipe at 2 ranks" || { fail "pipe differs"; head -5 cmp-p.txt >&2; }
 gzip -c "$D/zmap-80.csv" >z80.csv.gz
-run z80g "$SCANHPC" scan -q -o z80g.h5 z80.csv.gz && expect_rc z80g 0
+run z80g 0 "$SCANHPC" scan -q -o z80g.h5 z80.csv.gz && expect_rc z80g 0
 "${COMPARE[@]}" --ignore /ingest/files z80.h5 z80g.h5 >cmp-g.txt 2>&1 && ok "ZMap CSV gzipped" || { fail "gzip differs"; head -5 cmp-g.txt >&2; }
 
 # A larger file: the rows of zmap-80.csv under 4,000 other /24s (about 4 MB),
@@ -116,7 +106,7 @@ with open(sys.argv[2], "w") as out:
             f[0] = f"{a}.{b}.1.{last}"
             out.write(",".join(f) + "\n")
 PY
-run big1 "$SCANHPC" scan -q -o big1.h5 big.csv && expect_rc big1 0
+run big1 0 "$SCANHPC" scan -q -o big1.h5 big.csv && expect_rc big1 0
 timeout 120 mpirun -n 4 "$SCANHPC" scan -q --chunk-mb 1 -o big4.h5 big.csv >big4.out 2>big4.err || fail "4 ranks on big.csv failed"
 "${COMPARE[@]}" big1.h5 big4.h5 >cmp-b.txt 2>&1 && ok "a 4 MB ZMap CSV split over 4 ranks in 1 MiB chunks equals 1 rank" ||
   { fail "4 ranks differ"; head -5 cmp-b.txt >&2; }

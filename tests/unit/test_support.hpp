@@ -39,10 +39,11 @@ void check_same(const std::vector<T>& got, const std::vector<T>& want, const cha
 
 // Feeds a whole text through a LineParser the way the block readers do: one
 // line at a time, in a buffer with the padding simdjson needs after it.
-inline ParseSink parse_text(MasscanFormat format, const std::string& text, bool keep_banners = false) {
+inline ParseSink parse_text(MasscanFormat format, const std::string& text, bool keep_banners = false,
+                            const LineContext& context = {}) {
   ParseSink sink;
   sink.keep_banners = keep_banners;
-  LineParser parser(format);
+  LineParser parser(format, context);
   const std::string buf = text + std::string(json_line_padding(), '\0');
   size_t pos = 0;
   while (pos < text.size()) {

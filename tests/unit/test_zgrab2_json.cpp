@@ -19,18 +19,7 @@ namespace {
 const std::string kUpstream = std::string(SCANHPC_TEST_INPUTS) + "/zgrab2/upstream/";
 
 ParseSink parse_zgrab2(const std::string& text, LineContext ctx = {}, bool keep_banners = true) {
-  ParseSink sink;
-  sink.keep_banners = keep_banners;
-  LineParser parser(MasscanFormat::zgrab2, ctx);
-  const std::string buf = text + std::string(json_line_padding(), '\0');
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t end = nl == std::string::npos ? text.size() : nl;
-    parser.parse(std::string_view(buf.data() + pos, end - pos), 0, pos, sink);
-    pos = end + 1;
-  }
-  return sink;
+  return test::parse_text(MasscanFormat::zgrab2, text, keep_banners, ctx);
 }
 
 struct Row {
