@@ -87,7 +87,7 @@ run_case() {  # N OUT ARGS: runs at N ranks (1: no mpirun); stdout dropped
   local n=$1 out=$2; shift 2
   local args=("${@//OUT/$out}")
   if [ "$n" -eq 1 ]; then "$BIN" "${args[@]}" >/dev/null
-  else mpirun -n "$n" --oversubscribe "$BIN" "${args[@]}" >/dev/null; fi
+  else mpirun -n "$n" --map-by :OVERSUBSCRIBE "$BIN" "${args[@]}" >/dev/null; fi
 }
 h5_of() { case "$1" in *convert*) echo "$2/convert.h5" ;; *) echo "$2" ;; esac; }
 floor_of() {  # NAME N FLOOR-ARGS...: the command's floor at N ranks (its tiny input), as an HDF5 path

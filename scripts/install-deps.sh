@@ -11,6 +11,7 @@ packages=(
   tabix  # bgzip: the gzip member tests make BGZF inputs
   python3-xarray python3-h5netcdf  # reading outputs with xarray (README, "Reading results")
   clang libclang-rt-14-dev libomp-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, the asan-ubsan preset)
+  slurm-wlm slurm-client munge procps  # the SLURM test starts a one-node cluster (tests/slurm)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <numeric>
 
 #include "scanhpc/core/checked_cast.hpp"
@@ -17,6 +18,8 @@ void check(int rc, const char* what) {
 }
 
 Environment::Environment(int* argc, char*** argv) {
+  // Read before MPI_Init: an Open MPI singleton sets these in its own environment.
+  const bool wired = std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK") || std::getenv("PMI_SIZE");
   int provided = 0;
   check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
   if (provided < MPI_THREAD_FUNNELED) {
@@ -24,6 +27,18 @@ Environment::Environment(int* argc, char*** argv) {
     throw MpiError("MPI_Init_thread: the MPI library does not provide MPI_THREAD_FUNNELED");
   }
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  // srun without the PMI this MPI library speaks starts N singletons, each of which
+  // would read every input and write the same output. Refuse before any work.
+  int size = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const char* step_tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  if (size == 1 && step_tasks && std::atoi(step_tasks) > 1 && !wired) {
+    MPI_Finalize();
+    throw MpiError("srun started " + std::string(step_tasks) +
+                   " tasks but MPI sees each as a world of one: srun's MPI plugin does not match this MPI "
+                   "library (" + std::string(std::getenv("SLURM_MPI_TYPE") ? std::getenv("SLURM_MPI_TYPE") : "none") +
+                   "); run `srun --mpi=list` and use srun --mpi=pmix (or pmi2), or mpirun");
+  }
 }
 
 Environment::~Environment() {
