@@ -36,6 +36,8 @@ echo "== gather to .h5, .csv and .csv.gz; values against h5py"
 run g 0 "$SCANHPC" gather -o g.h5 sim0.h5 sim1.h5 sim2.h5 && expect_rc g 0
 run gcsv 0 "$SCANHPC" gather -o g.csv sim0.h5 sim1.h5 sim2.h5 && expect_rc gcsv 0
 run ggz 0 "$SCANHPC" gather -q -o g.csv.gz sim0.h5 sim1.h5 sim2.h5 && expect_rc ggz 0
+run g2csv 2 "$SCANHPC" gather -q -o g2.csv sim0.h5 sim1.h5 sim2.h5 && expect_rc g2csv 0
+cmp -s g.csv g2.csv && ok "the CSV at 2 ranks is the same" || fail "the CSV differs at 2 ranks"
 cat g.err
 "$PY" "$CHECK" g.h5 g.csv sim0.h5 sim1.h5 sim2.h5 && ok "gps simulate sweep: every value as h5py reads the runs" ||
   fail "gather_check on the gps simulate sweep"
@@ -49,6 +51,10 @@ assert params == ["param:output", "param:hitrate", "param:seed-fraction"], param
 consts = [o.decode() for o in f["gather/constants/option"][()]]
 assert "input" in consts and "sample-seed" in consts and "seed-fraction" not in consts, consts
 print("  ok   varying options are columns (%s), %d constant ones are not" % (", ".join(params), len(consts)))
+r = f["gather/runs"]
+assert list(r["slurm_array_task_id"][()]) == [0, 1, 2] and set(r["slurm_array_job_id"][()]) == {b"4242"}
+assert list(r["ranks"][()]) == [1, 2, 1], r["ranks"][()]
+print("  ok   the SLURM array ids and the rank counts came through")
 PYEOF
 "$SCANHPC" info g.h5 >info.out 2>&1 && grep -q "/gather/runs/param:seed-fraction" info.out && ok "info shows the table" ||
   fail "info g.h5"
@@ -63,15 +69,18 @@ run g2 2 "$SCANHPC" gather -o g2.h5 sim0.h5 sim1.h5 sim2.h5 && expect_rc g2 0
 
 echo "== failed sweep points"
 echo "not an HDF5 file" >junk.h5
-run bad 0 "$SCANHPC" gather -o bad.h5 sim0.h5 nothere.h5 junk.h5 sim2.h5
-expect_rc bad 1 && ok "a missing and a non-HDF5 file: exit 1"
+printf '\211HDF\r\n\032\n' >cut.h5  # an HDF5 signature and nothing else
+"$PY" -c "import h5py; h5py.File('foreign.h5', 'w').attrs['x'] = 1"
+run bad 0 "$SCANHPC" gather -o bad.h5 sim0.h5 nothere.h5 junk.h5 cut.h5 foreign.h5 sim2.h5
+expect_rc bad 1 && ok "missing, non-HDF5, damaged and foreign files: exit 1"
 grep -q "nothere.h5: missing" bad.err && grep -q "junk.h5: not an HDF5 file" bad.err &&
-  grep -q "gathered 2 of 4 runs" bad.err && ok "each named, with why" || { fail "messages"; show bad.err; }
+  grep -q "cut.h5: damaged HDF5 file" bad.err && grep -q "foreign.h5: not a scanhpc output" bad.err &&
+  grep -q "gathered 2 of 6 runs" bad.err && ok "each named, with why" || { fail "messages"; show bad.err; }
 "$PY" "$CHECK" bad.h5 - sim0.h5 sim2.h5 && ok "the good runs' table" || fail "bad.h5's table"
 "$PY" -c "
 import h5py; f = h5py.File('bad.h5')
-assert [p.decode() for p in f['gather/failed/path'][()]] == ['nothere.h5', 'junk.h5']
-assert f['gather'].attrs['failed'] == 2 and f['gather'].attrs['expected'] == 4" && ok "/gather/failed names them" ||
+assert [p.decode() for p in f['gather/failed/path'][()]] == ['nothere.h5', 'junk.h5', 'cut.h5', 'foreign.h5']
+assert f['gather'].attrs['failed'] == 4 and f['gather'].attrs['expected'] == 6" && ok "/gather/failed names them" ||
   fail "/gather/failed"
 run exp 0 "$SCANHPC" gather --expect 4 -o exp.csv sim0.h5 sim1.h5 sim2.h5
 expect_rc exp 1 && [ -f exp.csv ] && grep -q "gathered 3 of 4 runs" exp.err && ok "--expect 4 with 3 runs: exit 1, table written" ||
