@@ -503,9 +503,10 @@ int run_gather(const GatherConfig& cfg, const std::string& ini) {
       for (const auto& r : g.runs) bytes += r.bytes;
       ctx.commit_output(bytes);
     }
-    const bool short_of_runs = g.runs.size() < expected;
+    // Any file that could not be used fails the gather, whatever --expect says.
+    const bool runs_failed = g.runs.size() < expected || !g.failed.empty();
     if (ctx.root()) {
-      if (!cfg.quiet || short_of_runs) {  // a missing run is said even with --quiet
+      if (!cfg.quiet || runs_failed) {  // a missing run is said even with --quiet
         std::fprintf(stderr, "scanhpc gather: %s (%zu option(s) differ: ", count.c_str(), g.varying.size());
         for (size_t i = 0; i < g.varying.size(); ++i) std::fprintf(stderr, "%s%s", i ? ", " : "", g.varying[i].c_str());
         std::fprintf(stderr, ") -> %s\n", cfg.output.c_str());
@@ -520,7 +521,7 @@ int run_gather(const GatherConfig& cfg, const std::string& ini) {
         }
       }
     }
-    return short_of_runs ? kExitFailure : kExitOk;
+    return runs_failed ? kExitFailure : kExitOk;
   });
 }
 

@@ -85,6 +85,8 @@ assert f['gather'].attrs['failed'] == 4 and f['gather'].attrs['expected'] == 6" 
 run exp 0 "$SCANHPC" gather --expect 4 -o exp.csv sim0.h5 sim1.h5 sim2.h5
 expect_rc exp 1 && [ -f exp.csv ] && grep -q "gathered 3 of 4 runs" exp.err && ok "--expect 4 with 3 runs: exit 1, table written" ||
   fail "--expect"
+run exp2 0 "$SCANHPC" gather --expect 2 -o exp2.csv sim0.h5 sim1.h5 nothere.h5
+expect_rc exp2 1 && [ -f exp2.csv ] && ok "--expect 2 met but a file missing: still exit 1" || fail "--expect 2"
 run none 0 "$SCANHPC" gather -o none.h5 nothere.h5 junk.h5
 expect_rc none 3 && [ ! -e none.h5 ] && ! ls none.h5.tmp.* >/dev/null 2>&1 && ok "no readable run: exit 3, nothing written" ||
   { fail "no readable run"; show none.err; }
