@@ -457,7 +457,9 @@ int run_gather(const GatherConfig& cfg, const std::string& ini) {
     const uint64_t expected = cfg.expect ? cfg.expect : cfg.files.size();
     const std::string count =
         "gathered " + std::to_string(g.runs.size()) + " of " + std::to_string(expected) + " runs";
-    if (g.runs.empty()) throw AgreedFailure("nothing used: " + count + "; nothing written", kExitNothingUsed);
+    // Rank 0's reading decides for every rank (a file that one rank alone
+    // could not read then fails write_table's check on every rank, not a hang).
+    ctx.agree_root(g.runs.empty() ? "nothing used: " + count + "; nothing written" : "", kExitNothingUsed);
     if (!g.same_command) ctx.warn("the runs are of different commands (same_command = 0)");
     if (!g.same_commit) ctx.warn("the runs were made by different scanhpc commits (same_commit = 0)");
     if (!g.same_inputs) ctx.warn("the runs read different inputs (same_inputs = 0)");
