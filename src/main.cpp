@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  gps     GPS service prediction: gps model|predict|evaluate|simulate\n"
     "  flow    STARDUST flowtuples (FT3/FT4 Avro): flow convert|top|series|intersect\n"
     "  ports   ports as categories (seed 003): top ports, unique sources per day and sensor\n"
+    "  gather  one table of the runs of a sweep (a SLURM job array): parameters, run facts, headlines\n"
     "  synth   write deterministic synthetic data (synth masscan|gps|flowtuple ...)\n"
     "\n"
     "Run `scanhpc <command> --help` for the options of a command.\n"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
     if (command == "flow") return scanhpc::commands::flow(args);
     if (command == "ports") return scanhpc::commands::ports_command(args);
     if (command == "export") return scanhpc::commands::export_command(args);
+    if (command == "gather") return scanhpc::commands::gather(args);
   } catch (const std::exception& e) {
     if (scanhpc::commands::launcher_root()) std::fprintf(stderr, "scanhpc %s: error: %s\n", command.c_str(), e.what());
     return 1;

@@ -2,8 +2,6 @@
 // Serial and MPI-free: it reads one file and writes one stream.
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +11,7 @@
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/interrupts.hpp"
 #include "scanhpc/commands/table_csv.hpp"
+#include "scanhpc/commands/text_output.hpp"
 #include "scanhpc/io/output_check.hpp"
 
 namespace scanhpc::commands {
@@ -35,56 +34,6 @@ constexpr const char* kHelp =
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
-
-// One output stream: standard output, a file, or a gzip file.
-class Output {
- public:
-  Output(const std::string& path, bool gzip) {
-    if (path.empty()) {
-      file_ = stdout;
-    } else if (gzip) {
-      gz_ = gzopen(path.c_str(), "wb6");
-      if (gz_) gzbuffer(gz_, 1 << 18);
-    } else {
-      file_ = std::fopen(path.c_str(), "wb");
-    }
-    if (!file_ && !gz_) error_ = std::strerror(errno ? errno : ENOMEM);
-  }
-  ~Output() { close(); }
-  bool ok() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
-  void write(std::string_view text) {
-    if (!ok() || text.empty()) return;
-    if (gz_) {
-      if (gzwrite(gz_, text.data(), static_cast<unsigned>(text.size())) != static_cast<int>(text.size())) {
-        int zerr = 0;
-        const char* m = gzerror(gz_, &zerr);
-        error_ = zerr == Z_ERRNO ? std::strerror(errno) : m;
-      }
-    } else if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
-      error_ = std::strerror(errno);
-    }
-  }
-  // Flushes and closes; false (with error()) if anything was not written.
-  bool close() {
-    if (gz_) {
-      const int rc = gzclose(gz_);
-      gz_ = nullptr;
-      if (rc != Z_OK && ok()) error_ = rc == Z_ERRNO ? std::strerror(errno) : "gzip error " + std::to_string(rc);
-    } else if (file_) {
-      const bool is_stdout = file_ == stdout;
-      const int rc = is_stdout ? std::fflush(file_) : std::fclose(file_);
-      file_ = nullptr;
-      if (rc != 0 && ok()) error_ = std::strerror(errno);
-    }
-    return ok();
-  }
-
- private:
-  std::FILE* file_ = nullptr;
-  gzFile gz_ = nullptr;
-  std::string error_;
-};
 
 }  // namespace
 
@@ -163,7 +112,7 @@ int export_command(const Args& args) {
   uint64_t rows = 0;
   std::string error;
   {
-    Output out(to_stdout ? std::string() : target, !to_stdout && ends_with(output, ".gz"));
+    TextOutput out(to_stdout ? std::string() : target, !to_stdout && ends_with(output, ".gz"));
     try {
       if (out.ok()) rows = write_table_csv(*table, readable, UINT64_MAX, [&](std::string_view t) { out.write(t); });
     } catch (const std::exception& e) {

@@ -221,6 +221,54 @@ std::vector<CatalogueEntry> build() {
   add("/ports/neighbours", "sources_b", "sources", "distinct sources on port_b");
   add("/ports/neighbours", "sources_both", "sources", "distinct sources on both ports");
   add("/ports/neighbours", "sources_both_same_sensor", "sources", "distinct sources on both ports at the same sensor");
+
+  // gather: one row per run of a sweep. The option columns are named after
+  // the options (`param:NAME`), so their entry is the one column pattern of
+  // the catalogue; no other entry has a `*` in its column.
+  const char* g = "/gather/runs";
+  add(g, "path", "text", "the run's output file, as given to gather");
+  add(g, "command", "category", "the run's command (root attribute command: scan, gps simulate, ...)");
+  add(g, "git_commit", "text", "the scanhpc commit that wrote the run (root attribute git_commit)");
+  add(g, "slurm_array_job_id", "text", "SLURM array job id of the run (root attribute); empty when not set");
+  add(g, "slurm_array_task_id", "id", "SLURM array task id of the run (root attribute); -1 when not set");
+  add(g, "ranks", "ranks", "MPI ranks of the run");
+  add(g, "threads", "threads", "OpenMP threads per rank of the run: the largest over its ranks");
+  add(g, "wall_seconds", "s", "wall time of the run (/run wall_seconds)");
+  add(g, "peak_rss_bytes", "bytes", "peak resident set size of the run: the largest over its ranks");
+  add(g, "records_read", "records", "records the run read (/ingest, /flow or /ports records_read)");
+  add(g, "records_used", "records", "records the run used (records_used)");
+  add(g, "records_rejected", "records", "records the run rejected as malformed (records_rejected)");
+  add(g, "param:*", "text",
+      "the run's value of the option named after `param:`, as the INI text of its config attribute (values of "
+      "a repeated option one per line; empty when the run's config lacks it); only options whose value differs "
+      "between the runs");
+  // Headline figures, f64, NaN where the run's command has none.
+  add(g, "open_observations", "observations", "scan: open observations (/ingest open_observations)");
+  add(g, "services", "services", "scan: services with an open observation (/multiprobe services)");
+  add(g, "hosts", "hosts", "scan: hosts with an open observation (/hosts hosts)");
+  add(g, "seed_services", "services", "gps model: services of the seed (/gps seed_services)");
+  add(g, "rules", "rules", "gps model: rules kept (rows of /gps/rules)");
+  add(g, "plan_probes", "probes", "gps model, simulate, evaluate: probes of the plan scan (/gps plan_probes)");
+  add(g, "plan_fraction", "1",
+      "gps simulate, evaluate: fraction of the truth's services found by the plan scan (first gps row of "
+      "/gps/evaluation)");
+  add(g, "final_fraction", "1",
+      "gps simulate, evaluate: fraction found after every prediction (last gps row of /gps/evaluation)");
+  add(g, "predictions", "services", "gps predict: services predicted (rows of /gps/predictions)");
+  add(g, "plan_scan_services", "services", "gps predict: input services inside the plan (/gps plan_scan_services)");
+  add(g, "records_selected", "records", "flow top, series, intersect: records selected (/flow records_selected)");
+  add(g, "top_share", "1",
+      "flow top: share of the top values (sum of pct but Other) in the first /flow/top table by name");
+  add(g, "intervals", "intervals", "flow series: FT4 intervals with selected flows (rows of /flow/series)");
+  add(g, "intersection_share", "1", "flow intersect: intersection / baseline (/flow/intersection share)");
+  add(g, "ft4_rows", "records", "flow convert: FT4 rows written (/flow ft4_rows)");
+  add(g, "ft4_files", "files", "flow convert: FT4 files written (/flow ft4_files)");
+  add(g, "events", "events", "ports: events (/ports events)");
+  add(g, "ports_top_share", "1", "ports: share of the events with a port that fall on the top ports (/ports/top)");
+  add("/gather/constants", "option", "text", "an option whose value is the same in every gathered run");
+  add("/gather/constants", "value", "text", "its value, as the INI text of the runs' config attribute");
+  add("/gather/failed", "path", "text", "a run's file that gather could not use (missing, unreadable, not a scanhpc output)");
+  add("/gather/failed", "reason", "text", "why");
   return c;
 }
 
@@ -246,7 +294,7 @@ const std::vector<CatalogueEntry>& column_catalogue() {
 
 const ColumnDoc* column_doc(std::string_view table, std::string_view column) {
   for (const auto& e : column_catalogue())
-    if (e.column == column && matches(e.table, table)) return &e.doc;
+    if (matches(e.column, column) && matches(e.table, table)) return &e.doc;
   return nullptr;
 }
 

@@ -111,7 +111,10 @@ met = set()
 
 
 def documented(table, column):
-    hits = [k for k in entries if k[1] == column and re.fullmatch(k[0].replace("*", "[^/]*"), table)]
+    # `*` in a table pattern, and in a column pattern (gather's param:* of /gather/runs), is any run
+    # of characters but '/'
+    hits = [k for k in entries if re.fullmatch(re.escape(k[1]).replace(r"\*", "[^/]*"), column)
+            and re.fullmatch(k[0].replace("*", "[^/]*"), table)]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -292,8 +295,13 @@ if duck is not None:
                 want = [x.decode("utf-8") for x in r]
                 if typ == "VARCHAR":
                     ok = [("" if v is None else v) for v in vals] == want
-                else:  # sniffed as numbers: every value reads back as the same number
-                    ok = all(v is not None and float(v) == float(w) for v, w in zip(vals, want))
+                else:  # sniffed as numbers (or booleans): every value reads back as the same one; an empty
+                    # string (gather's param:NAME of a run without the option) is an empty field, NULL to DuckDB
+                    def same(v, w):
+                        if w == "" or v is None:
+                            return w == "" and v is None
+                        return str(v).lower() == w.lower() if typ == "BOOLEAN" else float(v) == float(w)
+                    ok = all(same(v, w) for v, w in zip(vals, want))
                 check(ok, f"{where}/{c}: strings ({typ})")
             elif r.dtype.kind == "f":
                 check(same_floats([float(v) for v in vals], r), f"{where}/{c}: doubles ({typ})")

@@ -41,7 +41,7 @@ help_check() {
   if [ ${#missing[@]} -eq 0 ]; then ok "${HELP_CMD[*]##*/} (exit 0, mentions $*)"
   else fail "${HELP_CMD[*]}: stdout does not mention: ${missing[*]}"; show "$name.out" 40; fi
 }
-HELP_CMD=("$SCANHPC" --help); help_check help scan info synth export usage
+HELP_CMD=("$SCANHPC" --help); help_check help scan info synth export gather usage
 HELP_CMD=("$SCANHPC" -h); help_check help-h scan info
 HELP_CMD=("$SCANHPC" scan --help)
 help_check help-scan "usage: scanhpc scan" --output --format --analyses --on-error --threads --quiet --chunk-mb \
@@ -49,6 +49,8 @@ help_check help-scan "usage: scanhpc scan" --output --format --analyses --on-err
 HELP_CMD=("$SCANHPC" info --help); help_check help-info "usage: scanhpc info" FILE.h5 provenance --table --head
 HELP_CMD=("$SCANHPC" export --help)
 help_check help-export "usage: scanhpc export" FILE.h5 GROUP --output --dotted-ip --iso-times --force --quiet
+HELP_CMD=("$SCANHPC" gather --help)
+help_check help-gather "usage: scanhpc gather" FILE... --output --expect --force --quiet "order the files are"
 
 echo "== unknown options, commands and values"
 # usage_error NAME WORD CMD...: exit 2, stderr names WORD, no output file

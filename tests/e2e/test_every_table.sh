@@ -4,7 +4,7 @@
 # ranks on small inputs (scan on the bundled masscan data with bad, damaged and
 # skipped files; gps model, predict, evaluate, simulate; flow top --series with
 # every metric, series, intersect and convert; ports on CSV, FT4 and masscan
-# output), then tests/e2e/every_table.py checks every table the files hold
+# output; gather over all of these), then tests/e2e/every_table.py checks every table the files hold
 # (listed from the files): the columns' units, description and dimension
 # scale, their agreement with docs/hdf5-layout.md (= `scanhpc info
 # --columns`), and the values of scanhpc.read_table, of xr.open_dataset
@@ -56,7 +56,10 @@ h5 conv/convert.h5 flow convert -q -o conv ft3
 h5 ports-csv.h5 ports -q -o ports-csv.h5 honeypot-in
 h5 ports-ft4.h5 ports -q --source ft4 -o ports-ft4.h5 ft4
 h5 ports-scan.h5 ports -q --source masscan -o ports-scan.h5 "$D/scan-banners.oJ"
-[ ${#outs[@]} -eq 12 ] && ok "12 outputs of 11 commands"
+h5 gather.h5 gather -q -o gather.h5 "${outs[@]}"  # every command's headline figures, runs of every command
+[ ${#outs[@]} -eq 13 ] && ok "13 outputs of 12 commands"
+"$PY" "$ROOT/tests/e2e/gather_check.py" gather.h5 - "${outs[@]:0:12}" >gather.check 2>&1 &&
+  ok "gather of every command: $(cat gather.check)" || { fail "gather_check"; show gather.check 30; }
 
 # DuckDB through node (as test_export): every CSV given, its header, column types and rows.
 # read_csv_auto with delim=',' and UBIGINT for u64 columns (every_table.py says why).

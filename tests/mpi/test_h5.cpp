@@ -407,6 +407,15 @@ TEST_CASE("h5: the column catalogue documents scanhpc's tables; an undocumented 
   CHECK(h5::column_doc("/gps/families/p_a_given_b_app", "hitrate") != nullptr);
   CHECK(h5::column_doc("/hosts/table", "nonexistent") == nullptr);
   CHECK(h5::column_doc("/hosts/other", "ip") == nullptr);
+  // gather's option columns: the one column pattern, for /gather/runs alone.
+  REQUIRE(h5::column_doc("/gather/runs", "param:seed-fraction") != nullptr);
+  CHECK(h5::column_doc("/gather/runs", "param:seed-fraction")->units == "text");
+  CHECK(h5::column_doc("/gather/runs", "param:") != nullptr);
+  CHECK(h5::column_doc("/gather/runs", "seed-fraction") == nullptr);
+  CHECK(h5::column_doc("/gather/constants", "param:x") == nullptr);
+  CHECK(h5::column_doc("/hosts/table", "param:x") == nullptr);
+  for (const auto& e : h5::column_catalogue())  // no other entry has a pattern for its column
+    if (e.column.find('*') != std::string::npos) CHECK((e.table == "/gather/runs" && e.column == "param:*"));
   for (const auto& e : h5::column_catalogue()) {
     CHECK_FALSE(e.doc.units.empty());
     CHECK_FALSE(e.doc.description.empty());

@@ -15,6 +15,7 @@ int gps(const Args& args);    // src/commands/gps.cpp
 int flow(const Args& args);   // src/commands/flow.cpp
 int ports_command(const Args& args);  // src/commands/ports.cpp
 int export_command(const Args& args);  // src/commands/export.cpp
+int gather(const Args& args);  // src/commands/gather.cpp
 
 // The whole command line as typed, for provenance.
 const std::string& command_line();

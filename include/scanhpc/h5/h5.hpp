@@ -89,7 +89,9 @@ struct ColumnDoc {
 };
 // One entry of the catalogue of every column scanhpc's writers write. In
 // `table`, a `*` stands for any run of characters within one path part
-// ("/flow/top/*_by_flows").
+// ("/flow/top/*_by_flows"); so it does in `column`, which only gather's
+// option columns use ("param:*" of /gather/runs: names made from the runs'
+// options, one description for all).
 struct CatalogueEntry {
   std::string table;
   std::string column;
