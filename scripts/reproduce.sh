@@ -17,6 +17,8 @@
 #   scan-synthetic   the same on a synthetic scan shaped after the 2021 IPv4 scan
 #   gps-simulate     seed 002 coverage against bandwidth (Figure 3), GPS against popularity
 #   gps-model, gps-predict, gps-evaluate   the same study step by step (model, predictions, score)
+#   gps-sweep        seed 002 as a sweep: gps simulate at 3 seed fractions x 2 hitrates on the bundled
+#                    masscan scan, gathered (scanhpc gather) and drawn against the parameters
 #   flow-top         seed 004: top 5 countries of flows with TTL >= 200, and their series
 #   flow-series      seed 004: the 130.0.0.0/8 time series
 #   flow-intersect   seed 004: Russian flows hitting >= 60,000 addresses of a /16 (one-hour FT4)
@@ -138,6 +140,18 @@ mpi gps evaluate --force --model "$DATA/gps-model/model.h5" --predictions "$DATA
   -o evaluate.h5 "$DATA/truth.oJ"
 figures evaluate.h5
 
+study gps-sweep "Seed 002 as a sweep: gps simulate on the bundled masscan scan at --seed-fraction 0.05, 0.1, 0.2 x --hitrate 1e-5, 1e-3, gathered into one table (scanhpc gather)"
+SWEEP=()
+for fraction in 0.05 0.1 0.2; do
+  for hitrate in 1e-5 1e-3; do
+    mpi gps simulate --force --seed-fraction "$fraction" --hitrate "$hitrate" -o "sim-$fraction-$hitrate.h5" \
+      "$ROOT/data/masscan-testnet/scan-banners.oJ"
+    SWEEP+=("sim-$fraction-$hitrate.h5")
+  done
+done
+mpi gather --force --expect ${#SWEEP[@]} -o sweep.h5 "${SWEEP[@]}"
+figures sweep.h5
+
 # ---- seed 004: flowtuples ------------------------------------------------------------------
 # One hour of synthetic telescope traffic as FT3 (one file a minute), converted to FT4 in
 # five-minute files (STARDUST's) and in one hour (where the planted /16 sweepers reach 60,000
@@ -199,7 +213,8 @@ figs, root, seconds, ranks, studies = Path(sys.argv[1]), Path(sys.argv[2]), sys.
 WANTED = [("scan-testnet", "multiprobe_intervals"), ("scan-testnet", "multiprobe_interval_stats"),
           ("scan-testnet", "hosts_ports_per_host"), ("scan-synthetic", "multiprobe_intervals"),
           ("scan-synthetic", "multiprobe_interval_stats"), ("gps-simulate", "gps_coverage"),
-          ("gps-evaluate", "gps_coverage"), ("ports-synthetic", "ports_box_top10_tcp"),
+          ("gps-evaluate", "gps_coverage"), ("gps-sweep", "sweep_headline"), ("gps-sweep", "sweep_cost"),
+          ("ports-synthetic", "ports_box_top10_tcp"),
           ("ports-synthetic", "ports_box_top10_udp"), ("ports-synthetic", "ports_monthly_top10_tcp"),
           ("ports-synthetic", "ports_monthly_top10_udp"), ("flow-top", "flow_top_netacq_country_by_flows"),
           ("flow-series", "flow_series"), ("flow-intersect", "flow_intersection")]

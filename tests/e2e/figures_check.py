@@ -344,8 +344,113 @@ def check_ports(f, name, d, cache={}):
     return True
 
 
+# ---- sweeps: scanhpc gather (notebooks/sweep.ipynb) ------------------------------------------------
+def sweep_dims(g):
+    """The swept parameters of /gather/runs as the notebook finds them: the param:* columns in table
+    order but param:output, param:threads as the threads column, then ranks and threads; those that vary.
+    A parameter whose values all parse as finite numbers is numeric (values as floats), else text."""
+    def dim(c):
+        raw = strs(g[c][()]) if c.startswith("param:") else [str(int(v)) for v in g[c][()]]
+        try:
+            num = [float(x) for x in raw]
+            numeric = all(math.isfinite(x) for x in num)
+        except ValueError:
+            numeric = False
+        return dict(column=c, numeric=numeric, values=num if numeric else raw, text=raw)
+    names = strs(g.attrs["columns"])
+    dims = [dim("threads" if c == "param:threads" else c) for c in names if c.startswith("param:") and c != "param:output"]
+    dims += [dim(c) for c in ["ranks", "threads"] if all(d["column"] != c for d in dims)]
+    return [d for d in dims if len(set(d["values"])) > 1]
+
+
+def positive_span(values, factor):
+    v = [x for x in values if x is not None and math.isfinite(x)]
+    return bool(v) and min(v) > 0 and max(v) / min(v) > factor
+
+
+def check_sweep_axes(name, d, n, x_column, x_numeric, x_values, line_dims):
+    """The x axis, its log decision and the lines: every run drawn once, a line per value of line_dims."""
+    if d["x"]["column"] != x_column:
+        bad(name, f"x axis {d['x']['column']}, want {x_column}")
+        return
+    if (d["x"]["kind"] == "numeric") != x_numeric:
+        bad(name, f"x axis kind {d['x']['kind']}, want {'numeric' if x_numeric else 'category'}")
+    same(name, "x values", d["x"]["values"], x_values)
+    if bool(d["x"]["log"]) != (x_numeric and positive_span(x_values, 10)):
+        bad(name, f"x log {d['x']['log']}, values {min(x_values)}..{max(x_values)}")
+    if d["lines"]["columns"] != [ld["column"] for ld in line_dims]:
+        bad(name, f"lines per {d['lines']['columns']}, want {[ld['column'] for ld in line_dims]}")
+    drawn = sorted(i for s in d["series"] for i in s["rows"])
+    if drawn != list(range(n)):
+        bad(name, f"rows drawn {drawn}, want each of the {n} runs once")
+        return
+    key = lambda i: tuple(ld["values"][i] for ld in line_dims)  # noqa: E731
+    keys = [key(s["rows"][0]) for s in d["series"]]
+    if len(set(keys)) != len(keys):
+        bad(name, "two lines for the same parameter values")
+    for s in d["series"]:
+        if any(key(i) != key(s["rows"][0]) for i in s["rows"]):
+            bad(name, f"line {s['label']} mixes parameter values")
+        xs = [x_values[i] for i in s["rows"]]
+        if x_numeric and xs != sorted(xs):
+            bad(name, f"line {s['label']} not in x order")
+
+
+def check_sweep(f, name, d):
+    if name not in ("sweep_headline", "sweep_cost"):
+        return False
+    g = f["gather/runs"]
+    n = len(g["path"])
+    dims = sweep_dims(g)
+    same(name, "paths", d["paths"], strs(g["path"][()]))
+    if n < 2 or not dims:
+        bad(name, f"drawn although {'the file gathers ' + str(n) + ' run(s)' if n < 2 else 'no parameter varies'}")
+        return True
+    if name == "sweep_headline":
+        xd = next((x for x in dims if x["numeric"]), dims[0])
+        check_sweep_axes(name, d, n, xd["column"], xd["numeric"], xd["values"], [x for x in dims if x is not xd])
+        want = [c for c in strs(g.attrs["columns"]) if g[c].dtype.kind == "f" and c != "wall_seconds"
+                and np.isfinite(g[c][()]).any()]
+        if d["columns"] != want:
+            bad(name, f"panels {d['columns']}, want the headline columns {want}")
+        for c in want:
+            y = g[c][()]
+            same(name, c, d["y"][c], y)
+            if bool(d["ylog"][c]) != positive_span(y.tolist(), 50):
+                bad(name, f"{c}: y log {d['ylog'][c]}")
+        return True
+    wall, rss = g["wall_seconds"][()], g["peak_rss_bytes"][()].astype(float) / 2**20
+    same(name, "wall_seconds", d["wall_seconds"], wall)
+    same(name, "peak_rss_mib", d["peak_rss_mib"], rss)
+    for k, y in [("wall_seconds", wall), ("peak_rss_mib", rss)]:
+        if bool(d["ylog"][k]) != positive_span(y.tolist(), 50):
+            bad(name, f"{k}: y log {d['ylog'][k]}")
+    ranks, threads = g["ranks"][()].astype(int), g["threads"][()].astype(int)
+    cols = [x["column"] for x in dims]
+    scaling = "ranks" in cols or "threads" in cols
+    if bool(d["scaling"]) != scaling:
+        bad(name, f"scaling view {d['scaling']}, want {scaling} (ranks or threads vary: {scaling})")
+        return True
+    if not scaling:
+        xd = next((x for x in dims if x["numeric"]), dims[0])
+        check_sweep_axes(name, d, n, xd["column"], xd["numeric"], xd["values"], [x for x in dims if x is not xd])
+        return True
+    others = [x for x in dims if x["column"] not in ("ranks", "threads")]
+    line_dims = others + [x for x in dims if x["column"] == "ranks" and "threads" in cols]
+    cores = (ranks * threads).tolist()
+    check_sweep_axes(name, d, n, "ranks*threads", True, [float(c) for c in cores], line_dims)
+    same(name, "cores", d["cores"], cores)
+    key = lambda i: tuple(x["values"][i] for x in others)  # noqa: E731
+    base = [next((j for j in range(n) if ranks[j] == 1 and threads[j] == 1 and key(j) == key(i)), None)
+            for i in range(n)]
+    same(name, "baseline rows", d["baseline_row"], base)
+    same(name, "speed-up", d["speedup"], [float(wall[b] / wall[i]) if b is not None and wall[i] > 0 else None
+                                          for i, b in enumerate(base)])
+    return True
+
+
 CHECKS = {"multiprobe_": check_multiprobe, "hosts_": check_hosts, "gps_": check_gps, "flow_": check_flow,
-          "ports_": check_ports}
+          "ports_": check_ports, "sweep_": check_sweep}
 
 
 def main():
