@@ -75,6 +75,16 @@ scanhpc_job_setup() {
         *) die "this SLURM's srun has no MPI plugin '$mpi' (it has: ${plugins:-none listed}); set SCANHPC_SRUN_MPI to the PMI your MPI library was built with, or SCANHPC_LAUNCHER=mpirun" 2 ;;
       esac
       launch=(srun --mpi="$mpi" --ntasks="$RANKS" --cpus-per-task="$THREADS" --cpu-bind=cores)
+      # A plugin SLURM has but the MPI library does not speak fails in MPI_Init with a page
+      # of the library's text, or starts RANKS worlds of one: try it on a tiny step first.
+      local size
+      if ! size=$("${launch[@]}" "$BIN" --mpi-check 2>"${TMPDIR:-/tmp}/scanhpc-mpi-check.$$"); then
+        sed -n '1,6p' "${TMPDIR:-/tmp}/scanhpc-mpi-check.$$" >&2
+        rm -f "${TMPDIR:-/tmp}/scanhpc-mpi-check.$$"
+        die "srun --mpi=$mpi cannot start this scanhpc's MPI (above: the first lines of what it said); set SCANHPC_SRUN_MPI to the PMI your MPI library was built with (this SLURM has: $plugins) or SCANHPC_LAUNCHER=mpirun" 2
+      fi
+      rm -f "${TMPDIR:-/tmp}/scanhpc-mpi-check.$$"
+      [ "$size" = "$RANKS" ] || die "srun --mpi=$mpi started $RANKS tasks but MPI saw a world of ${size:-?}; set SCANHPC_SRUN_MPI to the PMI your MPI library was built with (this SLURM has: $plugins) or SCANHPC_LAUNCHER=mpirun" 2
       ;;
     mpirun)
       command -v mpirun >/dev/null || die "SCANHPC_LAUNCHER=mpirun but there is no mpirun here (load your MPI module: SCANHPC_MODULES)"

@@ -7,6 +7,7 @@
 #include "scanhpc/commands/cli.hpp"
 #include "scanhpc/commands/commands.hpp"
 #include "scanhpc/core/build_info.hpp"
+#include "scanhpc/dist/mpi.hpp"
 
 namespace {
 constexpr const char* kUsage =
@@ -40,6 +41,18 @@ int main(int argc, char** argv) {
   if (!std::strcmp(argv[1], "--version")) {
     std::printf("scanhpc %s (%s)\n", scanhpc::version(), scanhpc::git_commit());
     return 0;
+  }
+  if (!std::strcmp(argv[1], "--mpi-check")) {
+    // For job scripts: does this launch give one MPI world? Rank 0 prints its size.
+    try {
+      scanhpc::dist::Environment mpi(nullptr, nullptr);
+      scanhpc::dist::Comm world(MPI_COMM_WORLD);
+      if (world.rank() == 0) std::printf("%d\n", world.size());
+      return 0;
+    } catch (const std::exception& e) {
+      if (scanhpc::commands::launcher_root()) std::fprintf(stderr, "scanhpc: error: %s\n", e.what());
+      return 1;
+    }
   }
   std::string command = argv[1];
   scanhpc::commands::Args args(argv + 2, argv + argc);

@@ -122,6 +122,15 @@ state=$(wait_state "$bad_id")
 if [ "$state" = "FAILED 2:0" ] && grep -q "no MPI plugin 'nosuchpmi' (it has: .*pmix" "$OUT/logs/scanhpc-scan-$bad_id.out"; then
   ok "an srun MPI plugin SLURM lacks: FAILED 2:0, naming the plugins it has"
 else fail "SCANHPC_SRUN_MPI=nosuchpmi: '$state'"; show "$OUT/logs/scanhpc-scan-$bad_id.out"; fi
+# pmi2 and none are plugins this SLURM has, but Open MPI 4.1 speaks PMIx only: MPI_Init fails
+# under them, and the job must say so in a line, before reading any input.
+bad_id=$(SCANHPC_SRUN_MPI=none "$JOBS/submit.sh" scan -n 2 2>/dev/null)
+state=$(wait_state "$bad_id")
+log=$OUT/logs/scanhpc-scan-$bad_id.out
+if [ "$state" = "FAILED 2:0" ] && grep -q "srun --mpi=none cannot start this scanhpc's MPI" "$log" &&
+   ! grep -q "scan.slurm: srun" "$log" && [ ! -e "$OUT/scan-$bad_id.h5" ]; then
+  ok "a plugin the MPI library does not speak (srun --mpi=none): FAILED 2:0 before the run, in plain words"
+else fail "SCANHPC_SRUN_MPI=none: '$state'"; show "$log" 20; fi
 RC=0; SCANHPC_OUT=$ROOT/out-inside "$JOBS/submit.sh" scan >inside.out 2>inside.err || RC=$?
 if [ "$RC" = 2 ] && grep -q 'inside the checkout' inside.err && [ ! -e "$ROOT/out-inside" ]; then
   ok "SCANHPC_OUT inside the checkout refused (exit 2)"
