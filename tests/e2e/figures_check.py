@@ -407,7 +407,7 @@ def check_sweep(f, name, d):
         bad(name, f"drawn although {'the file gathers ' + str(n) + ' run(s)' if n < 2 else 'no parameter varies'}")
         return True
     if name == "sweep_headline":
-        xd = next((x for x in dims if x["numeric"]), dims[0])
+        xd = max((x for x in dims if x["numeric"]), key=lambda x: len(set(x["text"])), default=dims[0])
         check_sweep_axes(name, d, n, xd["column"], xd["numeric"], xd["values"], [x for x in dims if x is not xd])
         want = [c for c in strs(g.attrs["columns"]) if g[c].dtype.kind == "f" and c != "wall_seconds"
                 and np.isfinite(g[c][()]).any()]
@@ -432,7 +432,7 @@ def check_sweep(f, name, d):
         bad(name, f"scaling view {d['scaling']}, want {scaling} (ranks or threads vary: {scaling})")
         return True
     if not scaling:
-        xd = next((x for x in dims if x["numeric"]), dims[0])
+        xd = max((x for x in dims if x["numeric"]), key=lambda x: len(set(x["text"])), default=dims[0])
         check_sweep_axes(name, d, n, xd["column"], xd["numeric"], xd["values"], [x for x in dims if x is not xd])
         return True
     others = [x for x in dims if x["column"] not in ("ranks", "threads")]
