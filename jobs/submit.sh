@@ -10,6 +10,7 @@
 # Prints the job id on stdout; --wait waits for the job to end. Exit: 0 submitted (with
 # --wait: the job succeeded), 1 refused or failed, 2 usage. Site settings: jobs/common.sh.
 set -euo pipefail
+# shellcheck disable=SC2034  # read by submit-lib.sh
 SUBMIT_NAME=submit.sh
 # shellcheck source=submit-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/submit-lib.sh"

@@ -34,6 +34,7 @@
 # point that succeeded). Exit: 0 submitted (with --wait: every point succeeded and was
 # gathered), 1 a submission failed or (with --wait) the sweep failed, 2 usage.
 set -euo pipefail
+# shellcheck disable=SC2034  # read by submit-lib.sh
 SUBMIT_NAME=sweep.sh
 # shellcheck source=submit-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/submit-lib.sh"
@@ -140,6 +141,7 @@ max_of() {  # NAME: the largest value of that parameter, or nothing
 }
 has_opt() {  # PATTERN...: whether an sbatch option given matches one
   local o p
+  # shellcheck disable=SC2053  # the patterns are globs on purpose
   for o in "${sbatch_opts[@]}"; do for p in "$@"; do [[ $o == $p ]] && return 0; done; done
   return 1
 }
