@@ -47,10 +47,11 @@ class PortsDaily final : public PortsAnalysis {
  public:
   explicit PortsDaily(const PortsAnalysisOptions& o) : o_(o) {}
 
-  void accumulate(const ports::EventColumns& events) override {
-    daily_local_ = ports::local_daily_sources(events);
+  // Active sensors from the events: a sensor is active on a day with any event, with or without a port.
+  void accumulate_events(const ports::EventColumns& events) override {
     if (o_.denominator == ports::Denominator::active_sensors) active_local_ = ports::local_active_sensors(events);
   }
+  void accumulate(const ports::PortTuples& tuples) override { daily_local_ = ports::daily_sources(tuples); }
 
   void merge(const dist::Comm& comm) override {
     merge_daily(comm);

@@ -31,8 +31,8 @@ class PortsNeighbours final : public PortsAnalysis {
  public:
   explicit PortsNeighbours(const PortsAnalysisOptions& o) : o_(o) {}
 
-  void accumulate(const ports::EventColumns& events) override {
-    local_ = ports::local_neighbour_sources(events, o_.pairs, false);
+  void accumulate(const ports::PortTuples& tuples) override {
+    local_ = ports::neighbour_sources(tuples, o_.pairs, false);
   }
 
   // Collective: the rows summed at their owners, then on rank 0 (empty elsewhere).

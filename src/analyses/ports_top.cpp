@@ -63,7 +63,9 @@ class PortsTop final : public PortsAnalysis {
  public:
   explicit PortsTop(const PortsAnalysisOptions& o) : o_(o) {}
 
-  void accumulate(const ports::EventColumns& events) override { local_ = ports::local_port_counts(events); }
+  // Events, not tuples: the table counts every event, repeats included (no source is needed).
+  void accumulate_events(const ports::EventColumns& events) override { local_ = ports::local_port_counts(events); }
+  void accumulate(const ports::PortTuples&) override {}
 
   void merge(const dist::Comm& comm) override {
     top_ = global_top_ports(comm, local_, o_.top_n, o_.round_bytes);

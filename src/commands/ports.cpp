@@ -1,8 +1,10 @@
 // scanhpc ports: seed 003's port analyses (ports as categories) over honeypot
 // CSV logs, FT4 flowtuples or masscan output. Each rank reads its share of the
 // inputs into events, sensor names get one global numbering (sorted names),
-// events move to the rank owning their source address (so distinct sources
-// add up across ranks), and the chosen analyses of src/analyses
+// the analyses that count events take their partials, the events are reduced
+// to distinct (day, sensor, protocol, port, source) tuples, which move to the
+// rank owning their source address (so distinct sources add up across
+// ranks), and the chosen analyses of src/analyses
 // (ports_registry.cpp, one shape: accumulate, merge at owners, write, print)
 // run on them (docs/hdf5-layout.md).
 #include <omp.h>
@@ -27,6 +29,7 @@
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/dist/tree_reduce.hpp"
 #include "scanhpc/ports/port_stats.hpp"
+#include "scanhpc/ports/port_tuples.hpp"
 
 namespace scanhpc::commands {
 namespace {
@@ -100,55 +103,59 @@ std::vector<std::string> global_sensors(const dist::Comm& comm, const std::vecto
   return names;
 }
 
-// Collective: one column, consumed, in the grouped order `order` (a counting
-// sort by destination), to its rows' owners; arrives grouped by source rank,
-// each source's rows in order, so every column lines up with the others.
-template <class T>
-std::vector<T> exchange_column(const dist::Comm& comm, std::vector<T>&& column, const std::vector<uint32_t>& order,
-                               const std::vector<uint64_t>& counts, const std::vector<uint64_t>& offsets,
-                               uint64_t round_bytes) {
-  std::vector<T> grouped = whole_written_vector<T>(order.size());
-  for (size_t i = 0; i < order.size(); ++i) grouped[i] = column[order[i]];
-  std::vector<T>().swap(column);
+// Collective: the key layout of the port tuples, from every rank's bounds
+// (first and last day, protocols) and the global sensor count.
+ports::TupleLayout agree_tuple_layout(const dist::Comm& comm, const ports::EventColumns& e, size_t sensors) {
+  ports::TupleBounds b = ports::local_tuple_bounds(e);
+  b.sensors = uint32_t(std::min<size_t>(sensors, size_t(ports::kMaxSensors) + 1));
+  b.first_day = uint32_t(UINT32_MAX - comm.allreduce_max(uint64_t(UINT32_MAX - b.first_day)));
+  b.last_day = uint32_t(comm.allreduce_max(uint64_t(b.last_day)));
+  std::vector<uint64_t> protocols(256, 0);
+  for (size_t p = 0; p < 256; ++p) protocols[p] = b.protocols[p >> 6] >> (p & 63) & 1;
+  comm.allreduce_sum_inplace(protocols);
+  for (size_t p = 0; p < 256; ++p)
+    if (protocols[p]) b.protocols[p >> 6] |= uint64_t(1) << (p & 63);
+  return ports::tuple_layout(b);
+}
+
+// Collective: sorted distinct keys to the rank owning their source (the low
+// 32 bits), grouped by a stable counting sort so that each destination's run
+// stays sorted; `runs` gets the sizes of the received runs, one per source rank.
+template <class K>
+std::vector<K> exchange_keys(const dist::Comm& comm, std::vector<K>&& keys, const PrefixOwnership& owners,
+                             uint64_t round_bytes, std::vector<uint64_t>& runs) {
+  const size_t ranks = size_t(comm.size());
+  std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
+  std::vector<K> grouped = whole_written_vector<K>(keys.size());
+  {
+    std::vector<uint32_t> dest = whole_written_vector<uint32_t>(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) ++counts[dest[i] = uint32_t(owners.owner(uint32_t(keys[i])))];
+    for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
+    auto cursor = offsets;
+    for (size_t i = 0; i < keys.size(); ++i) grouped[cursor[dest[i]]++] = keys[i];
+  }
+  std::vector<K>().swap(keys);
+  runs = comm.alltoall(counts);
   return dist::alltoallv_rounds(comm, grouped, counts, offsets, round_bytes);
 }
 
-// Collective: events to the rank owning their source address, by the
-// partitioner every address key shares (contiguous ranges balanced by rows,
-// hot /16s refined), with global sensor ids. `e` is consumed column by
-// column, each freed once it has moved, so the step holds a rank's events
-// about once and a half (the columns, the order and one column in flight),
-// not as rows copied twice. One rank keeps its events where they are.
-ports::EventColumns exchange_by_source(const dist::Comm& comm, ports::EventColumns&& e,
-                                       const std::vector<uint32_t>& to_global,
-                                       const std::vector<std::string>& sensors, uint64_t round_bytes) {
-  const size_t ranks = size_t(comm.size());
-  for (auto& s : e.sensor) s = to_global[s];
-  if (ranks == 1) {
-    ports::EventColumns out = std::move(e);
-    out.sensors = sensors;
-    return out;
-  }
-  if (e.size() > UINT32_MAX) throw std::length_error("ports: more than 2^32 - 1 events on one rank; use more ranks");
-  const PrefixOwnership owners = dist::build_ownership(comm, e.src);
-  std::vector<uint64_t> counts(ranks, 0), offsets(ranks, 0);
-  std::vector<uint32_t> order = whole_written_vector<uint32_t>(e.size());
-  {
-    std::vector<uint32_t> dest = whole_written_vector<uint32_t>(e.size());
-    for (size_t i = 0; i < e.size(); ++i) ++counts[dest[i] = uint32_t(owners.owner(e.src[i]))];
-    for (size_t d = 1; d < ranks; ++d) offsets[d] = offsets[d - 1] + counts[d - 1];
-    auto cursor = offsets;
-    for (size_t i = 0; i < e.size(); ++i) order[cursor[dest[i]]++] = uint32_t(i);
-  }
-  ports::EventColumns out;
-  out.sensors = sensors;
-  out.time = exchange_column(comm, std::move(e.time), order, counts, offsets, round_bytes);
-  out.sensor = exchange_column(comm, std::move(e.sensor), order, counts, offsets, round_bytes);
-  out.src = exchange_column(comm, std::move(e.src), order, counts, offsets, round_bytes);
-  out.proto = exchange_column(comm, std::move(e.proto), order, counts, offsets, round_bytes);
-  out.dst_port = exchange_column(comm, std::move(e.dst_port), order, counts, offsets, round_bytes);
-  out.src_port = exchange_column(comm, std::move(e.src_port), order, counts, offsets, round_bytes);
-  e = ports::EventColumns{};
+// Collective: this rank's distinct tuples to the rank owning their source
+// address, by the partitioner every address key shares (contiguous ranges
+// balanced by tuples, hot /16s refined), merged there into one sorted
+// distinct list. Only distinct tuples move (8 bytes each in the compact
+// layout), not events. One rank keeps its tuples where they are.
+ports::PortTuples exchange_tuples(const dist::Comm& comm, ports::PortTuples&& t, uint64_t round_bytes) {
+  if (comm.size() == 1) return std::move(t);
+  std::vector<uint32_t> sources = whole_written_vector<uint32_t>(t.size());
+  for (size_t i = 0; i < t.size(); ++i) sources[i] = t.layout.compact ? uint32_t(t.compact[i]) : uint32_t(t.wide[i]);
+  const PrefixOwnership owners = dist::build_ownership(comm, sources);
+  std::vector<uint32_t>().swap(sources);
+  ports::PortTuples out;
+  out.layout = t.layout;
+  std::vector<uint64_t> runs;
+  if (t.layout.compact) out.compact = exchange_keys(comm, std::move(t.compact), owners, round_bytes, runs);
+  else out.wide = exchange_keys(comm, std::move(t.wide), owners, round_bytes, runs);
+  ports::merge_tuple_runs(out, runs);
   return out;
 }
 
@@ -191,20 +198,30 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
     ctx.end_stage("read");
     std::vector<uint32_t> to_global;
     const auto sensors = global_sensors(comm, local.sensors, to_global);
-    ports::EventColumns events =
-        exchange_by_source(comm, std::move(local), to_global, sensors, cfg.options.round_bytes);
-    ctx.end_stage("exchange");
-
-    // Local partials (events of a source all on this rank), summed at owners;
-    // one analysis after the other, so one analysis's partials are alive at a time.
-    const uint64_t n_events = comm.allreduce_sum(events.size());
+    for (auto& id : local.sensor) id = to_global[id];
+    local.sensors = sensors;
+    // Local partials of what counts events (any split of the events), then
+    // the events reduced to their distinct port tuples, which move to the
+    // owners of their sources; the events are freed before the exchange.
+    const uint64_t n_events = comm.allreduce_sum(local.size());
     std::vector<std::unique_ptr<analyses::PortsAnalysis>> chosen;
     for (const auto* a : cfg.analyses) {
       chosen.push_back(a->make(cfg.options));
-      chosen.back()->accumulate(events);
-      chosen.back()->merge(comm);
+      chosen.back()->accumulate_events(local);
     }
-    events = {};
+    ports::PortTuples tuples = ports::local_port_tuples(local, agree_tuple_layout(comm, local, sensors.size()));
+    local = {};
+    ctx.end_stage("dedup");
+    tuples = exchange_tuples(comm, std::move(tuples), cfg.options.round_bytes);
+    ctx.end_stage("exchange");
+
+    // Local partials (tuples of a source all on this rank), summed at owners;
+    // one analysis after the other, so one analysis's partials are alive at a time.
+    for (auto& a : chosen) {
+      a->accumulate(tuples);
+      a->merge(comm);
+    }
+    tuples = {};
     ctx.end_stage("analyses");
 
     h5::File& out = ctx.output();

@@ -2,6 +2,8 @@
 // pointer spans, values parsed in place (no std::string per field).
 #include "scanhpc/ports/honeypot_csv.hpp"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -25,7 +27,41 @@ inline bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 // Splits [p, e) at commas outside quotes. Fills the first `want` spans and
 // returns the total field count, or -1 with `cause` set.
+long split_fields_any(const char* p, const char* e, Span* out, size_t want, const char*& cause);
+
+// The common line without quotes: its commas found 16 bytes at a time (SSE2),
+// the fields trimmed as split_fields_any trims unquoted fields. A line with a
+// quote goes to split_fields_any.
 long split_fields(const char* p, const char* e, Span* out, size_t want, const char*& cause) {
+  size_t n = 0;
+  const char* start = p;
+  auto emit = [&](const char* f) {
+    if (n < want) {
+      Span s{start, f, false};
+      while (s.b < s.e && is_space(*s.b)) ++s.b;
+      while (s.e > s.b && is_space(s.e[-1])) --s.e;
+      out[n] = s;
+    }
+    ++n;
+    start = f + 1;
+  };
+  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
+  const char* c = p;
+  for (; e - c >= 16; c += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote))) return split_fields_any(p, e, out, want, cause);
+    for (unsigned m = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))); m; m &= m - 1)
+      emit(c + __builtin_ctz(m));
+  }
+  for (; c < e; ++c) {
+    if (*c == '"') return split_fields_any(p, e, out, want, cause);
+    if (*c == ',') emit(c);
+  }
+  emit(e);
+  return long(n);
+}
+
+long split_fields_any(const char* p, const char* e, Span* out, size_t want, const char*& cause) {
   size_t n = 0;
   for (;;) {
     Span s;

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "scanhpc/ports/port_stats.hpp"
+#include "scanhpc/ports/port_tuples.hpp"
 
 namespace scanhpc::ports {
 
@@ -42,26 +43,65 @@ PortPair parse_port_pair(std::string_view text) {
   return {parse_port(text.substr(0, colon), text), parse_port(text.substr(colon + 1), text)};
 }
 
-std::vector<NeighbourRow> local_neighbour_sources(const EventColumns& e, const std::vector<PortPair>& given,
-                                                  bool per_day) {
-  std::vector<PortPair> pairs = given;
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+namespace {
+
+// The hits of the tuples on the ports of `pairs` (sorted, distinct), one per
+// pair, protocol (and any) and day (and all days when per_day).
+template <class K>
+std::vector<Hit> tuple_hits(const std::vector<K>& keys, const TupleLayout& layout, const std::vector<PortPair>& pairs,
+                            bool per_day) {
   std::vector<Hit> hits;
-  for (size_t i = 0; i < e.size(); ++i) {
-    const uint32_t port = e.dst_port[i];
-    if (port > 0xFFFFu) continue;
+  for (const K k : keys) {
+    const uint32_t port = uint16_t(k >> 32);
+    bool any = false;
+    for (const PortPair& pp : pairs) any |= port == pp.a || port == pp.b;
+    if (!any) continue;
+    const DailyKey d = unpack_daily(layout.daily_key(k));
+    const uint32_t src = uint32_t(k);
     for (uint32_t p = 0; p < pairs.size(); ++p) {
       const uint8_t bits = uint8_t((port == pairs[p].a ? 1 : 0) | (port == pairs[p].b ? 2 : 0));
       if (!bits) continue;
-      const uint16_t protos[2] = {0, uint16_t(e.proto[i] + 1)};
+      const uint16_t protos[2] = {0, uint16_t(d.proto + 1)};
       for (uint16_t pr : protos) {
-        hits.push_back({p, pr, kAllDays, e.src[i], e.sensor[i], bits});
-        if (per_day) hits.push_back({p, pr, day_of(e.time[i]), e.src[i], e.sensor[i], bits});
+        hits.push_back({p, pr, kAllDays, src, d.sensor, bits});
+        if (per_day) hits.push_back({p, pr, d.day, src, d.sensor, bits});
       }
     }
   }
-  std::sort(hits.begin(), hits.end());
+  return hits;
+}
+
+}  // namespace
+
+std::vector<NeighbourRow> local_neighbour_sources(const EventColumns& e, const std::vector<PortPair>& pairs,
+                                                  bool per_day) {
+  return neighbour_sources(local_port_tuples(e, tuple_layout(local_tuple_bounds(e))), pairs, per_day);
+}
+
+// Distinct tuples hold every (day, sensor, protocol, port, source) an event
+// had: the same hits as the events, without repeats.
+std::vector<NeighbourRow> neighbour_sources(const PortTuples& t, const std::vector<PortPair>& given, bool per_day) {
+  std::vector<PortPair> pairs = given;
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  std::vector<Hit> hits = t.layout.compact ? tuple_hits(t.compact, t.layout, pairs, per_day)
+                                           : tuple_hits(t.wide, t.layout, pairs, per_day);
+  if (pairs.size() <= 0xFFFF) {  // sorted as one 128-bit word each, in Hit's order: a radix sort, not compares
+    std::vector<u128> keys(hits.size());
+    for (size_t i = 0; i < hits.size(); ++i) {
+      const Hit& h = hits[i];
+      keys[i] = u128(h.pair) << 112 | u128(h.proto) << 96 | u128(h.day) << 64 | u128(h.src) << 32 |
+                uint64_t(h.sensor) << 8 | h.bits;  // sensor < 2^24
+    }
+    radix_sort(keys);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      const u128 k = keys[i];
+      hits[i] = {uint32_t(k >> 112), uint16_t(k >> 96), uint32_t(k >> 64), uint32_t(k >> 32),
+                 uint32_t(k >> 8) & 0xFFFFFFu, uint8_t(k & 0xFF)};
+    }
+  } else {
+    std::sort(hits.begin(), hits.end());
+  }
   std::vector<NeighbourRow> out;
   for (size_t i = 0; i < hits.size();) {
     const Hit& h = hits[i];

@@ -1,9 +1,12 @@
 #pragma once
 // The shape of every analysis of `scanhpc ports` (top, daily, neighbours):
-// the events move to the rank owning their source address, so every event of
-// a source is on one rank and distinct-source counts add up across ranks.
-// Each analysis accumulates from this rank's events (local, an MPI-free
-// kernel of ports/port_stats), merges its integer partials at owners (never
+// each rank reduces its events to distinct (day, sensor, protocol, port,
+// source) tuples (ports/port_tuples.hpp), which move to the rank owning their
+// source address, so every tuple of a source is on one rank and
+// distinct-source counts add up across ranks. Each analysis accumulates from
+// this rank's events before they are reduced (what counts events) and from
+// its tuples after the exchange (local, MPI-free kernels of ports/port_stats
+// and ports/port_tuples), merges its integer partials at owners (never
 // data-sized on one rank), writes its groups under /ports (collective,
 // zero-row ranks included) and prints its table on rank 0. The registry
 // (ports_analyses) feeds --analyses, its help and the output order: adding
@@ -18,6 +21,7 @@
 #include "scanhpc/h5/h5.hpp"
 #include "scanhpc/ports/events.hpp"
 #include "scanhpc/ports/port_stats.hpp"
+#include "scanhpc/ports/port_tuples.hpp"
 
 namespace scanhpc::analyses {
 
@@ -33,8 +37,11 @@ struct PortsAnalysisOptions {
 class PortsAnalysis {
  public:
   virtual ~PortsAnalysis() = default;
-  // Local: this rank's events (global sensor ids), every event of a source on this rank.
-  virtual void accumulate(const ports::EventColumns& events) = 0;
+  // Local, before the exchange: this rank's events as read (global sensor ids), any split over ranks;
+  // for what counts events or needs events without a port.
+  virtual void accumulate_events(const ports::EventColumns&) {}
+  // Local, after the exchange: this rank's distinct port tuples, every tuple of a source on this rank.
+  virtual void accumulate(const ports::PortTuples& tuples) = 0;
   // Collective: partials summed at owners, never data-sized on one rank.
   virtual void merge(const dist::Comm& comm) = 0;
   // Collective: writes the analysis's groups under /ports; `sensors` are the global names.

@@ -1,0 +1,188 @@
+// Distinct port tuples: keys, their radix sort, the merge of received runs,
+// and the daily counts read off them (port_tuples.hpp).
+#include "scanhpc/ports/port_tuples.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace scanhpc::ports {
+namespace {
+
+bool has_port(uint32_t p) { return p <= 0xFFFFu; }  // kNoPort (and anything out of range) is no port
+
+// LSD radix sort, 11-bit digits, digits that all keys share skipped (the
+// high bits of small keys). Storage left uninitialised: every slot is written.
+template <class K>
+void radix_sort_keys(std::vector<K>& v) {
+  constexpr int kBits = 11, kPasses = int((sizeof(K) * 8 + kBits - 1) / kBits);
+  constexpr size_t kBuckets = size_t(1) << kBits;
+  const size_t n = v.size();
+  if (n < 2) return;
+  std::vector<uint64_t> count(kPasses * kBuckets, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const K x = v[i];
+    for (int p = 0; p < kPasses; ++p) ++count[size_t(p) * kBuckets + size_t((x >> (p * kBits)) & (kBuckets - 1))];
+  }
+  std::unique_ptr<K[]> tmp;
+  K* from = v.data();
+  K* to = nullptr;
+  for (int p = 0; p < kPasses; ++p) {
+    uint64_t* c = &count[size_t(p) * kBuckets];
+    if (std::find(c, c + kBuckets, uint64_t(n)) != c + kBuckets) continue;  // one digit value: nothing moves
+    if (!tmp) {
+      tmp.reset(new K[n]);
+      to = tmp.get();
+    }
+    uint64_t offset = 0;
+    for (size_t b = 0; b < kBuckets; ++b) offset += std::exchange(c[b], offset);
+    for (size_t i = 0; i < n; ++i) to[c[size_t((from[i] >> (p * kBits)) & (kBuckets - 1))]++] = from[i];
+    std::swap(from, to);
+  }
+  if (from != v.data()) std::copy(from, from + n, v.data());
+}
+
+template <class K>
+void dedup_sorted(std::vector<K>& v) {
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Sorted distinct runs of the given sizes -> one sorted distinct list: pairs of
+// neighbouring runs merged, log2(runs) passes.
+template <class K>
+void merge_runs(std::vector<K>& v, const std::vector<uint64_t>& sizes) {
+  std::vector<size_t> bounds{0};
+  for (uint64_t s : sizes) bounds.push_back(bounds.back() + size_t(s));
+  if (bounds.back() != v.size()) throw std::invalid_argument("merge_tuple_runs: run sizes do not add up to the keys");
+  if (bounds.size() > 2) {
+    std::vector<K> tmp(v.size());
+    while (bounds.size() > 2) {
+      std::vector<size_t> next{0};
+      size_t i = 0;
+      for (; i + 2 < bounds.size(); i += 2) {
+        std::merge(v.begin() + std::ptrdiff_t(bounds[i]), v.begin() + std::ptrdiff_t(bounds[i + 1]),
+                   v.begin() + std::ptrdiff_t(bounds[i + 1]), v.begin() + std::ptrdiff_t(bounds[i + 2]),
+                   tmp.begin() + std::ptrdiff_t(bounds[i]));
+        next.push_back(bounds[i + 2]);
+      }
+      if (i + 1 < bounds.size()) {  // an odd run out
+        std::copy(v.begin() + std::ptrdiff_t(bounds[i]), v.begin() + std::ptrdiff_t(bounds[i + 1]),
+                  tmp.begin() + std::ptrdiff_t(bounds[i]));
+        next.push_back(bounds[i + 1]);
+      }
+      v.swap(tmp);
+      bounds = std::move(next);
+    }
+  }
+  dedup_sorted(v);
+}
+
+template <class K, class Key>
+std::vector<K> sorted_keys(const EventColumns& e, Key key) {
+  const size_t n = e.size();
+  std::vector<K> keys;
+  keys.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    if (has_port(e.dst_port[i])) keys.push_back(key(day_of(e.time[i]), e.sensor[i], e.proto[i], e.dst_port[i], e.src[i]));
+  radix_sort_keys(keys);
+  dedup_sorted(keys);
+  return keys;
+}
+
+template <class K>
+std::vector<DailyCount> count_groups(const std::vector<K>& keys, const TupleLayout& layout) {
+  std::vector<DailyCount> out;
+  K group = ~K(0);
+  for (const K k : keys) {
+    if ((k >> 32) != group) {
+      group = k >> 32;
+      out.push_back({layout.daily_key(k), 0});
+    }
+    ++out.back().sources;
+  }
+  return out;
+}
+
+}  // namespace
+
+void TupleBounds::merge(const TupleBounds& o) {
+  first_day = std::min(first_day, o.first_day);
+  last_day = std::max(last_day, o.last_day);
+  sensors = std::max(sensors, o.sensors);
+  for (size_t i = 0; i < protocols.size(); ++i) protocols[i] |= o.protocols[i];
+}
+
+TupleBounds local_tuple_bounds(const EventColumns& e) {
+  TupleBounds b;
+  for (size_t i = 0; i < e.size(); ++i) {
+    b.sensors = std::max(b.sensors, std::min(e.sensor[i], kMaxSensors) + 1);  // > kMaxSensors: rejected by the layout
+    if (!has_port(e.dst_port[i])) continue;
+    const uint32_t d = day_of(e.time[i]);
+    b.first_day = std::min(b.first_day, d);
+    b.last_day = std::max(b.last_day, d);
+    b.protocols[e.proto[i] >> 6] |= uint64_t(1) << (e.proto[i] & 63);
+  }
+  return b;
+}
+
+TupleLayout tuple_layout(const TupleBounds& g) {
+  if (g.sensors > kMaxSensors)
+    throw std::invalid_argument("port analyses: a sensor index >= 2^24");
+  TupleLayout c;
+  for (int p = 0; p < 256; ++p)
+    if (g.protocols[size_t(p) >> 6] >> (p & 63) & 1) {
+      c.rank[size_t(p)] = uint8_t(c.protocols);
+      c.proto[c.protocols++] = uint8_t(p);
+    }
+  if (c.protocols == 0 || g.first_day > g.last_day) {  // no tuples anywhere: either layout
+    c.compact = true;
+    c.protocols = std::max(c.protocols, 1u);
+    c.sensors = std::max(g.sensors, 1u);
+    return c;
+  }
+  c.first_day = g.first_day;
+  c.sensors = std::max(g.sensors, 1u);
+  c.compact = uint64_t(g.last_day - g.first_day + 1) * c.sensors * c.protocols <= 0xFFFFu;
+  return c;
+}
+
+uint64_t TupleLayout::daily_key(uint64_t compact_key) const {
+  uint64_t group = compact_key >> 48;
+  const uint32_t r = uint32_t(group % protocols);
+  group /= protocols;
+  return pack_daily({first_day + uint32_t(group / sensors), uint32_t(group % sensors), proto[r],
+                     uint16_t(compact_key >> 32)});
+}
+
+void radix_sort(std::vector<uint64_t>& v) { radix_sort_keys(v); }
+void radix_sort(std::vector<u128>& v) { radix_sort_keys(v); }
+
+PortTuples local_port_tuples(const EventColumns& e, const TupleLayout& layout) {
+  PortTuples t;
+  t.layout = layout;
+  if (layout.compact)
+    t.compact = sorted_keys<uint64_t>(e, [&](uint32_t d, uint32_t s, uint8_t p, uint32_t port, uint32_t src) {
+      return layout.compact_key(d, s, p, port, src);
+    });
+  else
+    t.wide = sorted_keys<u128>(e, TupleLayout::wide_key);
+  return t;
+}
+
+void merge_tuple_runs(PortTuples& t, const std::vector<uint64_t>& run_sizes) {
+  if (t.layout.compact) merge_runs(t.compact, run_sizes);
+  else merge_runs(t.wide, run_sizes);
+}
+
+std::vector<DailyCount> daily_sources(const PortTuples& t) {
+  return t.layout.compact ? count_groups(t.compact, t.layout) : count_groups(t.wide, t.layout);
+}
+
+std::vector<DailyCount> local_daily_sources(const EventColumns& e) {
+  return daily_sources(local_port_tuples(e, tuple_layout(local_tuple_bounds(e))));
+}
+
+}  // namespace scanhpc::ports
