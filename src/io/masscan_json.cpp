@@ -16,6 +16,8 @@ namespace scanhpc {
 namespace od = simdjson::ondemand;
 using namespace json_values;
 
+void decode_plain_banner(std::string_view raw, std::string& out);
+
 namespace {
 
 using detail::PortEntry;
@@ -143,8 +145,299 @@ bool read_entry_object(od::object& o, PortEntry& e, std::string& why) {
 
 }  // namespace
 
+
+// ---- The plain path -------------------------------------------------------
+// masscan writes every record in one shape. A line of that shape is read here
+// in one pass; anything else (another key, a key twice, a non-ASCII byte, an
+// escape other than \" \\ \/ \b \f \n \r \t \u00XX, a number that is not a
+// plain unsigned integer, a record that would be rejected) makes
+// parse_plain() return false before anything is committed, and the record
+// goes through simdjson above, which gives the same rows or the error. So the
+// plain path only accepts records simdjson accepts, and gives the same values:
+// it is a shortcut, never a second grammar.
+namespace {
+
+struct Cursor {
+  const char* p;
+  const char* end;
+
+  // JSON whitespace; '\n' cannot occur inside a line.
+  void ws() {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) ++p;
+  }
+  bool eat(char c) {
+    ws();
+    if (p < end && *p == c) { ++p; return true; }
+    return false;
+  }
+  // A string of printable ASCII without escapes (what a key or a code is).
+  bool plain_string(std::string_view& out) {
+    if (p >= end || *p != '"') return false;
+    const char* b = ++p;
+    while (p < end) {
+      const unsigned char c = static_cast<unsigned char>(*p);
+      if (c == '"') {
+        out = std::string_view(b, size_t(p - b));
+        ++p;
+        return true;
+      }
+      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+      ++p;
+    }
+    return false;
+  }
+  // A banner: printable ASCII and the escapes masscan writes. `out` is the
+  // text between the quotes, still escaped (decode_plain_banner reads it).
+  bool banner_string(std::string_view& out) {
+    if (p >= end || *p != '"') return false;
+    const char* b = ++p;
+    while (p < end) {
+      const unsigned char c = static_cast<unsigned char>(*p);
+      if (c == '"') {
+        out = std::string_view(b, size_t(p - b));
+        ++p;
+        return true;
+      }
+      if (c < 0x20 || c >= 0x80) return false;
+      if (c == '\\') {
+        if (end - p < 2) return false;
+        switch (p[1]) {
+          case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            p += 2;
+            continue;
+          case 'u':  // \u00XX only: a byte, no surrogates
+            if (end - p < 6 || p[2] != '0' || p[3] != '0' || hex(p[4]) < 0 || hex(p[5]) < 0) return false;
+            p += 6;
+            continue;
+          default:
+            return false;
+        }
+      }
+      ++p;
+    }
+    return false;
+  }
+  static int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+  // What get_uint accepts: a JSON unsigned integer or a string of decimal
+  // digits, at most `max`. Anything else (a sign, a fraction, an exponent, a
+  // leading zero, a value over max) is left to simdjson.
+  bool unsigned_value(uint64_t max, uint64_t& out) {
+    uint64_t v = 0;
+    if (p < end && *p == '"') {  // std::from_chars: digits only, leading zeros allowed
+      const char* b = ++p;
+      while (p < end && *p >= '0' && *p <= '9') {
+        v = v * 10 + uint64_t(*p - '0');
+        if (v > max) return false;
+        ++p;
+      }
+      if (p == b || p >= end || *p != '"') return false;
+      ++p;
+    } else {
+      const char* b = p;
+      while (p < end && *p >= '0' && *p <= '9') {
+        v = v * 10 + uint64_t(*p - '0');
+        if (v > max) return false;
+        ++p;
+      }
+      if (p == b || (*b == '0' && p - b > 1)) return false;
+      // the number must end at a structural character or whitespace
+      if (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\r') return false;
+    }
+    out = v;
+    return true;
+  }
+};
+
+// True when `k` is `lit`: a compare of constant size, inlined.
+template <size_t N>
+inline bool is(std::string_view k, const char (&lit)[N]) {
+  return k.size() == N - 1 && std::memcmp(k.data(), lit, N - 1) == 0;
+}
+
+// The key of a member and its colon; false for an escaped or odd key.
+inline bool member_key(Cursor& c, std::string_view& key) {
+  c.ws();
+  if (!c.plain_string(key)) return false;
+  return c.eat(':');
+}
+
+// One -oJ ports[] entry object, each known key at most once.
+bool plain_entry(Cursor& c, detail::PortEntry& e) {
+  if (!c.eat('{')) return false;
+  unsigned seen = 0;
+  auto once = [&seen](unsigned bit) {
+    if (seen & bit) return false;
+    seen |= bit;
+    return true;
+  };
+  for (;;) {
+    std::string_view key, s;
+    uint64_t n = 0;
+    if (!member_key(c, key)) return false;
+    c.ws();
+    if (is(key, "port")) {
+      if (!once(1) || !c.unsigned_value(65535, n)) return false;
+      e.port = uint16_t(n);
+      e.has_port = true;
+    } else if (is(key, "proto")) {
+      if (!once(2) || !c.plain_string(s)) return false;
+      auto v = parse_proto(s);
+      if (!v) return false;
+      e.proto = uint8_t(*v);
+      e.has_proto = true;
+    } else if (is(key, "status")) {
+      if (!once(4) || !c.plain_string(s)) return false;
+      auto v = parse_status(s);
+      if (!v) return false;
+      e.status = uint8_t(*v);
+      e.has_status = true;
+    } else if (is(key, "reason")) {
+      if (!once(8) || !c.plain_string(s)) return false;
+      auto v = parse_reason(s);
+      if (!v) return false;
+      e.reason = *v;
+      e.known |= kKnownReason;
+    } else if (is(key, "ttl")) {
+      if (!once(16) || !c.unsigned_value(255, n)) return false;
+      e.ttl = uint8_t(n);
+      e.known |= kKnownTtl;
+    } else if (is(key, "service")) {
+      if (!once(32) || !c.eat('{')) return false;
+      unsigned seen_svc = 0;
+      for (;;) {
+        std::string_view k;
+        if (!member_key(c, k)) return false;
+        c.ws();
+        if (is(k, "name") && !(seen_svc & 1)) {
+          if (!c.plain_string(e.service)) return false;
+          seen_svc |= 1;
+        } else if (is(k, "banner") && !(seen_svc & 2)) {
+          if (!c.banner_string(e.banner)) return false;
+          e.banner_escaped = true;
+          seen_svc |= 2;
+        } else {
+          return false;
+        }
+        if (c.eat(',')) continue;
+        if (c.eat('}')) break;
+        return false;
+      }
+      e.has_service = true;
+    } else {
+      return false;
+    }
+    if (c.eat(',')) continue;
+    if (c.eat('}')) break;
+    return false;
+  }
+  return e.has_port && e.has_proto && (e.has_status || e.has_service);
+}
+
+}  // namespace
+
+// simdjson's decoding of a plain-path banner followed by utf8_to_latin1: each
+// escape is one byte (\u00XX: byte XX), everything else is ASCII as it is.
+void decode_plain_banner(std::string_view raw, std::string& out) {
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c != '\\') { out.push_back(c); continue; }
+    char k = raw[++i];
+    switch (k) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u':
+        out.push_back(char((Cursor::hex(raw[i + 3]) << 4) | Cursor::hex(raw[i + 4])));
+        i += 4;
+        break;
+      default: out.push_back(k); break;  // " \ /
+    }
+  }
+}
+
+bool JsonRecordParser::parse_plain(std::string_view text, ParseSink& sink) {
+  entries_.clear();
+  Cursor c{text.data(), text.data() + text.size()};
+  if (!c.eat('{')) return false;
+  uint32_t ip = 0, ts = 0;
+  uint8_t known = 0;
+  unsigned seen = 0;
+  for (;;) {
+    std::string_view key;
+    if (!member_key(c, key)) return false;
+    c.ws();
+    if (is(key, "ip")) {
+      std::string_view s;
+      if ((seen & 1) || !c.plain_string(s)) return false;
+      auto v = parse_ipv4(s);
+      if (!v) return false;
+      ip = *v;
+      seen |= 1;
+    } else if (is(key, "timestamp")) {
+      uint64_t n = 0;
+      if ((seen & 2) || !c.unsigned_value(std::numeric_limits<uint32_t>::max(), n)) return false;
+      ts = uint32_t(n);
+      known |= kKnownTs;
+      seen |= 2;
+    } else if (is(key, "ports")) {
+      if ((seen & 4) || !c.eat('[')) return false;
+      seen |= 4;
+      for (;;) {
+        detail::PortEntry e;
+        if (!plain_entry(c, e)) return false;
+        entries_.push_back(e);
+        if (c.eat(',')) continue;
+        if (c.eat(']')) break;
+        return false;
+      }
+    } else {
+      return false;
+    }
+    if (c.eat(',')) continue;
+    if (c.eat('}')) break;
+    return false;
+  }
+  c.ws();
+  if (c.p != c.end || seen != (1 | 2 | 4)) return false;
+  commit(ip, ts, known, sink);
+  return true;
+}
+
+void JsonRecordParser::commit(uint32_t ip, uint32_t ts, uint8_t known, ParseSink& sink) {
+  uint64_t observations = 0;
+  for (const auto& e : entries_) {
+    if (e.has_status) {
+      // StatusColumns::push_back, inline: this runs once per observation
+      StatusColumns& c = sink.status;
+      c.ip.push_back(ip); c.ts.push_back(ts); c.port.push_back(e.port); c.proto.push_back(e.proto);
+      c.status.push_back(e.status); c.reason.push_back(e.reason); c.ttl.push_back(e.ttl);
+      c.known.push_back(uint8_t(known | e.known));
+      ++observations;
+    } else if (sink.keep_banners) {
+      if (e.banner_escaped) {
+        banner_.clear();
+        decode_plain_banner(e.banner, banner_);
+      } else {
+        banner_ = utf8_to_latin1(e.banner);
+      }
+      sink.banners.push_back(ip, ts, e.port, e.proto, known, e.service, banner_);
+    }
+  }
+  if (observations) sink.used_status(observations);
+  else sink.used_banner();
+}
+
 void JsonRecordParser::parse(std::string_view text, size_t capacity, uint32_t file, uint64_t offset,
                              ParseSink& sink) {
+  if (plain_path_ && parse_plain(text, sink)) return;
   entries_.clear();
   std::string why;
   auto fail = [&](std::string cause) { sink.reject(file, offset, "json: " + cause); };
@@ -225,20 +518,7 @@ void JsonRecordParser::parse(std::string_view text, size_t capacity, uint32_t fi
   }
   if (entries_.empty()) return fail("record without ports");
 
-  uint64_t observations = 0;
-  for (const auto& e : entries_) {
-    if (e.has_status) {
-      StatusRow r;
-      r.ip = ip; r.ts = ts; r.port = e.port; r.proto = e.proto; r.status = e.status;
-      r.reason = e.reason; r.ttl = e.ttl; r.known = uint8_t(known | e.known);
-      sink.status.push_back(r);
-      ++observations;
-    } else if (sink.keep_banners) {
-      sink.banners.push_back(ip, ts, e.port, e.proto, known, e.service, utf8_to_latin1(e.banner));
-    }
-  }
-  if (observations) sink.used_status(observations);
-  else sink.used_banner();
+  commit(ip, ts, known, sink);
 }
 
 }  // namespace scanhpc

@@ -96,7 +96,11 @@ inline simdjson::error_code check_value(od::value v, int depth = 0) {
     case od::json_type::string: { std::string_view s; return v.get_string().get(s); }
     case od::json_type::number: { double d; return v.get_double().get(d); }
     case od::json_type::boolean: { bool b; return v.get_bool().get(b); }
-    case od::json_type::null: return v.is_null() ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    case od::json_type::null: {  // get(): a bad atom ("n-ll") is an error code, not an exception
+      bool is_null = false;
+      if (auto err = v.is_null().get(is_null)) return err;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
   }
   return simdjson::TAPE_ERROR;
 }
