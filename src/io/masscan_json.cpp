@@ -4,6 +4,9 @@
 #include "scanhpc/io/masscan_json.hpp"
 
 #include <charconv>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cstring>
 #include <limits>
 #include <string>
@@ -170,10 +173,32 @@ struct Cursor {
     if (p < end && *p == c) { ++p; return true; }
     return false;
   }
+  // Advances p over bytes that end no plain string: anything but '"', '\\',
+  // a control byte or a non-ASCII byte; 16 at a time where SSE2 is.
+  void skip_plain() {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      // signed: a byte >= 0x80 is negative, so one compare finds < 0x20 and >= 0x80
+      const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                        _mm_cmplt_epi8(v, space));
+      const unsigned mask = unsigned(_mm_movemask_epi8(stop));
+      if (mask) { p += __builtin_ctz(mask); return; }
+      p += 16;
+    }
+#endif
+    while (p < end) {
+      const unsigned char c = static_cast<unsigned char>(*p);
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return;
+      ++p;
+    }
+  }
   // A string of printable ASCII without escapes (what a key or a code is).
   bool plain_string(std::string_view& out) {
     if (p >= end || *p != '"') return false;
     const char* b = ++p;
+    skip_plain();
     while (p < end) {
       const unsigned char c = static_cast<unsigned char>(*p);
       if (c == '"') {
@@ -192,6 +217,8 @@ struct Cursor {
     if (p >= end || *p != '"') return false;
     const char* b = ++p;
     while (p < end) {
+      skip_plain();
+      if (p >= end) return false;
       const unsigned char c = static_cast<unsigned char>(*p);
       if (c == '"') {
         out = std::string_view(b, size_t(p - b));
@@ -253,10 +280,58 @@ struct Cursor {
   }
 };
 
-// True when `k` is `lit`: a compare of constant size, inlined.
+// True when `k` is `lit`: a compare of constant size, inlined (GCC calls
+// memcmp for sizes such as 5, 7 or 9; two overlapping word loads do not).
 template <size_t N>
 inline bool is(std::string_view k, const char (&lit)[N]) {
-  return k.size() == N - 1 && std::memcmp(k.data(), lit, N - 1) == 0;
+  constexpr size_t n = N - 1;
+  static_assert(n >= 1 && n <= 16);
+  if (k.size() != n) return false;
+  const char* a = k.data();
+  if constexpr (n >= 8) {
+    uint64_t x0, y0, x1, y1;
+    std::memcpy(&x0, a, 8); std::memcpy(&y0, lit, 8);
+    std::memcpy(&x1, a + n - 8, 8); std::memcpy(&y1, lit + n - 8, 8);
+    return x0 == y0 && x1 == y1;
+  } else if constexpr (n >= 4) {
+    uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, a, 4); std::memcpy(&y0, lit, 4);
+    std::memcpy(&x1, a + n - 4, 4); std::memcpy(&y1, lit + n - 4, 4);
+    return x0 == y0 && x1 == y1;
+  } else {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != lit[i]) return false;
+    return true;
+  }
+}
+
+// The codes of masscan's common values, as parse_proto / parse_status /
+// parse_reason give them; the plain path compares these inline first.
+// (tests/unit/test_core.cpp checks parse_reason("syn-ack") == 0x12).
+constexpr uint8_t kTcp = uint8_t(Proto::tcp);
+constexpr uint8_t kOpen = uint8_t(Status::open);
+constexpr uint8_t kSynAck = 0x12;  // parse_reason("syn-ack"): SYN | ACK
+
+// parse_ipv4, inline: four decimal octets of 1 to 3 digits, each <= 255,
+// separated by dots, nothing else.
+inline bool ipv4_inline(std::string_view s, uint32_t& out) {
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  uint32_t ip = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (p >= e || *p != '.') return false;
+      ++p;
+    }
+    const char* b = p;
+    uint32_t v = 0;
+    while (p < e && p - b < 4 && unsigned(*p - '0') < 10) v = v * 10 + uint32_t(*p++ - '0');
+    if (p == b || p - b > 3 || v > 255) return false;
+    ip = (ip << 8) | v;
+  }
+  if (p != e) return false;
+  out = ip;
+  return true;
 }
 
 // The key of a member and its colon; false for an escaped or odd key.
@@ -286,21 +361,33 @@ bool plain_entry(Cursor& c, detail::PortEntry& e) {
       e.has_port = true;
     } else if (is(key, "proto")) {
       if (!once(2) || !c.plain_string(s)) return false;
-      auto v = parse_proto(s);
-      if (!v) return false;
-      e.proto = uint8_t(*v);
+      if (is(s, "tcp")) {
+        e.proto = kTcp;
+      } else {
+        auto v = parse_proto(s);
+        if (!v) return false;
+        e.proto = uint8_t(*v);
+      }
       e.has_proto = true;
     } else if (is(key, "status")) {
       if (!once(4) || !c.plain_string(s)) return false;
-      auto v = parse_status(s);
-      if (!v) return false;
-      e.status = uint8_t(*v);
+      if (is(s, "open")) {
+        e.status = kOpen;
+      } else {
+        auto v = parse_status(s);
+        if (!v) return false;
+        e.status = uint8_t(*v);
+      }
       e.has_status = true;
     } else if (is(key, "reason")) {
       if (!once(8) || !c.plain_string(s)) return false;
-      auto v = parse_reason(s);
-      if (!v) return false;
-      e.reason = *v;
+      if (is(s, "syn-ack")) {
+        e.reason = kSynAck;
+      } else {
+        auto v = parse_reason(s);
+        if (!v) return false;
+        e.reason = *v;
+      }
       e.known |= kKnownReason;
     } else if (is(key, "ttl")) {
       if (!once(16) || !c.unsigned_value(255, n)) return false;
@@ -376,10 +463,7 @@ bool JsonRecordParser::parse_plain(std::string_view text, ParseSink& sink) {
     c.ws();
     if (is(key, "ip")) {
       std::string_view s;
-      if ((seen & 1) || !c.plain_string(s)) return false;
-      auto v = parse_ipv4(s);
-      if (!v) return false;
-      ip = *v;
+      if ((seen & 1) || !c.plain_string(s) || !ipv4_inline(s, ip)) return false;
       seen |= 1;
     } else if (is(key, "timestamp")) {
       uint64_t n = 0;
