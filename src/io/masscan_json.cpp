@@ -450,8 +450,99 @@ void decode_plain_banner(std::string_view raw, std::string& out) {
   }
 }
 
+namespace {
+
+// True, past it, when the cursor is at the literal `lit`: word loads of
+// constant size, no call.
+template <size_t N>
+inline bool lit(Cursor& c, const char (&text)[N]) {
+  constexpr size_t n = N - 1;
+  static_assert(n >= 8);
+  if (size_t(c.end - c.p) < n) return false;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, c.p + i, 8); std::memcpy(&y, text + i, 8);
+    if (x != y) return false;
+  }
+  if constexpr (n % 8 != 0) {
+    uint64_t x, y;
+    std::memcpy(&x, c.p + n - 8, 8); std::memcpy(&y, text + n - 8, 8);
+    if (x != y) return false;
+  }
+  c.p += n;
+  return true;
+}
+
+// masscan 1.3's own layout of an -oJ record, byte for byte, status or banner:
+//   {   "ip": "A",   "timestamp": "T", "ports": [ {"port": P, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 64} ] }
+//   {   "ip": "A",   "timestamp": "T", "ports": [ {"port": P, "proto": "tcp", "service": {"name": "ssh", "banner": "..."} } ] }
+// Its keys and punctuation are compared as literals and only the values are
+// read, with the plain path's readers. Any other byte: false, nothing
+// committed, and the plain path reads the line as before. What this accepts
+// the plain path accepts with the same values (same keys, once each).
+bool masscan_layout(Cursor& c, uint32_t& ip, uint32_t& ts, detail::PortEntry& e) {
+  std::string_view s;
+  uint64_t n = 0;
+  if (!lit(c, "{   \"ip\": ") || !c.plain_string(s) || !ipv4_inline(s, ip)) return false;
+  if (!lit(c, ",   \"timestamp\": ") || !c.unsigned_value(std::numeric_limits<uint32_t>::max(), n)) return false;
+  ts = uint32_t(n);
+  if (!lit(c, ", \"ports\": [ {\"port\": ") || !c.unsigned_value(65535, n)) return false;
+  e.port = uint16_t(n);
+  e.has_port = true;
+  if (!lit(c, ", \"proto\": ") || !c.plain_string(s)) return false;
+  if (is(s, "tcp")) {
+    e.proto = kTcp;
+  } else {
+    auto v = parse_proto(s);
+    if (!v) return false;
+    e.proto = uint8_t(*v);
+  }
+  e.has_proto = true;
+  if (lit(c, ", \"status\": ")) {
+    if (!c.plain_string(s)) return false;
+    if (is(s, "open")) {
+      e.status = kOpen;
+    } else {
+      auto v = parse_status(s);
+      if (!v) return false;
+      e.status = uint8_t(*v);
+    }
+    e.has_status = true;
+    if (!lit(c, ", \"reason\": ") || !c.plain_string(s)) return false;
+    if (is(s, "syn-ack")) {
+      e.reason = kSynAck;
+    } else {
+      auto v = parse_reason(s);
+      if (!v) return false;
+      e.reason = *v;
+    }
+    e.known |= kKnownReason;
+    if (!lit(c, ", \"ttl\": ") || !c.unsigned_value(255, n)) return false;
+    e.ttl = uint8_t(n);
+    e.known |= kKnownTtl;
+    return is(std::string_view(c.p, size_t(c.end - c.p)), "} ] }");  // and nothing after
+  }
+  if (!lit(c, ", \"service\": {\"name\": ") || !c.plain_string(e.service)) return false;
+  if (!lit(c, ", \"banner\": ") || !c.banner_string(e.banner)) return false;
+  e.banner_escaped = true;
+  e.has_service = true;
+  return is(std::string_view(c.p, size_t(c.end - c.p)), "} } ] }");
+}
+
+}  // namespace
+
 bool JsonRecordParser::parse_plain(std::string_view text, ParseSink& sink) {
   entries_.clear();
+  {
+    Cursor m{text.data(), text.data() + text.size()};
+    uint32_t ip = 0, ts = 0;
+    detail::PortEntry e;
+    if (masscan_layout(m, ip, ts, e)) {
+      entries_.push_back(e);
+      commit(ip, ts, kKnownTs, sink);
+      return true;
+    }
+  }
   Cursor c{text.data(), text.data() + text.size()};
   if (!c.eat('{')) return false;
   uint32_t ip = 0, ts = 0;
