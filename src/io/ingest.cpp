@@ -10,6 +10,7 @@
 #include <string>
 
 #include "scanhpc/core/fault_injection.hpp"
+#include "scanhpc/core/huge_pages.hpp"
 #include "scanhpc/io/byte_stream.hpp"
 #include "scanhpc/io/masscan_binary.hpp"
 #include "scanhpc/io/masscan_lines.hpp"
@@ -213,6 +214,13 @@ IngestResult local_ingest(const std::vector<InputFile>& files, const std::vector
     // About one row per 100 input bytes: reserving is free until touched and
     // saves the copies of repeated growth.
     w.sink.status.reserve(size_t(rank_bytes / 100 / workers.size()) + 1024);
+    // Huge pages for the 1- and 2-byte columns too (operator new hints only
+    // allocations of 8 MiB and more): a first touch of 4 KiB pages runs at
+    // about 250 MB/s on the VMs we measured. Only the 2 MiB-aligned interior
+    // is hinted, so at most one huge page a column lies past the rows written.
+    auto& c = w.sink.status;
+    advise_huge_pages(c.port.data(), c.port.capacity() * sizeof(uint16_t));
+    for (auto* v : {&c.proto, &c.status, &c.reason, &c.ttl, &c.known}) advise_huge_pages(v->data(), v->capacity());
   }
   std::atomic<uint64_t> bytes_done{0}, records_done{0};
   std::atomic<bool> stop{false}, failed{false};

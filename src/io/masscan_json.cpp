@@ -4,6 +4,9 @@
 #include "scanhpc/io/masscan_json.hpp"
 
 #include <charconv>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cstring>
 #include <limits>
 #include <string>
@@ -170,10 +173,32 @@ struct Cursor {
     if (p < end && *p == c) { ++p; return true; }
     return false;
   }
+  // Advances p over bytes that end no plain string: anything but '"', '\\',
+  // a control byte or a non-ASCII byte; 16 at a time where SSE2 is.
+  void skip_plain() {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      // signed: a byte >= 0x80 is negative, so one compare finds < 0x20 and >= 0x80
+      const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                        _mm_cmplt_epi8(v, space));
+      const unsigned mask = unsigned(_mm_movemask_epi8(stop));
+      if (mask) { p += __builtin_ctz(mask); return; }
+      p += 16;
+    }
+#endif
+    while (p < end) {
+      const unsigned char c = static_cast<unsigned char>(*p);
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return;
+      ++p;
+    }
+  }
   // A string of printable ASCII without escapes (what a key or a code is).
   bool plain_string(std::string_view& out) {
     if (p >= end || *p != '"') return false;
     const char* b = ++p;
+    skip_plain();
     while (p < end) {
       const unsigned char c = static_cast<unsigned char>(*p);
       if (c == '"') {
@@ -192,6 +217,8 @@ struct Cursor {
     if (p >= end || *p != '"') return false;
     const char* b = ++p;
     while (p < end) {
+      skip_plain();
+      if (p >= end) return false;
       const unsigned char c = static_cast<unsigned char>(*p);
       if (c == '"') {
         out = std::string_view(b, size_t(p - b));
@@ -253,10 +280,58 @@ struct Cursor {
   }
 };
 
-// True when `k` is `lit`: a compare of constant size, inlined.
+// True when `k` is `lit`: a compare of constant size, inlined (GCC calls
+// memcmp for sizes such as 5, 7 or 9; two overlapping word loads do not).
 template <size_t N>
 inline bool is(std::string_view k, const char (&lit)[N]) {
-  return k.size() == N - 1 && std::memcmp(k.data(), lit, N - 1) == 0;
+  constexpr size_t n = N - 1;
+  static_assert(n >= 1 && n <= 16);
+  if (k.size() != n) return false;
+  const char* a = k.data();
+  if constexpr (n >= 8) {
+    uint64_t x0, y0, x1, y1;
+    std::memcpy(&x0, a, 8); std::memcpy(&y0, lit, 8);
+    std::memcpy(&x1, a + n - 8, 8); std::memcpy(&y1, lit + n - 8, 8);
+    return x0 == y0 && x1 == y1;
+  } else if constexpr (n >= 4) {
+    uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, a, 4); std::memcpy(&y0, lit, 4);
+    std::memcpy(&x1, a + n - 4, 4); std::memcpy(&y1, lit + n - 4, 4);
+    return x0 == y0 && x1 == y1;
+  } else {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != lit[i]) return false;
+    return true;
+  }
+}
+
+// The codes of masscan's common values, as parse_proto / parse_status /
+// parse_reason give them; the plain path compares these inline first.
+// (tests/unit/test_core.cpp checks parse_reason("syn-ack") == 0x12).
+constexpr uint8_t kTcp = uint8_t(Proto::tcp);
+constexpr uint8_t kOpen = uint8_t(Status::open);
+constexpr uint8_t kSynAck = 0x12;  // parse_reason("syn-ack"): SYN | ACK
+
+// parse_ipv4, inline: four decimal octets of 1 to 3 digits, each <= 255,
+// separated by dots, nothing else.
+inline bool ipv4_inline(std::string_view s, uint32_t& out) {
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  uint32_t ip = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (p >= e || *p != '.') return false;
+      ++p;
+    }
+    const char* b = p;
+    uint32_t v = 0;
+    while (p < e && p - b < 4 && unsigned(*p - '0') < 10) v = v * 10 + uint32_t(*p++ - '0');
+    if (p == b || p - b > 3 || v > 255) return false;
+    ip = (ip << 8) | v;
+  }
+  if (p != e) return false;
+  out = ip;
+  return true;
 }
 
 // The key of a member and its colon; false for an escaped or odd key.
@@ -286,21 +361,33 @@ bool plain_entry(Cursor& c, detail::PortEntry& e) {
       e.has_port = true;
     } else if (is(key, "proto")) {
       if (!once(2) || !c.plain_string(s)) return false;
-      auto v = parse_proto(s);
-      if (!v) return false;
-      e.proto = uint8_t(*v);
+      if (is(s, "tcp")) {
+        e.proto = kTcp;
+      } else {
+        auto v = parse_proto(s);
+        if (!v) return false;
+        e.proto = uint8_t(*v);
+      }
       e.has_proto = true;
     } else if (is(key, "status")) {
       if (!once(4) || !c.plain_string(s)) return false;
-      auto v = parse_status(s);
-      if (!v) return false;
-      e.status = uint8_t(*v);
+      if (is(s, "open")) {
+        e.status = kOpen;
+      } else {
+        auto v = parse_status(s);
+        if (!v) return false;
+        e.status = uint8_t(*v);
+      }
       e.has_status = true;
     } else if (is(key, "reason")) {
       if (!once(8) || !c.plain_string(s)) return false;
-      auto v = parse_reason(s);
-      if (!v) return false;
-      e.reason = *v;
+      if (is(s, "syn-ack")) {
+        e.reason = kSynAck;
+      } else {
+        auto v = parse_reason(s);
+        if (!v) return false;
+        e.reason = *v;
+      }
       e.known |= kKnownReason;
     } else if (is(key, "ttl")) {
       if (!once(16) || !c.unsigned_value(255, n)) return false;
@@ -363,8 +450,99 @@ void decode_plain_banner(std::string_view raw, std::string& out) {
   }
 }
 
+namespace {
+
+// True, past it, when the cursor is at the literal `lit`: word loads of
+// constant size, no call.
+template <size_t N>
+inline bool lit(Cursor& c, const char (&text)[N]) {
+  constexpr size_t n = N - 1;
+  static_assert(n >= 8);
+  if (size_t(c.end - c.p) < n) return false;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, c.p + i, 8); std::memcpy(&y, text + i, 8);
+    if (x != y) return false;
+  }
+  if constexpr (n % 8 != 0) {
+    uint64_t x, y;
+    std::memcpy(&x, c.p + n - 8, 8); std::memcpy(&y, text + n - 8, 8);
+    if (x != y) return false;
+  }
+  c.p += n;
+  return true;
+}
+
+// masscan 1.3's own layout of an -oJ record, byte for byte, status or banner:
+//   {   "ip": "A",   "timestamp": "T", "ports": [ {"port": P, "proto": "tcp", "status": "open", "reason": "syn-ack", "ttl": 64} ] }
+//   {   "ip": "A",   "timestamp": "T", "ports": [ {"port": P, "proto": "tcp", "service": {"name": "ssh", "banner": "..."} } ] }
+// Its keys and punctuation are compared as literals and only the values are
+// read, with the plain path's readers. Any other byte: false, nothing
+// committed, and the plain path reads the line as before. What this accepts
+// the plain path accepts with the same values (same keys, once each).
+bool masscan_layout(Cursor& c, uint32_t& ip, uint32_t& ts, detail::PortEntry& e) {
+  std::string_view s;
+  uint64_t n = 0;
+  if (!lit(c, "{   \"ip\": ") || !c.plain_string(s) || !ipv4_inline(s, ip)) return false;
+  if (!lit(c, ",   \"timestamp\": ") || !c.unsigned_value(std::numeric_limits<uint32_t>::max(), n)) return false;
+  ts = uint32_t(n);
+  if (!lit(c, ", \"ports\": [ {\"port\": ") || !c.unsigned_value(65535, n)) return false;
+  e.port = uint16_t(n);
+  e.has_port = true;
+  if (!lit(c, ", \"proto\": ") || !c.plain_string(s)) return false;
+  if (is(s, "tcp")) {
+    e.proto = kTcp;
+  } else {
+    auto v = parse_proto(s);
+    if (!v) return false;
+    e.proto = uint8_t(*v);
+  }
+  e.has_proto = true;
+  if (lit(c, ", \"status\": ")) {
+    if (!c.plain_string(s)) return false;
+    if (is(s, "open")) {
+      e.status = kOpen;
+    } else {
+      auto v = parse_status(s);
+      if (!v) return false;
+      e.status = uint8_t(*v);
+    }
+    e.has_status = true;
+    if (!lit(c, ", \"reason\": ") || !c.plain_string(s)) return false;
+    if (is(s, "syn-ack")) {
+      e.reason = kSynAck;
+    } else {
+      auto v = parse_reason(s);
+      if (!v) return false;
+      e.reason = *v;
+    }
+    e.known |= kKnownReason;
+    if (!lit(c, ", \"ttl\": ") || !c.unsigned_value(255, n)) return false;
+    e.ttl = uint8_t(n);
+    e.known |= kKnownTtl;
+    return is(std::string_view(c.p, size_t(c.end - c.p)), "} ] }");  // and nothing after
+  }
+  if (!lit(c, ", \"service\": {\"name\": ") || !c.plain_string(e.service)) return false;
+  if (!lit(c, ", \"banner\": ") || !c.banner_string(e.banner)) return false;
+  e.banner_escaped = true;
+  e.has_service = true;
+  return is(std::string_view(c.p, size_t(c.end - c.p)), "} } ] }");
+}
+
+}  // namespace
+
 bool JsonRecordParser::parse_plain(std::string_view text, ParseSink& sink) {
   entries_.clear();
+  {
+    Cursor m{text.data(), text.data() + text.size()};
+    uint32_t ip = 0, ts = 0;
+    detail::PortEntry e;
+    if (masscan_layout(m, ip, ts, e)) {
+      entries_.push_back(e);
+      commit(ip, ts, kKnownTs, sink);
+      return true;
+    }
+  }
   Cursor c{text.data(), text.data() + text.size()};
   if (!c.eat('{')) return false;
   uint32_t ip = 0, ts = 0;
@@ -376,10 +554,7 @@ bool JsonRecordParser::parse_plain(std::string_view text, ParseSink& sink) {
     c.ws();
     if (is(key, "ip")) {
       std::string_view s;
-      if ((seen & 1) || !c.plain_string(s)) return false;
-      auto v = parse_ipv4(s);
-      if (!v) return false;
-      ip = *v;
+      if ((seen & 1) || !c.plain_string(s) || !ipv4_inline(s, ip)) return false;
       seen |= 1;
     } else if (is(key, "timestamp")) {
       uint64_t n = 0;

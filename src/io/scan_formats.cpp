@@ -80,6 +80,12 @@ class JsonLines final : public LineRecordParser {
     // 1.3.x comma lines and the <=1.0.4 "{finished: 1}" trailer, and strip the
     // leading (1.3.x) or trailing (1.0.4/1.0.5) comma of a record line.
     const char* end_of_line = line.data() + line.size();
+    // A bare record line (the common case) has nothing to strip: trimming it
+    // would give it back whole (no space, bracket or comma at either end).
+    if (line.size() > 1 && line.front() == '{' && line.back() == '}' && !is_finished_trailer(line)) {
+      parser_.parse(line, line.size() + json_line_padding(), file, offset, sink);
+      return;
+    }
     std::string_view s = trim(line);
     if (!s.empty() && s.front() == '[') s = trim(s.substr(1));
     if (!s.empty() && s.back() == ']' && (s.size() == 1 || s.front() != '{')) s = trim(s.substr(0, s.size() - 1));
