@@ -44,13 +44,13 @@ cp "$PEER" "$AVSC_DIR/peer_avsc_top.mjs"
 query=(flow top --force --field netacq_country -n 5 --common ttls=200-255 --threads 1)
 LOG=$(mktemp -d)
 trap 'rm -rf "$LOG"' EXIT
-# One run: prints "wall_s peak_rss_kB", keeps stdout (the answer) and stderr in $LOG/NAME.{out,err}.
+# One run: prints "wall_s peak_rss_kB user_s sys_s", keeps stdout (the answer) and stderr in $LOG/NAME.{out,err}.
 run() {  # NAME CMD...
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$LOG/$name.time" "$@" >"$LOG/$name.out" 2>"$LOG/$name.err"
+  /usr/bin/time -f "%e %M %U %S" -o "$LOG/$name.time" "$@" >"$LOG/$name.out" 2>"$LOG/$name.err"
   cat "$LOG/$name.time"
 }
-echo "# runs (family run round: wall s, peak RSS kB)" >&2
+echo "# runs (family run: wall s, peak RSS kB, user s, sys s)" >&2
 : >"$LOG/all"
 for ((r = 1; r <= ROUNDS; ++r)); do
   for fam in synth noisy; do
@@ -80,8 +80,8 @@ PYEOF
   done
 done
 
-echo "| family | input | records | bytes/record | run | wall s median (min) | records/s per core | MB/s compressed | peak RSS | vs avsc |"
-echo "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|"
+echo "| family | input | records | bytes/record | run | wall s median (min) | records/s per core | MB/s compressed | CPU s (user+sys) | records per CPU s | peak RSS | vs avsc (wall) |"
+echo "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 for fam in synth noisy; do
   f=$(ls "$DATA/$fam"/*.ft4.avro)
   bytes=$(stat -c %s "$f")
@@ -91,16 +91,17 @@ import statistics, sys
 path, fam, b, n, old = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 runs = {}
 for line in open(path):
-    f, who, wall, rss = line.split()
+    f, who, wall, rss, user, sys_ = line.split()
     if f == fam:
-        runs.setdefault(who, []).append((float(wall), int(rss)))
+        runs.setdefault(who, []).append((float(wall), int(rss), float(user) + float(sys_)))
 med = {w: statistics.median(x[0] for x in r) for w, r in runs.items()}
 names = {"new": "scanhpc (this branch), 1 rank x 1 thread", "old": f"old scanhpc ({old}), 1 rank x 1 thread",
          "avsc": "avsc (node), 1 core"}
 for who in ("new", "old", "avsc"):
     r = runs[who]
     w, lo, rss = med[who], min(x[0] for x in r), max(x[1] for x in r)
+    cpu = statistics.median(x[2] for x in r)
     print(f"| {fam} | {b/1e6:.0f} MB | {n/1e6:.2f} M | {b/n:.1f} | {names[who]} | {w:.2f} ({lo:.2f}) | "
-          f"{n/w/1e6:.2f} M | {b/w/1e6:.0f} | {rss/1024:.0f} MB | {med['avsc']/w:.2f}x |")
+          f"{n/w/1e6:.2f} M | {b/w/1e6:.0f} | {cpu:.2f} | {n/cpu/1e6:.2f} M | {rss/1024:.0f} MB | {med['avsc']/w:.2f}x |")
 PYEOF
 done
