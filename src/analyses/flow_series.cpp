@@ -125,6 +125,11 @@ class FlowSeries final : public FlowAnalysis {
   void accumulate(int thread, const flow::Ft4Columns& chunk, const std::vector<uint32_t>& selected) override {
     parts_[size_t(thread)].add(flow::local_series_keys(chunk, selected));
   }
+  uint32_t ft4_columns() const override {  // local_series_keys
+    using flow::Ft4Col, flow::ft4_bit;
+    return ft4_bit(Ft4Col::time) | ft4_bit(Ft4Col::packet_cnt) | ft4_bit(Ft4Col::src_ip) |
+           ft4_bit(Ft4Col::dst_net) | ft4_bit(Ft4Col::prefix2asn);
+  }
 
   void merge(const dist::Comm& comm) override {
     SeriesAccumulator& local = parts_[0];

@@ -58,6 +58,15 @@ class FlowTop final : public FlowAnalysis {
       for (const auto& [v, c] : flow::local_top_counts(chunk, selected, o_.tables[k].first, o_.tables[k].second))
         counts_[size_t(thread)][k][v] += c;
   }
+  uint32_t ft4_columns() const override {  // local_top_counts
+    uint32_t m = flow::ft4_bit(flow::Ft4Col::time);
+    for (const auto& [field, metric] : o_.tables)
+      m |= flow::ft4_columns_of(field) |
+           (metric == flow::Metric::packets   ? flow::ft4_bit(flow::Ft4Col::packet_cnt)
+            : metric == flow::Metric::dst_ips ? flow::ft4_bit(flow::Ft4Col::uniq_dst_ips)
+                                              : 0u);
+    return m;
+  }
 
   void merge(const dist::Comm& comm) override {
     for (size_t k = 0; k < o_.tables.size(); ++k) {

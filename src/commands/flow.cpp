@@ -121,11 +121,13 @@ int run_flow_query(const FlowQueryConfig& cfg, const std::string& command, const
     std::vector<std::unique_ptr<analyses::FlowAnalysis>> chosen;
     for (const auto& name : names) chosen.push_back(analyses::flow_analysis(name).make(options, threads));
     std::vector<uint64_t> selected_parts(size_t(threads), 0);
+    uint32_t columns = cfg.selection.ft4_columns();  // decode into the columns the query reads only
+    for (const auto& a : chosen) columns |= a->ft4_columns();
     auto in = stream_ft4_inputs(ctx, cfg.input, threads, [&](int t, const flow::Ft4Columns& chunk) {
       const auto selected = flow::local_select(chunk, cfg.selection);
       selected_parts[size_t(t)] += selected.size();
       for (auto& a : chosen) a->accumulate(t, chunk, selected);
-    });
+    }, columns);
     ctx.end_stage("read+select");
     uint64_t n_selected = 0;
     for (uint64_t x : selected_parts) n_selected += x;

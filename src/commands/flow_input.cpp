@@ -283,12 +283,12 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
 }
 
 FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, int threads,
-                                   const Ft4ChunkConsumer& consume) {
-  return stream_ft4_files(ctx, cfg, list_flow_files(ctx, cfg, flow::FlowVersion::ft4), threads, consume);
+                                   const Ft4ChunkConsumer& consume, uint32_t columns) {
+  return stream_ft4_files(ctx, cfg, list_flow_files(ctx, cfg, flow::FlowVersion::ft4), threads, consume, columns);
 }
 
 FlowInputSummary stream_ft4_files(RunContext& ctx, const FlowInputConfig& cfg, const FlowFileList& listed,
-                                  int threads, const Ft4ChunkConsumer& consume) {
+                                  int threads, const Ft4ChunkConsumer& consume, uint32_t columns) {
   ReadPlan plan = plan_reading(ctx, listed, all_files(listed), cfg, flow::FlowVersion::ft4);
   plan.summary.skipped = listed.skipped;
   plan.summary.files_out_of_range = listed.files_out_of_range;
@@ -307,6 +307,7 @@ FlowInputSummary stream_ft4_files(RunContext& ctx, const FlowInputConfig& cfg, c
     const size_t lo = plan.begin + n * t / size_t(threads), hi = plan.begin + n * (t + 1) / size_t(threads);
     flow::Ft4Columns chunk;  // reused: its pages are touched once
     flow::FlowBlockReader reader;
+    reader.set_ft4_columns(columns);
     fault_point("read");
     for (size_t u = lo; u < hi && !errors.failed();) {
       size_t v = u + 1;

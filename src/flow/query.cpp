@@ -144,6 +144,42 @@ const CommonColumn& common_column(const Ft4Columns& c, CommonArray a) {
   return c.common_ttls;
 }
 
+uint32_t ft4_columns_of(Field f) {
+  switch (f) {
+    case Field::time: return ft4_bit(Ft4Col::time);
+    case Field::src_ip: return ft4_bit(Ft4Col::src_ip);
+    case Field::dst_net: return ft4_bit(Ft4Col::dst_net);
+    case Field::dst_port: return ft4_bit(Ft4Col::dst_port);
+    case Field::protocol: return ft4_bit(Ft4Col::protocol);
+    case Field::packet_cnt: return ft4_bit(Ft4Col::packet_cnt);
+    case Field::uniq_dst_ips: return ft4_bit(Ft4Col::uniq_dst_ips);
+    case Field::uniq_pkt_sizes: return ft4_bit(Ft4Col::uniq_pkt_sizes);
+    case Field::uniq_ttls: return ft4_bit(Ft4Col::uniq_ttls);
+    case Field::uniq_src_ports: return ft4_bit(Ft4Col::uniq_src_ports);
+    case Field::uniq_tcp_flags: return ft4_bit(Ft4Col::uniq_tcp_flags);
+    case Field::first_syn_length: return ft4_bit(Ft4Col::first_syn_length);
+    case Field::first_tcp_rwin: return ft4_bit(Ft4Col::first_tcp_rwin);
+    case Field::maxmind_continent: return ft4_bit(Ft4Col::maxmind_continent);
+    case Field::maxmind_country: return ft4_bit(Ft4Col::maxmind_country);
+    case Field::netacq_continent: return ft4_bit(Ft4Col::netacq_continent);
+    case Field::netacq_country: return ft4_bit(Ft4Col::netacq_country);
+    case Field::prefix2asn: return ft4_bit(Ft4Col::prefix2asn);
+    case Field::spoofed_packet_cnt: return ft4_bit(Ft4Col::spoofed_packet_cnt);
+    case Field::masscan_packet_cnt: return ft4_bit(Ft4Col::masscan_packet_cnt);
+  }
+  return kFt4AllColumns;
+}
+
+uint32_t ft4_columns_of(CommonArray a) {
+  switch (a) {
+    case CommonArray::pktsizes: return ft4_bit(Ft4Col::common_pktsizes);
+    case CommonArray::ttls: return ft4_bit(Ft4Col::common_ttls);
+    case CommonArray::srcports: return ft4_bit(Ft4Col::common_srcports);
+    case CommonArray::tcpflags: return ft4_bit(Ft4Col::common_tcpflags);
+  }
+  return kFt4AllColumns;
+}
+
 // ------------------------------------------------------------ conditions --
 
 Condition parse_condition(std::string_view text) {
@@ -235,12 +271,20 @@ bool PrefixFilter::matches(uint32_t ip) const {
 bool Selection::matches(const Ft4Columns& c, size_t i) const {
   if (time_from && c.time[i] < *time_from) return false;
   if (time_to && c.time[i] > *time_to) return false;
-  if (!sources.matches(c.src_ip[i])) return false;
+  if (!sources.prefixes.empty() && !sources.matches(c.src_ip[i])) return false;
   for (const auto& f : common)
     if (!f.matches(c, i)) return false;
   for (const auto& w : where)
     if (!w.matches(c, i)) return false;
   return true;
+}
+
+uint32_t Selection::ft4_columns() const {
+  uint32_t m = ft4_bit(Ft4Col::time);
+  if (!sources.prefixes.empty()) m |= ft4_bit(Ft4Col::src_ip);
+  for (const auto& f : common) m |= ft4_columns_of(f.array);
+  for (const auto& w : where) m |= ft4_columns_of(w.field);
+  return m;
 }
 
 std::string Selection::describe() const {

@@ -43,6 +43,9 @@ class FlowAnalysis {
   virtual void write(h5::File& out, const dist::Comm& comm) = 0;
   // Rank 0: the result on stdout.
   virtual void print() const = 0;
+  // The FT4 columns accumulate() reads (flow::ft4_bit); the chunks carry
+  // only these and the selection's, the others empty.
+  virtual uint32_t ft4_columns() const { return flow::kFt4AllColumns; }
 };
 
 struct FlowAnalysisInfo {

@@ -75,12 +75,15 @@ FlowInputSummary read_flow_inputs(RunContext& ctx, const FlowInputConfig& cfg, f
 // queries that only aggregate. `threads` OpenMP threads each take a
 // contiguous share of this rank's blocks, in order, and call
 // consume(thread, chunk) per chunk; the chunk is reused after the call.
+// `columns` (flow::ft4_bit of flow::Ft4Col): the columns the chunks carry,
+// the others empty; every record is decoded and checked all the same.
 using Ft4ChunkConsumer = std::function<void(int thread, const flow::Ft4Columns& chunk)>;
 FlowInputSummary stream_ft4_inputs(RunContext& ctx, const FlowInputConfig& cfg, int threads,
-                                   const Ft4ChunkConsumer& consume);
+                                   const Ft4ChunkConsumer& consume, uint32_t columns = flow::kFt4AllColumns);
 // The same over files already listed.
 FlowInputSummary stream_ft4_files(RunContext& ctx, const FlowInputConfig& cfg, const FlowFileList& listed,
-                                  int threads, const Ft4ChunkConsumer& consume);
+                                  int threads, const Ft4ChunkConsumer& consume,
+                                  uint32_t columns = flow::kFt4AllColumns);
 
 // Collective: creates /flow with the input's counts (files, records read, used
 // and rejected, blocks, files skipped or unreadable) and /flow/errors (the

@@ -81,9 +81,26 @@ struct FlowReadStats : ReadSummary {
 // One thread's reading state: its buffer of stored blocks, its inflater and
 // the last file it read, kept open. Decoding chunk after chunk through one
 // reader costs no open, allocation or page fault per chunk.
+//
+// FT4 columns a reader fills (bit i of a mask; arrays are pairs, value and
+// frequency). Every field of every record is still decoded and range
+// checked, so which records are used or rejected, and the messages, do not
+// depend on the mask; the columns left out stay empty. `time` is always filled
+// (a chunk's size()).
+enum class Ft4Col : uint8_t {
+  time, src_ip, dst_net, dst_port, protocol, packet_cnt, uniq_dst_ips, uniq_pkt_sizes, uniq_ttls,
+  uniq_src_ports, uniq_tcp_flags, first_syn_length, first_tcp_rwin, prefix2asn, spoofed_packet_cnt,
+  masscan_packet_cnt, maxmind_continent, maxmind_country, netacq_continent, netacq_country,
+  common_pktsizes, common_ttls, common_srcports, common_tcpflags
+};
+constexpr uint32_t ft4_bit(Ft4Col c) { return uint32_t(1) << unsigned(c); }
+constexpr uint32_t kFt4AllColumns = (uint32_t(1) << 24) - 1;
+
 class FlowBlockReader {
  public:
   FlowBlockReader();
+  // The FT4 columns this reader's decodes fill (kFt4AllColumns by default).
+  void set_ft4_columns(uint32_t mask);
   ~FlowBlockReader();
   FlowBlockReader(FlowBlockReader&&) noexcept;
   FlowBlockReader& operator=(FlowBlockReader&&) noexcept;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scanhpc/flow/avro.hpp"
 #include "scanhpc/flow/flowtuple.hpp"
 
 namespace scanhpc::flow {
@@ -37,6 +38,10 @@ std::string value_text(Field f, uint64_t v);
 enum class CommonArray : uint8_t { pktsizes, ttls, srcports, tcpflags };
 std::optional<CommonArray> parse_common_array(std::string_view name);  // "ttls" or "common_ttls", ...
 const CommonColumn& common_column(const Ft4Columns& c, CommonArray a);
+// The decoder's column bit (flow::ft4_bit) of a field or array, for readers that fill only the
+// columns a query reads (FlowBlockReader::set_ft4_columns).
+uint32_t ft4_columns_of(Field f);
+uint32_t ft4_columns_of(CommonArray a);
 
 // --------------------------------------------------------- conditions --
 enum class Op : uint8_t { eq, ne, lt, le, gt, ge };
@@ -80,6 +85,7 @@ struct Selection {
   std::vector<Condition> where;                // all must match
   bool matches(const Ft4Columns& c, size_t i) const;
   std::string describe() const;                // one line, for provenance and /flow attrs
+  uint32_t ft4_columns() const;                // the columns matches() reads (ft4_bit)
 };
 
 // Row indices of `c` that the selection keeps, ascending (OpenMP inside).
