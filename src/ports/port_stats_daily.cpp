@@ -58,11 +58,27 @@ void remap_sensors(std::vector<DailyCount>& counts, const std::vector<uint32_t>&
 }
 
 PortCounts port_counts_from_daily(const std::vector<DailyCount>& global) {
+  // Dense sums for TCP and UDP (almost every row), the map for the rest;
+  // the map gets each port once, in order.
+  constexpr size_t kPorts = 65536;
+  std::vector<uint64_t> dense(2 * kPorts, 0);
+  std::vector<uint8_t> seen(2 * kPorts, 0);  // a port with 0 sources still gets its entry
   PortCounts pc;
   for (const DailyCount& c : global) {
     const DailyKey k = c.fields();
-    pc.ports[{k.proto, k.port}] += c.sources;
+    if (k.proto == uint8_t(Proto::tcp) || k.proto == uint8_t(Proto::udp)) {
+      const size_t i = (k.proto == uint8_t(Proto::udp) ? kPorts : 0) + k.port;
+      dense[i] += c.sources;
+      seen[i] = 1;
+    } else {
+      pc.ports[{k.proto, k.port}] += c.sources;
+    }
   }
+  for (size_t i = 0; i < 2 * kPorts; ++i)
+    if (seen[i])
+      pc.ports.emplace_hint(pc.ports.end(), PortKey{i < kPorts ? uint8_t(Proto::tcp) : uint8_t(Proto::udp),
+                                                    uint16_t(i % kPorts)},
+                            dense[i]);
   return pc;
 }
 

@@ -45,6 +45,81 @@ void radix_sort_keys(std::vector<K>& v) {
   if (from != v.data()) std::copy(from, from + n, v.data());
 }
 
+// In-cache LSD radix sort of [a, a + n) on bits [0, bits), 8-bit digits, the
+// digits every key shares skipped; `tmp` holds n keys. The result is in a.
+void small_radix(uint64_t* a, uint64_t* tmp, size_t n, int bits) {
+  constexpr size_t kB = 256;
+  const int passes = (bits + 7) / 8;
+  uint32_t count[8][kB];
+  std::fill(&count[0][0], &count[0][0] + passes * kB, 0u);
+  for (size_t i = 0; i < n; ++i)
+    for (int p = 0; p < passes; ++p) ++count[p][(a[i] >> (8 * p)) & 0xFF];
+  uint64_t* from = a;
+  uint64_t* to = tmp;
+  for (int p = 0; p < passes; ++p) {
+    uint32_t* c = count[p];
+    if (c[(from[0] >> (8 * p)) & 0xFF] == n) continue;  // one digit value: nothing moves
+    uint32_t offset = 0;
+    for (size_t b = 0; b < kB; ++b) offset += std::exchange(c[b], offset);
+    for (size_t i = 0; i < n; ++i) to[c[(from[i] >> (8 * p)) & 0xFF]++] = from[i];
+    std::swap(from, to);
+  }
+  if (from != a) std::copy(from, from + n, a);
+}
+
+// Sorted and distinct, in place. One counting pass by the top bits that vary
+// (buckets of about 1,000 keys), then each bucket sorted in cache by its
+// remaining bits and its duplicates dropped: two passes over memory, not one
+// per 11-bit digit.
+void sort_distinct_keys(std::vector<uint64_t>& v) {
+  const size_t n = v.size();
+  if (n < 4096) {
+    radix_sort_keys(v);
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return;
+  }
+  uint64_t all_or = 0, all_and = ~uint64_t(0);
+  for (const uint64_t x : v) {
+    all_or |= x;
+    all_and &= x;
+  }
+  const uint64_t varying = all_or ^ all_and;
+  if (varying == 0) {  // every key the same
+    v.erase(v.begin() + 1, v.end());
+    return;
+  }
+  const int top = 64 - __builtin_clzll(varying);  // bits [top, 64) are the same in every key
+  int d = 1;
+  while (d < 16 && (n >> d) > 1024) ++d;
+  d = std::min(d, top);
+  const int low = top - d;  // bits sorted inside a bucket
+  const size_t buckets = size_t(1) << d;
+  std::vector<uint64_t> start(buckets + 1, 0);
+  for (const uint64_t x : v) ++start[((x >> low) & (buckets - 1)) + 1];
+  size_t largest = 0;
+  for (size_t b = 0; b < buckets; ++b) {
+    largest = std::max<size_t>(largest, start[b + 1]);
+    start[b + 1] += start[b];
+  }
+  std::unique_ptr<uint64_t[]> grouped(new uint64_t[n]);
+  {
+    std::vector<uint64_t> cursor(start.begin(), start.end() - 1);
+    for (const uint64_t x : v) grouped[cursor[(x >> low) & (buckets - 1)]++] = x;
+  }
+  std::unique_ptr<uint64_t[]> scratch(new uint64_t[std::max<size_t>(largest, 1)]);
+  size_t out = 0;
+  for (size_t b = 0; b < buckets; ++b) {
+    uint64_t* a = grouped.get() + start[b];
+    const size_t m = size_t(start[b + 1] - start[b]);
+    if (m == 0) continue;
+    if (m > 1) small_radix(a, scratch.get(), m, low);
+    v[out++] = a[0];
+    for (size_t i = 1; i < m; ++i)
+      if (a[i] != a[i - 1]) v[out++] = a[i];
+  }
+  v.resize(out);
+}
+
 template <class K>
 void dedup_sorted(std::vector<K>& v) {
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -87,8 +162,12 @@ std::vector<K> sorted_keys(const EventColumns& e, Key key) {
   keys.reserve(n);
   for (size_t i = 0; i < n; ++i)
     if (has_port(e.dst_port[i])) keys.push_back(key(day_of(e.time[i]), e.sensor[i], e.proto[i], e.dst_port[i], e.src[i]));
-  radix_sort_keys(keys);
-  dedup_sorted(keys);
+  if constexpr (sizeof(K) == 8) {
+    sort_distinct_keys(keys);
+  } else {
+    radix_sort_keys(keys);
+    dedup_sorted(keys);
+  }
   return keys;
 }
 
@@ -158,6 +237,7 @@ uint64_t TupleLayout::daily_key(uint64_t compact_key) const {
 }
 
 void radix_sort(std::vector<uint64_t>& v) { radix_sort_keys(v); }
+void sort_distinct(std::vector<uint64_t>& v) { sort_distinct_keys(v); }
 void radix_sort(std::vector<u128>& v) { radix_sort_keys(v); }
 
 PortTuples local_port_tuples(const EventColumns& e, const TupleLayout& layout) {

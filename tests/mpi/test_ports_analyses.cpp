@@ -72,7 +72,10 @@ std::string temp_path(const dist::Comm& comm, const std::string& tag) {
 void run_analysis(const dist::Comm& comm, const std::string& name, const analyses::PortsAnalysisOptions& options,
                   const ports::EventColumns& mine, const std::string& path) {
   auto analysis = choose_ports_analyses(name).front()->make(options);
-  analysis->accumulate(mine);
+  // As the command: what counts events, then this rank's distinct tuples
+  // (every tuple of a source already here, as after the exchange).
+  analysis->accumulate_events(mine);
+  analysis->accumulate(ports::local_port_tuples(mine, ports::tuple_layout(ports::local_tuple_bounds(mine))));
   analysis->merge(comm);
   auto out = h5::File::create_parallel(path, comm.get());
   out.create_group("/ports");

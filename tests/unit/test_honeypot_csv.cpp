@@ -4,6 +4,7 @@
 // the error cap, and a timing.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -323,5 +324,100 @@ TEST_CASE("honeypot csv: many parts appended column by column = one by one", "[h
     CHECK(rows_of(by_columns) == rows_of(one_by_one));
     CHECK(by_columns.sensors == one_by_one.sensors);
     for (const auto& p : copy) CHECK(p.size() == 0);
+  }
+}
+
+// The one-pass marx line (honeypot_csv.cpp, fast_marx_line) against the
+// general path as the oracle: the same rows with their fields in reverse
+// order under a reversed header take the general path only, and every
+// line keeps its length, so events, counts and errors (offsets included)
+// must be the same. Rows mutated one way each: spaces, quotes, dotted and
+// out-of-range sources, bad times and dates, other protocols, bad and
+// missing ports, ICMP types, \r\n, blank lines, field counts, a last line
+// without '\n'; several parts as ranks and threads split a file.
+TEST_CASE("honeypot csv: the one-pass marx line equals the general path", "[honeypot]") {
+  uint64_t state = 42;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return uint32_t(state >> 33);
+  };
+  const char* sensors[] = {"groucho-oregon", "zeppo-norcal", "groucho-eu", "a", "tokyo"};
+  const char* protos[] = {"TCP", "UDP", "ICMP"};
+  std::vector<std::vector<std::string>> rows;
+  for (int i = 0; i < 20000; ++i) {
+    char date[32];
+    const unsigned day = 1 + next() % 28, hour = next() % 24, minute = next() % 60, second = next() % 60;
+    std::snprintf(date, sizeof date, "2013-0%u-%02u %02u:%02u:%02u", 3 + next() % 2, day, hour, minute, second);
+    const std::string proto = protos[next() % 3];
+    std::vector<std::string> f = {date, sensors[next() % 5], std::to_string(next() % 4000000000u), proto,
+                                  proto == "ICMP" ? std::to_string(next() % 20) : "",
+                                  proto == "ICMP" ? "" : std::to_string(next() % 65536),
+                                  proto == "ICMP" ? "" : std::to_string(next() % 65536)};
+    if (next() % 3 == 0) {  // one mutation
+      const size_t c = next() % 7;
+      switch (next() % 16) {
+        case 0: f[c] = " " + f[c]; break;
+        case 1: f[c] += " "; break;
+        case 2: f[c] = "\"" + f[c] + "\""; break;
+        case 3: f[2] = "10.1.2." + std::to_string(next() % 300); break;
+        case 4: f[2] = std::to_string(4294967290ull + next() % 10); break;
+        case 5: f[0][9] = char('0' + next() % 10); f[0][8] = char('0' + next() % 4); break;
+        case 6: f[0][11 + next() % 8] = char('0' + next() % 10); break;
+        case 7: f[3] = next() % 2 ? "tcp" : "6"; break;
+        case 8: f[6] = next() % 2 ? "" : std::to_string(65530 + next() % 10); break;
+        case 9: f[5] = std::to_string(65530 + next() % 10); break;
+        case 10: f[4] = std::to_string(250 + next() % 10); break;
+        case 11: f[1] = ""; break;
+        case 12: f.push_back("x"); break;
+        case 13: f.pop_back(); break;
+        case 14: f[c] = "0000000000" + f[c]; break;
+        case 15: f[0][10] = 'T'; break;
+      }
+    }
+    rows.push_back(std::move(f));
+  }
+  auto text = [&](bool reversed) {
+    std::string t = reversed ? "dpt,spt,type,proto,src,host,datetime\n" : "datetime,host,src,proto,type,spt,dpt\n";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      auto f = rows[i];
+      if (reversed) std::reverse(f.begin(), f.end());
+      for (size_t j = 0; j < f.size(); ++j) t += (j ? "," : "") + f[j];
+      if (i % 97 == 5) t += "\r";
+      if (i + 1 < rows.size()) t += i % 89 == 7 ? "\n  \n" : "\n";  // no '\n' after the last row
+    }
+    return t;
+  };
+  const std::string marx = text(false), general = text(true);
+  REQUIRE(marx.size() == general.size());
+  auto errors = [](const CsvCounts& c) {
+    std::vector<std::pair<uint64_t, std::string>> out;
+    for (const auto& e : c.errors) out.emplace_back(e.offset, e.cause);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  for (size_t parts : {size_t(1), size_t(3), size_t(7)}) {
+    EventColumns a, b;
+    CsvCounts ca, cb;
+    ca.errors_kept = cb.errors_kept = 100000;
+    CsvLayout layout_a = layout_from_header("datetime,host,src,proto,type,spt,dpt");
+    CsvLayout layout_b = layout_from_header("dpt,spt,type,proto,src,host,datetime");
+    layout_a.date_form = layout_b.date_form = DateForm::iso;
+    const size_t begin = marx.find('\n') + 1;
+    for (size_t p = 0; p < parts; ++p) {  // cut at line starts, as the range readers do
+      size_t lo = begin + (marx.size() - begin) * p / parts, hi = begin + (marx.size() - begin) * (p + 1) / parts;
+      if (p > 0) lo = marx.find('\n', lo - 1) + 1;
+      if (p + 1 < parts) hi = marx.find('\n', hi - 1) + 1;
+      parse_honeypot_csv(std::string_view(marx).substr(lo, hi - lo), lo, layout_a, a, ca);
+      parse_honeypot_csv(std::string_view(general).substr(lo, hi - lo), lo, layout_b, b, cb);
+    }
+    CHECK(rows_of(a) == rows_of(b));
+    CHECK(ca.records_read == cb.records_read);
+    CHECK(ca.records_used == cb.records_used);
+    CHECK(ca.records_rejected == cb.records_rejected);
+    CHECK(ca.blank_lines == cb.blank_lines);
+    CHECK(ca.rows_repaired == cb.rows_repaired);
+    CHECK(errors(ca) == errors(cb));
+    CHECK(ca.records_rejected > 1000);  // the mutations were seen
+    CHECK(ca.records_used > 10000);
   }
 }

@@ -12,6 +12,7 @@
 
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/ports/port_stats.hpp"
+#include "scanhpc/ports/port_tuples.hpp"
 
 using namespace scanhpc;
 using namespace scanhpc::ports;
@@ -392,5 +393,52 @@ TEST_CASE("ports: the top table from each owner's candidates equals the table fr
       for (const auto& [k, c] : o.ports) totals[k.proto] += c;
     }
     REQUIRE(top_ports(candidates, totals, n) == top_ports(all, n));
+  }
+}
+
+// sort_distinct (the tuples' dedup: a counting pass by the top varying bits,
+// buckets sorted in cache) against std::sort + std::unique, on keys shaped
+// like compact tuples, full-width keys, one hot group, all-equal and small
+// inputs; and as the command uses it, at 1-4 simulated ranks: each rank's
+// share sorted distinct, the runs merged (merge_tuple_runs) = the oracle of all.
+TEST_CASE("ports: sorted distinct tuple keys equal sort + unique, whole and per simulated rank", "[ports]") {
+  SplitMix64 rng{7};
+  auto oracle = [](std::vector<uint64_t> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  };
+  for (int shape = 0; shape < 6; ++shape) {
+    for (size_t n : {size_t(0), size_t(1), size_t(5), size_t(4095), size_t(4096), size_t(70000), size_t(300000)}) {
+      std::vector<uint64_t> keys(n);
+      for (auto& k : keys) {
+        const uint64_t group = shape == 3 ? 17 : rng.below(shape == 4 ? 3 : 4860);
+        const uint64_t port = rng.below(8) == 0 ? rng.below(65536) : 1433 + rng.below(3);
+        const uint64_t src = rng.below(shape == 1 ? 50 : 2000000) * 2654435761u;
+        switch (shape) {
+          case 2: k = uint64_t(rng.below(1u << 31)) << 33 ^ rng.below(1u << 31) << 2 ^ rng.below(4); break;
+          case 5: k = 0x1234; break;
+          default: k = group << 48 | port << 32 | uint32_t(src);
+        }
+      }
+      const auto want = oracle(keys);
+      auto got = keys;
+      sort_distinct(got);
+      CHECK(got == want);
+      for (int ranks : {1, 2, 3, 4}) {
+        std::vector<std::vector<uint64_t>> share(static_cast<size_t>(ranks));
+        for (size_t i = 0; i < keys.size(); ++i) share[(keys[i] * 0x9E3779B97F4A7C15ull >> 40) % size_t(ranks)].push_back(keys[i]);
+        PortTuples t;
+        t.layout.compact = true;
+        std::vector<uint64_t> runs;
+        for (auto& s : share) {
+          sort_distinct(s);
+          runs.push_back(s.size());
+          t.compact.insert(t.compact.end(), s.begin(), s.end());
+        }
+        merge_tuple_runs(t, runs);
+        CHECK(t.compact == want);
+      }
+    }
   }
 }
