@@ -112,14 +112,8 @@ bool decode_record(const FieldProgram& prog, Scratch& s, int64_t* slots, const u
       case FieldOp::long_array: {
         auto& values = s.arrays[op.target];
         for (;;) {
-          if (!read_long(p, end, n)) return false;
+          if (!read_block_count(p, end, n)) return false;
           if (n == 0) break;
-          if (n < 0) {  // a block given with its byte size
-            int64_t bytes = 0;
-            if (n == INT64_MIN) return false;  // -n would overflow
-            n = -n;
-            if (!read_long(p, end, bytes)) return false;
-          }
           if (n > end - p) return false;
           for (int64_t k = 0; k < n; ++k) {
             int64_t v = 0;
@@ -204,14 +198,8 @@ int commit(const int64_t* s, const Scratch&, Ft3Columns& c, size_t row) {
       uint64_t count = 0;
       bool bad = false;
       for (;;) {
-        if (!read_long(p, end, n)) return false;
+        if (!read_block_count(p, end, n)) return false;
         if (n == 0) break;
-        if (n < 0) {  // a block given with its byte size
-          int64_t bytes = 0;
-          if (n == INT64_MIN) return false;  // -n would overflow
-          n = -n;
-          if (!read_long(p, end, bytes)) return false;
-        }
         if (n > end - p) return false;
         count += uint64_t(n);
         for (int64_t k = 0; k < n; ++k) {

@@ -79,6 +79,16 @@ namespace scanhpc::flow::avro_detail {
   out = unzigzag(v);
   return true;
 }
+// The item count of an Avro array or map block (0 ends the array). A negative
+// count is followed by the block's byte size, which is read and not needed.
+[[gnu::always_inline]] inline bool read_block_count(const uint8_t*& p, const uint8_t* end, int64_t& n) {
+  if (!read_long(p, end, n)) return false;
+  if (n >= 0) return true;
+  if (n == INT64_MIN) return false;  // -n would overflow
+  n = -n;
+  int64_t bytes = 0;
+  return read_long(p, end, bytes);
+}
 inline void write_long(std::string& out, int64_t value) {
   uint64_t v = (uint64_t(value) << 1) ^ uint64_t(value >> 63);
   while (v >= 0x80) {

@@ -312,6 +312,19 @@ constexpr uint8_t kTcp = uint8_t(Proto::tcp);
 constexpr uint8_t kOpen = uint8_t(Status::open);
 constexpr uint8_t kSynAck = 0x12;  // parse_reason("syn-ack"): SYN | ACK
 
+// A code: masscan's common value compared inline, any other through its parser.
+template <size_t N, class Parse>
+inline bool plain_code(std::string_view s, const char (&common)[N], uint8_t common_code, Parse parse, uint8_t& out) {
+  if (is(s, common)) {
+    out = common_code;
+    return true;
+  }
+  auto v = parse(s);
+  if (!v) return false;
+  out = uint8_t(*v);
+  return true;
+}
+
 // parse_ipv4, inline: four decimal octets of 1 to 3 digits, each <= 255,
 // separated by dots, nothing else.
 inline bool ipv4_inline(std::string_view s, uint32_t& out) {
@@ -360,34 +373,13 @@ bool plain_entry(Cursor& c, detail::PortEntry& e) {
       e.port = uint16_t(n);
       e.has_port = true;
     } else if (is(key, "proto")) {
-      if (!once(2) || !c.plain_string(s)) return false;
-      if (is(s, "tcp")) {
-        e.proto = kTcp;
-      } else {
-        auto v = parse_proto(s);
-        if (!v) return false;
-        e.proto = uint8_t(*v);
-      }
+      if (!once(2) || !c.plain_string(s) || !plain_code(s, "tcp", kTcp, parse_proto, e.proto)) return false;
       e.has_proto = true;
     } else if (is(key, "status")) {
-      if (!once(4) || !c.plain_string(s)) return false;
-      if (is(s, "open")) {
-        e.status = kOpen;
-      } else {
-        auto v = parse_status(s);
-        if (!v) return false;
-        e.status = uint8_t(*v);
-      }
+      if (!once(4) || !c.plain_string(s) || !plain_code(s, "open", kOpen, parse_status, e.status)) return false;
       e.has_status = true;
     } else if (is(key, "reason")) {
-      if (!once(8) || !c.plain_string(s)) return false;
-      if (is(s, "syn-ack")) {
-        e.reason = kSynAck;
-      } else {
-        auto v = parse_reason(s);
-        if (!v) return false;
-        e.reason = *v;
-      }
+      if (!once(8) || !c.plain_string(s) || !plain_code(s, "syn-ack", kSynAck, parse_reason, e.reason)) return false;
       e.known |= kKnownReason;
     } else if (is(key, "ttl")) {
       if (!once(16) || !c.unsigned_value(255, n)) return false;
