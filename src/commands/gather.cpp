@@ -509,9 +509,9 @@ int run_gather(const GatherConfig& cfg, const std::string& ini) {
     const bool runs_failed = g.runs.size() < expected || !g.failed.empty();
     if (ctx.root()) {
       if (!cfg.quiet || runs_failed) {  // a missing run is said even with --quiet
-        std::fprintf(stderr, "scanhpc gather: %s (%zu option(s) differ: ", count.c_str(), g.varying.size());
-        for (size_t i = 0; i < g.varying.size(); ++i) std::fprintf(stderr, "%s%s", i ? ", " : "", g.varying[i].c_str());
-        std::fprintf(stderr, ") -> %s\n", cfg.output.c_str());
+        std::string differ = g.varying.empty() ? "no option differs" : std::to_string(g.varying.size()) + " option(s) differ: ";
+        for (size_t i = 0; i < g.varying.size(); ++i) differ += (i ? ", " : "") + g.varying[i];
+        std::fprintf(stderr, "scanhpc gather: %s (%s) -> %s\n", count.c_str(), differ.c_str(), cfg.output.c_str());
         if (csv_output && !g.constants.empty() && !cfg.quiet) {
           std::fprintf(stderr, "  the same in every run:");
           for (const auto& [k, v] : g.constants) {
