@@ -45,15 +45,30 @@ int id_owner(uint64_t id, int ranks) { return int((unsigned __int128)id * unsign
 
 // The dictionary, deduplicated on id owners; each rank returns its ids in order.
 std::vector<gps::FeatureEntry> distribute_features(const dist::Comm& comm, const gps::FeatureDictionary& dict,
-                                                   uint64_t round_bytes) {
+                                                   const GpsModel& model, bool all, uint64_t round_bytes) {
   std::vector<std::string> per_rank(size_t(comm.size()));
-  for (const auto& e : dict.sorted_entries()) {
-    std::string& buf = per_rank[size_t(id_owner(e.id, comm.size()))];
-    uint32_t len = checked_cast<uint32_t>(e.text.size());
-    buf.append(reinterpret_cast<const char*>(&e.id), 8);
-    buf.push_back(char(e.kind));
+  auto send = [&](uint64_t id, gps::FeatureKind kind, std::string_view text) {
+    std::string& buf = per_rank[size_t(id_owner(id, comm.size()))];
+    uint32_t len = checked_cast<uint32_t>(text.size());
+    buf.append(reinterpret_cast<const char*>(&id), 8);
+    buf.push_back(char(kind));
     buf.append(reinterpret_cast<const char*>(&len), 4);
-    buf += e.text;
+    buf += text;
+  };
+  if (all) {
+    for (const auto& e : dict.sorted_entries()) send(e.id, e.kind, e.text);
+  } else {
+    // The rules' feature ids, each from the rank owning it (its family rules;
+    // at one rank all rules are here), known to every rank: a list the size of
+    // the model, which each rank answers from its own dictionary.
+    const auto& owned = comm.size() > 1 ? model.family_rules : model.rules;
+    std::vector<uint64_t> ids;
+    ids.reserve(owned.size());
+    for (const auto& r : owned) ids.push_back(r.feature);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (uint64_t id : comm.size() > 1 ? dist::allgatherv(comm, ids) : ids)
+      if (const auto e = dict.find(id)) send(id, e->kind, e->text);
   }
   auto record_size = [](const char* p) {
     uint32_t len;
@@ -372,6 +387,7 @@ void write_gps_model(h5::File& out, const dist::Comm& comm, const GpsSettings& c
   out.write_attr("/gps", "plan_probes", gps::plan_probes(m.plan));
   out.write_attr("/gps", "seed_fraction", cfg.seed_fraction);
   out.write_attr("/gps", "sample_seed", cfg.sample_seed);
+  out.write_attr("/gps", "features_written", std::string(cfg.all_features ? "all" : "rules"));
   {
     // The seed's services, so that gps predict can leave them out.
     std::vector<uint32_t> ip;
@@ -495,7 +511,7 @@ class GpsModelAnalysis final : public GpsAnalysis {
   }
   void merge(const dist::Comm& comm, const StageMark& stage) override {
     model_ = build_gps_model(comm, *hosts_, *dict_, settings_, round_bytes_, stage);
-    features_ = distribute_features(comm, *dict_, round_bytes_);
+    features_ = distribute_features(comm, *dict_, model_, settings_.all_features, round_bytes_);
   }
   void write(h5::File& out, const dist::Comm& comm) override {
     write_gps_model(out, comm, settings_, model_, *hosts_, features_);
@@ -503,7 +519,8 @@ class GpsModelAnalysis final : public GpsAnalysis {
   std::string summary(const dist::Comm& comm) const override {
     const uint64_t features = comm.allreduce_sum(features_.size());
     return std::to_string(model_.total_rules) + " rules, " + std::to_string(model_.plan.size()) + " plan rows (" +
-           std::to_string(gps::plan_probes(model_.plan)) + " probes), " + std::to_string(features) + " features";
+           std::to_string(gps::plan_probes(model_.plan)) + " probes), " + std::to_string(features) +
+           (settings_.all_features ? " features" : " features in rules");
   }
   std::string plan_csv() const override {
     std::ostringstream csv;  // the scan list for ZMap or masscan, in priority order

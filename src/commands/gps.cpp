@@ -59,7 +59,10 @@ void add_gps_options(po::options_description& o) {
       ("min-support", po::value<uint64_t>()->default_value(2), "a rule needs support > this")
       ("hitrate", po::value<double>()->default_value(1e-5), "a rule (and a plan row's density) needs more than this")
       ("step", po::value<int>()->default_value(16), "plan prefix length (/step)")
-      ("plan-csv", po::value<std::string>()->default_value(""), "also write the plan as port,prefix/len lines");
+      ("plan-csv", po::value<std::string>()->default_value(""), "also write the plan as port,prefix/len lines")
+      ("all-features", po::bool_switch()->default_value(false),
+       "write every distinct feature of the seed to /gps/features, not only those of the rules "
+       "(one row per distinct banner line, crossed with each /16 and ASN: large)");
 }
 
 GpsConfig to_config(const po::variables_map& vm) {
@@ -76,6 +79,7 @@ GpsConfig to_config(const po::variables_map& vm) {
   c.step = vm["step"].as<int>();
   c.pfx2as = vm["pfx2as"].as<std::string>();
   c.plan_csv = vm["plan-csv"].as<std::string>();
+  c.all_features = vm["all-features"].as<bool>();
   if (c.features.net_min_len < 1 || c.features.net_max_len > 32) throw UsageError("--net-min-len/--net-max-len: 1..32");
   if (c.step < 1 || c.step > 32) throw UsageError("--step: 1..32");
   if (c.model.min_ports < 1 || c.model.min_ports > c.model.max_ports) throw UsageError("--min-ports/--max-ports");

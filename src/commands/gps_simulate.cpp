@@ -250,7 +250,7 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
                                    predictions, gps::plan_probes(model.plan), cfg.ingest.round_bytes);
     ctx.end_stage("evaluate");
 
-    auto features = distribute_features(comm, loaded.dict, cfg.ingest.round_bytes);
+    auto features = distribute_features(comm, loaded.dict, model, cfg.all_features, cfg.ingest.round_bytes);
     h5::File& out = ctx.output();
     write_gps_ingest(out, comm, loaded);
     analyses::write_gps_model(out, comm, cfg, model, seed, features);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "scanhpc/core/checked_cast.hpp"
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/io/gps_seed_json.hpp"
@@ -45,48 +46,89 @@ uint64_t feature_id(FeatureKind kind, std::string_view text) {
 
 // ------------------------------------------------------------ dictionary --
 
-uint64_t FeatureDictionary::add(FeatureKind kind, std::string_view text) {
-  uint64_t id = feature_id(kind, text);
-  auto it = map_.find(id);
-  if (it == map_.end()) {
-    map_.emplace(id, FeatureEntry{id, kind, std::string(text)});
-  } else if (it->second.kind != kind || it->second.text != text) {
-    throw std::runtime_error("gps: feature id collision between \"" + it->second.text + "\" and \"" +
-                             std::string(text) + "\"");
+namespace {
+[[noreturn]] void collision(std::string_view a, std::string_view b) {
+  throw std::runtime_error("gps: feature id collision between \"" + std::string(a) + "\" and \"" + std::string(b) +
+                           "\"");
+}
+size_t slot_hash(uint64_t id, size_t mask) { return size_t((id * 0x9E3779B97F4A7C15ull) >> 32) & mask; }
+}  // namespace
+
+const FeatureDictionary::Slot* FeatureDictionary::slot_of(uint64_t id) const {
+  if (slots_.empty()) return nullptr;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = slot_hash(id, mask);; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (!s.used) return nullptr;
+    if (s.id == id) return &s;
   }
+}
+
+FeatureDictionary::Slot& FeatureDictionary::slot_for(uint64_t id) {
+  if ((size_ + 1) * 8 > slots_.size() * 5) grow();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = slot_hash(id, mask);; i = (i + 1) & mask)
+    if (!slots_[i].used || slots_[i].id == id) return slots_[i];
+}
+
+void FeatureDictionary::grow() {
+  std::vector<Slot> old(std::max<size_t>(1024, slots_.size() * 2));
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (!s.used) continue;
+    size_t i = slot_hash(s.id, mask);
+    while (slots_[i].used) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+void FeatureDictionary::add_new(Slot& s, uint64_t id, FeatureKind kind, std::string_view text) {
+  s = Slot{id, arena_.size(), checked_cast<uint32_t>(text.size()), kind, true};
+  arena_.append(text);
+  ++size_;
+}
+
+uint64_t FeatureDictionary::add(FeatureKind kind, std::string_view text) {
+  const uint64_t id = feature_id(kind, text);
+  Slot& s = slot_for(id);
+  if (!s.used) add_new(s, id, kind, text);
+  else if (s.kind != kind || text_of(s) != text) collision(text_of(s), text);
   return id;
 }
 
-const FeatureEntry* FeatureDictionary::find(uint64_t id) const {
-  auto it = map_.find(id);
-  return it == map_.end() ? nullptr : &it->second;
+std::optional<FeatureEntry> FeatureDictionary::find(uint64_t id) const {
+  const Slot* s = slot_of(id);
+  if (!s) return std::nullopt;
+  return FeatureEntry{id, s->kind, std::string(text_of(*s))};
 }
 
 std::string_view FeatureDictionary::text(uint64_t id) const {
-  auto* e = find(id);
-  if (!e) throw std::out_of_range("gps: unknown feature id " + std::to_string(id));
-  return e->text;
+  const Slot* s = slot_of(id);
+  if (!s) throw std::out_of_range("gps: unknown feature id " + std::to_string(id));
+  return text_of(*s);
 }
 
 void FeatureDictionary::insert(const FeatureEntry& e) {
-  auto it = map_.find(e.id);
-  if (it == map_.end()) {
-    map_.emplace(e.id, e);
-  } else if (it->second.kind != e.kind || it->second.text != e.text) {
-    throw std::runtime_error("gps: feature id collision between \"" + it->second.text + "\" and \"" + e.text +
-                             "\"");
-  }
+  Slot& s = slot_for(e.id);
+  if (!s.used) add_new(s, e.id, e.kind, e.text);
+  else if (s.kind != e.kind || text_of(s) != e.text) collision(text_of(s), e.text);
 }
 
 void FeatureDictionary::merge(const FeatureDictionary& other) {
-  for (const auto& [id, e] : other.map_) insert(e);
+  for (const Slot& o : other.slots_)
+    if (o.used) insert(FeatureEntry{o.id, o.kind, std::string(other.text_of(o))});
 }
 
 std::vector<FeatureEntry> FeatureDictionary::sorted_entries() const {
+  std::vector<const Slot*> used;
+  used.reserve(size_);
+  for (const Slot& s : slots_)
+    if (s.used) used.push_back(&s);
+  std::sort(used.begin(), used.end(), [](const Slot* a, const Slot* b) { return a->id < b->id; });
   std::vector<FeatureEntry> out;
-  out.reserve(map_.size());
-  for (const auto& [id, e] : map_) out.push_back(e);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  out.reserve(used.size());
+  for (const Slot* s : used) out.push_back({s->id, s->kind, std::string(text_of(*s))});
   return out;
 }
 
@@ -163,88 +205,113 @@ AsnTable AsnTable::from_pfx2as(std::string_view text) {
 
 // -------------------------------------------------------- feature texts --
 
+namespace {
+
+// Calls emit(kind, text) for each of a service's features, in the order
+// service_feature_texts lists them. Texts are built in reused buffers (the
+// view is valid during the call only): millions of services, no allocation
+// per feature.
+class FeatureWriter {
+ public:
+  template <class Emit>
+  void run(uint32_t ip, std::span<const BannerText> banners, const FeatureOptions& options,
+           std::optional<uint32_t> asn, Emit&& emit) {
+    if (options.net_min_len < 0 || options.net_max_len > 32)
+      throw std::invalid_argument("gps: network prefix lengths must be within 0..32");
+    for (const auto& b : banners) {  // GPS's own seed fields: the record's ASN wins
+      if (b.service != kGpsAsnService) continue;
+      uint32_t n = 0;
+      auto [p, ec] = std::from_chars(b.banner.data(), b.banner.data() + b.banner.size(), n);
+      if (ec == std::errc() && p == b.banner.data() + b.banner.size()) asn = n;
+    }
+    emit(FeatureKind::l4, std::string_view("L4"));
+    apps_.clear();
+    app_ends_.clear();
+    auto app = [&](std::string_view prefix, std::string_view rest) {
+      apps_ += prefix;
+      apps_ += rest;
+      app_ends_.push_back(apps_.size());
+      const size_t begin = app_ends_.size() > 1 ? app_ends_[app_ends_.size() - 2] : 0;
+      emit(FeatureKind::app, std::string_view(apps_).substr(begin));
+    };
+    for (const auto& b : banners) {
+      // GPS's own seed fields (scanhpc/io/gps_seed_json.hpp), named as GPS names them.
+      if (b.service == kGpsAsnService) continue;
+      if (b.service == kGpsFingerprintService) { app("fingerprint: ", b.banner); continue; }
+      if (b.service == kGpsWindowService) { app("window: ", b.banner); continue; }
+      // ZGrab2's rows (scanhpc/io/zgrab2_json.hpp): GPS's names, no "service:" feature.
+      if (b.service == kZgrab2TlsSubjectService) { app("tls cert: subject=", b.banner); continue; }
+      if (b.service == kZgrab2TlsIssuerService) { app("tls cert: issuer=", b.banner); continue; }
+      if (b.service == kZgrab2SshService) app("ssh banner: ", b.banner);
+      if (!b.service.empty() && !banner_joins_only(b.service)) app("service: ", b.service);
+      std::string_view data = b.banner;
+      for (size_t pos = 0; pos <= data.size();) {
+        size_t nl = data.find('\n', pos);
+        if (nl == std::string_view::npos) nl = data.size();
+        std::string_view line = data.substr(pos, nl - pos);
+        pos = nl + 1;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty()) app("http line: ", line);
+      }
+    }
+    for (int len = options.net_min_len; len <= options.net_max_len; ++len) {
+      text_ = "s";
+      text_ += std::to_string(len);
+      text_ += ": ";
+      text_ += hex8(prefix_of(ip, len));
+      emit(FeatureKind::net, std::string_view(text_));
+    }
+    std::string asn_text;
+    if (asn) {
+      asn_text = "asn: " + std::to_string(*asn);
+      emit(FeatureKind::asn, std::string_view(asn_text));
+    }
+    if (!options.crosses) return;
+    const std::string hex16 = hex8(prefix_of(ip, 16));
+    for (size_t i = 0, begin = 0; i < app_ends_.size(); begin = app_ends_[i++]) {
+      const std::string_view a = std::string_view(apps_).substr(begin, app_ends_[i] - begin);
+      text_.assign("16:").append(a).append("-").append(hex16);
+      emit(FeatureKind::cross, std::string_view(text_));
+      if (!asn) continue;
+      text_.assign("asn:").append(a).append("-").append(asn_text);
+      emit(FeatureKind::cross, std::string_view(text_));
+    }
+  }
+
+ private:
+  std::string apps_;              // the service's app texts, back to back
+  std::vector<size_t> app_ends_;  // where each ends in apps_
+  std::string text_;
+};
+
+}  // namespace
+
 std::vector<std::pair<FeatureKind, std::string>> service_feature_texts(
     uint32_t ip, std::span<const BannerText> banners, const FeatureOptions& options,
     std::optional<uint32_t> asn) {
   std::vector<std::pair<FeatureKind, std::string>> out;
-  out.emplace_back(FeatureKind::l4, "L4");
-  const size_t app_begin = out.size();
-  for (const auto& b : banners) {
-    // GPS's own seed fields (scanhpc/io/gps_seed_json.hpp), named as GPS names them.
-    if (b.service == kGpsAsnService) {
-      uint32_t n = 0;
-      auto [p, ec] = std::from_chars(b.banner.data(), b.banner.data() + b.banner.size(), n);
-      if (ec == std::errc() && p == b.banner.data() + b.banner.size()) asn = n;  // the record's ASN wins
-      continue;
-    }
-    if (b.service == kGpsFingerprintService) {
-      out.emplace_back(FeatureKind::app, "fingerprint: " + std::string(b.banner));
-      continue;
-    }
-    if (b.service == kGpsWindowService) {
-      out.emplace_back(FeatureKind::app, "window: " + std::string(b.banner));
-      continue;
-    }
-    // ZGrab2's rows (scanhpc/io/zgrab2_json.hpp): GPS's names, no "service:" feature.
-    if (b.service == kZgrab2TlsSubjectService) {
-      out.emplace_back(FeatureKind::app, "tls cert: subject=" + std::string(b.banner));
-      continue;
-    }
-    if (b.service == kZgrab2TlsIssuerService) {
-      out.emplace_back(FeatureKind::app, "tls cert: issuer=" + std::string(b.banner));
-      continue;
-    }
-    if (b.service == kZgrab2SshService) out.emplace_back(FeatureKind::app, "ssh banner: " + std::string(b.banner));
-    if (!b.service.empty() && !banner_joins_only(b.service))
-      out.emplace_back(FeatureKind::app, "service: " + std::string(b.service));
-    size_t pos = 0;
-    std::string_view data = b.banner;
-    while (pos <= data.size()) {
-      size_t nl = data.find('\n', pos);
-      if (nl == std::string_view::npos) nl = data.size();
-      std::string_view line = data.substr(pos, nl - pos);
-      pos = nl + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (!line.empty()) out.emplace_back(FeatureKind::app, "http line: " + std::string(line));
-    }
-  }
-  const size_t app_end = out.size();
-  if (options.net_min_len < 0 || options.net_max_len > 32)
-    throw std::invalid_argument("gps: network prefix lengths must be within 0..32");
-  for (int len = options.net_min_len; len <= options.net_max_len; ++len)
-  {
-    std::string t = "s";
-    t += std::to_string(len);
-    t += ": ";
-    t += hex8(prefix_of(ip, len));
-    out.emplace_back(FeatureKind::net, std::move(t));
-  }
-  std::string asn_text;
-  if (asn) {
-    asn_text = "asn: " + std::to_string(*asn);
-    out.emplace_back(FeatureKind::asn, asn_text);
-  }
-  if (options.crosses) {
-    const std::string hex16 = hex8(prefix_of(ip, 16));
-    for (size_t i = app_begin; i < app_end; ++i) {
-      // Copy: emplace_back may reallocate `out`.
-      const std::string app = out[i].second;
-      out.emplace_back(FeatureKind::cross, "16:" + app + "-" + hex16);
-      if (asn) out.emplace_back(FeatureKind::cross, "asn:" + app + "-" + asn_text);
-    }
-  }
+  FeatureWriter().run(ip, banners, options, asn,
+                      [&](FeatureKind kind, std::string_view text) { out.emplace_back(kind, std::string(text)); });
   return out;
 }
+
+namespace {
+void service_features_into(FeatureWriter& writer, uint32_t ip, std::span<const BannerText> banners,
+                           const FeatureOptions& options, std::optional<uint32_t> asn, FeatureDictionary& dict,
+                           std::vector<uint64_t>& ids) {
+  ids.clear();
+  writer.run(ip, banners, options, asn, [&](FeatureKind kind, std::string_view text) { ids.push_back(dict.add(kind, text)); });
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+}  // namespace
 
 std::vector<uint64_t> service_features(uint32_t ip, std::span<const BannerText> banners,
                                        const FeatureOptions& options, std::optional<uint32_t> asn,
                                        FeatureDictionary& dict) {
-  auto texts = service_feature_texts(ip, banners, options, asn);
+  FeatureWriter writer;
   std::vector<uint64_t> ids;
-  ids.reserve(texts.size());
-  for (const auto& [kind, text] : texts) ids.push_back(dict.add(kind, text));
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  service_features_into(writer, ip, banners, options, asn, dict, ids);
   return ids;
 }
 
@@ -300,12 +367,13 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
   std::vector<uint16_t> ports;
   std::vector<std::vector<uint64_t>> features;
   std::vector<BannerText> texts;
+  FeatureWriter writer;
   size_t b = 0;
   for (size_t s = 0; s < services.size();) {
     const uint32_t ip = uint32_t(services[s] >> 16);
     const std::optional<uint32_t> host_asn = asn ? asn(ip) : std::nullopt;
     ports.clear();
-    features.clear();
+    size_t n = 0;  // features[0, n) are this host's; the vectors are reused
     for (; s < services.size() && uint32_t(services[s] >> 16) == ip; ++s) {
       texts.clear();
       while (b < banner_order.size() && banner_order[b].first < services[s]) ++b;  // join-only rows without a service
@@ -314,9 +382,10 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
         texts.push_back({banners.service.at(r), banners.banner.at(r)});
       }
       ports.push_back(uint16_t(services[s]));
-      features.push_back(service_features(ip, texts, options, host_asn, dict));
+      if (features.size() <= n) features.emplace_back();
+      service_features_into(writer, ip, texts, options, host_asn, dict, features[n++]);
     }
-    seed.add_host(ip, ports, features);
+    seed.add_host(ip, ports, std::span<const std::vector<uint64_t>>(features.data(), n));
   }
   return seed;
 }

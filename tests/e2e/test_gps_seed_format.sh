@@ -44,7 +44,7 @@ with open(sys.argv[2], "w") as out:
 PYEOF
 outs=()
 for n in 1 2 3; do
-  timeout 120 mpirun -n "$n" "$SCANHPC" gps model -q --lzr-filter off -o "model-$n.h5" seed.json && outs+=("model-$n.h5") \
+  timeout 120 mpirun -n "$n" "$SCANHPC" gps model -q --all-features --lzr-filter off -o "model-$n.h5" seed.json && outs+=("model-$n.h5") \
     || fail "gps model at $n rank(s) failed"
 done
 "$PY" "$ROOT/tests/compare_h5.py" "${outs[@]}" >/dev/null && echo "  ok   identical at 1-3 ranks" \
@@ -62,5 +62,27 @@ kinds = {t.decode() for t in f["gps/features/text"][()] if t.startswith((b"finge
 assert any(k.startswith("fingerprint: ") for k in kinds) and any(k.startswith("window: ") for k in kinds) \
     and any(k.startswith("asn: ") for k in kinds), "GPS seed features present"
 print(f"  ok   {read} records read = {used} used + {rejected} rejected; fingerprint, window and asn features")
+PYEOF
+# By default /gps/features holds the rules' features only: the same rows as the
+# full dictionary's for those ids, everything else in the file unchanged, at 1 and 2 ranks.
+for n in 1 2; do
+  timeout 120 mpirun -n "$n" "$SCANHPC" gps model -q --lzr-filter off -o "rules-$n.h5" seed.json \
+    || fail "gps model (rule features) at $n rank(s) failed"
+done
+"$PY" "$ROOT/tests/compare_h5.py" rules-1.h5 rules-2.h5 >/dev/null || fail "rule features differ across rank counts"
+"$PY" "$ROOT/tests/compare_h5.py" --ignore /gps/features --ignore /gps@features_written model-2.h5 rules-2.h5 >/dev/null \
+  || fail "the model changed with --all-features"
+"$PY" - model-2.h5 rules-2.h5 <<'PYEOF' && echo "  ok   default /gps/features = the rules' features, rows as in the full dictionary" || fail "rule features"
+import sys, h5py
+full, rules = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+row = lambda f, i: (int(f["gps/features/id"][i]), f["gps/features/kind"][i], f["gps/features/text"][i])
+want = sorted(set(rules["gps/rules/feature"][()].tolist()))
+got = rules["gps/features/id"][()].tolist()
+assert got == want and len(got) < len(full["gps/features/id"]), (len(got), len(want))
+at = {int(x): i for i, x in enumerate(full["gps/features/id"][()])}
+for i, fid in enumerate(got):
+    a, b = row(rules, i), row(full, at[fid])
+    assert (a[0], a[1], a[2].rstrip(b"\0")) == (b[0], b[1], b[2].rstrip(b"\0")), (a, b)
+assert rules["gps"].attrs["features_written"] in (b"rules", "rules") and full["gps"].attrs["features_written"] in (b"all", "all")
 PYEOF
 [ "$failures" -eq 0 ] && echo "test_gps_seed_format: ok" || { echo "test_gps_seed_format: $failures failure(s)"; exit 1; }

@@ -18,7 +18,7 @@ for mode in on off; do
   for n in 1 3; do
     launcher=()
     [ "$n" -gt 1 ] && launcher=(mpirun -n "$n")
-    if ! timeout 120 "${launcher[@]}" "$SCANHPC" gps model -q --lzr-filter "$mode" -o "model-$mode-$n.h5" "$D"/*.json \
+    if ! timeout 120 "${launcher[@]}" "$SCANHPC" gps model -q --all-features --lzr-filter "$mode" -o "model-$mode-$n.h5" "$D"/*.json \
       >"model-$mode-$n.out" 2>"model-$mode-$n.err"; then
       fail "gps model --lzr-filter $mode at $n rank(s) failed:"; tail -5 "model-$mode-$n.err" >&2
     fi

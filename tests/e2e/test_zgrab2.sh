@@ -33,7 +33,7 @@ INPUTS=("${ZMAP[@]}" containers.zmap.json "$D/testnet.zgrab2.json" "$D"/upstream
 
 echo "== gps model on ZMap + ZGrab2, 1 and 3 ranks, against Python"
 for n in 1 3; do
-  run "model-$n" "$((n > 1 ? n : 0))" "$SCANHPC" gps model -q -o "model-$n.h5" "${INPUTS[@]}" && expect_rc "model-$n" 0
+  run "model-$n" "$((n > 1 ? n : 0))" "$SCANHPC" gps model -q --all-features -o "model-$n.h5" "${INPUTS[@]}" && expect_rc "model-$n" 0
 done
 "$PY" "$ROOT/tests/compare_h5.py" model-1.h5 model-3.h5 >cmp.txt 2>&1 && ok "3 ranks = 1 rank" ||
   { fail "3 ranks differ"; head -5 cmp.txt >&2; }
@@ -178,8 +178,8 @@ print(f"  {len(services)} services, {joined} with ZGrab2 banners, {unmatched} gr
 PY
 
 echo "== ZMap services + ZGrab2 banners against masscan services + masscan banners"
-run zg 0 "$SCANHPC" gps model -q -o zg.h5 "${ZMAP[@]}" "$D/testnet.zgrab2.json" && expect_rc zg 0
-run ms 0 "$SCANHPC" gps model -q -o ms.h5 "$NET/masscan.oJ" "$D/testnet-banners.oJ" && expect_rc ms 0
+run zg 0 "$SCANHPC" gps model -q --all-features -o zg.h5 "${ZMAP[@]}" "$D/testnet.zgrab2.json" && expect_rc zg 0
+run ms 0 "$SCANHPC" gps model -q --all-features -o ms.h5 "$NET/masscan.oJ" "$D/testnet-banners.oJ" && expect_rc ms 0
 "$PY" - <<'PY' && ok "same services, same 'http line' features and rules from either source" || fail "ZGrab2 and masscan banners give different features"
 import h5py
 def load(path):
@@ -231,7 +231,7 @@ for ip in 10 12 13 14 16 18; do
 done >odd.json
 head -n 3 odd.json | gzip -c >odd.json.gz
 tail -n +4 odd.json | gzip -c >>odd.json.gz
-run odd 2 "$SCANHPC" gps model -q --port 80 -o odd.h5 "$NET/zmap-80.json" odd.json.gz && expect_rc odd 0
+run odd 2 "$SCANHPC" gps model -q --all-features --port 80 -o odd.h5 "$NET/zmap-80.json" odd.json.gz && expect_rc odd 0
 "$PY" - <<'PY' && ok "--port reaches the records of both members: their lines on port 80" || fail "gzip members with --port"
 import h5py
 h = h5py.File("odd.h5")

@@ -37,6 +37,7 @@ struct GpsSettings {
   std::string pfx2as;
   double seed_fraction = 1;  // model and simulate: the share of the input's hosts used as the seed
   uint64_t sample_seed = 1;
+  bool all_features = false;  // /gps/features: every distinct feature, not only the rules' ones
 };
 
 // Marks the end of a named stage, for the run's timing and memory report.
@@ -87,9 +88,10 @@ struct GpsModel {
 GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, const gps::FeatureDictionary& dict,
                          const GpsSettings& settings, uint64_t round_bytes, const StageMark& stage);
 // Collective: the feature dictionary deduplicated on id owners; each rank
-// returns its ids in order.
+// returns its ids in order: all of them, or (all == false) those of the
+// model's rules, which the rules and families tables name.
 std::vector<gps::FeatureEntry> distribute_features(const dist::Comm& comm, const gps::FeatureDictionary& dict,
-                                                   uint64_t round_bytes);
+                                                   const GpsModel& model, bool all, uint64_t round_bytes);
 // Collective: /gps with the settings, the seed's services, the features, the
 // rules (each rank its range), the predictors, the plan and the families.
 void write_gps_model(h5::File& out, const dist::Comm& comm, const GpsSettings& settings, const GpsModel& m,

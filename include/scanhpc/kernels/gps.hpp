@@ -52,14 +52,33 @@ class FeatureDictionary {
   // Adds an entry as given (e.g. read back from a file) without rehashing;
   // throws on a collision with an entry already present.
   void insert(const FeatureEntry& entry);
-  const FeatureEntry* find(uint64_t id) const;            // nullptr if unknown
-  std::string_view text(uint64_t id) const;                // throws std::out_of_range if unknown
+  bool contains(uint64_t id) const { return slot_of(id) != nullptr; }
+  std::optional<FeatureEntry> find(uint64_t id) const;     // nullopt if unknown
+  // Valid until the next add, insert or merge. Throws std::out_of_range if unknown.
+  std::string_view text(uint64_t id) const;
   void merge(const FeatureDictionary& other);              // union; throws on collision
-  size_t size() const { return map_.size(); }
+  size_t size() const { return size_; }
   std::vector<FeatureEntry> sorted_entries() const;        // by id
 
  private:
-  std::unordered_map<uint64_t, FeatureEntry> map_;
+  // Open addressing (linear probing) on the id, texts in one arena: millions
+  // of features without an allocation each (the seed's banner lines, crossed
+  // with every /16 and ASN, are most of a model's distinct features).
+  struct Slot {
+    uint64_t id = 0;
+    uint64_t at = 0;   // text offset in arena_
+    uint32_t len = 0;
+    FeatureKind kind = FeatureKind::l4;
+    bool used = false;
+  };
+  const Slot* slot_of(uint64_t id) const;
+  Slot& slot_for(uint64_t id);  // the slot holding id, or the empty one where it goes
+  std::string_view text_of(const Slot& s) const { return std::string_view(arena_).substr(size_t(s.at), s.len); }
+  void add_new(Slot& s, uint64_t id, FeatureKind kind, std::string_view text);
+  void grow();
+  std::vector<Slot> slots_;  // size a power of two, at most 5/8 full
+  size_t size_ = 0;
+  std::string arena_;
 };
 
 // Which features a service gets.
