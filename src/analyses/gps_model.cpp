@@ -16,6 +16,7 @@
 #include "scanhpc/dist/reduce_by_owner.hpp"
 #include "scanhpc/dist/splitters.hpp"
 #include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/core/sort_runs.hpp"
 #include "scanhpc/kernels/key_owner.hpp"
 
 namespace scanhpc::analyses {
@@ -304,6 +305,88 @@ std::vector<gps::Prediction> distributed_predict(const dist::Comm& comm, const g
   return candidates;
 }
 
+namespace {
+
+// (p1, feature) keys in an open-addressing set: the frequent keys a rank
+// holds, looked up once per (service, feature) entry of its seed.
+class BaseKeySet {
+ public:
+  explicit BaseKeySet(const std::vector<gps::BaseKey>& keys) {
+    size_t n = 16;
+    while (n < 2 * keys.size()) n *= 2;
+    slots_.resize(n);
+    used_.assign(n, 0);
+    for (const auto& k : keys) {
+      size_t i = slot(k);
+      while (used_[i] && !(slots_[i] == k)) i = (i + 1) & (n - 1);
+      slots_[i] = k;
+      used_[i] = 1;
+    }
+  }
+  bool contains(const gps::BaseKey& k) const {
+    for (size_t i = slot(k);; i = (i + 1) & (slots_.size() - 1)) {
+      if (!used_[i]) return false;
+      if (slots_[i] == k) return true;
+    }
+  }
+
+ private:
+  size_t slot(const gps::BaseKey& k) const {
+    return size_t(((k.feature ^ (uint64_t(k.p1) << 48)) * 0x9E3779B97F4A7C15ull) >> 32) & (slots_.size() - 1);
+  }
+  std::vector<gps::BaseKey> slots_;
+  std::vector<uint8_t> used_;
+};
+
+// Collective: the base counts summed at the owners of their keys, which keep
+// (in owned.base) the keys with a count above min_support and send each of
+// them back to the ranks that counted it; returns one flag per entry of
+// seed.feature: whether its (port, feature) key is such a key.
+std::vector<uint8_t> frequent_entries(const dist::Comm& comm, const gps::SeedHosts& seed,
+                                      const std::vector<gps::BaseCount>& local, const gps::ModelOptions& mo,
+                                      gps::ModelCounts& owned, uint64_t round_bytes) {
+  struct Sent {
+    gps::BaseKey key;
+    uint32_t count, from;
+  };
+  std::vector<Sent> sent(local.size());
+  for (size_t i = 0; i < local.size(); ++i) {
+    sent[i] = Sent{};  // zeroed padding: the bytes that travel are defined
+    sent[i].key = local[i].key;
+    sent[i].count = checked_cast<uint32_t>(local[i].count);
+    sent[i].from = uint32_t(comm.rank());
+  }
+  const int ranks = comm.size();
+  auto got = dist::send_to_owners(
+      comm, std::move(sent), [ranks](const Sent& s) { return key_owner(s.key.p1, s.key.feature, ranks); }, round_bytes);
+  sort_runs(got, [](const Sent& a, const Sent& b) { return a.key < b.key; }, 4 * size_t(ranks));
+  std::vector<Sent> back;
+  owned.base.clear();
+  for (size_t i = 0; i < got.size();) {
+    size_t j = i;
+    uint64_t count = 0;
+    for (; j < got.size() && got[j].key == got[i].key; ++j) count += got[j].count;
+    if (count > mo.min_support) {
+      owned.base.push_back({got[i].key, count});
+      for (size_t k = i; k < j; ++k) back.push_back(got[k]);
+    }
+    i = j;
+  }
+  got = {};
+  auto mine = dist::send_to_owners(comm, std::move(back), [](const Sent& s) { return int(s.from); }, round_bytes);
+  std::vector<gps::BaseKey> keys(mine.size());
+  for (size_t i = 0; i < mine.size(); ++i) keys[i] = mine[i].key;
+  mine = {};
+  const BaseKeySet frequent(keys);
+  std::vector<uint8_t> keep(seed.feature.size(), 0);
+  for (size_t s = 0; s < seed.services(); ++s)
+    for (uint64_t k = seed.feat_begin[s]; k < seed.feat_begin[s + 1]; ++k)
+      keep[k] = frequent.contains({seed.port[s], seed.feature[k]});
+  return keep;
+}
+
+}  // namespace
+
 // Collective: counts summed on the owners of (p1, feature), rules formed
 // there and spread in ranges, best predictors by question and answer, plan
 // counts summed by owner and shared (the plan is small).
@@ -311,19 +394,21 @@ GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, con
                          const GpsSettings& cfg, uint64_t round_bytes, const StageMark& stage) {
   const int ranks = comm.size();
   GpsModel m;
-  auto counts = gps::count_model(seed, cfg.model);
-  stage("counts");
+  // Base counts first, summed at their owners, which keep the keys that can
+  // make a rule and tell their senders which; only those keys' pairs are
+  // counted and summed (the rules are the same: a pair's support is at most
+  // its key's base).
   gps::ModelCounts owned;
+  const std::vector<uint8_t> keep =
+      frequent_entries(comm, seed, gps::count_model(seed, cfg.model, {true, false, nullptr}).base, cfg.model, owned,
+                       round_bytes);
+  stage("base-counts");
+  auto counts = gps::count_model(seed, cfg.model, {false, true, &keep});
+  stage("counts");
   {
-    std::function<int(const gps::BaseKey&)> base_owner = [&](const gps::BaseKey& k) {
-      return key_owner(k.p1, k.feature, ranks);
-    };
     std::function<int(const gps::PairKey&)> pair_owner = [&](const gps::PairKey& k) {
       return key_owner(k.p1, k.feature, ranks);
     };
-    for (const auto& b : dist::reduce_by_owner(comm, as_key_counts<gps::BaseKey>(counts.base), base_owner,
-                                               round_bytes))
-      owned.base.push_back({b.key, b.count});
     for (const auto& p : dist::reduce_by_owner(comm, as_key_counts<gps::PairKey>(counts.pairs), pair_owner,
                                                round_bytes))
       owned.pairs.push_back({p.key, p.count});

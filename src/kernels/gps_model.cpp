@@ -75,7 +75,9 @@ void merge_sum_into(std::vector<Count>& a, std::vector<Count>&& b) {
 // keys, so memory follows the distinct keys, not the raw (host, key) rows.
 constexpr size_t kFlushKeys = size_t(1) << 22;
 
-ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t first, size_t last) {
+ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t first, size_t last,
+                        const CountParts& parts) {
+  const uint8_t* keep = parts.keep_pair ? parts.keep_pair->data() : nullptr;
   std::vector<BaseKey> base;
   std::vector<PackedPair> pairs;
   ModelCounts out;
@@ -88,14 +90,15 @@ ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t fir
     out.merge(std::move(part));
   };
   for (size_t h = first; h < last; ++h) {
-    if (pairs.size() >= kFlushKeys) flush();
+    if (pairs.size() >= kFlushKeys || base.size() >= kFlushKeys) flush();
     if (!eligible(seed, h, o)) continue;
     const uint64_t s0 = seed.host_begin[h], s1 = seed.host_begin[h + 1];
     for (uint64_t s = s0; s < s1; ++s) {
       const uint16_t p1 = seed.port[s];
       for (uint64_t k = seed.feat_begin[s]; k < seed.feat_begin[s + 1]; ++k) {
         const uint64_t f = seed.feature[k];
-        base.push_back({p1, f});
+        if (parts.base) base.push_back({p1, f});
+        if (!parts.pairs || (keep && !keep[k])) continue;
         for (uint64_t t = s0; t < s1; ++t)
           if (t != s) pairs.push_back(pack_pair(p1, f, seed.port[t]));
       }
@@ -112,7 +115,9 @@ void ModelCounts::merge(ModelCounts&& other) {
   merge_sum_into(pairs, std::move(other.pairs));
 }
 
-ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options) {
+ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options, CountParts parts) {
+  if (parts.keep_pair && parts.keep_pair->size() != seed.feature.size())
+    throw std::invalid_argument("gps: keep_pair needs one flag per seed feature entry");
   const size_t n = seed.hosts();
   const int threads = int(std::max<size_t>(1, std::min<size_t>(size_t(omp_get_max_threads()), n / 1024 + 1)));
   std::vector<ModelCounts> partial(static_cast<size_t>(threads));
@@ -121,7 +126,7 @@ ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options) {
   for (int t = 0; t < threads; ++t) {
     errors.run([&] {
       const size_t first = n * size_t(t) / size_t(threads), last = n * size_t(t + 1) / size_t(threads);
-      partial[size_t(t)] = count_hosts(seed, options, first, last);
+      partial[size_t(t)] = count_hosts(seed, options, first, last, parts);
     });
   }
   errors.rethrow();

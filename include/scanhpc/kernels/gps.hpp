@@ -237,7 +237,18 @@ struct ModelCounts {
 
 // OpenMP over contiguous host ranges; per-thread partials are merged in
 // order, so the result does not depend on the thread count.
-ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options);
+// `parts` picks the tables; `keep_pair` (one flag per entry of seed.feature,
+// empty = all) limits the pair counts to the (service, feature) entries
+// flagged: a pair's count is at most its (p1, feature)'s base count, so the
+// entries whose key's base count is at most min_support can never make a
+// rule, and most of a seed's features (a banner's Date line crossed with a
+// /16) are such.
+struct CountParts {
+  bool base = true;
+  bool pairs = true;
+  const std::vector<uint8_t>* keep_pair = nullptr;
+};
+ModelCounts count_model(const SeedHosts& seed, const ModelOptions& options, CountParts parts = {});
 
 // ------------------------------------------------------------------- rules --
 
