@@ -59,16 +59,7 @@ std::vector<gps::FeatureEntry> distribute_features(const dist::Comm& comm, const
   if (all) {
     for (const auto& e : dict.sorted_entries()) send(e.id, e.kind, e.text);
   } else {
-    // The rules' feature ids, each from the rank owning it (its family rules;
-    // at one rank all rules are here), known to every rank: a list the size of
-    // the model, which each rank answers from its own dictionary.
-    const auto& owned = comm.size() > 1 ? model.family_rules : model.rules;
-    std::vector<uint64_t> ids;
-    ids.reserve(owned.size());
-    for (const auto& r : owned) ids.push_back(r.feature);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    for (uint64_t id : comm.size() > 1 ? dist::allgatherv(comm, ids) : ids)
+    for (uint64_t id : model.rule_features)  // each rank answers from its own dictionary
       if (const auto e = dict.find(id)) send(id, e->kind, e->text);
   }
   auto record_size = [](const char* p) {
@@ -140,7 +131,7 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
                                                 const gps::RuleRanges& rules,
                                                 const std::vector<gps::BaseKey>& splitters,
                                                 const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
-                                                uint64_t round_bytes);
+                                                const std::vector<uint8_t>& keep, uint64_t round_bytes);
 
 // Host ranges [first, last) of about `questions` (service, feature) pairs
 // each, counting the hosts with at least `min_ports` ports: the rounds of
@@ -164,12 +155,13 @@ std::vector<std::pair<size_t, size_t>> host_batches(const gps::SeedHosts& hosts,
 // ranges: every host's (port, feature) questions go to the rank of that
 // range with the host's open ports, the answers come back, the host's rank
 // chooses (kernels/gps: choose_predictors).
+// `keep` flags the seed's entries whose (port, feature) key can have rules.
 std::vector<gps::Predictor> distributed_predictors(const dist::Comm& comm, const gps::SeedHosts& seed,
                                                    const std::vector<gps::Rule>& rules,
                                                    const std::vector<gps::BaseKey>& splitters,
                                                    const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
-                                                   uint64_t round_bytes) {
-  if (comm.size() == 1) return gps::best_predictors(seed, rules, dict, mo);  // every rule is here
+                                                   const std::vector<uint8_t>& keep, uint64_t round_bytes) {
+  if (comm.size() == 1) return gps::best_predictors(seed, rules, dict, mo, &keep);  // every rule is here
   // Hosts in batches of about kQueries questions, so that questions and
   // answers in flight stay bounded; every rank takes part in every round.
   constexpr uint64_t kQueries = uint64_t(1) << 16;
@@ -180,7 +172,9 @@ std::vector<gps::Predictor> distributed_predictors(const dist::Comm& comm, const
   for (uint64_t round = 0; round < rounds; ++round) {
     const auto [h0, h1] = round < batches.size() ? batches[round] : std::pair<size_t, size_t>{0, 0};
     const gps::SeedHosts slice = gps::seed_slice(seed, h0, h1);
-    auto chosen = predictors_of_batch(comm, slice, ranges, splitters, dict, mo, round_bytes);
+    const uint64_t f0 = seed.feat_begin[seed.host_begin[h0]], f1 = seed.feat_begin[seed.host_begin[h1]];
+    const std::vector<uint8_t> slice_keep(keep.begin() + int64_t(f0), keep.begin() + int64_t(f1));
+    auto chosen = predictors_of_batch(comm, slice, ranges, splitters, dict, mo, slice_keep, round_bytes);
     out.insert(out.end(), chosen.begin(), chosen.end());
   }
   return out;
@@ -191,7 +185,7 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
                                                 const gps::RuleRanges& rules,
                                                 const std::vector<gps::BaseKey>& splitters,
                                                 const gps::FeatureDictionary& dict, const gps::ModelOptions& mo,
-                                                uint64_t round_bytes) {
+                                                const std::vector<uint8_t>& keep, uint64_t round_bytes) {
   // Wire record: header, then the host's open ports.
   struct QueryHeader {
     uint64_t feature;
@@ -200,7 +194,7 @@ std::vector<gps::Predictor> predictors_of_batch(const dist::Comm& comm, const gp
   };
   std::vector<std::string> per_rank(size_t(comm.size()));
   std::vector<gps::PredictorCandidate> candidates;  // the answers of this rank's own range go here directly
-  for (const auto& q : gps::predictor_queries(seed, mo)) {
+  for (const auto& q : gps::predictor_queries(seed, mo, &keep)) {
     const int to = dist::splitter_owner(splitters, gps::BaseKey{q.p1, q.feature});
     if (to == comm.rank()) {
       const auto ports = std::span<const uint16_t>(seed.port).subspan(size_t(seed.host_begin[q.host]), seed.ports_of(q.host));
@@ -338,6 +332,19 @@ class BaseKeySet {
   std::vector<uint8_t> used_;
 };
 
+// Collective: the distinct feature ids of `owned` (each rank's family rules,
+// whose ids it owns; at one rank all rules), on every rank, sorted: a list
+// the size of the model.
+std::vector<uint64_t> rule_feature_ids(const dist::Comm& comm, const std::vector<gps::Rule>& owned) {
+  std::vector<uint64_t> ids;
+  ids.reserve(owned.size());
+  for (const auto& r : owned) ids.push_back(r.feature);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (comm.size() == 1) return ids;
+  return dist::allgatherv(comm, ids);  // owners hold contiguous id ranges: the concatenation is sorted
+}
+
 // Collective: the base counts summed at the owners of their keys, which keep
 // (in owned.base) the keys with a count above min_support and send each of
 // them back to the ranks that counted it; returns one flag per entry of
@@ -390,8 +397,9 @@ std::vector<uint8_t> frequent_entries(const dist::Comm& comm, const gps::SeedHos
 // Collective: counts summed on the owners of (p1, feature), rules formed
 // there and spread in ranges, best predictors by question and answer, plan
 // counts summed by owner and shared (the plan is small).
-GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, const gps::FeatureDictionary& dict,
-                         const GpsSettings& cfg, uint64_t round_bytes, const StageMark& stage) {
+GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, gps::FeatureDictionary& dict,
+                         const gps::FeatureTextSource& source, const GpsSettings& cfg, uint64_t round_bytes,
+                         const StageMark& stage) {
   const int ranks = comm.size();
   GpsModel m;
   // Base counts first, summed at their owners, which keep the keys that can
@@ -428,8 +436,13 @@ GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, con
           comm, formed, [ranks](const gps::Rule& r) { return id_owner(r.feature, ranks); }, round_bytes);
     m.rules = range_rules(comm, std::move(formed), round_bytes, m.splitters);
     stage("rules");
+    m.rule_features = rule_feature_ids(comm, ranks > 1 ? m.family_rules : m.rules);
+    if (source) {  // the texts of the rules' features: the predictors' ties and /gps/features read them
+      source(seed, keep, m.rule_features, dict);
+      stage("feature-texts");
+    }
     m.predictors =
-        distributed_predictors(comm, seed, m.rules, m.splitters, dict, cfg.model, round_bytes);
+        distributed_predictors(comm, seed, m.rules, m.splitters, dict, cfg.model, keep, round_bytes);
     stage("predictors");
   }
   std::function<int(const gps::PlanKey&)> owner = [&](const gps::PlanKey& k) {
@@ -590,12 +603,14 @@ class GpsModelAnalysis final : public GpsAnalysis {
  public:
   GpsModelAnalysis(const GpsSettings& settings, uint64_t round_bytes) : settings_(settings), round_bytes_(round_bytes) {}
 
-  void accumulate(const gps::SeedHosts& hosts, const gps::FeatureDictionary& dict) override {
+  void accumulate(const gps::SeedHosts& hosts, gps::FeatureDictionary& dict,
+                  const gps::FeatureTextSource& source) override {
     hosts_ = &hosts;  // the predictors' questions come from the hosts again
     dict_ = &dict;
+    source_ = source;
   }
   void merge(const dist::Comm& comm, const StageMark& stage) override {
-    model_ = build_gps_model(comm, *hosts_, *dict_, settings_, round_bytes_, stage);
+    model_ = build_gps_model(comm, *hosts_, *dict_, source_, settings_, round_bytes_, stage);
     features_ = distribute_features(comm, *dict_, model_, settings_.all_features, round_bytes_);
   }
   void write(h5::File& out, const dist::Comm& comm) override {
@@ -617,7 +632,8 @@ class GpsModelAnalysis final : public GpsAnalysis {
   GpsSettings settings_;
   uint64_t round_bytes_;
   const gps::SeedHosts* hosts_ = nullptr;
-  const gps::FeatureDictionary* dict_ = nullptr;
+  gps::FeatureDictionary* dict_ = nullptr;
+  gps::FeatureTextSource source_;
   GpsModel model_;
   std::vector<gps::FeatureEntry> features_;
 };

@@ -38,8 +38,18 @@ struct LoadedHosts {
   DistributedInput input;     // files, counts (rows and banners already consumed)
   uint64_t open_rows = 0;
   gps::SeedJoinCounts joins;  // (ip, port) named by join-only (ZGrab2) banners, over all ranks
-  gps::FeatureDictionary dict;
+  gps::FeatureDictionary dict;  // every feature's text, or (texts on demand) only those recovered
   gps::SeedHosts hosts;       // this rank's hosts with their services' features
+  // Texts on demand: the rows the hosts were built from, kept to recover the
+  // texts of the features a model names (gps::recover_feature_texts).
+  StatusColumns status;
+  BannerColumns banners;
+  gps::AsnLookup asn;
+  gps::FeatureOptions options;
+  bool texts_on_demand = false;
+  // The source for build_gps_model; empty when the dictionary is whole.
+  // Refers to this object: call it where `loaded` stays put.
+  gps::FeatureTextSource text_source() const;
 };
 
 // This rank's ground truth as the evaluation needs it. Services on hosts
@@ -80,7 +90,10 @@ std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vec
 // gps_model.cpp
 // Collective: the ASN table, the shared ingest path (banners kept), and the
 // hosts of this rank with their features.
-LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table);
+// texts: whole (every feature's text in the dictionary), on_demand (ids
+// only, the rows kept for text_source), none (ids only, nothing kept).
+enum class FeatureTexts { whole, on_demand, none };
+LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table, FeatureTexts texts);
 // Collective: /ingest as every command writes it, with the join of banners
 // that only add features (ZGrab2's) to the services of other inputs.
 void write_gps_ingest(h5::File& out, const dist::Comm& comm, const LoadedHosts& loaded);

@@ -34,7 +34,7 @@ std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vec
 
 // Collective: the ASN table, the shared ingest path (banners kept), and the
 // hosts of this rank with their features.
-LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table) {
+LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table, FeatureTexts texts) {
   const auto& comm = ctx.comm();
   std::string pfx2as_text, error;
   if (ctx.root() && !cfg.pfx2as.empty()) {  // rank 0 reads it, every rank parses the same text
@@ -62,7 +62,15 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
     }
   out.input.rows = {};
   out.input.spare = {};
-  out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn, out.dict, &out.joins);
+  out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn,
+                              texts == FeatureTexts::whole ? &out.dict : nullptr, &out.joins);
+  if (texts == FeatureTexts::on_demand) {
+    out.status = std::move(status);
+    out.banners = std::move(out.input.banners);
+    out.asn = asn;
+    out.options = cfg.features;
+    out.texts_on_demand = true;
+  }
   out.input.banners = BannerColumns{};
   std::vector<uint64_t> joins{out.joins.joined, out.joins.unmatched};
   comm.allreduce_sum_inplace(joins);  // every (ip, port) lives on one rank
@@ -73,6 +81,14 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
              "output given in the same run");
   ctx.end_stage("features");
   return out;
+}
+
+gps::FeatureTextSource LoadedHosts::text_source() const {
+  if (!texts_on_demand) return {};
+  return [this](const gps::SeedHosts& seed, const std::vector<uint8_t>& entries,
+                const std::vector<uint64_t>& wanted, gps::FeatureDictionary& d) {
+    gps::recover_feature_texts(seed, status, banners, options, asn, wanted, d, &entries);
+  };
 }
 
 void write_gps_ingest(h5::File& out, const dist::Comm& comm, const LoadedHosts& loaded) {
@@ -90,7 +106,7 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
     ctx.declare_outputs(gps_outputs(cfg, cfg.plan_csv), cfg.ingest.force, cfg.ingest.output,
                         known_inputs({cfg.pfx2as}, cfg.ingest.inputs));
     gps::AsnTable asn_table;
-    auto loaded = load_hosts(ctx, cfg, asn_table);
+    auto loaded = load_hosts(ctx, cfg, asn_table, cfg.all_features ? FeatureTexts::whole : FeatureTexts::on_demand);
     if (cfg.seed_fraction < 1)
       loaded.hosts = gps::filter_hosts(loaded.hosts, [&](uint32_t ip) {
         return gps::in_seed_sample(ip, cfg.sample_seed, cfg.seed_fraction);
@@ -99,7 +115,7 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
     std::vector<std::unique_ptr<analyses::GpsAnalysis>> chosen;
     for (const auto* info : chosen_infos) {
       chosen.push_back(info->make(cfg, cfg.ingest.round_bytes));
-      chosen.back()->accumulate(loaded.hosts, loaded.dict);
+      chosen.back()->accumulate(loaded.hosts, loaded.dict, loaded.text_source());
       chosen.back()->merge(comm, stage);
     }
 

@@ -103,7 +103,7 @@ int run_gps_predict(GpsConfig cfg, const std::string& config_ini) {
     cfg.step = model.settings.step;
     if (cfg.pfx2as.empty()) cfg.pfx2as = model.settings.pfx2as;
     gps::AsnTable asn_table;
-    auto loaded = load_hosts(ctx, cfg, asn_table);
+    auto loaded = load_hosts(ctx, cfg, asn_table, FeatureTexts::none);
     // Only the services the plan covers count as results of scanning it.
     gps::PlanIndex plan_index(model.plan);
     auto found = plan_scan_results(loaded.hosts, plan_index);
@@ -181,7 +181,7 @@ int run_gps_evaluate(GpsConfig cfg, const std::string& predictions_path, const s
     cfg.features = model.settings.features;
     if (cfg.pfx2as.empty()) cfg.pfx2as = model.settings.pfx2as;
     gps::AsnTable asn_table;
-    auto loaded = load_hosts(ctx, cfg, asn_table);
+    auto loaded = load_hosts(ctx, cfg, asn_table, FeatureTexts::none);
     const auto& truth = loaded.hosts;
     const auto& ownership = loaded.input.ownership;
 

@@ -221,10 +221,10 @@ int run_gps_simulate(const GpsConfig& cfg, const std::string& config_ini) {
     ctx.declare_outputs(gps_outputs(cfg, ""), cfg.ingest.force, cfg.ingest.output,
                         known_inputs({cfg.pfx2as}, cfg.ingest.inputs));
     gps::AsnTable asn_table;
-    auto loaded = load_hosts(ctx, cfg, asn_table);
+    auto loaded = load_hosts(ctx, cfg, asn_table, cfg.all_features ? FeatureTexts::whole : FeatureTexts::on_demand);
     const auto& truth = loaded.hosts;
     auto seed = gps::filter_hosts(truth, [&](uint32_t ip) { return gps::in_seed_sample(ip, sample_seed, fraction); });
-    auto model = analyses::build_gps_model(comm, seed, loaded.dict, cfg, cfg.ingest.round_bytes,
+    auto model = analyses::build_gps_model(comm, seed, loaded.dict, loaded.text_source(), cfg, cfg.ingest.round_bytes,
                                            [&](const std::string& s) { ctx.end_stage(s); });
 
     // Phase 1: the plan answered from the truth. Phase 2: predictions.

@@ -207,15 +207,25 @@ AsnTable AsnTable::from_pfx2as(std::string_view text) {
 
 namespace {
 
-// Calls emit(kind, text) for each of a service's features, in the order
-// service_feature_texts lists them. Texts are built in reused buffers (the
-// view is valid during the call only): millions of services, no allocation
-// per feature.
-class FeatureWriter {
+// FNV-1a 64 fed piece by piece: feature_id(kind, a + b + ...) without the
+// concatenation.
+struct Fnv {
+  uint64_t h = 0xcbf29ce484222325ull;
+  void byte(uint8_t c) { h = (h ^ c) * 0x100000001b3ull; }
+  void bytes(std::string_view s) {
+    for (unsigned char c : s) byte(c);
+  }
+};
+
+// Goes over a service's features in the order service_feature_texts lists
+// them: sink.l4(), sink.app(prefix, rest) for each app feature, sink.net(text),
+// sink.asn(text), then sink.crosses(hex16, asn_text) (asn_text empty without
+// an ASN). The sinks below build texts or hash them.
+class FeatureWalk {
  public:
-  template <class Emit>
+  template <class Sink>
   void run(uint32_t ip, std::span<const BannerText> banners, const FeatureOptions& options,
-           std::optional<uint32_t> asn, Emit&& emit) {
+           std::optional<uint32_t> asn, Sink& sink) {
     if (options.net_min_len < 0 || options.net_max_len > 32)
       throw std::invalid_argument("gps: network prefix lengths must be within 0..32");
     for (const auto& b : banners) {  // GPS's own seed fields: the record's ASN wins
@@ -224,26 +234,21 @@ class FeatureWriter {
       auto [p, ec] = std::from_chars(b.banner.data(), b.banner.data() + b.banner.size(), n);
       if (ec == std::errc() && p == b.banner.data() + b.banner.size()) asn = n;
     }
-    emit(FeatureKind::l4, std::string_view("L4"));
-    apps_.clear();
-    app_ends_.clear();
-    auto app = [&](std::string_view prefix, std::string_view rest) {
-      apps_ += prefix;
-      apps_ += rest;
-      app_ends_.push_back(apps_.size());
-      const size_t begin = app_ends_.size() > 1 ? app_ends_[app_ends_.size() - 2] : 0;
-      emit(FeatureKind::app, std::string_view(apps_).substr(begin));
-    };
+    hex16_ = options.crosses ? hex8(prefix_of(ip, 16)) : std::string();
+    asn_text_.clear();
+    if (asn) asn_text_ = "asn: " + std::to_string(*asn);
+    sink.start(options.crosses, hex16_, asn_text_);
+    sink.l4();
     for (const auto& b : banners) {
       // GPS's own seed fields (scanhpc/io/gps_seed_json.hpp), named as GPS names them.
       if (b.service == kGpsAsnService) continue;
-      if (b.service == kGpsFingerprintService) { app("fingerprint: ", b.banner); continue; }
-      if (b.service == kGpsWindowService) { app("window: ", b.banner); continue; }
+      if (b.service == kGpsFingerprintService) { sink.app("fingerprint: ", b.banner); continue; }
+      if (b.service == kGpsWindowService) { sink.app("window: ", b.banner); continue; }
       // ZGrab2's rows (scanhpc/io/zgrab2_json.hpp): GPS's names, no "service:" feature.
-      if (b.service == kZgrab2TlsSubjectService) { app("tls cert: subject=", b.banner); continue; }
-      if (b.service == kZgrab2TlsIssuerService) { app("tls cert: issuer=", b.banner); continue; }
-      if (b.service == kZgrab2SshService) app("ssh banner: ", b.banner);
-      if (!b.service.empty() && !banner_joins_only(b.service)) app("service: ", b.service);
+      if (b.service == kZgrab2TlsSubjectService) { sink.app("tls cert: subject=", b.banner); continue; }
+      if (b.service == kZgrab2TlsIssuerService) { sink.app("tls cert: issuer=", b.banner); continue; }
+      if (b.service == kZgrab2SshService) sink.app("ssh banner: ", b.banner);
+      if (!b.service.empty() && !banner_joins_only(b.service)) sink.app("service: ", b.service);
       std::string_view data = b.banner;
       for (size_t pos = 0; pos <= data.size();) {
         size_t nl = data.find('\n', pos);
@@ -251,38 +256,144 @@ class FeatureWriter {
         std::string_view line = data.substr(pos, nl - pos);
         pos = nl + 1;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (!line.empty()) app("http line: ", line);
+        if (!line.empty()) sink.app("http line: ", line);
       }
     }
     for (int len = options.net_min_len; len <= options.net_max_len; ++len) {
-      text_ = "s";
-      text_ += std::to_string(len);
-      text_ += ": ";
-      text_ += hex8(prefix_of(ip, len));
-      emit(FeatureKind::net, std::string_view(text_));
+      net_ = "s";
+      net_ += std::to_string(len);
+      net_ += ": ";
+      net_ += hex8(prefix_of(ip, len));
+      sink.net(std::string_view(net_));
     }
-    std::string asn_text;
-    if (asn) {
-      asn_text = "asn: " + std::to_string(*asn);
-      emit(FeatureKind::asn, std::string_view(asn_text));
-    }
-    if (!options.crosses) return;
-    const std::string hex16 = hex8(prefix_of(ip, 16));
+    if (asn) sink.asn(std::string_view(asn_text_));
+    sink.finish();
+  }
+
+ private:
+  std::string hex16_, asn_text_, net_;
+};
+
+// The texts, crosses last (service_feature_texts' order); emit(kind, text)
+// gets views into reused buffers, valid during the call.
+template <class Emit>
+class TextSink {
+ public:
+  explicit TextSink(Emit& emit) : emit_(emit) {}
+  void start(bool crosses, std::string_view hex16, std::string_view asn_text) {
+    crosses_ = crosses;
+    hex16_ = hex16;
+    asn_text_ = asn_text;
+    apps_.clear();
+    app_ends_.clear();
+  }
+  void l4() { emit_(FeatureKind::l4, std::string_view("L4")); }
+  void app(std::string_view prefix, std::string_view rest) {
+    const size_t begin = apps_.size();
+    apps_.append(prefix).append(rest);
+    app_ends_.push_back(apps_.size());
+    emit_(FeatureKind::app, std::string_view(apps_).substr(begin));
+  }
+  void net(std::string_view text) { emit_(FeatureKind::net, text); }
+  void asn(std::string_view text) { emit_(FeatureKind::asn, text); }
+  void finish() {
+    if (!crosses_) return;
     for (size_t i = 0, begin = 0; i < app_ends_.size(); begin = app_ends_[i++]) {
       const std::string_view a = std::string_view(apps_).substr(begin, app_ends_[i] - begin);
-      text_.assign("16:").append(a).append("-").append(hex16);
-      emit(FeatureKind::cross, std::string_view(text_));
-      if (!asn) continue;
-      text_.assign("asn:").append(a).append("-").append(asn_text);
-      emit(FeatureKind::cross, std::string_view(text_));
+      text_.assign("16:").append(a).append("-").append(hex16_);
+      emit_(FeatureKind::cross, std::string_view(text_));
+      if (asn_text_.empty()) continue;
+      text_.assign("asn:").append(a).append("-").append(asn_text_);
+      emit_(FeatureKind::cross, std::string_view(text_));
     }
   }
 
  private:
-  std::string apps_;              // the service's app texts, back to back
+  Emit& emit_;
+  bool crosses_ = false;
+  std::string_view hex16_, asn_text_;
+  std::string apps_, text_;        // the service's app texts, back to back
   std::vector<size_t> app_ends_;  // where each ends in apps_
-  std::string text_;
 };
+
+// The ids only (feature_id of each text), never building a text: an app
+// feature's bytes are hashed once for itself and its two crosses together
+// (three independent FNV chains in one loop).
+class IdSink {
+ public:
+  explicit IdSink(std::vector<uint64_t>& ids) : ids_(ids) {}
+  void start(bool crosses, std::string_view hex16, std::string_view asn_text) {
+    crosses_ = crosses;
+    hex16_ = hex16;
+    asn_text_ = asn_text;
+  }
+  void l4() { one(FeatureKind::l4, "L4"); }
+  void net(std::string_view text) { one(FeatureKind::net, text); }
+  void asn(std::string_view text) { one(FeatureKind::asn, text); }
+  void finish() {}
+  void app(std::string_view prefix, std::string_view rest) {
+    Fnv a, c16, casn;
+    a.byte(uint8_t(FeatureKind::app));
+    c16.byte(uint8_t(FeatureKind::cross));
+    c16.bytes("16:");
+    casn.byte(uint8_t(FeatureKind::cross));
+    casn.bytes("asn:");
+    for (std::string_view piece : {prefix, rest})
+      for (unsigned char ch : piece) {
+        a.byte(ch);
+        c16.byte(ch);
+        casn.byte(ch);
+      }
+    ids_.push_back(a.h);
+    if (!crosses_) return;
+    c16.byte('-');
+    c16.bytes(hex16_);
+    ids_.push_back(c16.h);
+    if (asn_text_.empty()) return;
+    casn.byte('-');
+    casn.bytes(asn_text_);
+    ids_.push_back(casn.h);
+  }
+
+ private:
+  void one(FeatureKind kind, std::string_view text) {
+    Fnv f;
+    f.byte(uint8_t(kind));
+    f.bytes(text);
+    ids_.push_back(f.h);
+  }
+  std::vector<uint64_t>& ids_;
+  bool crosses_ = false;
+  std::string_view hex16_, asn_text_;
+};
+
+template <class Emit>
+void walk_texts(FeatureWalk& walk, uint32_t ip, std::span<const BannerText> banners, const FeatureOptions& options,
+                std::optional<uint32_t> asn, Emit&& emit) {
+  TextSink<Emit> sink(emit);
+  walk.run(ip, banners, options, asn, sink);
+}
+
+void sort_unique(std::vector<uint64_t>& ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
+// A service's feature ids, sorted and distinct: added to `dict` with their
+// texts, or (dict == nullptr) hashed only.
+void service_features_into(FeatureWalk& walk, uint32_t ip, std::span<const BannerText> banners,
+                           const FeatureOptions& options, std::optional<uint32_t> asn, FeatureDictionary* dict,
+                           std::vector<uint64_t>& ids) {
+  ids.clear();
+  if (dict) {
+    walk_texts(walk, ip, banners, options, asn,
+               [&](FeatureKind kind, std::string_view text) { ids.push_back(dict->add(kind, text)); });
+  } else {
+    IdSink sink(ids);
+    walk.run(ip, banners, options, asn, sink);
+  }
+  sort_unique(ids);
+}
 
 }  // namespace
 
@@ -290,28 +401,26 @@ std::vector<std::pair<FeatureKind, std::string>> service_feature_texts(
     uint32_t ip, std::span<const BannerText> banners, const FeatureOptions& options,
     std::optional<uint32_t> asn) {
   std::vector<std::pair<FeatureKind, std::string>> out;
-  FeatureWriter().run(ip, banners, options, asn,
-                      [&](FeatureKind kind, std::string_view text) { out.emplace_back(kind, std::string(text)); });
+  FeatureWalk walk;
+  walk_texts(walk, ip, banners, options, asn,
+             [&](FeatureKind kind, std::string_view text) { out.emplace_back(kind, std::string(text)); });
   return out;
 }
 
-namespace {
-void service_features_into(FeatureWriter& writer, uint32_t ip, std::span<const BannerText> banners,
-                           const FeatureOptions& options, std::optional<uint32_t> asn, FeatureDictionary& dict,
-                           std::vector<uint64_t>& ids) {
-  ids.clear();
-  writer.run(ip, banners, options, asn, [&](FeatureKind kind, std::string_view text) { ids.push_back(dict.add(kind, text)); });
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+std::vector<uint64_t> service_feature_ids(uint32_t ip, std::span<const BannerText> banners,
+                                          const FeatureOptions& options, std::optional<uint32_t> asn) {
+  FeatureWalk walk;
+  std::vector<uint64_t> ids;
+  service_features_into(walk, ip, banners, options, asn, nullptr, ids);
+  return ids;
 }
-}  // namespace
 
 std::vector<uint64_t> service_features(uint32_t ip, std::span<const BannerText> banners,
                                        const FeatureOptions& options, std::optional<uint32_t> asn,
                                        FeatureDictionary& dict) {
-  FeatureWriter writer;
+  FeatureWalk walk;
   std::vector<uint64_t> ids;
-  service_features_into(writer, ip, banners, options, asn, dict, ids);
+  service_features_into(walk, ip, banners, options, asn, &dict, ids);
   return ids;
 }
 
@@ -331,9 +440,14 @@ void SeedHosts::add_host(uint32_t host_ip, std::span<const uint16_t> ports,
   host_begin.push_back(port.size());
 }
 
-SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
-                     const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary& dict,
-                     SeedJoinCounts* joins) {
+namespace {
+
+// The services of status and banner rows in (ip, port) order, each with its
+// banner texts: on_service(ip, port, texts), on_host_end() after a host's
+// last service. build_seed and recover_feature_texts walk them alike.
+template <class OnService, class OnHostEnd>
+void walk_services(const StatusColumns& status, const BannerColumns& banners, SeedJoinCounts* joins,
+                   OnService&& on_service, OnHostEnd&& on_host_end) {
   // Services: open status rows and banner rows (but join-only ones), keyed (ip << 16 | port).
   auto key = [](uint32_t ip, uint16_t port) { return (uint64_t(ip) << 16) | port; };
   std::vector<uint64_t> services;
@@ -363,17 +477,10 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
     }
   }
 
-  SeedHosts seed;
-  std::vector<uint16_t> ports;
-  std::vector<std::vector<uint64_t>> features;
   std::vector<BannerText> texts;
-  FeatureWriter writer;
   size_t b = 0;
   for (size_t s = 0; s < services.size();) {
     const uint32_t ip = uint32_t(services[s] >> 16);
-    const std::optional<uint32_t> host_asn = asn ? asn(ip) : std::nullopt;
-    ports.clear();
-    size_t n = 0;  // features[0, n) are this host's; the vectors are reused
     for (; s < services.size() && uint32_t(services[s] >> 16) == ip; ++s) {
       texts.clear();
       while (b < banner_order.size() && banner_order[b].first < services[s]) ++b;  // join-only rows without a service
@@ -381,13 +488,98 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
         uint32_t r = banner_order[b].second;
         texts.push_back({banners.service.at(r), banners.banner.at(r)});
       }
-      ports.push_back(uint16_t(services[s]));
-      if (features.size() <= n) features.emplace_back();
-      service_features_into(writer, ip, texts, options, host_asn, dict, features[n++]);
+      on_service(ip, uint16_t(services[s]), std::span<const BannerText>(texts));
     }
-    seed.add_host(ip, ports, std::span<const std::vector<uint64_t>>(features.data(), n));
+    on_host_end(ip);
   }
+}
+
+}  // namespace
+
+SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners, const FeatureOptions& options,
+                     const AsnLookup& asn, FeatureDictionary* dict, SeedJoinCounts* joins) {
+  SeedHosts seed;
+  std::vector<uint16_t> ports;
+  std::vector<std::vector<uint64_t>> features;  // features[0, n) are this host's; the vectors are reused
+  size_t n = 0;
+  FeatureWalk walk;
+  std::optional<uint32_t> host_asn;
+  bool host_started = false;
+  walk_services(
+      status, banners, joins,
+      [&](uint32_t ip, uint16_t port, std::span<const BannerText> texts) {
+        if (!host_started) {
+          host_asn = asn ? asn(ip) : std::nullopt;
+          host_started = true;
+        }
+        ports.push_back(port);
+        if (features.size() <= n) features.emplace_back();
+        service_features_into(walk, ip, texts, options, host_asn, dict, features[n++]);
+      },
+      [&](uint32_t ip) {
+        seed.add_host(ip, ports, std::span<const std::vector<uint64_t>>(features.data(), n));
+        ports.clear();
+        n = 0;
+        host_started = false;
+      });
   return seed;
+}
+
+SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners, const FeatureOptions& options,
+                     const AsnLookup& asn, FeatureDictionary& dict, SeedJoinCounts* joins) {
+  return build_seed(status, banners, options, asn, &dict, joins);
+}
+
+void recover_feature_texts(const SeedHosts& seed, const StatusColumns& status, const BannerColumns& banners,
+                           const FeatureOptions& options, const AsnLookup& asn,
+                           const std::vector<uint64_t>& wanted, FeatureDictionary& dict,
+                           const std::vector<uint8_t>* entries) {
+  if (entries && entries->size() != seed.feature.size())
+    throw std::invalid_argument("gps: recover_feature_texts needs one flag per seed feature entry");
+  // The wanted ids in an open-addressing table with a "text found" mark:
+  // one probe per entry looked at. Id 0 (no feature) is never wanted.
+  size_t cap = 16;
+  while (cap < 2 * wanted.size()) cap *= 2;
+  std::vector<uint64_t> ids(cap, 0);
+  std::vector<uint8_t> found(cap, 0);
+  auto slot = [&](uint64_t id) {
+    size_t i = size_t((id * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+    while (ids[i] != 0 && ids[i] != id) i = (i + 1) & (cap - 1);
+    return i;
+  };
+  for (uint64_t id : wanted)
+    if (id != 0) {
+      const size_t i = slot(id);
+      ids[i] = id;
+      found[i] = dict.contains(id);
+    }
+  auto pending = [&](uint64_t id) {
+    const size_t i = slot(id);
+    return ids[i] == id && !found[i];
+  };
+  FeatureWalk walk;
+  size_t h = 0, s = 0;  // the seed's host and service at the walk's (ip, port), when it has them
+  walk_services(
+      status, banners, nullptr,
+      [&](uint32_t ip, uint16_t port, std::span<const BannerText> texts) {
+        while (h < seed.hosts() && seed.ip[h] < ip) s = seed.host_begin[++h];
+        if (h == seed.hosts() || seed.ip[h] != ip) return;
+        while (s < seed.host_begin[h + 1] && seed.port[s] < port) ++s;
+        if (s == seed.host_begin[h + 1] || seed.port[s] != port) return;
+        bool missing = false;  // a wanted id of this service without its text yet
+        for (uint64_t k = seed.feat_begin[s]; k < seed.feat_begin[s + 1] && !missing; ++k)
+          missing = (!entries || (*entries)[k]) && pending(seed.feature[k]);
+        if (!missing) return;
+        const std::optional<uint32_t> host_asn = asn ? asn(ip) : std::nullopt;
+        walk_texts(walk, ip, texts, options, host_asn, [&](FeatureKind kind, std::string_view text) {
+          const uint64_t id = feature_id(kind, text);
+          const size_t i = slot(id);
+          if (ids[i] != id) return;
+          dict.add(kind, text);  // checks the text against one found before
+          found[i] = 1;
+        });
+      },
+      [](uint32_t) {});
 }
 
 SeedHosts seed_slice(const SeedHosts& seed, size_t first, size_t last) {

@@ -44,6 +44,10 @@ PackedPair pack_pair(uint16_t p1, uint64_t feature, uint16_t p2) {
   return (PackedPair(p1) << 80) | (PackedPair(feature) << 16) | PackedPair(p2);
 }
 PairKey unpack_pair(PackedPair k) { return {uint16_t(k >> 80), uint64_t(k >> 16), uint16_t(k)}; }
+// The same for a base key (p1, feature).
+using PackedBase = unsigned __int128;
+PackedBase pack_base(uint16_t p1, uint64_t feature) { return (PackedBase(p1) << 64) | PackedBase(feature); }
+BaseKey unpack_base(PackedBase k) { return {uint16_t(k >> 64), uint64_t(k)}; }
 
 // Adds the sorted counts `b` into the sorted counts `a`, in place: `a` grows
 // geometrically and the two runs merge where they lie, so folding many parts
@@ -78,12 +82,12 @@ constexpr size_t kFlushKeys = size_t(1) << 22;
 ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t first, size_t last,
                         const CountParts& parts) {
   const uint8_t* keep = parts.keep_pair ? parts.keep_pair->data() : nullptr;
-  std::vector<BaseKey> base;
+  std::vector<PackedBase> base;
   std::vector<PackedPair> pairs;
   ModelCounts out;
   auto flush = [&] {
     ModelCounts part;
-    part.base = run_lengths<BaseCount>(base, [](const BaseKey& k) { return k; });
+    part.base = run_lengths<BaseCount>(base, unpack_base);
     part.pairs = run_lengths<PairCount>(pairs, unpack_pair);
     base.clear();
     pairs.clear();
@@ -97,7 +101,7 @@ ModelCounts count_hosts(const SeedHosts& seed, const ModelOptions& o, size_t fir
       const uint16_t p1 = seed.port[s];
       for (uint64_t k = seed.feat_begin[s]; k < seed.feat_begin[s + 1]; ++k) {
         const uint64_t f = seed.feature[k];
-        if (parts.base) base.push_back({p1, f});
+        if (parts.base) base.push_back(pack_base(p1, f));
         if (!parts.pairs || (keep && !keep[k])) continue;
         for (uint64_t t = s0; t < s1; ++t)
           if (t != s) pairs.push_back(pack_pair(p1, f, seed.port[t]));
@@ -153,13 +157,14 @@ std::vector<Rule> rules_from_counts(const ModelCounts& counts, const ModelOption
   return rules;
 }
 
-std::vector<PredictorQuery> predictor_queries(const SeedHosts& seed, const ModelOptions& options) {
+std::vector<PredictorQuery> predictor_queries(const SeedHosts& seed, const ModelOptions& options,
+                                              const std::vector<uint8_t>* keep) {
   std::vector<PredictorQuery> out;
   for (size_t h = 0; h < seed.hosts(); ++h) {
     if (seed.ports_of(h) < 2 || !eligible(seed, h, options)) continue;
     for (uint64_t q = seed.host_begin[h]; q < seed.host_begin[h + 1]; ++q)
       for (uint64_t k = seed.feat_begin[q]; k < seed.feat_begin[q + 1]; ++k)
-        out.push_back({uint32_t(h), seed.port[q], seed.feature[k]});
+        if (!keep || (*keep)[k]) out.push_back({uint32_t(h), seed.port[q], seed.feature[k]});
   }
   return out;
 }
@@ -280,7 +285,8 @@ std::vector<Predictor> choose_predictors(const SeedHosts& seed, const std::vecto
 }
 
 std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<Rule>& rules,
-                                       const FeatureDictionary& dict, const ModelOptions& options) {
+                                       const FeatureDictionary& dict, const ModelOptions& options,
+                                       const std::vector<uint8_t>* keep) {
   // Host by host, the candidates of one host at a time: nothing data-sized
   // besides the output.
   std::vector<Predictor> out;
@@ -293,7 +299,7 @@ std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<
       const auto ports = std::span<const uint16_t>(seed.port).subspan(size_t(seed.host_begin[h]), seed.ports_of(h));
       for (uint64_t q = seed.host_begin[h]; q < seed.host_begin[h + 1]; ++q)
         for (uint64_t k = seed.feat_begin[q]; k < seed.feat_begin[q + 1]; ++k)
-          answer_predictor_query(ranges, {uint32_t(h), seed.port[q], seed.feature[k]}, ports, candidates);
+          if (!keep || (*keep)[k]) answer_predictor_query(ranges, {uint32_t(h), seed.port[q], seed.feature[k]}, ports, candidates);
     } else if (seed.ports_of(h) != 1) {
       continue;
     }

@@ -631,3 +631,75 @@ TEST_CASE("gps: predictions from rules spread over simulated ranks equal the one
     CHECK(choose_predictions(candidates, plan, seed_services) == want);
   }
 }
+
+TEST_CASE("gps: ids hashed without texts, texts recovered on demand, pairs of frequent keys only", "[gps]") {
+  // What gps model does without --all-features: the seed's ids hashed only,
+  // pairs counted only for (p1, feature) keys whose base count exceeds
+  // min_support, the rules' texts recovered afterwards. Against the
+  // dictionary build, which the oracle tests above check.
+  Input in = synthetic_seed(23, 2500);
+  {  // rare lines (a Date header) on the services of multi-port hosts: keys that never make a rule
+    FeatureDictionary d;
+    const SeedHosts first = build_seed(in.status, in.banners, FeatureOptions{}, {}, d);
+    for (size_t h = 0, n = 0; h < first.hosts() && n < 200; ++h)
+      if (first.ports_of(h) >= 2)
+        for (uint64_t s = first.host_begin[h]; s < first.host_begin[h + 1]; ++s, ++n)
+          in.banner(first.ip[h], first.port[s], "http", "Date: " + std::to_string(n) + " GMT\r\nServer: z");
+  }
+  auto table = AsnTable::from_pfx2as("10.0.0.0\t8\t100\n10.1.0.0\t16\t200\n");
+  FeatureDictionary dict;
+  const SeedHosts with_texts = build_seed(in.status, in.banners, FeatureOptions{}, table.lookup_fn(), dict);
+  const SeedHosts ids_only = build_seed(in.status, in.banners, FeatureOptions{}, table.lookup_fn(), nullptr, nullptr);
+  REQUIRE(with_texts == ids_only);
+  // Each service's hashed ids are feature_id of its texts.
+  std::vector<BannerText> texts = {{"http", "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n"}, {"gps:fingerprint", "http"},
+                                   {"gps:window", "29200"}, {"gps:asn", "64512"}, {"ssh", "SSH-2.0-y\n\xff\x01"}};
+  for (bool crosses : {true, false}) {
+    FeatureOptions fo;
+    fo.crosses = crosses;
+    fo.net_max_len = 18;
+    std::vector<uint64_t> want;
+    for (const auto& [kind, text] : service_feature_texts(ip4("10.1.2.3"), texts, fo, 7)) want.push_back(feature_id(kind, text));
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    CHECK(service_feature_ids(ip4("10.1.2.3"), texts, fo, 7) == want);
+  }
+  // Pairs of frequent keys only: the same rules.
+  ModelOptions mo;
+  const ModelCounts all = count_model(ids_only, mo);
+  std::vector<uint8_t> keep(ids_only.feature.size(), 0);
+  size_t kept = 0;
+  for (size_t s = 0; s < ids_only.services(); ++s)
+    for (uint64_t k = ids_only.feat_begin[s]; k < ids_only.feat_begin[s + 1]; ++k) {
+      const BaseKey key{ids_only.port[s], ids_only.feature[k]};
+      auto it = std::lower_bound(all.base.begin(), all.base.end(), key,
+                                 [](const BaseCount& c, const BaseKey& x) { return c.key < x; });
+      keep[k] = it != all.base.end() && it->key == key && it->count > mo.min_support;
+      kept += keep[k];
+    }
+  REQUIRE(kept > 0);
+  REQUIRE(kept < keep.size());
+  ModelCounts filtered = count_model(ids_only, mo, {false, true, &keep});
+  CHECK(filtered.base.empty());
+  CHECK(filtered.pairs.size() < all.pairs.size());
+  filtered.base = all.base;
+  const auto rules = rules_from_counts(all, mo);
+  REQUIRE(rules.size() > 50);
+  CHECK(rules_from_counts(filtered, mo) == rules);
+  CHECK(best_predictors(ids_only, rules, dict, mo, &keep) == best_predictors(with_texts, rules, dict, mo));
+  // The rules' texts, recovered from the rows, equal the whole dictionary's.
+  std::vector<uint64_t> wanted;
+  for (const auto& r : rules) wanted.push_back(r.feature);
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  FeatureDictionary recovered;
+  recover_feature_texts(ids_only, in.status, in.banners, FeatureOptions{}, table.lookup_fn(), wanted, recovered, &keep);
+  REQUIRE(recovered.size() == wanted.size());
+  for (uint64_t id : wanted) CHECK(recovered.text(id) == dict.text(id));
+  // A sample of the hosts (as gps model --seed-fraction gives) finds the texts of its own rules.
+  const SeedHosts half = seed_slice(ids_only, ids_only.hosts() / 2, ids_only.hosts());
+  FeatureDictionary from_half;
+  recover_feature_texts(half, in.status, in.banners, FeatureOptions{}, table.lookup_fn(), wanted, from_half);
+  CHECK(from_half.size() > 0);
+  for (const auto& e : from_half.sorted_entries()) CHECK(e.text == dict.text(e.id));
+}

@@ -48,7 +48,9 @@ class GpsAnalysis {
   virtual ~GpsAnalysis() = default;
   // Local: this rank's seed hosts and the feature dictionary they index;
   // both stay alive until write() returns.
-  virtual void accumulate(const gps::SeedHosts& hosts, const gps::FeatureDictionary& dict) = 0;
+  // `source` (when not empty) adds texts to `dict` on demand.
+  virtual void accumulate(const gps::SeedHosts& hosts, gps::FeatureDictionary& dict,
+                          const gps::FeatureTextSource& source) = 0;
   // Collective: partials merged at owners.
   virtual void merge(const dist::Comm& comm, const StageMark& stage) = 0;
   // Collective: the analysis's groups under /gps.
@@ -78,6 +80,7 @@ struct GpsModel {
   std::vector<gps::Rule> family_rules;     // the rules of this rank's feature ids (the family tables)
   std::vector<gps::BaseKey> splitters;     // where the ranges of `rules` begin (dist::splitter_owner)
   uint64_t total_rules = 0;
+  std::vector<uint64_t> rule_features;     // every rule's feature id, sorted distinct, on every rank
   std::vector<gps::Predictor> predictors;  // this rank's seed services
   std::vector<gps::PlanRow> plan;          // the whole plan, on every rank
 };
@@ -85,7 +88,10 @@ struct GpsModel {
 // Collective: counts summed on the owners of (p1, feature), rules formed
 // there and spread in ranges, best predictors by question and answer, plan
 // counts summed by owner and shared (the plan is small).
-GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, const gps::FeatureDictionary& dict,
+// `dict` holds every feature's text, or `source` adds those of the rules'
+// features once the rules are known.
+GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, gps::FeatureDictionary& dict,
+                         const gps::FeatureTextSource& source,
                          const GpsSettings& settings, uint64_t round_bytes, const StageMark& stage);
 // Collective: the feature dictionary deduplicated on id owners; each rank
 // returns its ids in order: all of them, or (all == false) those of the

@@ -149,6 +149,9 @@ std::vector<std::pair<FeatureKind, std::string>> service_feature_texts(
 std::vector<uint64_t> service_features(uint32_t ip, std::span<const BannerText> banners,
                                        const FeatureOptions& options, std::optional<uint32_t> asn,
                                        FeatureDictionary& dict);
+// The same ids, hashed without building a text (no dictionary).
+std::vector<uint64_t> service_feature_ids(uint32_t ip, std::span<const BannerText> banners,
+                                          const FeatureOptions& options, std::optional<uint32_t> asn);
 
 // ------------------------------------------------------------- model input --
 
@@ -188,6 +191,31 @@ struct SeedJoinCounts {
 SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
                      const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary& dict,
                      SeedJoinCounts* joins = nullptr);
+// The same; with dict == nullptr the feature ids are hashed only (most of a
+// seed's distinct features, a banner's Date line crossed with a /16, never
+// reach a rule, and their texts are never needed); recover_feature_texts
+// adds the texts of chosen ids later.
+SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
+                     const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary* dict,
+                     SeedJoinCounts* joins);
+
+// Adds to `dict` the text of every id in `wanted` (distinct) that a
+// service of `seed` has (once per id: the first such service's), walking
+// the same rows build_seed was given; `seed` may be a subset of the hosts
+// build_seed made (a sample). Ids already in `dict` are not looked for.
+// `entries` (one flag per entry of seed.feature, or nullptr): only flagged
+// entries are looked at.
+void recover_feature_texts(const SeedHosts& seed, const StatusColumns& status, const BannerColumns& banners,
+                           const FeatureOptions& options, const AsnLookup& asn,
+                           const std::vector<uint64_t>& wanted, FeatureDictionary& dict,
+                           const std::vector<uint8_t>* entries = nullptr);
+
+// Texts on demand for a model: fills `dict` with the texts of the ids in
+// `wanted` (recover_feature_texts over the rows kept for it).
+// Only the entries of `seed` flagged in `entries` (one flag per entry of
+// seed.feature) are looked at.
+using FeatureTextSource = std::function<void(const SeedHosts& seed, const std::vector<uint8_t>& entries,
+                                             const std::vector<uint64_t>& wanted, FeatureDictionary& dict)>;
 
 // Hosts [first, last) of `seed` as a seed of their own (e.g. a partition).
 SeedHosts seed_slice(const SeedHosts& seed, size_t first, size_t last);
@@ -312,8 +340,11 @@ struct Predictor {
 // hitrate 0) (GPS appends them with neededP = port). Hosts with more than
 // max_ports ports give nothing. Sorted by (ip, port). Feature texts come from
 // `dict` (std::out_of_range if a tie needs an unknown id).
+// `keep` (one flag per entry of seed.feature, or nullptr) skips the entries
+// not flagged: those whose (port, feature) key has no rule (CountParts).
 std::vector<Predictor> best_predictors(const SeedHosts& seed, const std::vector<Rule>& rules,
-                                       const FeatureDictionary& dict, const ModelOptions& options);
+                                       const FeatureDictionary& dict, const ModelOptions& options,
+                                       const std::vector<uint8_t>* keep = nullptr);
 
 // best_predictors in three steps, so that the rules can stay spread over
 // ranks (each holding a range of (p1, feature)): the hosts' questions, the
@@ -331,7 +362,8 @@ struct PredictorCandidate {
   double hitrate = 0;
 };
 // Every (host, q, feature) of the hosts with min_ports..max_ports (>= 2) ports.
-std::vector<PredictorQuery> predictor_queries(const SeedHosts& seed, const ModelOptions& options);
+std::vector<PredictorQuery> predictor_queries(const SeedHosts& seed, const ModelOptions& options,
+                                              const std::vector<uint8_t>* keep = nullptr);
 // Appends the rules (p1, feature, p2) of `rules` (any subset of the rules)
 // with p2 one of `ports` (the host's, ascending).
 void answer_predictor_query(const RuleRanges& rules, const PredictorQuery& query,
