@@ -42,7 +42,7 @@ struct LoadedHosts {
   gps::SeedHosts hosts;       // this rank's hosts with their services' features
   // Texts on demand: the rows the hosts were built from, kept to recover the
   // texts of the features a model names (gps::recover_feature_texts).
-  StatusColumns status;
+  gps::SeedRows rows;
   BannerColumns banners;
   gps::AsnLookup asn;
   gps::FeatureOptions options;

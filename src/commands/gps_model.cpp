@@ -63,9 +63,9 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
   out.input.rows = {};
   out.input.spare = {};
   out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn,
-                              texts == FeatureTexts::whole ? &out.dict : nullptr, &out.joins);
+                              texts == FeatureTexts::whole ? &out.dict : nullptr, &out.joins,
+                              texts == FeatureTexts::on_demand ? &out.rows : nullptr);
   if (texts == FeatureTexts::on_demand) {
-    out.status = std::move(status);
     out.banners = std::move(out.input.banners);
     out.asn = asn;
     out.options = cfg.features;
@@ -87,7 +87,7 @@ gps::FeatureTextSource LoadedHosts::text_source() const {
   if (!texts_on_demand) return {};
   return [this](const gps::SeedHosts& seed, const std::vector<uint8_t>& entries,
                 const std::vector<uint64_t>& wanted, gps::FeatureDictionary& d) {
-    gps::recover_feature_texts(seed, status, banners, options, asn, wanted, d, &entries);
+    gps::recover_feature_texts(seed, rows, banners, options, asn, wanted, d, &entries);
   };
 }
 

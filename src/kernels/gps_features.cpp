@@ -442,41 +442,13 @@ void SeedHosts::add_host(uint32_t host_ip, std::span<const uint16_t> ports,
 
 namespace {
 
-// The services of status and banner rows in (ip, port) order, each with its
-// banner texts: on_service(ip, port, texts), on_host_end() after a host's
-// last service. build_seed and recover_feature_texts walk them alike.
+// The services of `rows` in (ip, port) order, each with its banner texts:
+// on_service(ip, port, texts), on_host_end() after a host's last service.
+// build_seed and recover_feature_texts walk them alike.
 template <class OnService, class OnHostEnd>
-void walk_services(const StatusColumns& status, const BannerColumns& banners, SeedJoinCounts* joins,
-                   OnService&& on_service, OnHostEnd&& on_host_end) {
-  // Services: open status rows and banner rows (but join-only ones), keyed (ip << 16 | port).
-  auto key = [](uint32_t ip, uint16_t port) { return (uint64_t(ip) << 16) | port; };
-  std::vector<uint64_t> services;
-  services.reserve(status.size() + banners.size());
-  const auto open = uint8_t(Status::open);
-  for (size_t i = 0; i < status.size(); ++i)
-    if (status.status[i] == open) services.push_back(key(status.ip[i], status.port[i]));
-  for (size_t i = 0; i < banners.size(); ++i)
-    if (!banner_joins_only(banners.service.at(i))) services.push_back(key(banners.ip[i], banners.port[i]));
-  std::sort(services.begin(), services.end());
-  services.erase(std::unique(services.begin(), services.end()), services.end());
-
-  // Banner rows in service order (stable: input order inside a service; the
-  // feature list is sorted and deduplicated, so that order does not matter).
-  std::vector<std::pair<uint64_t, uint32_t>> banner_order(banners.size());
-  for (size_t i = 0; i < banners.size(); ++i) banner_order[i] = {key(banners.ip[i], banners.port[i]), uint32_t(i)};
-  std::sort(banner_order.begin(), banner_order.end());
-  if (joins) {  // the (ip, port) keys of join-only rows, with or without a service
-    uint64_t last = 0;
-    bool any = false;
-    for (const auto& [k, row] : banner_order) {
-      if (!banner_joins_only(banners.service.at(row)) || (any && k == last)) continue;
-      any = true;
-      last = k;
-      if (std::binary_search(services.begin(), services.end(), k)) ++joins->joined;
-      else ++joins->unmatched;
-    }
-  }
-
+void walk_services(const SeedRows& rows, const BannerColumns& banners, OnService&& on_service, OnHostEnd&& on_host_end) {
+  const auto& services = rows.services;
+  const auto& banner_order = rows.banners;
   std::vector<BannerText> texts;
   size_t b = 0;
   for (size_t s = 0; s < services.size();) {
@@ -496,8 +468,45 @@ void walk_services(const StatusColumns& status, const BannerColumns& banners, Se
 
 }  // namespace
 
+SeedRows seed_rows(const StatusColumns& status, const BannerColumns& banners, SeedJoinCounts* joins) {
+  // Services: open status rows and banner rows (but join-only ones), keyed (ip << 16 | port).
+  auto key = [](uint32_t ip, uint16_t port) { return (uint64_t(ip) << 16) | port; };
+  SeedRows rows;
+  auto& services = rows.services;
+  services.reserve(status.size() + banners.size());
+  const auto open = uint8_t(Status::open);
+  for (size_t i = 0; i < status.size(); ++i)
+    if (status.status[i] == open) services.push_back(key(status.ip[i], status.port[i]));
+  for (size_t i = 0; i < banners.size(); ++i)
+    if (!banner_joins_only(banners.service.at(i))) services.push_back(key(banners.ip[i], banners.port[i]));
+  std::sort(services.begin(), services.end());
+  services.erase(std::unique(services.begin(), services.end()), services.end());
+  services.shrink_to_fit();
+
+  // Banner rows in service order (stable: input order inside a service; the
+  // feature list is sorted and deduplicated, so that order does not matter).
+  auto& banner_order = rows.banners;
+  banner_order.resize(banners.size());
+  for (size_t i = 0; i < banners.size(); ++i)
+    banner_order[i] = {key(banners.ip[i], banners.port[i]), checked_cast<uint32_t>(i)};
+  std::sort(banner_order.begin(), banner_order.end());
+  if (joins) {  // the (ip, port) keys of join-only rows, with or without a service
+    uint64_t last = 0;
+    bool any = false;
+    for (const auto& [k, row] : banner_order) {
+      if (!banner_joins_only(banners.service.at(row)) || (any && k == last)) continue;
+      any = true;
+      last = k;
+      if (std::binary_search(services.begin(), services.end(), k)) ++joins->joined;
+      else ++joins->unmatched;
+    }
+  }
+  return rows;
+}
+
 SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners, const FeatureOptions& options,
-                     const AsnLookup& asn, FeatureDictionary* dict, SeedJoinCounts* joins) {
+                     const AsnLookup& asn, FeatureDictionary* dict, SeedJoinCounts* joins, SeedRows* rows_out) {
+  SeedRows rows = seed_rows(status, banners, joins);
   SeedHosts seed;
   std::vector<uint16_t> ports;
   std::vector<std::vector<uint64_t>> features;  // features[0, n) are this host's; the vectors are reused
@@ -506,7 +515,7 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners, 
   std::optional<uint32_t> host_asn;
   bool host_started = false;
   walk_services(
-      status, banners, joins,
+      rows, banners,
       [&](uint32_t ip, uint16_t port, std::span<const BannerText> texts) {
         if (!host_started) {
           host_asn = asn ? asn(ip) : std::nullopt;
@@ -522,6 +531,7 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners, 
         n = 0;
         host_started = false;
       });
+  if (rows_out) *rows_out = std::move(rows);
   return seed;
 }
 
@@ -530,7 +540,7 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners, 
   return build_seed(status, banners, options, asn, &dict, joins);
 }
 
-void recover_feature_texts(const SeedHosts& seed, const StatusColumns& status, const BannerColumns& banners,
+void recover_feature_texts(const SeedHosts& seed, const SeedRows& rows, const BannerColumns& banners,
                            const FeatureOptions& options, const AsnLookup& asn,
                            const std::vector<uint64_t>& wanted, FeatureDictionary& dict,
                            const std::vector<uint8_t>* entries) {
@@ -560,7 +570,7 @@ void recover_feature_texts(const SeedHosts& seed, const StatusColumns& status, c
   FeatureWalk walk;
   size_t h = 0, s = 0;  // the seed's host and service at the walk's (ip, port), when it has them
   walk_services(
-      status, banners, nullptr,
+      rows, banners,
       [&](uint32_t ip, uint16_t port, std::span<const BannerText> texts) {
         while (h < seed.hosts() && seed.ip[h] < ip) s = seed.host_begin[++h];
         if (h == seed.hosts() || seed.ip[h] != ip) return;

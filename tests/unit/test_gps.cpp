@@ -693,13 +693,13 @@ TEST_CASE("gps: ids hashed without texts, texts recovered on demand, pairs of fr
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   FeatureDictionary recovered;
-  recover_feature_texts(ids_only, in.status, in.banners, FeatureOptions{}, table.lookup_fn(), wanted, recovered, &keep);
+  recover_feature_texts(ids_only, seed_rows(in.status, in.banners), in.banners, FeatureOptions{}, table.lookup_fn(), wanted, recovered, &keep);
   REQUIRE(recovered.size() == wanted.size());
   for (uint64_t id : wanted) CHECK(recovered.text(id) == dict.text(id));
   // A sample of the hosts (as gps model --seed-fraction gives) finds the texts of its own rules.
   const SeedHosts half = seed_slice(ids_only, ids_only.hosts() / 2, ids_only.hosts());
   FeatureDictionary from_half;
-  recover_feature_texts(half, in.status, in.banners, FeatureOptions{}, table.lookup_fn(), wanted, from_half);
+  recover_feature_texts(half, seed_rows(in.status, in.banners), in.banners, FeatureOptions{}, table.lookup_fn(), wanted, from_half);
   CHECK(from_half.size() > 0);
   for (const auto& e : from_half.sorted_entries()) CHECK(e.text == dict.text(e.id));
 }

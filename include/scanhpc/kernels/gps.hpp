@@ -195,17 +195,27 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
 // seed's distinct features, a banner's Date line crossed with a /16, never
 // reach a rule, and their texts are never needed); recover_feature_texts
 // adds the texts of chosen ids later.
+// rows_out: where the rows' order (seed_rows) goes, for recover_feature_texts.
+struct SeedRows;
 SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners,
                      const FeatureOptions& options, const AsnLookup& asn, FeatureDictionary* dict,
-                     SeedJoinCounts* joins);
+                     SeedJoinCounts* joins, SeedRows* rows_out = nullptr);
+
+// The order build_seed walks its rows in: the services (open status rows and
+// banner rows but join-only ones) by (ip, port), and the banner rows by service.
+struct SeedRows {
+  std::vector<uint64_t> services;                      // ip << 16 | port, sorted distinct
+  std::vector<std::pair<uint64_t, uint32_t>> banners;  // (service key, banner row), sorted
+};
+SeedRows seed_rows(const StatusColumns& status, const BannerColumns& banners, SeedJoinCounts* joins = nullptr);
 
 // Adds to `dict` the text of every id in `wanted` (distinct) that a
 // service of `seed` has (once per id: the first such service's), walking
-// the same rows build_seed was given; `seed` may be a subset of the hosts
+// the rows build_seed was given in its order (`rows`); `seed` may be a subset of the hosts
 // build_seed made (a sample). Ids already in `dict` are not looked for.
 // `entries` (one flag per entry of seed.feature, or nullptr): only flagged
 // entries are looked at.
-void recover_feature_texts(const SeedHosts& seed, const StatusColumns& status, const BannerColumns& banners,
+void recover_feature_texts(const SeedHosts& seed, const SeedRows& rows, const BannerColumns& banners,
                            const FeatureOptions& options, const AsnLookup& asn,
                            const std::vector<uint64_t>& wanted, FeatureDictionary& dict,
                            const std::vector<uint8_t>* entries = nullptr);
