@@ -350,7 +350,7 @@ std::vector<uint64_t> rule_feature_ids(const dist::Comm& comm, const std::vector
 // them back to the ranks that counted it; returns one flag per entry of
 // seed.feature: whether its (port, feature) key is such a key.
 std::vector<uint8_t> frequent_entries(const dist::Comm& comm, const gps::SeedHosts& seed,
-                                      const std::vector<gps::BaseCount>& local, const gps::ModelOptions& mo,
+                                      std::vector<gps::BaseCount> local, const gps::ModelOptions& mo,
                                       gps::ModelCounts& owned, uint64_t round_bytes) {
   struct Sent {
     gps::BaseKey key;
@@ -363,6 +363,7 @@ std::vector<uint8_t> frequent_entries(const dist::Comm& comm, const gps::SeedHos
     sent[i].count = checked_cast<uint32_t>(local[i].count);
     sent[i].from = uint32_t(comm.rank());
   }
+  std::vector<gps::BaseCount>().swap(local);  // what moves is all that is held
   const int ranks = comm.size();
   auto got = dist::send_to_owners(
       comm, std::move(sent), [ranks](const Sent& s) { return key_owner(s.key.p1, s.key.feature, ranks); }, round_bytes);

@@ -508,6 +508,8 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners, 
                      const AsnLookup& asn, FeatureDictionary* dict, SeedJoinCounts* joins, SeedRows* rows_out) {
   SeedRows rows = seed_rows(status, banners, joins);
   SeedHosts seed;
+  seed.port.reserve(rows.services.size());  // exact
+  seed.feat_begin.reserve(rows.services.size() + 1);
   std::vector<uint16_t> ports;
   std::vector<std::vector<uint64_t>> features;  // features[0, n) are this host's; the vectors are reused
   size_t n = 0;
