@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): seed 003's measure (unique sources per day, sensor and TCP port, then
 # the mean over sensors) on two families of marx-layout honeypot CSV, scanhpc against DuckDB
-# (npm @duckdb/node-api, bench/peers/peer_duckdb_ports.mjs: TCP daily means only) in the same run:
+# (npm @duckdb/node-api, bench/peers/peer_duckdb_ports.mjs: TCP daily means only) and Polars (npm
+# nodejs-polars 0.25.2, bench/peers/peer_polars_ports.mjs, the same query) in the same run:
 #  (a) synth: `scanhpc synth honeypot --days 180 --events-per-day ROWS_PER_DAY` (1.09 GB at 100000);
 #  (b) real:  the real public marx rows of tests/data/honeypot tiled to REAL_MB megabytes
 #             (bench/tile_real_honeypot.py: tiles shifted by whole days and moved to other /8s).
@@ -24,8 +25,9 @@ SYNTH=bench/data/ports-$PER_DAY.csv
 REAL=bench/data/ports-real-$REAL_MB.csv
 [ -s "$SYNTH" ] || build/scanhpc synth honeypot --days 180 --events-per-day "$PER_DAY" -o "$SYNTH"
 [ -s "$REAL" ] || /usr/bin/python3 bench/tile_real_honeypot.py tests/data/honeypot/marx_head20000.csv.gz "$REAL" "$REAL_MB"
-if [ ! -d bench/peers/node_modules/@duckdb ]; then
-  (cd bench/peers && npm install --no-save @duckdb/node-api >/dev/null)
+if [ ! -d bench/peers/node_modules/@duckdb ] || [ ! -d bench/peers/node_modules/nodejs-polars ]; then
+  # one command: npm --no-save removes what the same command does not name
+  (cd bench/peers && npm install --no-save @duckdb/node-api nodejs-polars@0.25.2 nodejs-polars-linux-x64-gnu@0.25.2 >/dev/null)
 fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -39,6 +41,10 @@ duck_run() {  # CSV: "wall_s peak_bytes"
   /usr/bin/time -f "%e %M" bash -c "cd bench/peers && node peer_duckdb_ports.mjs ../../$1 2" 2>&1 >/dev/null | tail -1 |
     awk '{print $1, $2 * 1024}'
 }
+polars_run() {  # CSV: "wall_s peak_bytes"
+  /usr/bin/time -f "%e %M" bash -c "cd bench/peers && POLARS_MAX_THREADS=2 node peer_polars_ports.mjs ../../$1" 2>&1 >/dev/null |
+    tail -1 | awk '{print $1, $2 * 1024}'
+}
 echo "| input | run | wall s | MB/s | rows/s per core | peak RSS per rank | vs DuckDB |"
 echo "|---|---|---:|---:|---:|---:|---:|"
 for family in synth real; do
@@ -47,7 +53,7 @@ for family in synth real; do
   rows=$(($(wc -l < "$CSV") - 1))
   labels=("scanhpc ports, 2 ranks x 1 thread")
   [ -n "$OLD" ] && labels+=("old scanhpc ($OLD), 2 ranks x 1 thread")
-  labels+=("DuckDB, 2 threads (TCP daily means only)")
+  labels+=("DuckDB, 2 threads (TCP daily means only)" "Polars, 2 threads (TCP daily means only)")
   declare -A walls=() rss=()
   for _ in $(seq "$REPS"); do
     read -r w r < <(scanhpc_run build/scanhpc "$CSV" "$TMP/new.h5"); walls[0]+="$w "; rss[0]+="$r "
@@ -55,9 +61,10 @@ for family in synth real; do
       read -r w r < <(scanhpc_run "$OLD" "$CSV" "$TMP/old.h5"); walls[1]+="$w "; rss[1]+="$r "
     fi
     read -r w r < <(duck_run "$CSV"); walls[d]+="$w "; rss[d]+="$r "
+    read -r w r < <(polars_run "$CSV"); walls[p]+="$w "; rss[p]+="$r "
   done
   duck_w=$(printf '%s\n' ${walls[d]} | median)
-  keys=(0); [ -n "$OLD" ] && keys+=(1); keys+=(d)
+  keys=(0); [ -n "$OLD" ] && keys+=(1); keys+=(d p)
   for i in "${!keys[@]}"; do
     k=${keys[$i]}
     w=$(printf '%s\n' ${walls[$k]} | median)
@@ -68,16 +75,20 @@ for family in synth real; do
   done
   # The same answer: the number of TCP daily means and their sum.
   duck=$(cd bench/peers && node peer_duckdb_ports.mjs "../../$CSV" 2)
-  /usr/bin/python3 - "$TMP/new.h5" "$duck" "$family" >>"$TMP/checks" <<'PY'
+  polars=$(cd bench/peers && POLARS_MAX_THREADS=2 node peer_polars_ports.mjs "../../$CSV")
+  /usr/bin/python3 - "$TMP/new.h5" "$duck" "$polars" "$family" >>"$TMP/checks" <<'PY'
 import json, sys, h5py, numpy as np
 m = h5py.File(sys.argv[1])["ports/daily_mean"]
 tcp = np.array([p == b"TCP" for p in m["protocol"][()]])
-d = json.loads(sys.argv[2])
 rows, total = int(tcp.sum()), float(m["mean_sources"][()][tcp].sum())
-same = rows == int(d["daily_mean_rows"]) and abs(total - d["sum_of_means"]) <= 1e-9 * total
-print(f"{sys.argv[3]}: TCP daily means: scanhpc {rows} rows (sum {total:.6f}), DuckDB {d['daily_mean_rows']} rows "
-      f"(sum {d['sum_of_means']:.6f}): {'equal' if same else 'DIFFERENT'}")
-sys.exit(0 if same else 1)
+ok = True
+for name, arg in (("DuckDB", sys.argv[2]), ("Polars", sys.argv[3])):
+    d = json.loads(arg)
+    same = rows == int(d["daily_mean_rows"]) and abs(total - d["sum_of_means"]) <= 1e-9 * total
+    ok &= same
+    print(f"{sys.argv[4]}: TCP daily means: scanhpc {rows} rows (sum {total:.6f}), {name} {d['daily_mean_rows']} rows "
+          f"(sum {d['sum_of_means']:.6f}): {'equal' if same else 'DIFFERENT'}")
+sys.exit(0 if ok else 1)
 PY
   echo "$family: scanhpc stages (slowest rank): $(mpirun -n 2 build/scanhpc ports --force --threads 1 -o "$TMP/new.h5" "$CSV" 2>&1 >/dev/null | sed -n 's/^ *stages: //p')" >>"$TMP/stages"
   [ -n "$OLD" ] && echo "$family: old scanhpc stages (slowest rank): $(mpirun -n 2 "$OLD" ports --force --threads 1 -o "$TMP/old.h5" "$CSV" 2>&1 >/dev/null | sed -n 's/^ *stages: //p')" >>"$TMP/stages"

@@ -11,8 +11,10 @@ repeat=${2:-3}
 scripts/install-deps.sh >&2
 scripts/build.sh -DSCANHPC_BUILD_BENCH=ON >&2
 command -v node >/dev/null || { echo "bench: node (Node.js) is needed for the DuckDB peer"; exit 1; }
-if [ ! -d bench/peers/node_modules/@duckdb/node-api ]; then
-  (cd bench/peers && npm install --no-save --no-package-lock @duckdb/node-api >&2)
+if [ ! -d bench/peers/node_modules/@duckdb/node-api ] || [ ! -d bench/peers/node_modules/nodejs-polars ]; then
+  # every peer in one command: npm --no-save removes what the same command does not name
+  (cd bench/peers && npm install --no-save --no-package-lock @duckdb/node-api nodejs-polars@0.25.2 \
+    nodejs-polars-linux-x64-gnu@0.25.2 >&2)
 fi
 mkdir -p bench/data
 file=bench/data/scan-${services}.oJ
