@@ -6,9 +6,12 @@ input family; every --binary is a scanhpc build (e.g. the old and the new one), 
 interleaved with the others. Prints a markdown table per run: wall time, MB/s of input,
 records/s per core, peak RSS per rank, DuckDB's time over this one's, and the stages (each
 stage's maximum over the ranks). Checks that DuckDB's answers equal each binary's.
+--polars NAME=NDJSON adds Polars (npm nodejs-polars 0.25.2, bench/peers/peer_polars_scan.mjs,
+POLARS_MAX_THREADS=2) on the family's records as JSON lines, in the first repeat only (it
+takes minutes a GB), and checks its answers (probes per service, hosts, distinct intervals).
 
 usage: bench/bench_scan.py [NAME=]FILE... [--repeat N] [--binary NAME=PATH]...
-                           [--configs 2x1,1x1,1x2] [--peers DIR] [--skip-duckdb]
+                           [--configs 2x1,1x1,1x2] [--peers DIR] [--skip-duckdb] [--polars NAME=NDJSON]...
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 import h5py
@@ -16,7 +19,7 @@ import h5py
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_rmaps_base_oversubscribe="1")
+           OMPI_MCA_rmaps_base_oversubscribe="1", POLARS_MAX_THREADS="2")
 
 
 def timed(cmd, cwd=None):
@@ -73,7 +76,9 @@ def main():
     ap.add_argument("--peers", default=os.path.join(ROOT, "bench", "peers"),
                     help="folder of peer_duckdb.mjs with @duckdb/node-api installed")
     ap.add_argument("--skip-duckdb", action="store_true")
+    ap.add_argument("--polars", action="append", default=[], help="NAME=NDJSON: the family's records as JSON lines")
     args = ap.parse_args()
+    polars_files = dict(named(s, lambda p: p) for s in args.polars)
     families = [named(s, lambda p: os.path.basename(p)) for s in args.files]
     families = [(n, os.path.abspath(p)) for n, p in families]
     binaries = [named(s, lambda p: "scanhpc") for s in args.binary] or [("scanhpc", os.path.join(BUILD, "scanhpc"))]
@@ -82,7 +87,7 @@ def main():
     tmp = tempfile.mkdtemp()
     # rows[family][what] = list of (wall, rss, notes, cores, records)
     rows = {name: {} for name, _ in families}
-    duck_answers, records_of = {}, {}
+    duck_answers, records_of, polars_answers = {}, {}, {}
     for rep in range(args.repeat):
         for fam, path in families:
             subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
@@ -102,6 +107,12 @@ def main():
                 duck_answers[fam] = json.loads(stdout)
                 r.setdefault("DuckDB (node API), 2 threads", []).append(
                     (wall, rss, json.dumps(duck_answers[fam]["seconds"]), 2, None))
+            if rep == 0 and fam in polars_files:
+                wall, rss, stdout = timed(["node", "peer_polars_scan.mjs", os.path.abspath(polars_files[fam])],
+                                          cwd=args.peers)
+                polars_answers[fam] = json.loads(stdout)
+                r.setdefault("Polars (node), 2 threads, one run", []).append(
+                    (wall, rss, json.dumps(polars_answers[fam]["seconds"]), 2, None))
             print(f"repeat {rep + 1}/{args.repeat}: {fam} done", file=sys.stderr)
 
     agree = {}
@@ -117,6 +128,12 @@ def main():
                 print(f"{fam}, {bname}: answers equal to DuckDB's: {same}", file=sys.stderr)
                 if not all(same.values()):
                     print(json.dumps({"scanhpc": ours, "duckdb": d})[:4000], file=sys.stderr)
+            if fam in polars_answers:
+                pa = polars_answers[fam]
+                same = {"probes": {a: b for a, b in ours["probes"]} == pa["probes"],
+                        "hosts": ours["hosts"][0] == str(pa["hosts"]), "intervals": len(ours["intervals"]) == pa["intervals"]}
+                agree[(fam, bname + " (Polars)")] = all(same.values())
+                print(f"{fam}, {bname}: answers equal to Polars': {same}", file=sys.stderr)
 
     print(f"\nMedian of {args.repeat} interleaved runs, page cache warm. Ratio: DuckDB's wall time over "
           f"this row's. Stages: each stage's maximum over the ranks.\n")
@@ -136,6 +153,8 @@ def main():
             ratio = f"{duck_wall / wall:.1f}x" if duck_wall else "-"
             notes = mid[2]
             for (f2, b), ok in agree.items():
+                if f2 == fam and name.startswith("Polars") and b.endswith(" (Polars)"):
+                    notes = ("answers = scanhpc's; " if ok else "ANSWERS DIFFER from scanhpc's; ") + notes
                 if f2 == fam and name.startswith(b + ","):
                     notes = ("answers = DuckDB's; " if ok else "ANSWERS DIFFER from DuckDB's; ") + notes
             print(f"| {fam} ({size / 1e9:.2f} GB, {records_of.get(fam, 0) / 1e6:.2f} M records) | {name} | "

@@ -21,7 +21,13 @@ file=bench/data/scan-${services}.oJ
 [ -s "$file" ] || build/scanhpc synth masscan --services "$services" --seed 1 -o "$file" >&2
 real=bench/data/real-tiled-1000.oJ
 [ -s "$real" ] || /usr/bin/python3 bench/tile_real_scan.py data/masscan-testnet/scan-banners.oJ "$real" 1000 >&2
+# The same records as JSON lines, for Polars (its JSON reader takes lines, not -oJ's array).
+for f in "$file" "$real"; do
+  [ -s "${f%.oJ}.ndjson" ] || grep '^{' "$f" | sed 's/,$//' >"${f%.oJ}.ndjson"
+done
+polars=()
+[ "${POLARS:-1}" = 1 ] && polars=(--polars "synthetic=${file%.oJ}.ndjson" --polars "real-tiled=${real%.oJ}.ndjson")
 binaries=(--binary new=build/scanhpc)
 [ -n "${OLD:-}" ] && binaries=(--binary "old=$OLD" "${binaries[@]}")
 source scripts/mpi-env.sh
-/usr/bin/python3 bench/bench_scan.py "synthetic=$file" "real-tiled=$real" --repeat "$repeat" "${binaries[@]}"
+/usr/bin/python3 bench/bench_scan.py "synthetic=$file" "real-tiled=$real" --repeat "$repeat" "${binaries[@]}" "${polars[@]}"
