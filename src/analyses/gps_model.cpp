@@ -418,11 +418,12 @@ GpsModel build_gps_model(const dist::Comm& comm, const gps::SeedHosts& seed, gps
     std::function<int(const gps::PairKey&)> pair_owner = [&](const gps::PairKey& k) {
       return key_owner(k.p1, k.feature, ranks);
     };
-    for (const auto& p : dist::reduce_by_owner(comm, as_key_counts<gps::PairKey>(counts.pairs), pair_owner,
-                                               round_bytes))
-      owned.pairs.push_back({p.key, p.count});
+    auto sent = as_key_counts<gps::PairKey>(counts.pairs);
+    counts = gps::ModelCounts{};  // one copy of the pair counts at a time
+    auto summed = dist::reduce_by_owner(comm, std::move(sent), pair_owner, round_bytes);
+    owned.pairs.reserve(summed.size());
+    for (const auto& p : summed) owned.pairs.push_back({p.key, p.count});
   }
-  counts = gps::ModelCounts{};
   stage("sum-counts");
   {
     // Rules formed at the count owners, then in ranges of (p1, feature) for
