@@ -93,7 +93,10 @@ std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vec
 // texts: whole (every feature's text in the dictionary), on_demand (ids
 // only, the rows kept for text_source), none (ids only, nothing kept).
 enum class FeatureTexts { whole, on_demand, none };
-LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table, FeatureTexts texts);
+// counted_hosts_only: features only for the hosts the model counts (min..max
+// ports; gps model), the other hosts' services get none.
+LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table, FeatureTexts texts,
+                       bool counted_hosts_only = false);
 // Collective: /ingest as every command writes it, with the join of banners
 // that only add features (ZGrab2's) to the services of other inputs.
 void write_gps_ingest(h5::File& out, const dist::Comm& comm, const LoadedHosts& loaded);

@@ -34,7 +34,8 @@ std::vector<std::string> known_inputs(std::vector<std::string> v, const std::vec
 
 // Collective: the ASN table, the shared ingest path (banners kept), and the
 // hosts of this rank with their features.
-LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table, FeatureTexts texts) {
+LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn_table, FeatureTexts texts,
+                       bool counted_hosts_only) {
   const auto& comm = ctx.comm();
   std::string pfx2as_text, error;
   if (ctx.root() && !cfg.pfx2as.empty()) {  // rank 0 reads it, every rank parses the same text
@@ -62,13 +63,18 @@ LoadedHosts load_hosts(RunContext& ctx, const GpsConfig& cfg, gps::AsnTable& asn
     }
   out.input.rows = {};
   out.input.spare = {};
-  out.hosts = gps::build_seed(status, out.input.banners, cfg.features, asn,
+  gps::FeatureOptions options = cfg.features;
+  if (counted_hosts_only) {
+    options.min_host_ports = cfg.model.min_ports;
+    options.max_host_ports = cfg.model.max_ports;
+  }
+  out.hosts = gps::build_seed(status, out.input.banners, options, asn,
                               texts == FeatureTexts::whole ? &out.dict : nullptr, &out.joins,
                               texts == FeatureTexts::on_demand ? &out.rows : nullptr);
   if (texts == FeatureTexts::on_demand) {
     out.banners = std::move(out.input.banners);
     out.asn = asn;
-    out.options = cfg.features;
+    out.options = options;
     out.texts_on_demand = true;
   }
   out.input.banners = BannerColumns{};
@@ -106,7 +112,9 @@ int run_gps_model(const GpsConfig& cfg, const std::string& config_ini) {
     ctx.declare_outputs(gps_outputs(cfg, cfg.plan_csv), cfg.ingest.force, cfg.ingest.output,
                         known_inputs({cfg.pfx2as}, cfg.ingest.inputs));
     gps::AsnTable asn_table;
-    auto loaded = load_hosts(ctx, cfg, asn_table, cfg.all_features ? FeatureTexts::whole : FeatureTexts::on_demand);
+    // The model reads only its counted hosts' features; --all-features writes every host's.
+    auto loaded = load_hosts(ctx, cfg, asn_table, cfg.all_features ? FeatureTexts::whole : FeatureTexts::on_demand,
+                             !cfg.all_features);
     if (cfg.seed_fraction < 1)
       loaded.hosts = gps::filter_hosts(loaded.hosts, [&](uint32_t ip) {
         return gps::in_seed_sample(ip, cfg.sample_seed, cfg.seed_fraction);

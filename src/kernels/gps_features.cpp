@@ -515,20 +515,26 @@ SeedHosts build_seed(const StatusColumns& status, const BannerColumns& banners, 
   size_t n = 0;
   FeatureWalk walk;
   std::optional<uint32_t> host_asn;
-  bool host_started = false;
+  bool host_started = false, host_featured = true;
+  size_t next = 0;  // the index in rows.services of the host's first service
   walk_services(
       rows, banners,
       [&](uint32_t ip, uint16_t port, std::span<const BannerText> texts) {
         if (!host_started) {
           host_asn = asn ? asn(ip) : std::nullopt;
           host_started = true;
+          size_t end = next;
+          while (end < rows.services.size() && uint32_t(rows.services[end] >> 16) == ip) ++end;
+          host_featured = end - next >= options.min_host_ports && end - next <= options.max_host_ports;
         }
         ports.push_back(port);
         if (features.size() <= n) features.emplace_back();
-        service_features_into(walk, ip, texts, options, host_asn, dict, features[n++]);
+        if (host_featured) service_features_into(walk, ip, texts, options, host_asn, dict, features[n++]);
+        else features[n++].clear();
       },
       [&](uint32_t ip) {
         seed.add_host(ip, ports, std::span<const std::vector<uint64_t>>(features.data(), n));
+        next += n;
         ports.clear();
         n = 0;
         host_started = false;

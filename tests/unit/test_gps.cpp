@@ -664,8 +664,29 @@ TEST_CASE("gps: ids hashed without texts, texts recovered on demand, pairs of fr
     want.erase(std::unique(want.begin(), want.end()), want.end());
     CHECK(service_feature_ids(ip4("10.1.2.3"), texts, fo, 7) == want);
   }
-  // Pairs of frequent keys only: the same rules.
   ModelOptions mo;
+  {  // Features for the counted hosts only (gps model): theirs unchanged, the others' empty, the same counts.
+    FeatureOptions counted;
+    counted.min_host_ports = mo.min_ports;
+    counted.max_host_ports = mo.max_ports;
+    const SeedHosts some = build_seed(in.status, in.banners, counted, table.lookup_fn(), nullptr, nullptr);
+    REQUIRE(some.ip == ids_only.ip);
+    REQUIRE(some.port == ids_only.port);
+    size_t empty = 0;
+    for (size_t h = 0; h < some.hosts(); ++h)
+      for (uint64_t s = some.host_begin[h]; s < some.host_begin[h + 1]; ++s) {
+        const bool counted_host = some.ports_of(h) >= mo.min_ports && some.ports_of(h) <= mo.max_ports;
+        const std::vector<uint64_t> a(some.feature.begin() + int64_t(some.feat_begin[s]),
+                                      some.feature.begin() + int64_t(some.feat_begin[s + 1]));
+        const std::vector<uint64_t> b(ids_only.feature.begin() + int64_t(ids_only.feat_begin[s]),
+                                      ids_only.feature.begin() + int64_t(ids_only.feat_begin[s + 1]));
+        CHECK(a == (counted_host ? b : std::vector<uint64_t>{}));
+        empty += !counted_host;
+      }
+    CHECK(empty > 0);
+    CHECK(count_model(some, mo) == count_model(ids_only, mo));
+  }
+  // Pairs of frequent keys only: the same rules.
   const ModelCounts all = count_model(ids_only, mo);
   std::vector<uint8_t> keep(ids_only.feature.size(), 0);
   size_t kept = 0;

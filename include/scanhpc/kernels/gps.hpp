@@ -86,6 +86,11 @@ struct FeatureOptions {
   int net_min_len = 16;  // network prefixes /net_min_len .. /net_max_len (inclusive);
   int net_max_len = 16;  // none when net_min_len > net_max_len
   bool crosses = true;   // app features x /16 and x ASN
+  // Features only for the services of hosts with min_host_ports ..
+  // max_host_ports open ports; the other hosts' services get none. gps model
+  // sets its counted hosts' range (no other host's feature is ever read
+  // there); predict and simulate need every host's. Not a model setting.
+  uint32_t min_host_ports = 0, max_host_ports = UINT32_MAX;
 };
 
 // ip -> origin ASN; an empty std::function means "no ASN table".
