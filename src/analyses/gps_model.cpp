@@ -15,6 +15,7 @@
 #include "scanhpc/dist/record_exchange.hpp"
 #include "scanhpc/dist/reduce_by_owner.hpp"
 #include "scanhpc/dist/splitters.hpp"
+#include "scanhpc/core/flat_index.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/core/sort_runs.hpp"
 #include "scanhpc/kernels/key_owner.hpp"
@@ -301,37 +302,6 @@ std::vector<gps::Prediction> distributed_predict(const dist::Comm& comm, const g
 
 namespace {
 
-// (p1, feature) keys in an open-addressing set: the frequent keys a rank
-// holds, looked up once per (service, feature) entry of its seed.
-class BaseKeySet {
- public:
-  explicit BaseKeySet(const std::vector<gps::BaseKey>& keys) {
-    size_t n = 16;
-    while (n < 2 * keys.size()) n *= 2;
-    slots_.resize(n);
-    used_.assign(n, 0);
-    for (const auto& k : keys) {
-      size_t i = slot(k);
-      while (used_[i] && !(slots_[i] == k)) i = (i + 1) & (n - 1);
-      slots_[i] = k;
-      used_[i] = 1;
-    }
-  }
-  bool contains(const gps::BaseKey& k) const {
-    for (size_t i = slot(k);; i = (i + 1) & (slots_.size() - 1)) {
-      if (!used_[i]) return false;
-      if (slots_[i] == k) return true;
-    }
-  }
-
- private:
-  size_t slot(const gps::BaseKey& k) const {
-    return size_t(((k.feature ^ (uint64_t(k.p1) << 48)) * 0x9E3779B97F4A7C15ull) >> 32) & (slots_.size() - 1);
-  }
-  std::vector<gps::BaseKey> slots_;
-  std::vector<uint8_t> used_;
-};
-
 // Collective: the distinct feature ids of `owned` (each rank's family rules,
 // whose ids it owns; at one rank all rules), on every rank, sorted: a list
 // the size of the model.
@@ -385,11 +355,14 @@ std::vector<uint8_t> frequent_entries(const dist::Comm& comm, const gps::SeedHos
   std::vector<gps::BaseKey> keys(mine.size());
   for (size_t i = 0; i < mine.size(); ++i) keys[i] = mine[i].key;
   mine = {};
-  const BaseKeySet frequent(keys);
+  const FlatIndex frequent(keys, [](const gps::BaseKey& k) { return k.feature ^ (uint64_t(k.p1) << 48); });
   std::vector<uint8_t> keep(seed.feature.size(), 0);
-  for (size_t s = 0; s < seed.services(); ++s)
-    for (uint64_t k = seed.feat_begin[s]; k < seed.feat_begin[s + 1]; ++k)
-      keep[k] = frequent.contains({seed.port[s], seed.feature[k]});
+  for (size_t h = 0; h < seed.hosts(); ++h) {
+    if (seed.ports_of(h) < mo.min_ports || seed.ports_of(h) > mo.max_ports) continue;  // never counted nor asked
+    for (uint64_t s = seed.host_begin[h]; s < seed.host_begin[h + 1]; ++s)
+      for (uint64_t k = seed.feat_begin[s]; k < seed.feat_begin[s + 1]; ++k)
+        keep[k] = frequent.contains({seed.port[s], seed.feature[k]});
+  }
   return keep;
 }
 

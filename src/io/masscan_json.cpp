@@ -481,33 +481,13 @@ bool masscan_layout(Cursor& c, uint32_t& ip, uint32_t& ts, detail::PortEntry& e)
   if (!lit(c, ", \"ports\": [ {\"port\": ") || !c.unsigned_value(65535, n)) return false;
   e.port = uint16_t(n);
   e.has_port = true;
-  if (!lit(c, ", \"proto\": ") || !c.plain_string(s)) return false;
-  if (is(s, "tcp")) {
-    e.proto = kTcp;
-  } else {
-    auto v = parse_proto(s);
-    if (!v) return false;
-    e.proto = uint8_t(*v);
-  }
+  if (!lit(c, ", \"proto\": ") || !c.plain_string(s) || !plain_code(s, "tcp", kTcp, parse_proto, e.proto)) return false;
   e.has_proto = true;
   if (lit(c, ", \"status\": ")) {
-    if (!c.plain_string(s)) return false;
-    if (is(s, "open")) {
-      e.status = kOpen;
-    } else {
-      auto v = parse_status(s);
-      if (!v) return false;
-      e.status = uint8_t(*v);
-    }
+    if (!c.plain_string(s) || !plain_code(s, "open", kOpen, parse_status, e.status)) return false;
     e.has_status = true;
-    if (!lit(c, ", \"reason\": ") || !c.plain_string(s)) return false;
-    if (is(s, "syn-ack")) {
-      e.reason = kSynAck;
-    } else {
-      auto v = parse_reason(s);
-      if (!v) return false;
-      e.reason = *v;
-    }
+    if (!lit(c, ", \"reason\": ") || !c.plain_string(s) || !plain_code(s, "syn-ack", kSynAck, parse_reason, e.reason))
+      return false;
     e.known |= kKnownReason;
     if (!lit(c, ", \"ttl\": ") || !c.unsigned_value(255, n)) return false;
     e.ttl = uint8_t(n);

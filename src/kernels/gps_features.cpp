@@ -6,6 +6,7 @@
 
 #include "scanhpc/core/checked_cast.hpp"
 #include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/flat_index.hpp"
 #include "scanhpc/core/ipv4.hpp"
 #include "scanhpc/io/gps_seed_json.hpp"
 #include "scanhpc/io/zgrab2_json.hpp"
@@ -554,26 +555,13 @@ void recover_feature_texts(const SeedHosts& seed, const SeedRows& rows, const Ba
                            const std::vector<uint8_t>* entries) {
   if (entries && entries->size() != seed.feature.size())
     throw std::invalid_argument("gps: recover_feature_texts needs one flag per seed feature entry");
-  // The wanted ids in an open-addressing table with a "text found" mark:
-  // one probe per entry looked at. Id 0 (no feature) is never wanted.
-  size_t cap = 16;
-  while (cap < 2 * wanted.size()) cap *= 2;
-  std::vector<uint64_t> ids(cap, 0);
-  std::vector<uint8_t> found(cap, 0);
-  auto slot = [&](uint64_t id) {
-    size_t i = size_t((id * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
-    while (ids[i] != 0 && ids[i] != id) i = (i + 1) & (cap - 1);
-    return i;
-  };
-  for (uint64_t id : wanted)
-    if (id != 0) {
-      const size_t i = slot(id);
-      ids[i] = id;
-      found[i] = dict.contains(id);
-    }
+  // The wanted ids with a "text found" mark: one probe per entry looked at.
+  const FlatIndex index(wanted, [](uint64_t id) { return id; });
+  std::vector<uint8_t> found(wanted.size());
+  for (size_t i = 0; i < wanted.size(); ++i) found[i] = dict.contains(wanted[i]);
   auto pending = [&](uint64_t id) {
-    const size_t i = slot(id);
-    return ids[i] == id && !found[i];
+    const size_t i = index.find(id);
+    return i != index.npos && !found[i];
   };
   FeatureWalk walk;
   size_t h = 0, s = 0;  // the seed's host and service at the walk's (ip, port), when it has them
@@ -590,9 +578,8 @@ void recover_feature_texts(const SeedHosts& seed, const SeedRows& rows, const Ba
         if (!missing) return;
         const std::optional<uint32_t> host_asn = asn ? asn(ip) : std::nullopt;
         walk_texts(walk, ip, texts, options, host_asn, [&](FeatureKind kind, std::string_view text) {
-          const uint64_t id = feature_id(kind, text);
-          const size_t i = slot(id);
-          if (ids[i] != id) return;
+          const size_t i = index.find(feature_id(kind, text));
+          if (i == index.npos) return;
           dict.add(kind, text);  // checks the text against one found before
           found[i] = 1;
         });

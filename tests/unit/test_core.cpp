@@ -2,6 +2,7 @@
 
 #include "scanhpc/core/checked_cast.hpp"
 #include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/flat_index.hpp"
 #include "scanhpc/core/countmap.hpp"
 #include "scanhpc/core/ipv4.hpp"
 
@@ -50,4 +51,25 @@ TEST_CASE("checked_cast refuses values that do not fit", "[core]") {
   CHECK(checked_cast<int>(uint64_t(2147483647)) == 2147483647);
   CHECK_THROWS_AS(checked_cast<int>(uint64_t(2147483648ull)), std::overflow_error);
   CHECK_THROWS_AS(checked_cast<uint32_t>(-1), std::overflow_error);
+}
+
+TEST_CASE("flat index: positions of keys, absent keys, struct keys", "[core]") {
+  std::vector<uint64_t> ids;
+  for (uint64_t i = 0; i < 5000; ++i) ids.push_back(i * 0x10000 + (i % 7));  // low bits alike: the mix must spread them
+  const scanhpc::FlatIndex index(ids, [](uint64_t x) { return x; });
+  for (size_t i = 0; i < ids.size(); ++i) CHECK(index.find(ids[i]) == i);
+  CHECK(index.find(1) == index.npos);
+  CHECK(!index.contains(ids.back() + 1));
+  struct Key {
+    uint16_t a;
+    uint64_t b;
+    bool operator==(const Key&) const = default;
+  };
+  const std::vector<Key> keys = {{80, 7}, {443, 7}, {80, 8}};
+  const scanhpc::FlatIndex pairs(keys, [](const Key& k) { return k.b ^ (uint64_t(k.a) << 48); });
+  CHECK(pairs.find({443, 7}) == 1);
+  CHECK(pairs.find({80, 8}) == 2);
+  CHECK(pairs.find({443, 8}) == pairs.npos);
+  const std::vector<uint64_t> none;
+  CHECK(!scanhpc::FlatIndex(none, [](uint64_t x) { return x; }).contains(0));
 }
