@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `flow top --field netacq_country -n 5 --common ttls=200-255` at 1 rank x
-# 1 thread over one FT4 file of each of two families, with this build, an older binary and avsc
+# 1 thread over one FT4 file of each of two families, with this build (run as a single process, as
+# on a laptop without mpirun, and under `mpirun -n 1`, whose start-up costs ~0.2 s), an older binary and avsc
 # (npm, the fast JavaScript Avro reader: bench/../shared/peers/peer_avsc_top.mjs, the same
 # question) interleaved in one run, ROUNDS rounds; prints every run, then a markdown table of
 # medians (and minima) with records/s per core, MB/s of compressed input and peak RSS, and checks
@@ -55,8 +56,10 @@ echo "# runs (family run: wall s, peak RSS kB, user s, sys s)" >&2
 for ((r = 1; r <= ROUNDS; ++r)); do
   for fam in synth noisy; do
     f=$(ls "$DATA/$fam"/*.ft4.avro)
-    echo "$fam new $(run "$fam-new" mpirun -n 1 "$BIN" "${query[@]}" -o "$LOG/new.h5" "$f")" | tee -a "$LOG/all" >&2
-    echo "$fam old $(run "$fam-old" mpirun -n 1 "$OLD" "${query[@]}" -o "$LOG/old.h5" "$f")" | tee -a "$LOG/all" >&2
+    echo "$fam new $(run "$fam-new" "$BIN" "${query[@]}" -o "$LOG/new.h5" "$f")" | tee -a "$LOG/all" >&2
+    echo "$fam new-mpirun $(run "$fam-new-mpirun" mpirun -n 1 "$BIN" "${query[@]}" -o "$LOG/new.h5" "$f")" |
+      tee -a "$LOG/all" >&2
+    echo "$fam old $(run "$fam-old" "$OLD" "${query[@]}" -o "$LOG/old.h5" "$f")" | tee -a "$LOG/all" >&2
     echo "$fam avsc $(cd "$AVSC_DIR" && run "$fam-avsc" node peer_avsc_top.mjs "$f")" | tee -a "$LOG/all" >&2
     grep -h "stages" "$LOG/$fam-new.err" "$LOG/$fam-old.err" | sed "s/^/$fam new|old /" >&2 || true
     # The same answer from all three (top 5 countries and their counts), and identical HDF5.
@@ -95,9 +98,10 @@ for line in open(path):
     if f == fam:
         runs.setdefault(who, []).append((float(wall), int(rss), float(user) + float(sys_)))
 med = {w: statistics.median(x[0] for x in r) for w, r in runs.items()}
-names = {"new": "scanhpc (this branch), 1 rank x 1 thread", "old": f"old scanhpc ({old}), 1 rank x 1 thread",
-         "avsc": "avsc (node), 1 core"}
-for who in ("new", "old", "avsc"):
+names = {"new": "scanhpc (this branch), 1 rank x 1 thread, no mpirun",
+         "new-mpirun": "scanhpc (this branch), under mpirun -n 1",
+         "old": f"old scanhpc ({old}), 1 rank x 1 thread, no mpirun", "avsc": "avsc (node), 1 core"}
+for who in ("new", "new-mpirun", "old", "avsc"):
     r = runs[who]
     w, lo, rss = med[who], min(x[0] for x in r), max(x[1] for x in r)
     cpu = statistics.median(x[2] for x in r)
