@@ -417,7 +417,7 @@ std::string csv_text(const std::vector<h5::Column>& table) {
     csv::append_field(text, table[i].name);
   }
   text.push_back('\n');
-  const size_t rows = std::visit([](const auto& v) { return v.size(); }, table[0].data);
+  const size_t rows = std::visit([](const auto& v) { return v.size(); }, table[0].data());
   for (size_t r = 0; r < rows; ++r) {
     for (size_t i = 0; i < table.size(); ++i) {
       if (i) text.push_back(',');
@@ -429,7 +429,7 @@ std::string csv_text(const std::vector<h5::Column>& table) {
             else if constexpr (std::is_same_v<T, int32_t>) csv::append_signed(text, v[r]);
             else csv::append_unsigned(text, uint64_t(v[r]));
           },
-          table[i].data);
+          table[i].data());
     }
     text.push_back('\n');
   }

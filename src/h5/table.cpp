@@ -40,7 +40,7 @@ uint64_t schema_hash(const std::vector<Column>& cols) {
   uint64_t ncols = cols.size();
   mix(&ncols, sizeof ncols);
   for (const auto& c : cols) {
-    uint64_t idx = c.data.index();
+    uint64_t idx = c.data().index();
     for (const std::string* s : {&c.name, &c.units, &c.description}) {
       uint64_t len = s->size();
       mix(&len, sizeof len);
@@ -54,13 +54,13 @@ uint64_t schema_hash(const std::vector<Column>& cols) {
 std::string local_problem(const std::vector<Column>& cols) {
   if (cols.empty()) return "a table needs at least one column";
   std::set<std::string> names;
-  size_t n0 = column_length(cols[0].data);
+  size_t n0 = column_length(cols[0].data());
   for (const auto& c : cols) {
     if (c.name.empty() || c.name.find('/') != std::string::npos || c.name == ".")
       return "invalid column name '" + c.name + "'";
     if (c.name == kRowDimension) return "column name '" + c.name + "' is the table's dimension";
     if (!names.insert(c.name).second) return "duplicate column name '" + c.name + "'";
-    size_t n = column_length(c.data);
+    size_t n = column_length(c.data());
     if (n != n0)
       return "column '" + c.name + "' has " + std::to_string(n) + " rows but column '" + cols[0].name +
              "' has " + std::to_string(n0);
@@ -141,7 +141,7 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
                                   where + ": ranks disagree on column names, types or storage");
 
   // 2. Global layout: rows per rank, this rank's offset, total.
-  const uint64_t local_rows = column_length(local_columns[0].data);
+  const uint64_t local_rows = column_length(local_columns[0].data());
   std::vector<uint64_t> counts(static_cast<size_t>(nranks), local_rows);
   if (par) MPI_Allgather(&local_rows, 1, MPI_UINT64_T, counts.data(), 1, MPI_UINT64_T, comm_);
   const uint64_t offset = std::accumulate(counts.begin(), counts.begin() + rank, uint64_t{0});
@@ -152,7 +152,7 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
   //    (an empty table's string column would become a scalar).
   std::vector<uint64_t> widths(local_columns.size(), 2);
   for (size_t i = 0; i < local_columns.size(); ++i)
-    if (const auto* s = std::get_if<std::vector<std::string>>(&local_columns[i].data))
+    if (const auto* s = std::get_if<std::vector<std::string>>(&local_columns[i].data()))
       for (const auto& x : *s) widths[i] = std::max<uint64_t>(widths[i], x.size());
   if (par && !widths.empty())
     MPI_Allreduce(MPI_IN_PLACE, widths.data(), static_cast<int>(widths.size()), MPI_UINT64_T, MPI_MAX, comm_);
@@ -204,7 +204,7 @@ void File::write_table_step(const std::string& group_path, const std::vector<Col
             buf = v.data();
           }
         },
-        col.data);
+        col.data());
 
     if (H5Lexists(group.get(), col.name.c_str(), H5P_DEFAULT) > 0)
       check(H5Ldelete(group.get(), col.name.c_str(), H5P_DEFAULT), cwhere + ": delete old dataset");
