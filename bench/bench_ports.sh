@@ -32,9 +32,9 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-scanhpc_run() {  # BINARY CSV OUT: "wall_s peak_rank_bytes"
+scanhpc_run() {  # BINARY CSV OUT [OPTION...]: "wall_s peak_rank_bytes"
   local w
-  w=$( { /usr/bin/time -f "%e" mpirun -n 2 "$1" ports -q --force --threads 1 -o "$3" "$2" >/dev/null; } 2>&1 | tail -1)
+  w=$( { /usr/bin/time -f "%e" mpirun -n 2 "$1" ports -q --force --threads 1 -o "$3" "${@:4}" "$2" >/dev/null; } 2>&1 | tail -1)
   echo "$w $(/usr/bin/python3 -c "import h5py,sys; print(int(h5py.File(sys.argv[1])['run/ranks/peak_rss_bytes'][()].max()))" "$3")"
 }
 duck_run() {  # CSV: "wall_s peak_bytes"
@@ -51,12 +51,14 @@ for family in synth real; do
   CSV=$([ $family = synth ] && echo "$SYNTH" || echo "$REAL")
   bytes=$(stat -L -c %s "$CSV")
   rows=$(($(wc -l < "$CSV") - 1))
-  labels=("scanhpc ports, 2 ranks x 1 thread")
+  labels=("scanhpc ports, 2 ranks x 1 thread (all analyses: top, daily, neighbours)"
+          "scanhpc ports --analyses daily, 2 ranks x 1 thread (the peers' question and box plots)")
   [ -n "$OLD" ] && labels+=("old scanhpc ($OLD), 2 ranks x 1 thread")
   labels+=("DuckDB, 2 threads (TCP daily means only)" "Polars, 2 threads (TCP daily means only)")
   declare -A walls=() rss=()
   for _ in $(seq "$REPS"); do
     read -r w r < <(scanhpc_run build/scanhpc "$CSV" "$TMP/new.h5"); walls[0]+="$w "; rss[0]+="$r "
+    read -r w r < <(scanhpc_run build/scanhpc "$CSV" "$TMP/daily.h5" --analyses daily); walls[q]+="$w "; rss[q]+="$r "
     if [ -n "$OLD" ]; then
       read -r w r < <(scanhpc_run "$OLD" "$CSV" "$TMP/old.h5"); walls[1]+="$w "; rss[1]+="$r "
     fi
@@ -64,7 +66,7 @@ for family in synth real; do
     read -r w r < <(polars_run "$CSV"); walls[p]+="$w "; rss[p]+="$r "
   done
   duck_w=$(printf '%s\n' ${walls[d]} | median)
-  keys=(0); [ -n "$OLD" ] && keys+=(1); keys+=(d p)
+  keys=(0 q); [ -n "$OLD" ] && keys+=(1); keys+=(d p)
   for i in "${!keys[@]}"; do
     k=${keys[$i]}
     w=$(printf '%s\n' ${walls[$k]} | median)
@@ -76,12 +78,15 @@ for family in synth real; do
   # The same answer: the number of TCP daily means and their sum.
   duck=$(cd bench/peers && node peer_duckdb_ports.mjs "../../$CSV" 2)
   polars=$(cd bench/peers && POLARS_MAX_THREADS=2 node peer_polars_ports.mjs "../../$CSV")
-  /usr/bin/python3 - "$TMP/new.h5" "$duck" "$polars" "$family" >>"$TMP/checks" <<'PY'
+  /usr/bin/python3 - "$TMP/new.h5" "$duck" "$polars" "$family" "$TMP/daily.h5" >>"$TMP/checks" <<'PY'
 import json, sys, h5py, numpy as np
-m = h5py.File(sys.argv[1])["ports/daily_mean"]
-tcp = np.array([p == b"TCP" for p in m["protocol"][()]])
-rows, total = int(tcp.sum()), float(m["mean_sources"][()][tcp].sum())
-ok = True
+def tcp_means(path):
+    m = h5py.File(path)["ports/daily_mean"]
+    tcp = np.array([p == b"TCP" for p in m["protocol"][()]])
+    return int(tcp.sum()), float(m["mean_sources"][()][tcp].sum())
+rows, total = tcp_means(sys.argv[1])
+ok = tcp_means(sys.argv[5]) == (rows, total)
+print(f"{sys.argv[4]}: TCP daily means: scanhpc --analyses daily {'equal to' if ok else 'DIFFERENT from'} all analyses'")
 for name, arg in (("DuckDB", sys.argv[2]), ("Polars", sys.argv[3])):
     d = json.loads(arg)
     same = rows == int(d["daily_mean_rows"]) and abs(total - d["sum_of_means"]) <= 1e-9 * total
@@ -91,6 +96,7 @@ for name, arg in (("DuckDB", sys.argv[2]), ("Polars", sys.argv[3])):
 sys.exit(0 if ok else 1)
 PY
   echo "$family: scanhpc stages (slowest rank): $(mpirun -n 2 build/scanhpc ports --force --threads 1 -o "$TMP/new.h5" "$CSV" 2>&1 >/dev/null | sed -n 's/^ *stages: //p')" >>"$TMP/stages"
+  echo "$family: scanhpc --analyses daily stages (slowest rank): $(mpirun -n 2 build/scanhpc ports --force --threads 1 --analyses daily -o "$TMP/daily.h5" "$CSV" 2>&1 >/dev/null | sed -n 's/^ *stages: //p')" >>"$TMP/stages"
   [ -n "$OLD" ] && echo "$family: old scanhpc stages (slowest rank): $(mpirun -n 2 "$OLD" ports --force --threads 1 -o "$TMP/old.h5" "$CSV" 2>&1 >/dev/null | sed -n 's/^ *stages: //p')" >>"$TMP/stages"
   unset walls rss
 done
