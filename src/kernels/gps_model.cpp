@@ -6,6 +6,7 @@
 
 #include "scanhpc/kernels/gps.hpp"
 
+#include "scanhpc/core/radix_sort.hpp"
 #include "scanhpc/core/random.hpp"
 #include "scanhpc/core/thread_errors.hpp"
 
@@ -18,12 +19,12 @@ bool eligible(const SeedHosts& seed, size_t h, const ModelOptions& o) {
   return n >= o.min_ports && n <= o.max_ports;
 }
 
-// Run-length counts of a vector of keys, sorted here, in one allocation of
+// Run-length counts of a vector of keys, radix-sorted here, in one allocation of
 // the exact size (growing it would touch fresh pages again and again).
 // `unpack` turns a key into the count's key.
 template <class Count, class Key, class Unpack>
 std::vector<Count> run_lengths(std::vector<Key>& keys, Unpack unpack) {
-  std::sort(keys.begin(), keys.end());
+  radix_sort(keys);
   size_t distinct = 0;
   for (size_t i = 0; i < keys.size(); ++i) distinct += i == 0 || !(keys[i] == keys[i - 1]);
   std::vector<Count> out;

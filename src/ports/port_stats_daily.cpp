@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "scanhpc/core/radix_sort.hpp"
 #include "scanhpc/ports/port_stats.hpp"
 #include "scanhpc/ports/port_tuples.hpp"
 

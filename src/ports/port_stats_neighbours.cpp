@@ -6,6 +6,7 @@
 #include <string>
 #include <tuple>
 
+#include "scanhpc/core/radix_sort.hpp"
 #include "scanhpc/ports/port_stats.hpp"
 #include "scanhpc/ports/port_tuples.hpp"
 

@@ -2,6 +2,8 @@
 // and the daily counts read off them (port_tuples.hpp).
 #include "scanhpc/ports/port_tuples.hpp"
 
+#include "scanhpc/core/radix_sort.hpp"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -13,37 +15,6 @@ namespace scanhpc::ports {
 namespace {
 
 bool has_port(uint32_t p) { return p <= 0xFFFFu; }  // kNoPort (and anything out of range) is no port
-
-// LSD radix sort, 11-bit digits, digits that all keys share skipped (the
-// high bits of small keys). Storage left uninitialised: every slot is written.
-template <class K>
-void radix_sort_keys(std::vector<K>& v) {
-  constexpr int kBits = 11, kPasses = int((sizeof(K) * 8 + kBits - 1) / kBits);
-  constexpr size_t kBuckets = size_t(1) << kBits;
-  const size_t n = v.size();
-  if (n < 2) return;
-  std::vector<uint64_t> count(kPasses * kBuckets, 0);
-  for (size_t i = 0; i < n; ++i) {
-    const K x = v[i];
-    for (int p = 0; p < kPasses; ++p) ++count[size_t(p) * kBuckets + size_t((x >> (p * kBits)) & (kBuckets - 1))];
-  }
-  std::unique_ptr<K[]> tmp;
-  K* from = v.data();
-  K* to = nullptr;
-  for (int p = 0; p < kPasses; ++p) {
-    uint64_t* c = &count[size_t(p) * kBuckets];
-    if (std::find(c, c + kBuckets, uint64_t(n)) != c + kBuckets) continue;  // one digit value: nothing moves
-    if (!tmp) {
-      tmp.reset(new K[n]);
-      to = tmp.get();
-    }
-    uint64_t offset = 0;
-    for (size_t b = 0; b < kBuckets; ++b) offset += std::exchange(c[b], offset);
-    for (size_t i = 0; i < n; ++i) to[c[size_t((from[i] >> (p * kBits)) & (kBuckets - 1))]++] = from[i];
-    std::swap(from, to);
-  }
-  if (from != v.data()) std::copy(from, from + n, v.data());
-}
 
 // In-cache LSD radix sort of [a, a + n) on bits [0, bits), 8-bit digits, the
 // digits every key shares skipped; `tmp` holds n keys. The result is in a.
@@ -74,7 +45,7 @@ void small_radix(uint64_t* a, uint64_t* tmp, size_t n, int bits) {
 void sort_distinct_keys(std::vector<uint64_t>& v) {
   const size_t n = v.size();
   if (n < 4096) {
-    radix_sort_keys(v);
+    radix_sort(v);
     v.erase(std::unique(v.begin(), v.end()), v.end());
     return;
   }
@@ -165,7 +136,7 @@ std::vector<K> sorted_keys(const EventColumns& e, Key key) {
   if constexpr (sizeof(K) == 8) {
     sort_distinct_keys(keys);
   } else {
-    radix_sort_keys(keys);
+    radix_sort(keys);
     dedup_sorted(keys);
   }
   return keys;
@@ -236,9 +207,7 @@ uint64_t TupleLayout::daily_key(uint64_t compact_key) const {
                      uint16_t(compact_key >> 32)});
 }
 
-void radix_sort(std::vector<uint64_t>& v) { radix_sort_keys(v); }
 void sort_distinct(std::vector<uint64_t>& v) { sort_distinct_keys(v); }
-void radix_sort(std::vector<u128>& v) { radix_sort_keys(v); }
 
 PortTuples local_port_tuples(const EventColumns& e, const TupleLayout& layout) {
   PortTuples t;

@@ -1,10 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 #include "scanhpc/core/checked_cast.hpp"
 #include "scanhpc/core/codes.hpp"
 #include "scanhpc/core/flat_index.hpp"
 #include "scanhpc/core/countmap.hpp"
 #include "scanhpc/core/ipv4.hpp"
+#include "scanhpc/core/radix_sort.hpp"
 
 using namespace scanhpc;
 
@@ -72,4 +77,33 @@ TEST_CASE("flat index: positions of keys, absent keys, struct keys", "[core]") {
   CHECK(pairs.find({443, 8}) == pairs.npos);
   const std::vector<uint64_t> none;
   CHECK(!scanhpc::FlatIndex(none, [](uint64_t x) { return x; }).contains(0));
+}
+
+TEST_CASE("radix sort orders 64- and 128-bit keys as std::sort does (shared digits skipped)", "[core]") {
+  std::mt19937_64 rng(7);
+  using u128 = unsigned __int128;
+  for (size_t n : {size_t(0), size_t(1), size_t(2), size_t(1000), size_t(100000)}) {
+    // Full-width keys, narrow keys (high digits all zero), keys that share their low bits,
+    // and many duplicates (few distinct values).
+    std::vector<uint64_t> wide(n), narrow(n), low_shared(n), dups(n);
+    std::vector<u128> packed(n);
+    for (size_t i = 0; i < n; ++i) {
+      wide[i] = rng();
+      narrow[i] = rng() & 0xFFFFF;
+      low_shared[i] = (rng() << 20) | 0x5A5A5;
+      dups[i] = rng() % 7;
+      // GPS's packing: p1 (16 bits) << 80 | feature (64-bit hash) << 16 | p2 (16 bits)
+      packed[i] = (u128(rng() % 5) << 80) | (u128(rng()) << 16) | u128(rng() % 3);
+    }
+    for (auto* v : {&wide, &narrow, &low_shared, &dups}) {
+      auto want = *v;
+      std::sort(want.begin(), want.end());
+      scanhpc::radix_sort(*v);
+      CHECK(*v == want);
+    }
+    auto want = packed;
+    std::sort(want.begin(), want.end());
+    scanhpc::radix_sort(packed);
+    CHECK(packed == want);
+  }
 }

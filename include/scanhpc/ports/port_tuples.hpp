@@ -74,9 +74,6 @@ std::vector<DailyCount> daily_sources(const PortTuples& t);
 // local_neighbour_sources of the events the tuples came from.
 std::vector<NeighbourRow> neighbour_sources(const PortTuples& t, const std::vector<PortPair>& pairs, bool per_day);
 
-// The LSD radix sort the tuples use (11-bit digits; digits every key shares are skipped).
-void radix_sort(std::vector<uint64_t>& v);
-void radix_sort(std::vector<u128>& v);
 // Sorts `v` and drops its duplicates (what the tuples' keys need): one
 // counting pass by the top varying bits, then each bucket radix-sorted in cache.
 void sort_distinct(std::vector<uint64_t>& v);
