@@ -64,6 +64,14 @@ void BannerColumns::push_back(uint32_t ip_, uint32_t ts_, uint16_t port_, uint8_
   banner.push_back(banner_);
 }
 
+void BannerColumns::reserve(size_t rows, size_t service_bytes, size_t banner_bytes) {
+  ip.reserve(rows); ts.reserve(rows); port.reserve(rows); proto.reserve(rows); known.reserve(rows);
+  service.offsets.reserve(rows + 1);
+  banner.offsets.reserve(rows + 1);
+  service.bytes.reserve(service_bytes);
+  banner.bytes.reserve(banner_bytes);
+}
+
 void BannerColumns::append(const BannerColumns& o) {
   append_vec(ip, o.ip); append_vec(ts, o.ts); append_vec(port, o.port); append_vec(proto, o.proto);
   append_vec(known, o.known);

@@ -71,6 +71,8 @@ struct BannerColumns {
                  std::string_view service, std::string_view banner);
   void append(const BannerColumns& other);
   void clear();
+  // Room for `rows` rows and the given bytes of service and banner text.
+  void reserve(size_t rows, size_t service_bytes, size_t banner_bytes);
 };
 
 }  // namespace scanhpc
