@@ -12,30 +12,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_setup gps-seed-format "$@"
 
 "$SCANHPC" synth gps --hosts 15000 --seed 7 -o synth.oJ --quiet
-"$PY" - synth.oJ seed.json <<'PYEOF'
+"$PY" - synth.oJ seed.json "$ROOT/bench" <<'PYEOF'
 import json, sys
-from collections import defaultdict
-banners, order = defaultdict(list), []
-for line in open(sys.argv[1], encoding="ascii"):
-    line = line.strip().strip(",")
-    if not line.startswith("{"):
-        continue
-    rec = json.loads(line)
-    for p in rec["ports"]:
-        key = (rec["ip"], p["port"])
-        if key not in banners:
-            order.append(key)
-            banners[key]
-        if "service" in p:
-            banners[key].append((p["service"]["name"], p["service"].get("banner", "")))
+sys.path.insert(0, sys.argv[3])
+sys.dont_write_bytecode = True  # nothing written into the repository
+from gps_seed_from_synth import gps_record, services  # the benchmark's rewrite, nulls kept
 with open(sys.argv[2], "w") as out:
-    for i, (ip, port) in enumerate(order):
-        b = banners[(ip, port)]
-        a, c, d = (int(x) for x in ip.split(".")[:3])
-        rec = {"ip": ip, "p": port, "asn": 64512 + (a * 7 + c) % 300,
-               "data": "\n".join(t for _, t in b) or None,
-               "fingerprint": b[0][0] if b else None,
-               "w": [1024, 29200, 65535, 8192][(a + c + d + port) % 4]}
+    for i, (ip, port, b) in enumerate(services(sys.argv[1])):
+        rec = gps_record(ip, port, b)
         if i % 10 == 3:  # LZR's raw names, a null and an unknown field
             rec = {"saddr": ip, "sport": port, "window": rec["w"], "asn": None, "data": rec["data"],
                    "RST": False, "zannotate": {"routing": {"asn": 1}}}
