@@ -209,8 +209,8 @@ int run_ports(const PortsConfig& cfg, const std::string& ini) {
       chosen.push_back(a->make(cfg.options));
       chosen.back()->accumulate_events(local);
     }
-    ports::PortTuples tuples = ports::local_port_tuples(local, agree_tuple_layout(comm, local, sensors.size()));
-    local = {};
+    const ports::TupleLayout layout = agree_tuple_layout(comm, local, sensors.size());
+    ports::PortTuples tuples = ports::local_port_tuples(std::move(local), layout);
     ctx.end_stage("dedup");
     tuples = exchange_tuples(comm, std::move(tuples), cfg.options.round_bytes);
     ctx.end_stage("exchange");

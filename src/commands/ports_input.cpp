@@ -182,8 +182,7 @@ PortsInputSummary read_ft4(RunContext& ctx, const PortsInputConfig& cfg, const I
       auto [it, fresh] = ids.try_emplace(c.dst_net[i], uint32_t(e.sensors.size()));
       if (fresh) e.sensors.push_back(format_ipv4(c.dst_net[i]));
       const bool ported = c.protocol[i] == uint8_t(ports::Proto::tcp) || c.protocol[i] == uint8_t(ports::Proto::udp);
-      e.push_back(c.time[i], it->second, c.src_ip[i], c.protocol[i], ported ? c.dst_port[i] : ports::kNoPort,
-                  ports::kNoPort);
+      e.push_back(c.time[i], it->second, c.src_ip[i], c.protocol[i], ported ? c.dst_port[i] : ports::kNoPort);
     }
   });
   ports::append_all_events(events, parts);
@@ -228,7 +227,7 @@ PortsInputSummary read_masscan(RunContext& ctx, const PortsInputConfig& cfg, Inp
       default: continue;  // ARP and unknown: no IP protocol
     }
     const bool ported = proto != 1;
-    events.push_back(r.ts, sensor, key_ip(r.key), proto, ported ? key_port(r.key) : ports::kNoPort, ports::kNoPort);
+    events.push_back(r.ts, sensor, key_ip(r.key), proto, ported ? key_port(r.key) : ports::kNoPort);
   }
   PortsInputSummary s;
   s.source = "masscan";

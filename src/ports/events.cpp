@@ -17,17 +17,14 @@ void EventColumns::reserve(size_t rows) {
   src.reserve(rows);
   proto.reserve(rows);
   dst_port.reserve(rows);
-  src_port.reserve(rows);
 }
 
-void EventColumns::push_back(uint32_t t, uint32_t sensor_index, uint32_t source, uint8_t protocol, uint32_t dport,
-                             uint32_t sport) {
+void EventColumns::push_back(uint32_t t, uint32_t sensor_index, uint32_t source, uint8_t protocol, uint32_t dport) {
   time.push_back(t);
   sensor.push_back(sensor_index);
   src.push_back(source);
   proto.push_back(protocol);
   dst_port.push_back(dport);
-  src_port.push_back(sport);
 }
 
 }  // namespace scanhpc::ports

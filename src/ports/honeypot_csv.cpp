@@ -357,7 +357,7 @@ inline bool fast_uint(const char*& p, const char* e, char stop, uint64_t max, ui
 // field count...), which the general path then reads (and rejects with its
 // message where it must): the events and counts are the same either way.
 struct FastRow {
-  uint32_t time, source, sport, dport;
+  uint32_t time, source, dport;  // the source port is checked, not kept
   uint8_t proto;
   std::string_view sensor;
 };
@@ -400,15 +400,9 @@ inline const char* fast_marx_line(const char* p, const char* end, DayCache& day,
   if (q < end && *q == ',') ++q;  // no ICMP type
   else if (!fast_uint(q, end, ',', 255, v)) return nullptr;
   else ++q;
-  if (q < end && *q == ',') {  // no source port
-    r.sport = kNoPort;
-    ++q;
-  } else if (!fast_uint(q, end, ',', 65535, v)) {
-    return nullptr;
-  } else {
-    r.sport = uint32_t(v);
-    ++q;
-  }
+  if (q < end && *q == ',') ++q;  // no source port
+  else if (!fast_uint(q, end, ',', 65535, v)) return nullptr;
+  else ++q;
   // The destination port, then the end of the line.
   const char* b = q;
   v = 0;
@@ -519,7 +513,7 @@ void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLa
   while (p < end) {
     if (marx) {
       if (const char* next = fast_marx_line(p, end, day, row)) {
-        events.push_back(row.time, sensors.id(row.sensor), row.source, row.proto, row.dport, row.sport);
+        events.push_back(row.time, sensors.id(row.sensor), row.source, row.proto, row.dport);
         ++counts.records_read;
         ++counts.records_used;
         p = next;
@@ -586,14 +580,11 @@ void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLa
       counts.reject(offset, "bad ICMP type " + quoted_sample(s));
       continue;
     }
-    uint32_t sport = kNoPort, dport = kNoPort;
-    s = field(CsvField::src_port);
-    if (!s.empty()) {
-      if (!parse_uint(s, 65535, v)) {
-        counts.reject(offset, "bad source port " + quoted_sample(s));
-        continue;
-      }
-      sport = uint32_t(v);
+    uint32_t dport = kNoPort;
+    s = field(CsvField::src_port);  // checked, not kept: no analysis reads it
+    if (!s.empty() && !parse_uint(s, 65535, v)) {
+      counts.reject(offset, "bad source port " + quoted_sample(s));
+      continue;
     }
     s = field(CsvField::dst_port);
     if (!s.empty()) {
@@ -607,7 +598,7 @@ void parse_honeypot_csv(std::string_view text, uint64_t base_offset, const CsvLa
                                                          : "UDP row without a destination port");
       continue;
     }
-    events.push_back(t, sensor, source, proto, dport, sport);
+    events.push_back(t, sensor, source, proto, dport);
     ++counts.records_read;
     ++counts.records_used;
     counts.rows_repaired += repaired;

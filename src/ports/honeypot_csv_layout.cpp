@@ -245,8 +245,7 @@ void append_events(EventColumns& into, const EventColumns& from) {
     }
   }
   for (size_t i = 0; i < from.size(); ++i)
-    into.push_back(from.time[i], remap[from.sensor[i]], from.src[i], from.proto[i], from.dst_port[i],
-                   from.src_port[i]);
+    into.push_back(from.time[i], remap[from.sensor[i]], from.src[i], from.proto[i], from.dst_port[i]);
 }
 
 void append_all_events(EventColumns& into, std::vector<EventColumns>& parts) {
@@ -276,7 +275,6 @@ void append_all_events(EventColumns& into, std::vector<EventColumns>& parts) {
   concat(&EventColumns::src);
   concat(&EventColumns::proto);
   concat(&EventColumns::dst_port);
-  concat(&EventColumns::src_port);
   into.sensor.reserve(total);
   for (size_t p = 0; p < parts.size(); ++p) {
     for (uint32_t s : parts[p].sensor) into.sensor.push_back(remap[p][s]);

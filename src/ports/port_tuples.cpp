@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace scanhpc::ports {
 namespace {
@@ -127,19 +128,41 @@ void merge_runs(std::vector<K>& v, const std::vector<uint64_t>& sizes) {
 }
 
 template <class K, class Key>
-std::vector<K> sorted_keys(const EventColumns& e, Key key) {
+std::vector<K> tuple_keys(const EventColumns& e, Key key) {
   const size_t n = e.size();
   std::vector<K> keys;
   keys.reserve(n);
   for (size_t i = 0; i < n; ++i)
     if (has_port(e.dst_port[i])) keys.push_back(key(day_of(e.time[i]), e.sensor[i], e.proto[i], e.dst_port[i], e.src[i]));
+  return keys;
+}
+
+template <class K>
+void sort_distinct_tuples(std::vector<K>& keys) {
   if constexpr (sizeof(K) == 8) {
     sort_distinct_keys(keys);
   } else {
     radix_sort(keys);
     dedup_sorted(keys);
   }
-  return keys;
+}
+
+// The keys of `e` (released after them when `release`), sorted and distinct.
+template <class Events>
+PortTuples port_tuples(Events& e, const TupleLayout& layout, bool release) {
+  PortTuples t;
+  t.layout = layout;
+  if (layout.compact)
+    t.compact = tuple_keys<uint64_t>(e, [&](uint32_t d, uint32_t s, uint8_t p, uint32_t port, uint32_t src) {
+      return layout.compact_key(d, s, p, port, src);
+    });
+  else
+    t.wide = tuple_keys<u128>(e, TupleLayout::wide_key);
+  if constexpr (!std::is_const_v<Events>)
+    if (release) e = EventColumns{};
+  if (layout.compact) sort_distinct_tuples(t.compact);
+  else sort_distinct_tuples(t.wide);
+  return t;
 }
 
 template <class K>
@@ -210,15 +233,11 @@ uint64_t TupleLayout::daily_key(uint64_t compact_key) const {
 void sort_distinct(std::vector<uint64_t>& v) { sort_distinct_keys(v); }
 
 PortTuples local_port_tuples(const EventColumns& e, const TupleLayout& layout) {
-  PortTuples t;
-  t.layout = layout;
-  if (layout.compact)
-    t.compact = sorted_keys<uint64_t>(e, [&](uint32_t d, uint32_t s, uint8_t p, uint32_t port, uint32_t src) {
-      return layout.compact_key(d, s, p, port, src);
-    });
-  else
-    t.wide = sorted_keys<u128>(e, TupleLayout::wide_key);
-  return t;
+  return port_tuples(e, layout, false);
+}
+
+PortTuples local_port_tuples(EventColumns&& e, const TupleLayout& layout) {
+  return port_tuples(e, layout, true);
 }
 
 void merge_tuple_runs(PortTuples& t, const std::vector<uint64_t>& run_sizes) {

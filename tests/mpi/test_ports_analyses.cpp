@@ -40,12 +40,14 @@ ports::EventColumns all_events() {
     const uint32_t src = 0x0A000000u + uint32_t(rng() % 700);
     const auto kind = rng() % 20;
     if (kind == 0) {
-      e.push_back(t, sensor, src, 1, ports::kNoPort, ports::kNoPort);
+      e.push_back(t, sensor, src, 1, ports::kNoPort);
     } else if (kind < 4) {
-      e.push_back(t, sensor, src, 17, udp_ports[rng() % 4], uint32_t(rng() % 65536));
+      e.push_back(t, sensor, src, 17, udp_ports[rng() % 4]);
+      (void)rng();  // was the source port
     } else {
       const auto skewed = std::min(rng() % 14, rng() % 14);
-      e.push_back(t, sensor, src, 6, tcp_ports[skewed], uint32_t(rng() % 65536));
+      e.push_back(t, sensor, src, 6, tcp_ports[skewed]);
+      (void)rng();  // was the source port
     }
   }
   return e;
@@ -57,7 +59,7 @@ ports::EventColumns share_of(const ports::EventColumns& all, const dist::Comm& c
   mine.sensors = all.sensors;
   for (size_t i = 0; i < all.size(); ++i)
     if (int(all.src[i] % uint32_t(comm.size())) == comm.rank())
-      mine.push_back(all.time[i], all.sensor[i], all.src[i], all.proto[i], all.dst_port[i], all.src_port[i]);
+      mine.push_back(all.time[i], all.sensor[i], all.src[i], all.proto[i], all.dst_port[i]);
   return mine;
 }
 

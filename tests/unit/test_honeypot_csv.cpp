@@ -34,14 +34,14 @@ struct Row {
   std::string sensor;
   uint32_t src;
   uint8_t proto;
-  uint32_t dport, sport;
+  uint32_t dport;  // the source port is checked by the parser, not kept
   bool operator==(const Row&) const = default;
 };
 
 std::vector<Row> rows_of(const EventColumns& e) {
   std::vector<Row> out;
   for (size_t i = 0; i < e.size(); ++i)
-    out.push_back({e.time[i], e.sensors[e.sensor[i]], e.src[i], e.proto[i], e.dst_port[i], e.src_port[i]});
+    out.push_back({e.time[i], e.sensors[e.sensor[i]], e.src[i], e.proto[i], e.dst_port[i]});
   return out;
 }
 
@@ -63,14 +63,14 @@ TEST_CASE("honeypot csv: every row of the defect file is read or rejected", "[ho
   parse_honeypot_csv_buffer(text, ColumnMapping{}, ev, counts);
 
   const std::vector<Row> expected = {
-      {1362347639, "groucho-oregon", 1032051418, 6, 1433, 6000},
-      {1362347821, "groucho-oregon", 1347834426, 17, 5060, 5270},
-      {1362351705, "groucho-eu", 2148114514u, 1, kNoPort, kNoPort},
-      {1362347639, "groucho-oregon", 1032051418, 6, 1433, 6000},  // exact duplicate: kept
-      {1362355200, "groucho-tokyo", ip(61, 131, 218, 218), 6, 22, 1024},  // CRLF, dotted quad, "tcp"
-      {1362355201, "groucho-\"quoted\"", ip(1, 2, 3, 4), 17, 53, 53},  // quoted fields
-      {1362479400, "zeppo-norcal", 7, 47, kNoPort, kNoPort},  // GRE without ports
-      {1362527999, "groucho-sa", ip(192, 168, 1, 1), 1, kNoPort, kNoPort},  // no final newline
+      {1362347639, "groucho-oregon", 1032051418, 6, 1433},
+      {1362347821, "groucho-oregon", 1347834426, 17, 5060},
+      {1362351705, "groucho-eu", 2148114514u, 1, kNoPort},
+      {1362347639, "groucho-oregon", 1032051418, 6, 1433},  // exact duplicate: kept
+      {1362355200, "groucho-tokyo", ip(61, 131, 218, 218), 6, 22},  // CRLF, dotted quad, "tcp"
+      {1362355201, "groucho-\"quoted\"", ip(1, 2, 3, 4), 17, 53},  // quoted fields
+      {1362479400, "zeppo-norcal", 7, 47, kNoPort},  // GRE without ports
+      {1362527999, "groucho-sa", ip(192, 168, 1, 1), 1, kNoPort},  // no final newline
   };
   CHECK(rows_of(ev) == expected);
   CHECK(ev.sensors.size() == 6);
@@ -110,11 +110,11 @@ TEST_CASE("honeypot csv: geo form with unquoted commas in locales", "[honeypot]"
   CHECK(layout.needed_columns == 7);
   CHECK(layout.extra_fields_repairable);
   const std::vector<Row> expected = {
-      {1362347639, "groucho-oregon", 1032051418, 6, 1433, 6000},
-      {1365580800, "groucho-us-east", 1249767203, 6, 3389, 4000},  // Washington, D.C. unquoted
-      {1365580800, "groucho-us-east", 1249767203, 6, 3389, 4001},  // quoted: 15 fields
-      {1365580801, "groucho-us-east", 1249767203, 17, 1434, 4000},  // IP + 8 empty fields
-      {1367409600, "groucho-eu", 1358954497, 6, 23, 5000},  // two commas in the locale
+      {1362347639, "groucho-oregon", 1032051418, 6, 1433},
+      {1365580800, "groucho-us-east", 1249767203, 6, 3389},  // Washington, D.C. unquoted
+      {1365580800, "groucho-us-east", 1249767203, 6, 3389},  // quoted: 15 fields
+      {1365580801, "groucho-us-east", 1249767203, 17, 1434},  // IP + 8 empty fields
+      {1367409600, "groucho-eu", 1358954497, 6, 23},  // two commas in the locale
   };
   CHECK(rows_of(ev) == expected);
   CHECK(counts.records_read == 6);
@@ -204,8 +204,8 @@ TEST_CASE("honeypot csv: column mapping reads other layouts", "[honeypot]") {
   CsvCounts counts;
   CsvLayout layout = parse_honeypot_csv_buffer(text, m, ev, counts);
   CHECK_FALSE(layout.extra_fields_repairable);  // an ignored column sits among mapped ones
-  const std::vector<Row> expected = {{1362355200, "s1", ip(10, 0, 0, 1), 17, 53, kNoPort},
-                                     {1362355201, "s2", ip(10, 0, 0, 2), 1, kNoPort, kNoPort}};
+  const std::vector<Row> expected = {{1362355200, "s1", ip(10, 0, 0, 1), 17, 53},
+                                     {1362355201, "s2", ip(10, 0, 0, 2), 1, kNoPort}};
   CHECK(rows_of(ev) == expected);
   CHECK(counts.records_rejected == 0);
 
@@ -312,11 +312,11 @@ TEST_CASE("honeypot csv: many parts appended column by column = one by one", "[h
   for (size_t p = 0; p < parts.size(); ++p)
     for (uint32_t i = 0; i < 50 + 13 * p; ++i)
       parts[p].push_back(1000 + i, parts[p].sensor_id(names[(i * 7 + p) % names.size()]), 0x0a000000 + i, 6,
-                         i % 1024, 40000 + i);
+                         i % 1024);
   for (bool into_empty : {true, false}) {
     EventColumns one_by_one, by_columns;
     if (!into_empty)
-      for (auto* e : {&one_by_one, &by_columns}) e->push_back(1, e->sensor_id("zeppo-norc"), 1, 17, 53, 1);
+      for (auto* e : {&one_by_one, &by_columns}) e->push_back(1, e->sensor_id("zeppo-norc"), 1, 17, 53);
     auto copy = parts;
     for (const auto& p : parts) append_events(one_by_one, p);
     append_all_events(by_columns, copy);
