@@ -14,7 +14,7 @@ for h in "${hosts[@]}"; do
   file=bench/data/gps-$h.oJ
   [ -s "$file" ] || build/scanhpc synth gps --hosts "$h" --seed 1 -o "$file" --quiet
   start=$(date +%s.%N)
-  mpirun -n 2 build/scanhpc gps model -q --force -o bench/data/gps-$h.h5 "$file"
+  mpirun -n 2 build/scanhpc gps model -q --analyses model --force -o bench/data/gps-$h.h5 "$file"
   end=$(date +%s.%N)
   /usr/bin/python3 - "$file" "bench/data/gps-$h.h5" "$(echo "$end - $start" | bc)" "$h" <<'PY'
 import os, sys, h5py

@@ -44,9 +44,9 @@ echo "# runs (family who: wall s, user s, sys s, peak kB of the process time wai
 for ((r = 1; r <= ROUNDS; ++r)); do
   for fam in synth lzr; do
     f=${SEED[$fam]}
-    echo "$fam new $(run "$fam-new" mpirun -n 2 "$BIN" gps model --force -o "$LOG/$fam-new.h5" "$f")" | tee -a "$LOG/all" >&2
+    echo "$fam new $(run "$fam-new" mpirun -n 2 "$BIN" gps model --analyses model --force -o "$LOG/$fam-new.h5" "$f")" | tee -a "$LOG/all" >&2
     if [ -n "$OLD" ]; then
-      echo "$fam old $(run "$fam-old" mpirun -n 2 "$OLD" gps model --force -o "$LOG/$fam-old.h5" "$f")" | tee -a "$LOG/all" >&2
+      echo "$fam old $(run "$fam-old" mpirun -n 2 "$OLD" gps model --analyses model --force -o "$LOG/$fam-old.h5" "$f")" | tee -a "$LOG/all" >&2
     fi
     echo "$fam duckdb $(cd "$PEERS" && run "$fam-duckdb" node peer_duckdb_gps.mjs "$f" 2 "$LOG/$fam-plan.csv")" | tee -a "$LOG/all" >&2
     grep -h "stages" "$LOG/$fam-new.err" | sed "s/^/$fam new /" >&2 || true

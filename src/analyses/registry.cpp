@@ -6,11 +6,14 @@ namespace scanhpc::analyses {
 // Defined in this folder, one file per analysis.
 std::unique_ptr<ScanAnalysis> make_multiprobe();
 std::unique_ptr<ScanAnalysis> make_hosts();
+std::unique_ptr<ScanAnalysis> make_structure();
 
 const std::vector<ScanAnalysisInfo>& scan_analyses() {
   static const std::vector<ScanAnalysisInfo> registry{
       {"multiprobe", "services probed more than once: probes, reasons and intervals (seed 000)", make_multiprobe},
       {"hosts", "one row per host: records, ports, TTLs, reasons, first and last seen (seed 001)", make_hosts},
+      {"structure", "ports open together: P(a | b), a spectral embedding and clusters of the top ports, host profiles",
+       make_structure},
   };
   return registry;
 }

@@ -83,6 +83,36 @@ std::vector<CatalogueEntry> build() {
                 "ttl_max); a field whose bit is clear is 0 and means unknown",
                 {1, 2, 4},
                 "known_ts known_reason known_ttl"}});
+  // structure (scan, gps model): ports open together, their clusters, host profiles
+  add("/structure/port_clusters", "rank", "1", "0-based place of the port among the top ports (most hosts first)");
+  add("/structure/port_clusters", "port", "port", "port number");
+  add("/structure/port_clusters", "proto", "category", "transport protocol of the port");
+  add("/structure/port_clusters", "hosts", "hosts", "counted hosts with the port open");
+  add("/structure/port_clusters", "cluster", "1",
+      "port cluster: k-means of the spectral embedding, numbered from the most common port");
+  add("/structure/port_embedding", "port", "port", "port number");
+  add("/structure/port_embedding", "proto", "category", "transport protocol of the port");
+  add("/structure/port_embedding", "dim", "1", "dimension of the embedding (eigenvector of the normalised Laplacian)");
+  add("/structure/port_embedding", "value", "1", "the port's coordinate on that dimension (rows normalised to length 1)");
+  add("/structure/spectrum", "index", "1", "0-based place of the eigenvalue, ascending");
+  add("/structure/spectrum", "eigenvalue", "1",
+      "eigenvalue of the normalised Laplacian of the ports that share a host with another port");
+  add("/structure/port_pairs", "a_port", "port", "port a");
+  add("/structure/port_pairs", "a_proto", "category", "transport protocol of port a");
+  add("/structure/port_pairs", "b_port", "port", "port b");
+  add("/structure/port_pairs", "b_proto", "category", "transport protocol of port b");
+  add("/structure/port_pairs", "hosts_both", "hosts", "counted hosts with both a and b open");
+  add("/structure/port_pairs", "p_a_given_b", "1", "P(a open | b open) = hosts_both / hosts with b, over counted hosts");
+  add("/structure/profiles", "profile", "1", "profile number: most hosts with exactly its port set first");
+  add("/structure/profiles", "ports", "ports", "the profile's port set (proto/port, blank-separated, by port rank)");
+  add("/structure/profiles", "port_clusters", "1", "the cluster of each of those ports, in the same order");
+  add("/structure/profiles", "hosts_exact", "hosts", "hosts whose top-port set is exactly the profile's");
+  add("/structure/profiles", "hosts", "hosts", "hosts assigned to the profile (exact sets and nearest by Jaccard)");
+  add("/structure/host_profiles", "ip", "ipv4", "IPv4 address of the host (u32, host order)");
+  add("/structure/host_profiles", "profile", "1",
+      "the host's profile (-1: no top port, or no port in common with any profile)");
+  add("/structure/host_profiles", "similarity", "1",
+      "Jaccard similarity of the host's top-port set and its profile's (1: the same set)");
   // scan --keep observations: the repacked table
   add("/observations", "ip", "ipv4", "IPv4 address of the host that answered (u32, host order)");
   add("/observations", "ts", kUnixSeconds, "time of the answer, Unix seconds (0: unknown, see known)");
