@@ -217,6 +217,7 @@ PortStructure port_structure(const std::vector<uint64_t>& upper, size_t k, uint3
     if (eig.info() != Eigen::Success) throw std::runtime_error("structure: the eigensolver did not converge");
     const Eigen::VectorXd& values = eig.eigenvalues();  // ascending
     s.eigenvalues.assign(values.data(), values.data() + m);
+    for (double& e : s.eigenvalues) e = e == 0 ? 0.0 : e;  // no -0
     // The number of clusters: the widest gap among the first max_clusters + 1 eigenvalues.
     const Eigen::Index limit = std::min<Eigen::Index>(m, Eigen::Index(std::max<uint32_t>(max_clusters, 1)) + 1);
     dims = 1;
@@ -251,7 +252,10 @@ PortStructure port_structure(const std::vector<uint64_t>& upper, size_t k, uint3
   s.dims = dims;
   s.embedding.assign(k * dims, 0.0);
   for (Eigen::Index a = 0; a < m; ++a)
-    for (size_t d = 0; d < dims; ++d) s.embedding[active[size_t(a)] * dims + d] = embedding(a, Eigen::Index(d));
+    for (size_t d = 0; d < dims; ++d) {
+      const double v = embedding(a, Eigen::Index(d));
+      s.embedding[active[size_t(a)] * dims + d] = v == 0 ? 0.0 : v;  // no -0 (a flipped sign): text tools read it as 0
+    }
   return s;
 }
 

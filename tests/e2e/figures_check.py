@@ -449,8 +449,43 @@ def check_sweep(f, name, d):
     return True
 
 
+# ---- issue 14: structure ------------------------------------------------------------------------
+def check_structure(f, name, d):
+    pc = f["structure/port_clusters"]
+    proto, port, cluster = strs(pc["proto"][()]), pc["port"][()].tolist(), pc["cluster"][()].tolist()
+    if name == "structure_port_pairs":
+        n = min(40, len(port))
+        chosen = sorted(range(n), key=lambda i: (cluster[i], i))
+        same(name, "ports", d["ports"], [f"{proto[i]}/{port[i]}" for i in chosen])
+        same(name, "clusters", d["cluster"], [cluster[i] for i in chosen])
+        pp = f["structure/port_pairs"]
+        both = {}
+        for ap, a, bp, b, p in zip(strs(pp["a_proto"][()]), pp["a_port"][()].tolist(), strs(pp["b_proto"][()]),
+                                   pp["b_port"][()].tolist(), pp["p_a_given_b"][()].tolist()):
+            both[(ap, a, bp, b)] = p
+        hosts = pc["hosts"][()].tolist()
+        want = [[(1.0 if hosts[i] > 0 else 0.0) if i == j else both.get((proto[i], port[i], proto[j], port[j]), 0.0)
+                 for j in chosen] for i in chosen]
+        for r, (got_row, want_row) in enumerate(zip(d["p_a_given_b"], want)):
+            if not same(name, f"P(a | b) row {r}", got_row, want_row):
+                break
+        if len(d["p_a_given_b"]) != len(want):
+            bad(name, "heat map size")
+    elif name == "structure_profiles":
+        pr = f["structure/profiles"]
+        k = min(20, len(pr["profile"]))
+        same(name, "profile", d["profile"], pr["profile"][()][:k])
+        same(name, "ports", d["ports"], strs(pr["ports"][()][:k]))
+        same(name, "hosts_exact", d["hosts_exact"], pr["hosts_exact"][()][:k])
+        same(name, "hosts", d["hosts"], pr["hosts"][()][:k])
+    else:
+        return False
+    return True
+
+
 CHECKS = {"multiprobe_": check_multiprobe, "hosts_": check_hosts, "gps_": check_gps, "flow_": check_flow,
-          "ports_": check_ports, "sweep_": check_sweep}
+          "ports_": check_ports, "sweep_": check_sweep,
+          "structure_": check_structure}
 
 
 def main():

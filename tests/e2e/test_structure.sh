@@ -3,8 +3,8 @@
 # 10 profiles, every planted service found), `scan`'s host profiles agree with the planted
 # ones (adjusted Rand index >= 0.9, computed here in Python, independently of the C++), the
 # counts equal a count made here from the -oJ file, the planted port groups share a port
-# cluster, and the tables are identical at 1-4 ranks and 1-2 threads. Also `gps model`'s
-# /structure on the same scan.
+# cluster, and the tables are identical at 1-4 ranks and 1-2 threads; the notebook's figures
+# draw the file's numbers. Also `gps model`'s /structure on the same scan.
 # Usage (ctest): bash tests/e2e/test_structure.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 
@@ -103,6 +103,14 @@ for group in ([135, 445, 3389], [25, 110, 143, 587], [5601, 9200], [23, 8080]):
 check(cluster[135] != cluster[25] and cluster[25] != cluster[5601], "separate groups in separate clusters")
 sys.exit(0 if ok else 1)
 PY
+
+echo "== notebooks/structure.ipynb on the testnet scan"
+if run_figures figs "${outs[0]}" figs; then
+  expect_pngs figs structure_port_pairs structure_profiles
+  check_figures figs "${outs[0]}" --drawn structure_port_pairs structure_profiles
+else
+  fail "figures.sh failed on the testnet scan"; tail -20 figs.log >&2
+fi
 
 echo "== gps model: /structure of the seed's hosts"
 if timeout 120 "$SCANHPC" gps model -q --analyses model,structure -o gps.h5 "$D/scan-banners.oJ" >gps.log 2>&1; then
