@@ -90,13 +90,16 @@ void PortStructureRun::merge(const dist::Comm& comm) {
   const size_t k = top_.size();
 
   // Pair counts: the same length everywhere, summed exactly.
-  counts_ = structure::cooccurrence(hosts_, top_, options_.max_host_ports, &left_out_);
+  structure::TopSets sets = structure::top_sets(hosts_, top_);  // once, for the counts, signatures and profiles
+  std::vector<uint32_t> ips = std::move(hosts_.ip);
+  hosts_ = {};
+  counts_ = structure::cooccurrence(sets, k, options_.max_host_ports, &left_out_);
   comm.allreduce_sum_inplace(counts_);
   left_out_ = comm.allreduce_sum(left_out_);
   structure_ = structure::port_structure(counts_, k, options_.max_clusters);
 
   // Profiles: port sets summed at their owners, the frequent ones gathered.
-  auto sigs = structure::local_signatures(hosts_, top_);
+  auto sigs = structure::local_signatures(sets);
   uint64_t with_top = 0;
   for (const auto& s : sigs) with_top += s.second;
   hosts_with_top_ = comm.allreduce_sum(with_top);
@@ -112,7 +115,7 @@ void PortStructureRun::merge(const dist::Comm& comm) {
   const auto everyone = dist::allgatherv(comm, std::vector<char>(bytes.begin(), bytes.end()));
   profiles_ = structure::choose_profiles(read_signatures(everyone.data(), everyone.size()), min_profile_hosts_);
 
-  assigned_ = structure::assign_profiles(hosts_, top_, profiles_);
+  assigned_ = structure::assign_profiles(ips, sets, k, profiles_);
   assigned_per_profile_.assign(profiles_.size(), 0);
   unassigned_ = 0;
   for (int32_t p : assigned_.profile) {
@@ -121,7 +124,6 @@ void PortStructureRun::merge(const dist::Comm& comm) {
   }
   comm.allreduce_sum_inplace(assigned_per_profile_);
   unassigned_ = comm.allreduce_sum(unassigned_);
-  hosts_ = {};
 }
 
 void PortStructureRun::write(h5::File& out, const dist::Comm& comm) {

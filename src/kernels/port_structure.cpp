@@ -14,21 +14,25 @@
 #include <stdexcept>
 #include <unordered_map>
 
+
 namespace scanhpc::structure {
 namespace {
 
-// Top port key -> its index, by binary search over the keys sorted once.
+// Top port key -> its index: a table of 65536 entries for each protocol
+// among the top ports (a few), so a lookup is one load.
 class TopIndex {
  public:
-  explicit TopIndex(const std::vector<PortKey>& top) {
-    sorted_.reserve(top.size());
-    for (size_t i = 0; i < top.size(); ++i) sorted_.push_back({top[i], uint32_t(i)});
-    std::sort(sorted_.begin(), sorted_.end());
+  explicit TopIndex(const std::vector<PortKey>& top) : by_proto_(256) {
+    if (top.size() > 65536) throw std::invalid_argument("structure: at most 65536 top ports");
+    for (size_t i = 0; i < top.size(); ++i) {
+      auto& t = by_proto_[key_proto_of(top[i])];
+      if (t.empty()) t.assign(65536, -1);
+      t[key_port_of(top[i])] = int32_t(i);
+    }
   }
-  // The index of `key`, or -1.
   int64_t find(PortKey key) const {
-    auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::pair<PortKey, uint32_t>{key, 0});
-    return it != sorted_.end() && it->first == key ? int64_t(it->second) : -1;
+    const auto& t = by_proto_[key_proto_of(key)];
+    return t.empty() ? -1 : t[key_port_of(key)];
   }
   // The indices of `ports` that are top ports, ascending.
   void indices(std::span<const PortKey> ports, std::vector<uint32_t>& out) const {
@@ -39,8 +43,25 @@ class TopIndex {
   }
 
  private:
-  std::vector<std::pair<PortKey, uint32_t>> sorted_;
+  std::vector<std::vector<int32_t>> by_proto_;
 };
+
+// FNV-1a over a set's indices: which hosts may share a set.
+uint64_t set_hash(std::span<const uint16_t> set) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (uint16_t i : set) h = (((h ^ (i & 0xFF)) * 0x100000001b3ull) ^ (i >> 8)) * 0x100000001b3ull;
+  return h;
+}
+
+Signature encode(std::span<const uint16_t> set) {
+  Signature s;
+  s.reserve(2 * set.size());
+  for (uint16_t i : set) {
+    s.push_back(char(i & 0xFF));
+    s.push_back(char(i >> 8));
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -52,6 +73,9 @@ void HostPortSets::add_host(uint32_t host_ip, std::span<const PortKey> ports) {
 
 HostPortSets host_port_sets(const std::vector<ServiceEntry>& sorted) {
   HostPortSets out;
+  out.port.reserve(sorted.size());  // bounds, not sizes: pages never touched cost nothing
+  out.ip.reserve(sorted.size());
+  out.begin.reserve(sorted.size() + 1);
   std::vector<PortKey> ports;
   for (size_t i = 0; i < sorted.size();) {
     const uint32_t ip = key_ip(sorted[i].key);
@@ -66,15 +90,17 @@ HostPortSets host_port_sets(const std::vector<ServiceEntry>& sorted) {
 }
 
 std::vector<std::pair<PortKey, uint64_t>> hosts_per_port(const HostPortSets& hosts) {
-  std::vector<PortKey> all(hosts.port);  // each host's ports are distinct: one entry per (host, port)
-  std::sort(all.begin(), all.end());
-  std::vector<std::pair<PortKey, uint64_t>> out;
-  for (size_t i = 0; i < all.size();) {
-    size_t j = i;
-    while (j < all.size() && all[j] == all[i]) ++j;
-    out.push_back({all[i], uint64_t(j - i)});
-    i = j;
+  // Counted in a table of 65536 per protocol seen (each host's ports are distinct).
+  std::vector<std::vector<uint64_t>> by_proto(256);
+  for (PortKey k : hosts.port) {
+    auto& t = by_proto[key_proto_of(k)];
+    if (t.empty()) t.assign(65536, 0);
+    ++t[key_port_of(k)];
   }
+  std::vector<std::pair<PortKey, uint64_t>> out;
+  for (size_t proto = 0; proto < by_proto.size(); ++proto)
+    for (size_t port = 0; port < by_proto[proto].size(); ++port)
+      if (by_proto[proto][port]) out.push_back({port_key(uint8_t(proto), uint16_t(port)), by_proto[proto][port]});
   return out;
 }
 
@@ -89,23 +115,38 @@ std::vector<PortKey> top_ports(const std::vector<std::pair<PortKey, uint64_t>>& 
   return out;
 }
 
+TopSets top_sets(const HostPortSets& hosts, const std::vector<PortKey>& top) {
+  const TopIndex index(top);
+  TopSets out;
+  out.begin.reserve(hosts.hosts() + 1);
+  out.index.reserve(hosts.port.size());
+  std::vector<uint32_t> idx;
+  for (size_t h = 0; h < hosts.hosts(); ++h) {
+    index.indices(hosts.ports_of(h), idx);
+    for (uint32_t i : idx) out.index.push_back(uint16_t(i));
+    out.begin.push_back(out.index.size());
+  }
+  return out;
+}
+
 std::vector<uint64_t> cooccurrence(const HostPortSets& hosts, const std::vector<PortKey>& top,
                                    uint32_t max_host_ports, uint64_t* left_out) {
-  const size_t k = top.size();
+  return cooccurrence(top_sets(hosts, top), top.size(), max_host_ports, left_out);
+}
+
+std::vector<uint64_t> cooccurrence(const TopSets& sets, size_t k, uint32_t max_host_ports, uint64_t* left_out) {
   const size_t cells = k * (k + 1) / 2;
-  const TopIndex index(top);
-  const int threads = int(std::max<size_t>(1, std::min<size_t>(size_t(omp_get_max_threads()), hosts.hosts() / 4096 + 1)));
+  const int threads = int(std::max<size_t>(1, std::min<size_t>(size_t(omp_get_max_threads()), sets.hosts() / 4096 + 1)));
   std::vector<std::vector<uint64_t>> part(static_cast<size_t>(threads));
   std::vector<uint64_t> skipped(static_cast<size_t>(threads), 0);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
   for (int t = 0; t < threads; ++t) {
     auto& c = part[size_t(t)];
     c.assign(cells, 0);
-    std::vector<uint32_t> idx;
-    const size_t first = hosts.hosts() * size_t(t) / size_t(threads);
-    const size_t last = hosts.hosts() * size_t(t + 1) / size_t(threads);
+    const size_t first = sets.hosts() * size_t(t) / size_t(threads);
+    const size_t last = sets.hosts() * size_t(t + 1) / size_t(threads);
     for (size_t h = first; h < last; ++h) {
-      index.indices(hosts.ports_of(h), idx);
+      const auto idx = sets.of(h);
       if (idx.size() > max_host_ports) {
         ++skipped[size_t(t)];
         continue;
@@ -264,12 +305,8 @@ PortStructure port_structure(const std::vector<uint64_t>& upper, size_t k, uint3
 Signature signature_of(std::span<const PortKey> ports, const std::vector<PortKey>& top) {
   std::vector<uint32_t> idx;
   TopIndex(top).indices(ports, idx);
-  Signature s;
-  for (uint32_t i : idx) {
-    s.push_back(char(i & 0xFF));
-    s.push_back(char(i >> 8));
-  }
-  return s;
+  std::vector<uint16_t> set(idx.begin(), idx.end());
+  return encode(set);
 }
 
 std::vector<uint16_t> signature_ports(const Signature& s) {
@@ -280,29 +317,48 @@ std::vector<uint16_t> signature_ports(const Signature& s) {
 
 std::vector<std::pair<Signature, uint64_t>> local_signatures(const HostPortSets& hosts,
                                                              const std::vector<PortKey>& top) {
-  if (top.size() > 65536) throw std::invalid_argument("structure: at most 65536 top ports");
-  const TopIndex index(top);
-  std::vector<Signature> all;
-  all.reserve(hosts.hosts());
-  std::vector<uint32_t> idx;
-  for (size_t h = 0; h < hosts.hosts(); ++h) {
-    index.indices(hosts.ports_of(h), idx);
-    if (idx.empty()) continue;
-    Signature s;
-    for (uint32_t i : idx) {
-      s.push_back(char(i & 0xFF));
-      s.push_back(char(i >> 8));
+  return local_signatures(top_sets(hosts, top));
+}
+
+std::vector<std::pair<Signature, uint64_t>> local_signatures(const TopSets& sets) {
+  // Distinct sets in an open-addressing table keyed by the set's hash; a slot
+  // matches only when the sets are equal too, so a hash collision costs a
+  // longer probe, never a wrong count. Distinct sets are few next to hosts.
+  struct Slot {
+    uint64_t hash = 0, count = 0;
+    uint32_t rep = 0;  // a host with the set
+  };
+  std::vector<Slot> slots(1024);
+  size_t used = 0;
+  auto insert = [&](std::vector<Slot>& table, uint64_t hash, uint32_t host, uint64_t count) {
+    const size_t mask = table.size() - 1;
+    for (size_t at = size_t(hash) & mask;; at = (at + 1) & mask) {
+      Slot& s = table[at];
+      if (s.count == 0) {
+        s = {hash, count, host};
+        return true;
+      }
+      if (s.hash == hash && std::ranges::equal(sets.of(s.rep), sets.of(host))) {
+        s.count += count;
+        return false;
+      }
     }
-    all.push_back(std::move(s));
+  };
+  for (size_t h = 0; h < sets.hosts(); ++h) {
+    if (sets.of(h).empty()) continue;
+    if (2 * (used + 1) > slots.size()) {  // at most half full
+      std::vector<Slot> bigger(2 * slots.size());
+      for (const Slot& s : slots)
+        if (s.count) insert(bigger, s.hash, s.rep, s.count);
+      slots.swap(bigger);
+    }
+    used += insert(slots, set_hash(sets.of(h)), uint32_t(h), 1);
   }
-  std::sort(all.begin(), all.end());
   std::vector<std::pair<Signature, uint64_t>> out;
-  for (size_t i = 0; i < all.size();) {
-    size_t j = i;
-    while (j < all.size() && all[j] == all[i]) ++j;
-    out.push_back({all[i], uint64_t(j - i)});
-    i = j;
-  }
+  out.reserve(used);
+  for (const Slot& s : slots)
+    if (s.count) out.push_back({encode(sets.of(s.rep)), s.count});
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -331,49 +387,55 @@ Profiles choose_profiles(std::vector<std::pair<Signature, uint64_t>> counts, uin
 }
 
 HostProfiles assign_profiles(const HostPortSets& hosts, const std::vector<PortKey>& top, const Profiles& profiles) {
-  const TopIndex index(top);
-  std::unordered_map<Signature, int32_t> exact;
-  std::vector<std::vector<uint32_t>> with_port(top.size());  // top index -> profiles holding it
-  std::vector<uint32_t> size(profiles.size());
+  return assign_profiles(hosts.ip, top_sets(hosts, top), top.size(), profiles);
+}
+
+HostProfiles assign_profiles(const std::vector<uint32_t>& ip, const TopSets& sets, size_t k, const Profiles& profiles) {
+  if (ip.size() != sets.hosts()) throw std::invalid_argument("structure: one address per host set");
+  std::vector<std::pair<uint64_t, uint32_t>> exact;  // (set hash, profile), sorted
+  std::vector<std::vector<uint16_t>> profile_set(profiles.size());
+  std::vector<std::vector<uint32_t>> with_port(k);  // top index -> profiles holding it
   for (size_t p = 0; p < profiles.size(); ++p) {
-    exact.emplace(profiles.signature[p], int32_t(p));
-    const auto ports = signature_ports(profiles.signature[p]);
-    size[p] = uint32_t(ports.size());
-    for (uint16_t i : ports) with_port[i].push_back(uint32_t(p));
+    profile_set[p] = signature_ports(profiles.signature[p]);
+    exact.push_back({set_hash(profile_set[p]), uint32_t(p)});
+    for (uint16_t i : profile_set[p]) {
+      if (i >= k) throw std::invalid_argument("structure: a profile names a port beyond the top ports");
+      with_port[i].push_back(uint32_t(p));
+    }
   }
+  std::sort(exact.begin(), exact.end());
   HostProfiles out;
-  const size_t n = hosts.hosts();
-  out.ip = hosts.ip;
+  const size_t n = sets.hosts();
+  out.ip = ip;
   out.profile.assign(n, -1);
   out.similarity.assign(n, 0.0);
 #pragma omp parallel
   {
-    std::vector<uint32_t> idx, shared(profiles.size(), 0), touched;
-    Signature sig;
+    std::vector<uint32_t> shared(profiles.size(), 0), touched;
 #pragma omp for schedule(static)
     for (int64_t hh = 0; hh < int64_t(n); ++hh) {
       const size_t h = size_t(hh);
-      index.indices(hosts.ports_of(h), idx);
+      const auto idx = sets.of(h);
       if (idx.empty()) continue;
-      sig.clear();
-      for (uint32_t i : idx) {
-        sig.push_back(char(i & 0xFF));
-        sig.push_back(char(i >> 8));
-      }
-      if (auto it = exact.find(sig); it != exact.end()) {
-        out.profile[h] = it->second;
-        out.similarity[h] = 1.0;
-        continue;
-      }
+      bool found = false;
+      const uint64_t hash = set_hash(idx);
+      for (auto it = std::lower_bound(exact.begin(), exact.end(), std::pair<uint64_t, uint32_t>{hash, 0});
+           it != exact.end() && it->first == hash && !found; ++it)
+        if (std::ranges::equal(profile_set[it->second], idx)) {
+          out.profile[h] = int32_t(it->second);
+          out.similarity[h] = 1.0;
+          found = true;
+        }
+      if (found) continue;
       touched.clear();
-      for (uint32_t i : idx)
+      for (uint16_t i : idx)
         for (uint32_t p : with_port[i])
           if (shared[p]++ == 0) touched.push_back(p);
       // Highest Jaccard = shared / union, compared exactly as fractions; ties: more hosts, lower profile.
       int64_t best = -1;
       uint64_t best_num = 0, best_den = 1;
       for (uint32_t p : touched) {
-        const uint64_t num = shared[p], den = idx.size() + size[p] - shared[p];
+        const uint64_t num = shared[p], den = idx.size() + profile_set[p].size() - shared[p];
         bool better = best < 0;
         if (!better) {
           const unsigned __int128 l = (unsigned __int128)num * best_den, r = (unsigned __int128)best_num * den;

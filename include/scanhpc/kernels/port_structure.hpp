@@ -51,6 +51,17 @@ struct StructureOptions {
   uint64_t min_profile_hosts = 3;     // ... and at least this many
 };
 
+// Each host's top ports as indices into the top list, ascending (CSR, the
+// hosts' order): computed once, read by the counts, signatures and profiles.
+struct TopSets {
+  std::vector<uint64_t> begin{0};
+  std::vector<uint16_t> index;
+  size_t hosts() const { return begin.size() - 1; }
+  std::span<const uint16_t> of(size_t h) const { return {index.data() + begin[h], size_t(begin[h + 1] - begin[h])}; }
+};
+// Throws std::invalid_argument when there are more than 65536 top ports.
+TopSets top_sets(const HostPortSets& hosts, const std::vector<PortKey>& top);
+
 // Index of (i, j), i <= j < k, in the upper triangle stored row by row.
 inline size_t pair_index(size_t i, size_t j, size_t k) { return i * k - i * (i - 1) / 2 + (j - i); }
 
@@ -59,6 +70,7 @@ inline size_t pair_index(size_t i, size_t j, size_t k) { return i * k - i * (i -
 // top ports are left out (counted in *left_out). Sums over host partitions.
 std::vector<uint64_t> cooccurrence(const HostPortSets& hosts, const std::vector<PortKey>& top,
                                    uint32_t max_host_ports, uint64_t* left_out = nullptr);
+std::vector<uint64_t> cooccurrence(const TopSets& sets, size_t k, uint32_t max_host_ports, uint64_t* left_out = nullptr);
 
 // What Eigen makes of the counts. Ports are the top ports, in their order.
 struct PortStructure {
@@ -91,6 +103,9 @@ std::vector<uint16_t> signature_ports(const Signature& s);  // the indices back
 // Distinct signatures of `hosts` (hosts without a top port are left out) and
 // how many hosts have each, sorted by signature.
 std::vector<std::pair<Signature, uint64_t>> local_signatures(const HostPortSets& hosts, const std::vector<PortKey>& top);
+// The same from the hosts' top sets: hosts grouped by a hash of their set
+// (sets compared where hashes meet), one string per distinct set.
+std::vector<std::pair<Signature, uint64_t>> local_signatures(const TopSets& sets);
 
 // Profiles: the port sets that at least `min_hosts` hosts have exactly,
 // ordered by hosts descending, then signature ascending (profile i is entry i).
@@ -111,6 +126,7 @@ struct HostProfiles {
   std::vector<double> similarity;  // Jaccard of the host's set and the profile's (1: exact)
 };
 HostProfiles assign_profiles(const HostPortSets& hosts, const std::vector<PortKey>& top, const Profiles& profiles);
+HostProfiles assign_profiles(const std::vector<uint32_t>& ip, const TopSets& sets, size_t k, const Profiles& profiles);
 
 // Adjusted Rand index of two labelings of the same items (Hubert and Arabie).
 double adjusted_rand_index(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
