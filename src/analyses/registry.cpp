@@ -7,6 +7,7 @@ namespace scanhpc::analyses {
 std::unique_ptr<ScanAnalysis> make_multiprobe();
 std::unique_ptr<ScanAnalysis> make_hosts();
 std::unique_ptr<ScanAnalysis> make_structure();
+std::unique_ptr<ScanAnalysis> make_scanner();
 
 const std::vector<ScanAnalysisInfo>& scan_analyses() {
   static const std::vector<ScanAnalysisInfo> registry{
@@ -14,6 +15,8 @@ const std::vector<ScanAnalysisInfo>& scan_analyses() {
       {"hosts", "one row per host: records, ports, TTLs, reasons, first and last seen (seed 001)", make_hosts},
       {"structure", "ports open together: P(a | b), a spectral embedding and clusters of the top ports, host profiles",
        make_structure},
+      {"scanner", "the scanner from its timestamps: services per second, span, pauses, random or address order",
+       make_scanner},
   };
   return registry;
 }

@@ -83,6 +83,16 @@ std::vector<CatalogueEntry> build() {
                 "ttl_max); a field whose bit is clear is 0 and means unknown",
                 {1, 2, 4},
                 "known_ts known_reason known_ttl"}});
+  // scanner (scan): the scanner's signature from timestamps
+  add("/scanner/rate", "second", kUnixSeconds, "a second of the scan with an open observation, Unix seconds");
+  add("/scanner/rate", "services", "services", "services first seen in that second");
+  add("/scanner/rate", "observations", "observations", "open observations with that timestamp");
+  add("/scanner/pauses", "start", kUnixSeconds, "first second of a pause: no service first seen, Unix seconds");
+  add("/scanner/pauses", "seconds", "s", "length of the pause (a duration, not a time)");
+  add("/scanner/order", "address_bucket", "1",
+      "bucket of the target address: 64 equal slices of [address_min, address_max]");
+  add("/scanner/order", "time_bucket", "1", "bucket of the first sighting: 64 equal slices of [first_seen, last_seen]");
+  add("/scanner/order", "services", "services", "services first seen in that address and time bucket");
   // structure (scan, gps model): ports open together, their clusters, host profiles
   add("/structure/port_clusters", "rank", "1", "0-based place of the port among the top ports (most hosts first)");
   add("/structure/port_clusters", "port", "port", "port number");
