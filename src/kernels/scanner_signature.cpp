@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "scanhpc/core/codes.hpp"
+#include "scanhpc/core/radix_sort.hpp"
 
 namespace scanhpc::scanner {
 
@@ -32,7 +33,7 @@ RatePartial local_rates(const std::vector<ServiceEntry>& sorted) {
     i = j;
   }
   auto count = [](std::vector<uint32_t>& v, CountMap& into) {
-    std::sort(v.begin(), v.end());
+    radix_sort(v);  // millions of seconds: std::sort was most of the analysis
     for (size_t i = 0; i < v.size();) {
       size_t j = i;
       while (j < v.size() && v[j] == v[i]) ++j;
