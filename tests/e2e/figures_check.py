@@ -483,9 +483,30 @@ def check_structure(f, name, d):
     return True
 
 
+def check_scanner(f, name, d):
+    g = f["scanner"]
+    if name == "scanner_rate":
+        for c in ("second", "services", "observations"):
+            same(name, c, d[c], g["rate"][c][()])
+        same(name, "pause starts", d["pause_start"], g["pauses"]["start"][()])
+        same(name, "pause lengths", d["pause_seconds"], g["pauses"]["seconds"][()])
+    elif name == "scanner_order":
+        cells = g["order"]["services"][()]
+        b = int(round(math.sqrt(len(cells))))
+        for r, row in enumerate(d["services"]):
+            if not same(name, f"grid row {r}", row, cells[r * b:(r + 1) * b]):
+                break
+        if len(d["services"]) != b:
+            bad(name, "grid size")
+        same(name, "correlation", [d["correlation"]], [float(g.attrs["ip_time_correlation"])])
+    else:
+        return False
+    return True
+
+
 CHECKS = {"multiprobe_": check_multiprobe, "hosts_": check_hosts, "gps_": check_gps, "flow_": check_flow,
           "ports_": check_ports, "sweep_": check_sweep,
-          "structure_": check_structure}
+          "structure_": check_structure, "scanner_": check_scanner}
 
 
 def main():

@@ -70,6 +70,8 @@ for line in open(sys.argv[1]):
         g = f[table]
         cols = [c.decode() if isinstance(c, bytes) else c for c in g.attrs["columns"]]
         data = {c: g[c][()] for c in cols}
+        units = {c: (lambda u: u.decode() if isinstance(u, bytes) else (str(u) if u is not None else None))(g[c].attrs.get("units"))
+                 for c in cols}
     text = open(name + ".csv", "rb").read()
     if gzip.open(name + ".csv.gz").read() != text:
         bad.append(f"{name}.csv.gz differs from {name}.csv")
@@ -92,12 +94,17 @@ for line in open(sys.argv[1]):
                 bad.append(f"{name}/{c}: integers differ, first {next((a, b) for a, b in zip(got, want) if a != b)}")
             if len(v) and not np.array_equal(typed[c].to_numpy().astype(v.dtype), v):
                 bad.append(f"{name}/{c}: pandas' integers differ")
-            if c in IPS and v.dtype.itemsize <= 4:
+            # the units attribute first (as the exporter reads it), else the column name
+            u = units[c]
+            is_ip = u == "ipv4" if u else c in IPS
+            is_seconds = (u.startswith("seconds since 1970-01-01") or u == "unix seconds") if u else c in SECONDS
+            is_day = u.startswith("days since 1970-01-01") if u else c in DAYS
+            if is_ip and v.dtype.itemsize <= 4:
                 want_r = [str(ipaddress.IPv4Address(int(x))) for x in v]; checked["ip"] += len(v)
-            elif c in SECONDS:
+            elif is_seconds:
                 want_r = [datetime.datetime.fromtimestamp(int(x), tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
                           for x in v]; checked["time"] += len(v)
-            elif c in DAYS:
+            elif is_day:
                 want_r = [(datetime.date(1970, 1, 1) + datetime.timedelta(days=int(x))).isoformat() for x in v]
                 checked["day"] += len(v)
             else:

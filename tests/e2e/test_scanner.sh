@@ -4,7 +4,8 @@
 # 20-second pause, and the same targets in a random permutation), /scanner's per-second counts
 # equal a count made here in Python from the file, the address-time correlation equals numpy's
 # over the same grid, the verdicts are "random permutation" (masscan, the permuted file) and
-# "address order", the pause is found, and the tables are identical at 1-4 ranks.
+# "address order", the pause is found, the tables are identical at 1-4 ranks, and the
+# notebook's figures draw the file's numbers.
 # Usage (ctest): bash tests/e2e/test_scanner.sh <scanhpc-binary> <repo-root>
 set -euo pipefail
 
@@ -107,6 +108,14 @@ if name == "ordered":
 sys.exit(0 if ok else 1)
 PY
 done
+
+echo "== notebooks/scanner.ipynb on the ordered scan"
+if run_figures figs ordered-n0.h5 figs; then
+  expect_pngs figs scanner_rate scanner_order
+  check_figures figs ordered-n0.h5 --drawn scanner_rate scanner_order
+else
+  fail "figures.sh failed on the ordered scan"; tail -20 figs.log >&2
+fi
 
 if [ $failures -ne 0 ]; then
   echo "test_scanner: $failures failure(s)" >&2
