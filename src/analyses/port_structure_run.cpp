@@ -19,16 +19,10 @@ namespace {
 
 using structure::PortKey;
 
-std::string port_name(PortKey k) {
-  return std::string(proto_name(Proto(structure::key_proto_of(k)))) + "/" + std::to_string(structure::key_port_of(k));
-}
+std::string proto_label(PortKey k) { return std::string(proto_name(Proto(structure::key_proto_of(k)))); }
+std::string port_name(PortKey k) { return proto_label(k) + "/" + std::to_string(structure::key_port_of(k)); }
 
-// FNV-1a of a signature's bytes: its owner rank.
-int signature_owner(const std::string& s, int ranks) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-  return key_owner(h, ranks);
-}
+int signature_owner(const std::string& s, int ranks) { return key_owner(structure::signature_hash(s), ranks); }
 
 // Wire record of a signature count: u32 length, u64 hosts, the bytes.
 void put_signature(std::string& out, const std::string& sig, uint64_t hosts) {
@@ -149,7 +143,7 @@ void PortStructureRun::write(h5::File& out, const dist::Comm& comm) {
     std::vector<uint32_t> cluster, rank;
     for (size_t i = r0; i < r1; ++i) {
       port.push_back(structure::key_port_of(top_[i]));
-      proto.push_back(std::string(proto_name(Proto(structure::key_proto_of(top_[i])))));
+      proto.push_back(proto_label(top_[i]));
       hosts.push_back(counts_[structure::pair_index(i, i, k)]);
       cluster.push_back(structure_.cluster[i]);
       rank.push_back(uint32_t(i));
@@ -168,7 +162,7 @@ void PortStructureRun::write(h5::File& out, const dist::Comm& comm) {
     for (size_t i = r0; i < r1; ++i)
       for (size_t j = 0; j < d; ++j) {
         port.push_back(structure::key_port_of(top_[i]));
-        proto.push_back(std::string(proto_name(Proto(structure::key_proto_of(top_[i])))));
+        proto.push_back(proto_label(top_[i]));
         dim.push_back(uint32_t(j));
         value.push_back(structure_.embedding[i * d + j]);
       }
@@ -196,9 +190,9 @@ void PortStructureRun::write(h5::File& out, const dist::Comm& comm) {
         const uint64_t n = counts_[structure::pair_index(std::min(a, b), std::max(a, b), k)];
         if (n == 0) continue;
         a_port.push_back(structure::key_port_of(top_[a]));
-        a_proto.push_back(std::string(proto_name(Proto(structure::key_proto_of(top_[a])))));
+        a_proto.push_back(proto_label(top_[a]));
         b_port.push_back(structure::key_port_of(top_[b]));
-        b_proto.push_back(std::string(proto_name(Proto(structure::key_proto_of(top_[b])))));
+        b_proto.push_back(proto_label(top_[b]));
         both.push_back(n);
         p_a_given_b.push_back(double(n) / double(counts_[structure::pair_index(b, b, k)]));
       }

@@ -3,7 +3,9 @@
 // visited targets in a random permutation or in address order
 // (kernels/scanner_signature). Counts are summed over ranks; the tables are
 // small (one row per second of the scan, a 64 x 64 grid) and written by rank 0.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "scanhpc/analyses/scan_analysis.hpp"
 #include "scanhpc/commands/scan_output.hpp"

@@ -309,6 +309,8 @@ Signature signature_of(std::span<const PortKey> ports, const std::vector<PortKey
   return encode(set);
 }
 
+uint64_t signature_hash(const Signature& s) { return set_hash(signature_ports(s)); }
+
 std::vector<uint16_t> signature_ports(const Signature& s) {
   std::vector<uint16_t> out;
   for (size_t i = 0; i + 1 < s.size(); i += 2) out.push_back(uint16_t(uint8_t(s[i]) | uint16_t(uint8_t(s[i + 1])) << 8));

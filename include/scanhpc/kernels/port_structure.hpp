@@ -100,6 +100,8 @@ std::vector<double> conditional_probabilities(const std::vector<uint64_t>& upper
 using Signature = std::string;
 Signature signature_of(std::span<const PortKey> ports, const std::vector<PortKey>& top);
 std::vector<uint16_t> signature_ports(const Signature& s);  // the indices back
+// FNV-1a of a signature's bytes (the same for its indices): equal sets hash alike on every rank.
+uint64_t signature_hash(const Signature& s);
 // Distinct signatures of `hosts` (hosts without a top port are left out) and
 // how many hosts have each, sorted by signature.
 std::vector<std::pair<Signature, uint64_t>> local_signatures(const HostPortSets& hosts, const std::vector<PortKey>& top);
