@@ -9,6 +9,7 @@
 
 #include "scanhpc/analyses/scan_analysis.hpp"
 #include "scanhpc/commands/scan_output.hpp"
+#include "scanhpc/kernels/multiprobe_causes.hpp"
 #include "scanhpc/kernels/scanner_signature.hpp"
 
 namespace scanhpc::analyses {
@@ -19,7 +20,10 @@ constexpr uint64_t kPauseSeconds = 5;
 
 class Scanner final : public ScanAnalysis {
  public:
-  void accumulate(const std::vector<ServiceEntry>& sorted) override { part_ = scanner::local_rates(sorted); }
+  void accumulate(const std::vector<ServiceEntry>& sorted) override {
+    part_ = scanner::local_rates(sorted);
+    sequences_ = causes::local_sequences(sorted);
+  }
   void merge(const dist::Comm& comm) override {
     services_ = commands::merge_countmap(comm, part_.services_per_second);
     observations_ = commands::merge_countmap(comm, part_.observations_per_second);
@@ -36,6 +40,11 @@ class Scanner final : public ScanAnalysis {
     correlation_ = scanner::order_correlation(cells_, kOrderBuckets);
     pauses_ = scanner::pauses(seconds, kPauseSeconds);
     part_ = {};
+    // The retry schedule, as multiprobe infers it (kernels/multiprobe_causes).
+    auto words = causes::local_evidence(sequences_, causes::epoch_starts(observations_.entries())).words();
+    sequences_ = {};
+    comm.allreduce_sum_inplace(words);
+    schedule_ = causes::infer_schedule(causes::Evidence::from_words(words));
   }
   void write(h5::File& out, const dist::Comm& comm) override {
     const auto per_second = services_.entries();
@@ -61,6 +70,11 @@ class Scanner final : public ScanAnalysis {
     out.write_attr("/scanner", "order", std::string(scanner::order_verdict(correlation_)));
     out.write_attr("/scanner", "address_min", uint64_t(ip_min_));
     out.write_attr("/scanner", "address_max", uint64_t(ip_max_));
+    // The retry schedule the repeats show (docs/multiprobe-causes.md; per service in /multiprobe).
+    out.write_attr("/scanner", "retries_inferred", uint64_t(schedule_.retries));
+    out.write_attr("/scanner", "retry_spacing_seconds", schedule_.retry_spacing_tenths / 10.0);
+    out.write_attr("/scanner", "immediate_retries", uint64_t(schedule_.immediate_retries));
+    out.write_attr("/scanner", "target_retransmissions", uint64_t(schedule_.retransmissions));
     const bool root = comm.is_root();
     {
       std::vector<uint64_t> second, services, observations;
@@ -101,7 +115,11 @@ class Scanner final : public ScanAnalysis {
     std::snprintf(r, sizeof r, "%.2f", correlation_);
     return "scanner: " + std::to_string(t_max_ >= t_min_ && n_services_ > n_without_ts_ ? t_max_ - t_min_ + 1 : 0) +
            " s, " + std::to_string(pauses_.size()) + " pause(s), " + scanner::order_verdict(correlation_) +
-           " (address-time correlation " + r + ")";
+           " (address-time correlation " + r + ")" +
+           (schedule_.retries ? ", " + std::to_string(schedule_.retries) + " retries " +
+                                    std::to_string(schedule_.retry_spacing_tenths / 10) + "." +
+                                    std::to_string(schedule_.retry_spacing_tenths % 10) + " s apart"
+                              : std::string(", no retries seen"));
   }
 
  private:
@@ -112,6 +130,8 @@ class Scanner final : public ScanAnalysis {
   std::vector<uint64_t> cells_;
   double correlation_ = 0;
   std::vector<scanner::Pause> pauses_;
+  causes::LocalSequences sequences_;
+  causes::Schedule schedule_;
 };
 
 }  // namespace

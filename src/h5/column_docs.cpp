@@ -66,6 +66,21 @@ std::vector<CatalogueEntry> build() {
   add("/multiprobe/intervals", "seconds", "s",
       "difference between consecutive timestamps of the same service (a duration, not a time)");
   add("/multiprobe/intervals", "count", "intervals", "intervals of that length, over all services");
+  add("/multiprobe/causes", "cause", "1",
+      "label bits of a service seen more than once: 1 scanner retries, 2 target retransmissions, 4 separate "
+      "scans, 0 unknown (attribute label_names; docs/multiprobe-causes.md)");
+  add("/multiprobe/causes", "services", "services", "services seen more than once with that label");
+  add("/multiprobe/causes", "repeats", "observations", "their observations after the first");
+  add("/multiprobe/cause_intervals", "cause", "1",
+      "cause of a repeat (label bits as in /multiprobe/causes; 3: an offset both ladders predict)");
+  add("/multiprobe/cause_intervals", "seconds", "s",
+      "time since the service's previous observation (a duration, not a time)");
+  add("/multiprobe/cause_intervals", "repeats", "observations", "repeats with that cause and interval");
+  add("/multiprobe/service_causes", "ip", "ipv4", "IPv4 address of the host (u32, host order)");
+  add("/multiprobe/service_causes", "port", "port", "port of the service");
+  add("/multiprobe/service_causes", "proto", "category", "protocol: 0 unknown, 1 tcp, 2 udp, 3 sctp, 4 icmp, 5 arp, 6 err");
+  add("/multiprobe/service_causes", "observations", "observations", "open observations of the service");
+  add("/multiprobe/service_causes", "cause", "1", "label bits as in /multiprobe/causes");
   add("/hosts/table", "ip", "ipv4", "IPv4 address of the host (u32, host order: 198.18.0.33 is 0xC6120021)");
   add("/hosts/table", "records", "observations", "open observations of the host");
   add("/hosts/table", "ports", "ports", "distinct (proto, port) open on the host");

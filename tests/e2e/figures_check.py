@@ -75,6 +75,28 @@ def check_multiprobe(f, name, d):
     elif name == "multiprobe_reasons_per_service":
         same(name, "reasons", d["reasons"], col(f, "multiprobe/reasons_per_service", "reasons"))
         same(name, "services", d["services"], col(f, "multiprobe/reasons_per_service", "services"))
+    elif name == "multiprobe_causes":
+        if "multiprobe/causes" not in f:
+            if d["seconds"]:
+                bad(name, "bars drawn without /multiprobe/causes")
+            return True
+        g = f["multiprobe/cause_intervals"]
+        cause, secs, reps = g["cause"][()], g["seconds"][()], g["repeats"][()]
+        if len(secs):
+            keep = secs <= d["xmax"]
+            same(name, "cause", d["cause"], cause[keep])
+            same(name, "seconds", d["seconds"], secs[keep])
+            same(name, "repeats", d["repeats"], reps[keep])
+            if int(d["not_drawn"]) != int(reps[~keep].sum()):
+                bad(name, f"not_drawn {d['not_drawn']} != {int(reps[~keep].sum())}")
+        a = f["multiprobe/causes"].attrs
+        sched = a["schedule"].decode() if isinstance(a["schedule"], bytes) else str(a["schedule"])
+        if d["schedule"] != sched:
+            bad(name, f"schedule: drawn {d['schedule']!r}, file {sched!r}")
+        if int(a["loss_estimable"]):
+            close(name, "missed_share", d["missed_share"], a["loss_missed_share"])
+        elif d["missed_share"] is not None:
+            bad(name, "a loss drawn where the file has none")
     elif name in ("multiprobe_intervals", "multiprobe_interval_stats"):
         g = f["multiprobe/intervals"]
         secs, counts = g["seconds"][()], g["count"][()]
