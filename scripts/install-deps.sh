@@ -12,6 +12,7 @@ packages=(
   python3-xarray python3-h5netcdf  # reading outputs with xarray (README, "Reading results")
   clang libclang-rt-14-dev libomp-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, the asan-ubsan preset)
   slurm-wlm slurm-client munge procps  # the SLURM test starts a one-node cluster (tests/slurm)
+  masscan iproute2 nftables tcpdump  # the netlab test scans planted services in network namespaces (tests/netlab)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -133,9 +133,14 @@ class Multiprobe final : public ScanAnalysis {
       out.write_attr(c, "loss_probe_loss", loss_.probe_loss);
       out.write_attr(c, "loss_probe_loss_low", loss_.probe_loss_low);
       out.write_attr(c, "loss_probe_loss_high", loss_.probe_loss_high);
-      out.write_attr(c, "loss_seen_k", std::vector<uint64_t>(causes_.seen_k.begin() + 1, causes_.seen_k.end()));
     } else {
       out.write_attr(c, "loss_why_not", loss_.why_not);
+    }
+    if (schedule_.retries > 0) {
+      out.write_attr(c, "loss_seen_k", std::vector<uint64_t>(causes_.seen_k.begin() + 1, causes_.seen_k.end()));
+      out.write_attr(c, "loss_fit_p_value", loss_.fit_p_value);
+      out.write_attr(c, "loss_fit_distance", loss_.fit_distance);
+      out.write_attr(c, "loss_overdispersion", loss_.overdispersion);
     }
     {
       std::vector<uint8_t> cause;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <tuple>
 
@@ -323,6 +324,35 @@ uint8_t classify(const Observation* obs, size_t n, const Schedule& s, const std:
   return (label & 0x80) ? 0 : label;
 }
 
+namespace {
+// The regularized upper incomplete gamma function Q(a, x) (series below
+// a + 1, continued fraction above: Numerical Recipes, 6.2): the chi-square
+// survival function is Q(df / 2, x / 2).
+double gamma_q(double a, double x) {
+  if (x <= 0) return 1.0;
+  const double lg = std::lgamma(a);
+  if (x < a + 1) {
+    double sum = 1.0 / a, term = sum;
+    for (int n = 1; n < 1000 && std::abs(term) > std::abs(sum) * 1e-15; ++n) term *= x / (a + n), sum += term;
+    return std::max(0.0, 1.0 - sum * std::exp(-x + a * std::log(x) - lg));
+  }
+  double b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
+  for (int i = 1; i < 1000; ++i) {
+    const double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::abs(d) < 1e-300) d = 1e-300;
+    c = b + an / c;
+    if (std::abs(c) < 1e-300) c = 1e-300;
+    d = 1 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::abs(del - 1) < 1e-15) break;
+  }
+  return std::exp(-x + a * std::log(x) - lg) * h;
+}
+}  // namespace
+
 LossEstimate estimate_loss(const std::vector<uint64_t>& seen_k, uint32_t probes) {
   LossEstimate L;
   L.probes = probes;
@@ -346,6 +376,48 @@ LossEstimate estimate_loss(const std::vector<uint64_t>& seen_k, uint32_t probes)
     }
   }
   const double p = 0.5 * (lo + hi);
+  // The model must fit: the counts of services seen k times against the
+  // truncated binomial. A scan's services are never exactly alike (a duplicate
+  // filter hides some repeats, some targets get an extra probe), so with
+  // thousands of services a chi-square test rejects any model; what decides is
+  // how far apart the two distributions are (total variation: the share of
+  // services the model puts in another cell). Beyond 10% the repeats are not
+  // one answer per probe (another mechanism) and no estimate is given; below,
+  // the overdispersion chi-square / df widens the interval (quasi-likelihood).
+  double phi = 1;
+  {
+    std::vector<double> obs_k, exp_k;
+    double o_acc = 0, e_acc = 0, tv = 0;
+    for (uint32_t k = 1; k <= probes; ++k) {
+      const double logc = std::lgamma(n + 1) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1);
+      const double pk = std::exp(logc + k * std::log(p) + (n - k) * std::log1p(-p)) / pi(p);
+      const double ok = k < seen_k.size() ? double(seen_k[k]) : 0.0;
+      tv += std::abs(ok / D - pk);
+      o_acc += ok;
+      e_acc += D * pk;
+      if (e_acc >= 5 || k == probes) obs_k.push_back(o_acc), exp_k.push_back(e_acc), o_acc = e_acc = 0;
+    }
+    L.fit_distance = tv / 2;
+    if (exp_k.size() > 1 && exp_k.back() < 5) {  // a small last cell joins the one before
+      obs_k[obs_k.size() - 2] += obs_k.back(), exp_k[exp_k.size() - 2] += exp_k.back();
+      obs_k.pop_back(), exp_k.pop_back();
+    }
+    double x2 = 0;
+    for (size_t i = 0; i < obs_k.size(); ++i) x2 += (obs_k[i] - exp_k[i]) * (obs_k[i] - exp_k[i]) / exp_k[i];
+    const double df = double(obs_k.size()) - 2;  // cells - 1 (the total) - 1 (p)
+    L.fit_p_value = df >= 1 ? gamma_q(df / 2, x2 / 2) : std::nan("");
+    if (df >= 1) phi = std::max(1.0, x2 / df);
+    L.overdispersion = phi;
+    if (L.fit_distance > 0.1) {
+      char why[200];
+      std::snprintf(why, sizeof why,
+                    "the counts of services seen 1..%u times are not one answer probability per probe: "
+                    "the best such model puts %.0f%% of the services in another count", probes,
+                    100 * L.fit_distance);
+      L.why_not = why;
+      return L;
+    }
+  }
   L.estimable = true;
   L.answer_probability = p;
   L.probe_loss = 1.0 - p;
@@ -364,13 +436,14 @@ LossEstimate estimate_loss(const std::vector<uint64_t>& seen_k, uint32_t probes)
   if (p < 1.0 - 1e-9) {
     const double h = std::min(1e-6, 0.5 * std::min(p, 1.0 - p));
     const double info = -(dl(p + h) - dl(p - h)) / (2 * h);
-    var_p = info > 0 ? 1.0 / info : 0;
+    var_p = info > 0 ? phi / info : 0;
   }
   const double z = 1.959963984540054;
   L.probe_loss_low = std::clamp(1.0 - p - z * std::sqrt(var_p), 0.0, 1.0);
   L.probe_loss_high = std::clamp(1.0 - p + z * std::sqrt(var_p), 0.0, 1.0);
   const double dpi = n * std::pow(1.0 - p, n - 1);
-  const double var_n = D * (1.0 - pi_hat) / (pi_hat * pi_hat) + std::pow(D * dpi / (pi_hat * pi_hat), 2) * var_p;
+  const double var_n =
+      phi * D * (1.0 - pi_hat) / (pi_hat * pi_hat) + std::pow(D * dpi / (pi_hat * pi_hat), 2) * var_p;
   if (f0 <= 1e-9) {
     L.missed_low = L.missed_high = 0;
   } else {

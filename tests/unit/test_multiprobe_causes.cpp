@@ -206,4 +206,10 @@ TEST_CASE("causes: the loss interval covers the true share missed in most simula
   // Not estimable without a second probe or without a service seen twice.
   CHECK_FALSE(estimate_loss({0, 100}, 1).estimable);
   CHECK_FALSE(estimate_loss({0, 100, 0}, 2).estimable);
+  // Counts no single answer probability explains (the bundled testnet scan's
+  // shape: most services once, a bump at 3-4) are refused, with the reason.
+  const auto odd = estimate_loss({0, 1378, 14, 82, 173, 176, 5, 3}, 7);
+  CHECK_FALSE(odd.estimable);
+  CHECK(odd.fit_distance > 0.1);
+  CHECK(odd.why_not.find("not one answer probability") != std::string::npos);
 }

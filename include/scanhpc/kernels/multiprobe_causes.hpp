@@ -85,6 +85,9 @@ uint8_t classify(const Observation* obs, size_t n, const Schedule& s, const std:
 // the share of services that answered no probe, (1 - p)^probes, and a 95%
 // interval for the share of services missed (log-normal interval for the
 // number missed, Chao 1987, with the variance of the Horvitz-Thompson count).
+// Not estimable when the fitted counts are more than 10% of the services away
+// from the observed (total variation); the interval is widened by the
+// overdispersion (chi-square / df) when the fit is merely imperfect.
 struct LossEstimate {
   bool estimable = false;
   std::string why_not;           // when not estimable
@@ -96,6 +99,9 @@ struct LossEstimate {
   double missed_share = 0;       // services that answered no probe / all services
   double missed_low = 0, missed_high = 0;
   double services_estimated = 0; // seen + missed
+  double fit_p_value = 0;        // chi-square test of the truncated binomial (NaN: too few cells)
+  double fit_distance = 0;       // total variation between the observed and fitted counts
+  double overdispersion = 1;     // chi-square / df (at least 1): the interval's variance factor
 };
 LossEstimate estimate_loss(const std::vector<uint64_t>& seen_k, uint32_t probes);
 
