@@ -5,7 +5,8 @@
 # the train-* scans only; on the held-back test-* scans at least 95% of the services seen more
 # than once must get their true label, and on the ten loss-* scans (retries, SYN-ACKs dropped at
 # random) the 95% interval of the share of services that answered no probe must cover the true
-# share in at least 9. /multiprobe is identical with no mpirun and at 2-4 ranks.
+# share in at least 9; every scan with retries and no retransmissions gets the retry count and
+# spacing (within 0.3 s) its capture shows. /multiprobe is identical with no mpirun and at 2-4 ranks.
 # Usage (ctest): bash tests/e2e/test_multiprobe_causes.sh <scanhpc-binary> <repo-root>
 set -uo pipefail
 
@@ -15,15 +16,16 @@ LAB="$ROOT/tests/data/netlab"
 EVAL="$ROOT/tests/netlab/evaluate.py"
 
 echo "--- train (the scans the classifier was tuned on)"
-"$PY" "$EVAL" "$SCANHPC" train "$LAB"/train-* || fail "evaluation of the train scans failed"
+"$PY" "$EVAL" "$SCANHPC" train "$LAB"/train-* --schedules || fail "evaluation of the train scans failed"
 echo "--- test (held back)"
-if "$PY" "$EVAL" "$SCANHPC" test "$LAB"/test-* --min-accuracy 0.95; then
-  echo "  ok   at least 95% of the held-back scans' repeated services labelled with their true cause"
+if "$PY" "$EVAL" "$SCANHPC" test "$LAB"/test-* --min-accuracy 0.95 --schedules; then
+  echo "  ok   at least 95% of the held-back scans' repeated services labelled with their true cause;"
+  echo "       every retry-only scan's retry count and spacing as its capture shows them"
 else
-  fail "fewer than 95% of the held-back scans' repeated services labelled correctly"
+  fail "fewer than 95% of the held-back scans' repeated services labelled correctly, or a retry schedule missed"
 fi
 echo "--- loss (planted SYN-ACK drops, retries)"
-if "$PY" "$EVAL" "$SCANHPC" loss "$LAB"/loss-* --min-covered 9; then
+if "$PY" "$EVAL" "$SCANHPC" loss "$LAB"/loss-* --min-covered 9 --schedules; then
   echo "  ok   the loss interval covers the true share in at least 9 of the 10 scans"
 else
   fail "the loss interval covers the true share in fewer than 9 of the 10 scans"

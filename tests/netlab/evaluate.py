@@ -30,10 +30,13 @@ def main():
     ap.add_argument("labs", nargs="+")
     ap.add_argument("--min-accuracy", type=float)
     ap.add_argument("--min-covered", type=int)
+    ap.add_argument("--schedules", action="store_true",
+                    help="fail unless every scan with retries and no retransmissions gets the retry count "
+                         "and spacing (within 0.3 s) its capture shows")
     ap.add_argument("--ranks", type=int, default=0, help="run under mpirun -n RANKS (0: no mpirun)")
     a = ap.parse_args()
     os.makedirs(a.outdir, exist_ok=True)
-    right = total = covered = loss_scans = 0
+    right = total = covered = loss_scans = sched_ok = sched_scans = 0
     print(f"{'scan':28} {'truth labels':34} {'correct':>12} {'schedule':44} loss: true / estimate [95%]")
     for lab in a.labs:
         name = os.path.basename(os.path.normpath(lab))
@@ -59,6 +62,12 @@ def main():
         sched = at["schedule"] if isinstance(at["schedule"], str) else at["schedule"].decode()
         line = f"{name:28} {json.dumps(labels, sort_keys=True):34} {ok:>5}/{len(want):<6} {sched[:44]:44}"
         cfg = truth["config"]
+        if cfg.get("retries", 0) > 0 and not cfg.get("drop_rst") and "probes_per_target_mode" in truth:
+            sched_scans += 1
+            want_r, want_s = truth["probes_per_target_mode"] - 1, truth["probe_spacing_median"]
+            good = int(at["retries"]) == want_r and abs(float(at["retry_spacing_seconds"]) - want_s) <= 0.3
+            sched_ok += good
+            line += f" capture: {want_r} retries {want_s:.2f} s {'=' if good else 'DIFFERENT'}"
         if cfg.get("synack_drop_pct", 0) > 0 and cfg.get("retries", 0) > 0 and not cfg.get("drop_rst"):
             loss_scans += 1
             if at.get("loss_estimable"):
@@ -70,9 +79,11 @@ def main():
                 line += f" {truth['true_loss']:.4f} / not estimable"
         print(line)
     acc = right / total if total else 0.0
-    print(f"labelled correctly: {right}/{total} = {acc:.4f}; loss intervals covering the truth: {covered}/{loss_scans}")
+    print(f"labelled correctly: {right}/{total} = {acc:.4f}; loss intervals covering the truth: {covered}/{loss_scans}; "
+          f"retry schedules as the capture shows them: {sched_ok}/{sched_scans}")
     failed = (a.min_accuracy is not None and acc < a.min_accuracy) or \
-             (a.min_covered is not None and covered < a.min_covered)
+             (a.min_covered is not None and covered < a.min_covered) or \
+             (a.schedules and sched_ok < sched_scans)
     sys.exit(1 if failed else 0)
 
 

@@ -12,6 +12,7 @@
 #   SYNACK_RETRIES (5) the targets' net.ipv4.tcp_synack_retries
 #   DROP (0)          % of the targets' SYN-ACKs the router drops (nft numgen random)
 #   RESCAN (0)        N > 0: a second scan (--seed SEED+1000) N seconds after the first ends
+#   NETNS (mp)        prefix of the namespaces' names (NETNS-s, NETNS-r, NETNS-t)
 # Consecutive addresses and ports fill masscan 1.3.2's duplicate table (65,536 buckets of 4,
 # bucket = (ip + port) ^ ...): each bucket holds many services, so repeats are reported as
 # they are on Internet-wide scans, where the table churns.
@@ -28,7 +29,7 @@ out=$(cd "$out" && pwd)
 SEED=${SEED:-1} HOSTS=${HOSTS:-256} PORTS=${PORTS:-8000-8031} OPEN=${OPEN:-25}
 RETRIES=${RETRIES:-0} RATE=${RATE:-2000} WAIT=${WAIT:-40} DROPRST=${DROPRST:-0}
 SYNACK_RETRIES=${SYNACK_RETRIES:-5} DROP=${DROP:-0} RESCAN=${RESCAN:-0}
-S=mp-s R=mp-r T=mp-t
+S=${NETNS:-mp}-s R=${NETNS:-mp}-r T=${NETNS:-mp}-t
 cleanup() {
   [ -n "${listener:-}" ] && kill "$listener" 2>/dev/null || true
   [ -n "${capture:-}" ] && kill "$capture" 2>/dev/null || true

@@ -62,6 +62,7 @@ def main(out):
     seen = defaultdict(set)                  # (ip, port) -> runs with a SYN-ACK
     events = []                              # (t, ip, port, cause, ttl)
     probes = Counter()
+    probe_times = defaultdict(list)
     synacks_received = 0
     for t, src, dst, sport, dport, seq, ack, flags, ttl in packets(f"{out}/scanner.pcap"):
         run = run_of(t)
@@ -69,6 +70,7 @@ def main(out):
             key = (dotted(dst), dport)
             syn_pending[(run, *key)].append(t)
             probes[key] += 1
+            probe_times[(run, *key)].append(t)
         elif flags & 0x12 == 0x12 and dotted(dst) == "10.88.0.1":    # a SYN-ACK
             synacks_received += 1
             key = (dotted(src), sport)
@@ -107,6 +109,7 @@ def main(out):
                 mask |= CAUSE_BIT[evs[pick][3]]
         causes[key] = mask
     all_causes = Counter(e[3] for e in events)
+    gaps = sorted(b - a for v in probe_times.values() for a, b in zip(v, v[1:]) if b - a < 20)
     found = {k for k in records if k in planted}
     services = sorted(records)
     truth = {
@@ -115,6 +118,11 @@ def main(out):
         "found": len(found),
         "true_loss": 1 - len(found) / len(planted) if planted else 0.0,
         "probes_to_planted": sum(probes[k] for k in planted),
+        # what the scanner did, from its capture: probes per target (most common) and the
+        # median time between a target's consecutive probes (under 20 s: one scan)
+        "probes_per_target_mode": Counter(len(v) for v in probe_times.values()).most_common(1)[0][0]
+        if probe_times else 0,
+        "probe_spacing_median": gaps[len(gaps) // 2] if gaps else None,
         "synacks_received": synacks_received,
         "synacks_by_cause": dict(all_causes),
         "records_by_cause": dict(reported_causes),
