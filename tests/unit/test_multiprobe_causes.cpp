@@ -61,6 +61,21 @@ Sim simulate(uint32_t services, double retry_spacing, uint32_t retries, uint32_t
   s.entries = sorted(std::move(s.entries));
   return s;
 }
+// One process's pass over a simulated scan: sequences, scans, schedule, labels.
+struct Pass {
+  LocalSequences q;
+  std::vector<uint32_t> epochs;
+  Schedule s;
+  LocalCauses labels;
+};
+Pass run(const Sim& sim) {
+  Pass p;
+  p.q = local_sequences(sim.entries);
+  p.epochs = epoch_starts(p.q.seconds.entries());
+  p.s = infer_schedule(local_evidence(p.q, p.epochs));
+  p.labels = local_causes(p.q, p.s, p.epochs);
+  return p;
+}
 double accuracy(const Sim& sim, const LocalCauses& c) {
   // Services are numbered in key order by construction (ip = i / 8, port = i % 8).
   size_t right = 0, total = 0, row = 0;
@@ -76,37 +91,31 @@ double accuracy(const Sim& sim, const LocalCauses& c) {
 
 TEST_CASE("causes: a retry ladder is found with its spacing and count", "[causes]") {
   const auto sim = simulate(5000, 2.45, 2, 0, 0.9, 1);
-  const auto q = local_sequences(sim.entries);
-  const auto ep = epoch_starts(q.seconds.entries());
-  const auto s = infer_schedule(local_evidence(q, ep));
-  CHECK(s.retries == 2);
-  CHECK_FALSE(s.retransmissions);
-  CHECK(std::abs(s.retry_spacing_tenths / 10.0 - 2.45) <= 0.15);
-  CHECK(s.explained > 0.99);
-  CHECK(accuracy(sim, local_causes(q, s, ep)) == 1.0);
+  const auto p = run(sim);
+  CHECK(p.s.retries == 2);
+  CHECK_FALSE(p.s.retransmissions);
+  CHECK(std::abs(p.s.retry_spacing_tenths / 10.0 - 2.45) <= 0.15);
+  CHECK(p.s.explained > 0.99);
+  CHECK(accuracy(sim, p.labels) == 1.0);
 }
 
 TEST_CASE("causes: the Linux SYN-ACK timer is found, and told from retries", "[causes]") {
   const auto sim = simulate(5000, 0, 0, 5, 0.6, 2);
-  const auto q = local_sequences(sim.entries);
-  const auto ep = epoch_starts(q.seconds.entries());
-  const auto s = infer_schedule(local_evidence(q, ep));
-  CHECK(s.retransmissions);
-  CHECK(s.retry_spacing_tenths == 0);
-  CHECK(accuracy(sim, local_causes(q, s, ep)) == 1.0);
+  const auto p = run(sim);
+  CHECK(p.s.retransmissions);
+  CHECK(p.s.retry_spacing_tenths == 0);
+  CHECK(accuracy(sim, p.labels) == 1.0);
 }
 
 TEST_CASE("causes: a scan with both mechanisms is found to have both", "[causes]") {
   const auto sim = simulate(5000, 4.2, 3, 5, 0.7, 3);
-  const auto q = local_sequences(sim.entries);
-  const auto ep = epoch_starts(q.seconds.entries());
-  const auto s = infer_schedule(local_evidence(q, ep));
-  CHECK(s.retransmissions);
-  CHECK(s.retries == 3);
-  CHECK(std::abs(s.retry_spacing_tenths / 10.0 - 4.2) <= 0.3);
+  const auto p = run(sim);
+  CHECK(p.s.retransmissions);
+  CHECK(p.s.retries == 3);
+  CHECK(std::abs(p.s.retry_spacing_tenths / 10.0 - 4.2) <= 0.3);
   // Sequences whose offsets only one ladder predicts are told apart; a few
   // whose offsets both predict get both bits.
-  CHECK(accuracy(sim, local_causes(q, s, ep)) > 0.8);
+  CHECK(accuracy(sim, p.labels) > 0.8);
 }
 
 TEST_CASE("causes: hand-made sequences, separate scans, TTL changes", "[causes]") {
@@ -142,10 +151,11 @@ TEST_CASE("causes: hand-made sequences, separate scans, TTL changes", "[causes]"
 
 TEST_CASE("causes: the same evidence, schedule and labels at any split into ranks", "[causes]") {
   const auto sim = simulate(3000, 3.1, 2, 4, 0.7, 4);
-  const auto whole = local_sequences(sim.entries);
-  const auto ep = epoch_starts(whole.seconds.entries());
-  const auto s = infer_schedule(local_evidence(whole, ep));
-  const auto all = local_causes(whole, s, ep);
+  const auto one = run(sim);
+  const auto& whole = one.q;
+  const auto& ep = one.epochs;
+  const auto& s = one.s;
+  const auto& all = one.labels;
   for (size_t ranks : {2u, 3u, 4u, 7u}) {
     Evidence sum;
     CountMap seconds;
