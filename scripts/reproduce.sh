@@ -15,6 +15,8 @@
 #   scan-testnet     seed 000 multiprobe intervals and statistics, seed 001 host aggregates:
 #                    the bundled real masscan scan (data/masscan-testnet/scan-banners.oJ)
 #   scan-synthetic   the same on a synthetic scan shaped after the 2021 IPv4 scan
+#   scan-netlab, scan-netlab-loss   why services are seen again, and the loss estimate, on two
+#                    kept netlab scans (tests/data/netlab, docs/multiprobe-causes.md)
 #   gps-simulate     seed 002 coverage against bandwidth (Figure 3), GPS against popularity
 #   gps-model, gps-predict, gps-evaluate   the same study step by step (model, predictions, score)
 #   gps-sweep        seed 002 as a sweep: gps simulate at 3 seed fractions x 2 hitrates on the bundled
@@ -121,6 +123,14 @@ run "$BIN" synth masscan --services 200000 --multiprobe-boost 100 --seed 1 --qui
 mpi scan --force -o scan.h5 scan.oJ
 figures scan.h5
 
+study scan-netlab "Seed 000's question: why a service is seen again, on a netlab masscan scan with --retries 2 whose RSTs never reached the targets (tests/data/netlab/test-mixed2; its true causes are in truth.json.gz)"
+mpi scan --force -o scan.h5 "$ROOT/tests/data/netlab/test-mixed2/scan.oJ.gz"
+figures scan.h5
+
+study scan-netlab-loss "Seed 000's loss estimate on a netlab masscan scan with --retries 2 and 30% of SYN-ACKs dropped (tests/data/netlab/loss-r2-d30: 2.24% of the planted services never reported)"
+mpi scan --force -o scan.h5 "$ROOT/tests/data/netlab/loss-r2-d30/scan.oJ.gz"
+figures scan.h5
+
 # ---- seed 002: GPS -------------------------------------------------------------------------
 study gps-simulate "Seed 002: GPS coverage against bandwidth (the paper's Figure 3) on a synthetic all-ports truth of 20,000 hosts, seed 10% of the hosts"
 run "$BIN" synth gps --hosts 20000 --seed 1 --quiet --force -o "$DATA/truth.oJ"
@@ -212,7 +222,8 @@ figs, root, seconds, ranks, studies = Path(sys.argv[1]), Path(sys.argv[2]), sys.
 # Every figure the seed studies need: (study, figure).
 WANTED = [("scan-testnet", "multiprobe_intervals"), ("scan-testnet", "multiprobe_interval_stats"),
           ("scan-testnet", "hosts_ports_per_host"), ("scan-synthetic", "multiprobe_intervals"),
-          ("scan-synthetic", "multiprobe_interval_stats"), ("gps-simulate", "gps_coverage"),
+          ("scan-synthetic", "multiprobe_interval_stats"), ("scan-synthetic", "multiprobe_causes"),
+          ("scan-netlab", "multiprobe_causes"), ("scan-netlab-loss", "multiprobe_causes"), ("gps-simulate", "gps_coverage"),
           ("gps-evaluate", "gps_coverage"), ("gps-sweep", "sweep_headline"), ("gps-sweep", "sweep_cost"),
           ("ports-synthetic", "ports_box_top10_tcp"),
           ("ports-synthetic", "ports_box_top10_udp"), ("ports-synthetic", "ports_monthly_top10_tcp"),

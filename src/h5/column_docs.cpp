@@ -72,7 +72,7 @@ std::vector<CatalogueEntry> build() {
   add("/multiprobe/causes", "services", "services", "services seen more than once with that label");
   add("/multiprobe/causes", "repeats", "observations", "their observations after the first");
   add("/multiprobe/cause_intervals", "cause", "1",
-      "cause of a repeat (label bits as in /multiprobe/causes; 3: an offset both ladders predict)");
+      "cause of a repeat: its service's label in that scan (bits as in /multiprobe/causes)");
   add("/multiprobe/cause_intervals", "seconds", "s",
       "time since the service's previous observation (a duration, not a time)");
   add("/multiprobe/cause_intervals", "repeats", "observations", "repeats with that cause and interval");
