@@ -119,7 +119,8 @@ class Scanner final : public ScanAnalysis {
            (schedule_.retries ? ", " + std::to_string(schedule_.retries) + " retries " +
                                     std::to_string(schedule_.retry_spacing_tenths / 10) + "." +
                                     std::to_string(schedule_.retry_spacing_tenths % 10) + " s apart"
-                              : std::string(", no retries seen"));
+                              : std::string(schedule_.immediate_retries ? ", immediate retries (same second)"
+                                                                        : ", no retries seen"));
   }
 
  private:

@@ -118,6 +118,20 @@ TEST_CASE("causes: a scan with both mechanisms is found to have both", "[causes]
   CHECK(accuracy(sim, p.labels) > 0.8);
 }
 
+TEST_CASE("causes: probes back to back (ZMap -P 2) are immediate retries", "[causes]") {
+  std::vector<ServiceEntry> v;
+  for (uint32_t i = 0; i < 200; ++i) {
+    v.push_back(obs(0x0A000000u + i, 80, 1000 + i / 20));
+    if (i % 4) v.push_back(obs(0x0A000000u + i, 80, 1000 + i / 20));  // 3 in 4 answered twice
+  }
+  Sim sim{sorted(v), {}};
+  const auto p = run(sim);
+  CHECK(p.s.immediate_retries);
+  CHECK(p.s.retries == 0);
+  CHECK_FALSE(p.s.retransmissions);
+  CHECK(p.labels.services_by_label.entries() == std::vector<CountEntry>{{kRetry, 150}});
+}
+
 TEST_CASE("causes: hand-made sequences, separate scans, TTL changes", "[causes]") {
   Schedule retry;
   retry.retry_spacing_tenths = retry.ladder_tenths = 20;
