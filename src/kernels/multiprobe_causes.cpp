@@ -27,12 +27,13 @@ Window window_at(double d) {
 }
 
 // Linux's SYN-ACK timer: 1 s, doubling, so repeats at 1, 3, 7, 15, 31, 63 s
-// after the first SYN-ACK; when the first `shift` SYN-ACKs were lost the
-// sighting starts later on the ladder and the offsets are 2^shift (2^m - 1).
-std::vector<Window> retransmission_ladder(uint32_t shift, uint32_t steps) {
+// after the first SYN-ACK. (When the first SYN-ACKs were lost the sighting
+// starts later on the ladder; in a scan with the timer alone every repeat is
+// the timer's anyway, and in one with retries too that case is "both".)
+std::vector<Window> retransmission_ladder(uint32_t steps) {
   std::vector<Window> w;
   for (uint32_t m = 1; m <= steps; ++m) {
-    const double d = double(1u << shift) * double((1u << m) - 1);
+    const double d = double((1u << m) - 1);
     if (d + 2 >= kMaxOffset) break;
     w.push_back(window_at(d));
   }
@@ -66,12 +67,6 @@ std::vector<Window> retry_rearmed_ladder(uint32_t spacing10, uint32_t retries) {
     }
   }
   return w;
-}
-
-bool in_any(uint32_t o, const std::vector<Window>& ws) {
-  for (const auto& w : ws)
-    if (o >= w.lo && o <= w.hi) return true;
-  return false;
 }
 
 // Offsets covered by a set of windows (no offset counted twice).
@@ -170,7 +165,7 @@ bool match_ladder(const uint32_t* off, size_t m, const std::vector<Window>& ladd
 }  // namespace
 
 void add_evidence(Evidence& e, const Observation* obs, size_t n, const std::vector<uint32_t>& epochs) {
-  static const auto ladder = retransmission_ladder(0, kRetransmissionSteps);
+  static const auto ladder = retransmission_ladder(kRetransmissionSteps);
   std::vector<uint32_t> off, left;
   auto flush = [&] {
     left.clear();
@@ -236,7 +231,7 @@ Schedule infer_schedule(const Evidence& e) {
   const Fit retry = best_retry_ladder(e.offsets, e.repeats, price, false);
   Fit rtx;
   for (uint32_t m = 1; m <= kRetransmissionSteps; ++m) {
-    const double g = gain(e, cover(retransmission_ladder(0, m)), price);
+    const double g = gain(e, cover(retransmission_ladder(m)), price);
     if (g > rtx.gain) rtx = {g, m, 0};
   }
   // The retries fitted to what the timer leaves, with or without the timer
@@ -254,7 +249,7 @@ Schedule infer_schedule(const Evidence& e) {
     s.ladder_tenths = extra.a, s.retries = extra.b, s.retransmissions = true;
     s.retry_spacing_tenths = refine_spacing(e.beyond_retransmissions, extra.a, extra.b);
     chosen = rearmed ? retry_rearmed_ladder(extra.a, extra.b) : retry_ladder(extra.a, extra.b);
-    const auto t = retransmission_ladder(0, rtx.a);
+    const auto t = retransmission_ladder(rtx.a);
     chosen.insert(chosen.end(), t.begin(), t.end());
   } else if (retry.gain > rtx.gain) {  // on a tie the timer: its ladder is the more specific
     s.ladder_tenths = retry.a, s.retries = retry.b;
@@ -262,7 +257,7 @@ Schedule infer_schedule(const Evidence& e) {
     chosen = retry_ladder(retry.a, retry.b);
   } else if (rtx.gain > 0) {
     s.retransmissions = true;
-    chosen = retransmission_ladder(0, rtx.a);
+    chosen = retransmission_ladder(rtx.a);
   }
   const auto c = cover(chosen);
   uint64_t held = s.immediate_retries ? e.offsets[0] : 0;
@@ -293,7 +288,7 @@ uint8_t classify_segment(const Observation* obs, size_t n, const Schedule& s) {
   // Each step of a ladder explains one repeat: two repeats in one window of
   // the timer's ladder, or one off it, need the other mechanism.
   const bool retry = match_ladder(off.data(), off.size(), retry_ladder(s.ladder_tenths, s.retries), true);
-  const bool rtx = match_ladder(off.data(), off.size(), retransmission_ladder(0, kRetransmissionSteps), false);
+  const bool rtx = match_ladder(off.data(), off.size(), retransmission_ladder(kRetransmissionSteps), false);
   if (retry && !rtx) return kRetry;
   if (rtx && !retry) return kRetransmission;
   if (retry && rtx) return kRetry | kRetransmission;  // offsets both ladders predict
