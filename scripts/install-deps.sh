@@ -13,6 +13,7 @@ packages=(
   clang libclang-rt-14-dev libomp-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, the asan-ubsan preset)
   slurm-wlm slurm-client munge procps  # the SLURM test starts a one-node cluster (tests/slurm)
   masscan iproute2 nftables tcpdump  # the netlab test scans planted services in network namespaces (tests/netlab)
+  strace  # test_singletons sees which session folders runs without mpirun make
 )
 missing=()
 for p in "${packages[@]}"; do

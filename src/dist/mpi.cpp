@@ -4,6 +4,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <string>
+#include <system_error>
 #include <numeric>
 
 #include "scanhpc/core/checked_cast.hpp"
@@ -25,6 +28,20 @@ Environment::Environment(int* argc, char*** argv) {
   // a daemon for MPI_Comm_spawn, which scanhpc never calls; without it MPI_Init takes 0.05 s
   // instead of 0.2 s here. Overwrite 0: a user's own setting wins. Other MPI libraries ignore it.
   if (!wired) setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
+  // Open MPI 4.1 puts every singleton's session files in the same folder
+  // (/tmp/ompi.HOST.UID/jf.0/1), and the first to finish removes it: a second
+  // run without mpirun at the same moment then fails to open its output
+  // (seen once in the test suite, MPI-IO's shared-file-pointer file). Each
+  // singleton gets a folder of its own, removed at the end; a user's setting wins.
+  if (!wired && !std::getenv("OMPI_MCA_orte_tmpdir_base")) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string tmpl(tmp && *tmp ? tmp : "/tmp");
+    tmpl.append("/scanhpc-mpi.XXXXXX");
+    if (mkdtemp(tmpl.data())) {
+      private_tmpdir_ = tmpl;
+      setenv("OMPI_MCA_orte_tmpdir_base", private_tmpdir_.c_str(), 1);
+    }
+  }
   // Every rank on this one machine (a laptop, one node): Open MPI's ob1 layer over shared memory,
   // instead of ~0.2 s of every MPI_Init probing for cluster fabrics (UCX, libfabric, PSM) that
   // cannot help here. Each rank sees the same sizes, so all choose alike; a user's or a site's
@@ -33,9 +50,15 @@ Environment::Environment(int* argc, char*** argv) {
   const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
   if (world && local && std::strcmp(world, local) == 0) setenv("OMPI_MCA_pml", "ob1", 0);
   int provided = 0;
-  check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  try {
+    check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  } catch (...) {
+    remove_private_tmpdir();
+    throw;
+  }
   if (provided < MPI_THREAD_FUNNELED) {
     MPI_Finalize();
+    remove_private_tmpdir();
     throw MpiError("MPI_Init_thread: the MPI library does not provide MPI_THREAD_FUNNELED");
   }
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
@@ -46,6 +69,7 @@ Environment::Environment(int* argc, char*** argv) {
   const char* step_tasks = std::getenv("SLURM_STEP_NUM_TASKS");
   if (size == 1 && step_tasks && std::atoi(step_tasks) > 1 && !wired) {
     MPI_Finalize();
+    remove_private_tmpdir();
     throw MpiError("srun started " + std::string(step_tasks) +
                    " tasks but MPI sees each as a world of one: srun's MPI plugin does not match this MPI "
                    "library (" + std::string(std::getenv("SLURM_MPI_TYPE") ? std::getenv("SLURM_MPI_TYPE") : "none") +
@@ -57,6 +81,14 @@ Environment::~Environment() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
+  remove_private_tmpdir();
+}
+
+void Environment::remove_private_tmpdir() noexcept {
+  if (private_tmpdir_.empty()) return;
+  std::error_code ignored;  // Open MPI removed its session files; what it left goes too
+  std::filesystem::remove_all(private_tmpdir_, ignored);
+  private_tmpdir_.clear();
 }
 
 Comm::Comm(MPI_Comm comm) : comm_(comm) {

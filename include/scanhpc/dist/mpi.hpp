@@ -33,6 +33,10 @@ class Environment {
   ~Environment();
   Environment(const Environment&) = delete;
   Environment& operator=(const Environment&) = delete;
+
+ private:
+  void remove_private_tmpdir() noexcept;
+  std::string private_tmpdir_;  // a singleton's own Open MPI session folder (removed at the end)
 };
 
 // Bytes this process sent to and received from other ranks in the data
