@@ -21,6 +21,7 @@ class Multiprobe final : public ScanAnalysis {
   void accumulate(const std::vector<ServiceEntry>& sorted) override {
     local_ = local_multiprobe(sorted);
     sequences_ = causes::local_sequences(sorted);
+    seconds_ = causes::local_seconds(sorted);
   }
   // Countmaps are small (values are probe counts, reason masks, seconds): summed whole.
   void merge(const dist::Comm& comm) override {
@@ -28,12 +29,13 @@ class Multiprobe final : public ScanAnalysis {
     local_ = {};
     // The file's scans (silences of more than a minute), then the schedule
     // their repeats show, then each service's label: the same on every rank.
-    epochs_ = causes::epoch_starts(commands::merge_countmap(comm, sequences_.seconds).entries());
+    epochs_ = causes::epoch_starts(commands::merge_countmap(comm, seconds_).entries());
     auto words = causes::local_evidence(sequences_, epochs_).words();
-    comm.allreduce_sum_inplace(words);  // fixed length: 131 integers
+    comm.allreduce_sum_inplace(words);  // fixed length: 130 integers
     schedule_ = causes::infer_schedule(causes::Evidence::from_words(words));
     causes_ = causes::local_causes(sequences_, schedule_, epochs_);
     sequences_ = {};
+    seconds_ = {};
     services_by_label_ = commands::merge_countmap(comm, causes_.services_by_label);
     repeats_by_label_ = commands::merge_countmap(comm, causes_.repeats_by_label);
     repeats_by_cause_gap_ = commands::merge_countmap(comm, causes_.repeats_by_cause_gap);
@@ -163,6 +165,7 @@ class Multiprobe final : public ScanAnalysis {
 
   MultiprobePartial local_, merged_;
   causes::LocalSequences sequences_;
+  CountMap seconds_;
   causes::Schedule schedule_;
   std::vector<uint32_t> epochs_;
   causes::LocalCauses causes_;

@@ -79,10 +79,11 @@ std::vector<bool> cover(const std::vector<Window>& ws) {
 
 // A model's worth: the repeats its windows hold, less a price per offset it
 // predicts (so a ladder is extended only while its steps hold repeats).
-double gain(const Evidence& e, const std::vector<bool>& covered, double price) {
+using Histogram = std::array<uint64_t, kMaxOffset + 1>;
+double gain(const Histogram& h, const std::vector<bool>& covered, double price) {
   double g = 0;
   for (uint32_t o = 1; o < kMaxOffset; ++o)
-    if (covered[o]) g += double(e.offsets[o]) - price;
+    if (covered[o]) g += double(h[o]) - price;
   return g;
 }
 
@@ -101,26 +102,29 @@ std::string label_name(uint8_t label) {
   return s;
 }
 
+uint64_t Evidence::repeats() const {
+  uint64_t n = 0;
+  for (uint64_t x : offsets) n += x;
+  return n;
+}
+
 void Evidence::merge(const Evidence& o) {
   for (size_t i = 0; i < offsets.size(); ++i) offsets[i] += o.offsets[i];
   for (size_t i = 0; i < offsets.size(); ++i) beyond_retransmissions[i] += o.beyond_retransmissions[i];
-  repeats += o.repeats;
 }
 
 std::vector<uint64_t> Evidence::words() const {
   std::vector<uint64_t> w(offsets.begin(), offsets.end());
   w.insert(w.end(), beyond_retransmissions.begin(), beyond_retransmissions.end());
-  w.push_back(repeats);
   return w;
 }
 
 Evidence Evidence::from_words(const std::vector<uint64_t>& w) {
   Evidence e;
   const size_t n = e.offsets.size();
-  if (w.size() != 2 * n + 1) throw std::runtime_error("causes::Evidence: wrong length");
+  if (w.size() != 2 * n) throw std::runtime_error("causes::Evidence: wrong length");
   std::copy(w.begin(), w.begin() + n, e.offsets.begin());
-  std::copy(w.begin() + n, w.begin() + 2 * n, e.beyond_retransmissions.begin());
-  e.repeats = w.back();
+  std::copy(w.begin() + n, w.end(), e.beyond_retransmissions.begin());
   return e;
 }
 
@@ -182,7 +186,6 @@ void add_evidence(Evidence& e, const Observation* obs, size_t n, const std::vect
     }
     const uint32_t o = obs[i].ts - obs[first].ts;
     e.offsets[std::min(o, kMaxOffset)] += 1;
-    e.repeats += 1;
     off.push_back(o);
   }
   flush();
@@ -195,21 +198,18 @@ struct Fit {
 };
 // The best retry ladder for a histogram of offsets: masscan spaces its probes
 // (retries + 1) x rate / achieved rate seconds apart, so at least 2 s.
-Fit best_retry_ladder(const std::array<uint64_t, kMaxOffset + 1>& h, uint64_t repeats, double price, bool rearmed) {
-  Evidence e;
-  e.offsets = h;
-  e.repeats = repeats;
+Fit best_retry_ladder(const Histogram& h, double price, bool rearmed) {
   Fit best;
   for (uint32_t sp = 20; sp <= 200; ++sp)
     for (uint32_t r = 1; r <= kMaxRetries && double(r) * sp / 10.0 + 2 < kMaxOffset; ++r) {
-      const double g = gain(e, cover(rearmed ? retry_rearmed_ladder(sp, r) : retry_ladder(sp, r)), price);
+      const double g = gain(h, cover(rearmed ? retry_rearmed_ladder(sp, r) : retry_ladder(sp, r)), price);
       if (g > best.gain) best = {g, sp, r};
     }
   return best;
 }
 // The mean offset in step k's window is k x spacing (a repeat d seconds after
 // the sighting shows as floor(d + f), f the sighting's fraction of a second).
-uint32_t refine_spacing(const std::array<uint64_t, kMaxOffset + 1>& h, uint32_t sp, uint32_t r) {
+uint32_t refine_spacing(const Histogram& h, uint32_t sp, uint32_t r) {
   double num = 0, den = 0;
   const auto ladder = retry_ladder(sp, r);
   for (size_t k = 0; k < ladder.size(); ++k)
@@ -221,17 +221,18 @@ uint32_t refine_spacing(const std::array<uint64_t, kMaxOffset + 1>& h, uint32_t 
 
 Schedule infer_schedule(const Evidence& e) {
   Schedule s;
-  if (e.repeats == 0) return s;
+  const uint64_t repeats = e.repeats();
+  if (repeats == 0) return s;
   // A predicted offset must hold 2% of the repeats to be worth predicting.
-  const double price = 0.02 * double(e.repeats);
-  s.immediate_retries = double(e.offsets[0]) >= 0.2 * double(e.repeats);
+  const double price = 0.02 * double(repeats);
+  s.immediate_retries = double(e.offsets[0]) >= 0.2 * double(repeats);
   // Three models: retries alone, the SYN-ACK timer alone, or the timer plus
   // retries fitted to what the timer leaves (a second repeat in one of its
   // windows, offsets off its ladder).
-  const Fit retry = best_retry_ladder(e.offsets, e.repeats, price, false);
+  const Fit retry = best_retry_ladder(e.offsets, price, false);
   Fit rtx;
   for (uint32_t m = 1; m <= kRetransmissionSteps; ++m) {
-    const double g = gain(e, cover(retransmission_ladder(m)), price);
+    const double g = gain(e.offsets, cover(retransmission_ladder(m)), price);
     if (g > rtx.gain) rtx = {g, m, 0};
   }
   // The retries fitted to what the timer leaves, with or without the timer
@@ -239,8 +240,8 @@ Schedule infer_schedule(const Evidence& e) {
   Fit extra;
   bool rearmed = false;
   if (rtx.a) {
-    extra = best_retry_ladder(e.beyond_retransmissions, e.repeats, price, false);
-    const Fit re = best_retry_ladder(e.beyond_retransmissions, e.repeats, price, true);
+    extra = best_retry_ladder(e.beyond_retransmissions, price, false);
+    const Fit re = best_retry_ladder(e.beyond_retransmissions, price, true);
     if (re.gain > extra.gain) extra = re, rearmed = true;
   }
   const double both = extra.a ? rtx.gain + extra.gain : 0;
@@ -263,7 +264,7 @@ Schedule infer_schedule(const Evidence& e) {
   uint64_t held = s.immediate_retries ? e.offsets[0] : 0;
   for (uint32_t o = 1; o < kMaxOffset; ++o)
     if (c[o]) held += e.offsets[o];
-  s.explained = double(held) / double(e.repeats);
+  s.explained = double(held) / double(repeats);
   return s;
 }
 
@@ -289,11 +290,9 @@ uint8_t classify_segment(const Observation* obs, size_t n, const Schedule& s) {
   // the timer's ladder, or one off it, need the other mechanism.
   const bool retry = match_ladder(off.data(), off.size(), retry_ladder(s.ladder_tenths, s.retries), true);
   const bool rtx = match_ladder(off.data(), off.size(), retransmission_ladder(kRetransmissionSteps), false);
-  if (retry && !rtx) return kRetry;
-  if (rtx && !retry) return kRetransmission;
-  if (retry && rtx) return kRetry | kRetransmission;  // offsets both ladders predict
-  // Neither ladder alone: the scan shows both (checked above), and a retry
-  // that reached a target still waiting for its ACK restarts its timer.
+  if (retry != rtx) return retry ? kRetry : kRetransmission;
+  // Offsets both ladders predict, or neither alone: the scan shows both, and a
+  // retry that reached a target still waiting for its ACK restarts its timer.
   return kRetry | kRetransmission;
 }
 }  // namespace
@@ -450,10 +449,6 @@ LossEstimate estimate_loss(const std::vector<uint64_t>& seen_k, uint32_t probes)
   return L;
 }
 
-}  // namespace scanhpc::causes
-
-namespace scanhpc::causes {
-
 LocalSequences local_sequences(const std::vector<ServiceEntry>& e) {
   auto cuts = split_at_hosts(e, size_t(omp_get_max_threads()));
   const size_t parts = cuts.size() - 1;
@@ -497,19 +492,22 @@ LocalSequences local_sequences(const std::vector<ServiceEntry>& e) {
     all.obs.insert(all.obs.end(), p.obs.begin(), p.obs.end());
     for (size_t k = 1; k < p.starts.size(); ++k) all.starts.push_back(base + p.starts[k]);
   }
-  // The seconds with an observation, for the scans' boundaries: a bitmap over
-  // this rank's span (a scan of hours is a few kB), then one entry per second.
+  return all;
+}
+
+CountMap local_seconds(const std::vector<ServiceEntry>& e) {
+  // A bitmap over this rank's span (a scan of hours is a few kB), then one entry per second.
+  CountMap seconds;
   uint32_t lo = UINT32_MAX, hi = 0;
   for (const auto& x : e)
     if (x.known & kKnownTs) lo = std::min(lo, x.ts), hi = std::max(hi, x.ts);
-  if (lo <= hi) {
-    std::vector<bool> seen(size_t(hi - lo) + 1, false);
-    for (const auto& x : e)
-      if (x.known & kKnownTs) seen[x.ts - lo] = true;
-    for (size_t k = 0; k < seen.size(); ++k)
-      if (seen[k]) all.seconds.add(lo + k);
-  }
-  return all;
+  if (lo > hi) return seconds;
+  std::vector<bool> seen(size_t(hi - lo) + 1, false);
+  for (const auto& x : e)
+    if (x.known & kKnownTs) seen[x.ts - lo] = true;
+  for (size_t k = 0; k < seen.size(); ++k)
+    if (seen[k]) seconds.add(lo + k);
+  return seconds;
 }
 
 Evidence local_evidence(const LocalSequences& q, const std::vector<uint32_t>& epochs) {

@@ -85,3 +85,19 @@ expect_rc() {
   fail "$1: exit $RC, expected $2"; sed 's/^/    /' "$1.err" | tail -8 >&2; return 1
 }
 show() { sed 's/^/    /' "$1" | head -"${2:-15}" >&2; }  # FILE [LINES]: a file's head, indented, on stderr
+
+# same_at_ranks NAME ARGS...: runs `scanhpc ARGS... -o NAME-nN.h5` without mpirun and at 2, 3
+# and 4 ranks, and checks the outputs are identical but for /run. The outputs written are in OUTS.
+same_at_ranks() {
+  local name=$1 n; shift
+  OUTS=()
+  for n in 0 2 3 4; do
+    run "$name-n$n" "$n" "$SCANHPC" "$@" -o "$name-n$n.h5"
+    expect_rc "$name at $n rank(s)" 0 && OUTS+=("$name-n$n.h5")
+  done
+  if "$PY" "$ROOT/tests/compare_h5.py" --ignore /run "${OUTS[@]}" >"$name.cmp" 2>&1; then
+    ok "$name: identical without mpirun and at 2-4 ranks"
+  else
+    fail "$name: outputs differ between rank counts"; show "$name.cmp" 10
+  fi
+}

@@ -31,24 +31,8 @@ else
   fail "the loss interval covers the true share in fewer than 9 of the 10 scans"
 fi
 
-for scan in test-mixed2 test-rescan-retries1 loss-r3-d30; do
-  outs=()
-  for n in 0 2 3 4; do
-    launcher=()
-    [ "$n" -gt 0 ] && launcher=(mpirun -n "$n")
-    out="$scan-n$n.h5"
-    if timeout 120 "${launcher[@]}" "$SCANHPC" scan -q --analyses multiprobe,scanner -o "$out" "$LAB/$scan/scan.oJ.gz" \
-        >"$out.log" 2>&1; then
-      outs+=("$out")
-    else
-      fail "$scan: scan at $n rank(s) failed"; tail -5 "$out.log" >&2
-    fi
-  done
-  if "$PY" "$ROOT/tests/compare_h5.py" --ignore /run "${outs[@]}" >"$scan.cmp" 2>&1; then
-    echo "  ok   $scan: /multiprobe and /scanner identical with no mpirun and at 2-4 ranks"
-  else
-    fail "$scan: outputs differ between rank counts"; head -10 "$scan.cmp" >&2
-  fi
+for scan in test-mixed2 test-rescan-retries1 loss-r3-d30; do  # /multiprobe and /scanner
+  same_at_ranks "$scan" scan -q --analyses multiprobe,scanner "$LAB/$scan/scan.oJ.gz"
 done
 
 [ "$failures" -eq 0 ] && echo "test_multiprobe_causes: OK" || echo "test_multiprobe_causes: $failures failure(s)"

@@ -33,24 +33,9 @@ PY
 
 for name in testnet ordered permuted; do
   case $name in testnet) file="$ROOT/data/masscan-testnet/scan-banners.oJ" ;; *) file="$name.oJ" ;; esac
-  outs=()
-  for n in 0 2 3 4; do
-    out="$name-n$n.h5"
-    launcher=()
-    [ "$n" -gt 0 ] && launcher=(mpirun -n "$n")
-    if timeout 120 "${launcher[@]}" "$SCANHPC" scan -q --analyses scanner -o "$out" "$file" >"$out.log" 2>&1; then
-      outs+=("$out")
-    else
-      fail "$name: scan --analyses scanner at $n rank(s) failed"; tail -5 "$out.log" >&2
-    fi
-  done
-  if "$PY" "$ROOT/tests/compare_h5.py" --ignore /run "${outs[@]}" >"$name.cmp" 2>&1; then
-    echo "  ok   $name: /scanner identical at no mpirun and 2-4 ranks"
-  else
-    fail "$name: /scanner differs between rank counts"; head -10 "$name.cmp" >&2
-  fi
+  same_at_ranks "$name" scan -q --analyses scanner "$file"
   want=$(case $name in testnet|permuted) echo "random permutation" ;; ordered) echo "address order" ;; esac)
-  "$PY" - "${outs[0]}" "$file" "$want" "$name" <<'PY' || failures=$((failures + 1))
+  "$PY" - "${OUTS[0]}" "$file" "$want" "$name" <<'PY' || failures=$((failures + 1))
 import collections, json, sys
 import h5py, numpy as np
 out, path, want, name = sys.argv[1:]

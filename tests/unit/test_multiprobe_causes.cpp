@@ -71,7 +71,7 @@ struct Pass {
 Pass run(const Sim& sim) {
   Pass p;
   p.q = local_sequences(sim.entries);
-  p.epochs = epoch_starts(p.q.seconds.entries());
+  p.epochs = epoch_starts(local_seconds(sim.entries).entries());
   p.s = infer_schedule(local_evidence(p.q, p.epochs));
   p.labels = local_causes(p.q, p.s, p.epochs);
   return p;
@@ -179,7 +179,7 @@ TEST_CASE("causes: the same evidence, schedule and labels at any split into rank
       for (const auto& e : sim.entries)
         if (key_ip(e.key) % ranks == r) mine.push_back(e);
       parts.push_back(local_sequences(mine));
-      seconds.merge(parts.back().seconds);
+      seconds.merge(local_seconds(mine));
     }
     const auto ep2 = epoch_starts(seconds.entries());
     CHECK(ep2 == ep);

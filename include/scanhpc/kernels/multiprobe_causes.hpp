@@ -44,9 +44,9 @@ struct Evidence {
   // The offsets the SYN-ACK timer's ladder (1, 3, 7, 15, 31 s) does not take,
   // each step taking one repeat: where a scan has retries as well, these are theirs.
   std::array<uint64_t, kMaxOffset + 1> beyond_retransmissions{};
-  uint64_t repeats = 0;                            // observations after the first of a segment
+  uint64_t repeats() const;                        // observations after the first of a segment
   void merge(const Evidence& o);
-  std::vector<uint64_t> words() const;             // fixed length (131), for an integer allreduce
+  std::vector<uint64_t> words() const;             // fixed length (130), for an integer allreduce
   static Evidence from_words(const std::vector<uint64_t>& w);
 };
 
@@ -105,10 +105,6 @@ struct LossEstimate {
 };
 LossEstimate estimate_loss(const std::vector<uint64_t>& seen_k, uint32_t probes);
 
-}  // namespace scanhpc::causes
-
-namespace scanhpc::causes {
-
 // This rank's services seen more than once (with timestamps), each as its
 // observations sorted by time; services seen once are only counted.
 struct LocalSequences {
@@ -116,9 +112,10 @@ struct LocalSequences {
   std::vector<uint64_t> starts;    // keys.size() + 1 offsets into obs
   std::vector<Observation> obs;
   uint64_t singles = 0;            // services with one timestamped observation
-  CountMap seconds;                // each second with an observation here -> 1
 };
 LocalSequences local_sequences(const std::vector<ServiceEntry>& sorted);
+// Each second with an observation here -> 1 (summed over ranks, for epoch_starts).
+CountMap local_seconds(const std::vector<ServiceEntry>& sorted);
 Evidence local_evidence(const LocalSequences& seqs, const std::vector<uint32_t>& epochs);
 
 // The labels of this rank's sequences under the scan's schedule.
